@@ -1,0 +1,5 @@
+import sys
+
+from jeplint.cli import main
+
+sys.exit(main())

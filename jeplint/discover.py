@@ -1,0 +1,82 @@
+"""Step 1 of the pipeline: paths -> the files to parse, in a deterministic order.
+
+Directories are walked recursively, skipping tool and dependency folders. Symbolic links are
+followed only when they stay inside the scanned root (no loops, no escapes). Paths are reported
+relative to the working directory with forward slashes when they lie under it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from jeplint.parse import file_format
+
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".terraform", ".terragrunt-cache", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "cdk.out", ".serverless", ".aws-sam"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str  # path to open
+    display: str  # path to report
+
+
+@dataclass(slots=True)
+class Discovery:
+    files: list[SourceFile]
+    problems: list[tuple[str, str]]  # (display path, reason): arguments that could not be scanned
+
+
+def display_path(path: str, cwd: str) -> str:
+    absolute = os.path.abspath(path)
+    try:
+        rel = os.path.relpath(absolute, cwd)
+    except ValueError:  # another drive on Windows
+        rel = absolute
+    if rel.startswith(".."):
+        rel = absolute
+    return rel.replace(os.sep, "/")
+
+
+def discover(paths: list[str], cwd: str | None = None) -> Discovery:
+    cwd = cwd or os.getcwd()
+    found: dict[str, SourceFile] = {}
+    problems: list[tuple[str, str]] = []
+    for arg in paths:
+        if os.path.isdir(arg):
+            _walk(arg, cwd, found)
+        elif os.path.lexists(arg):
+            # An explicit file is parsed when jeplint reads its kind of name; a FIFO or device is an error.
+            if file_format(arg) is not None:
+                real = os.path.realpath(arg)
+                found.setdefault(real, SourceFile(arg, display_path(arg, cwd)))
+        else:
+            problems.append((display_path(arg, cwd), "no such file or directory"))
+    files = sorted(found.values(), key=lambda f: f.display)
+    return Discovery(files, problems)
+
+
+def _walk(root: str, cwd: str, found: dict[str, SourceFile]) -> None:
+    real_root = os.path.realpath(root)
+    visited: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        real_dir = os.path.realpath(dirpath)
+        if real_dir in visited or not _inside(real_dir, real_root):
+            dirnames[:] = []
+            continue
+        visited.add(real_dir)
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        for name in sorted(filenames):
+            if file_format(name) is None:
+                continue
+            path = os.path.join(dirpath, name)
+            real = os.path.realpath(path)
+            if os.path.islink(path) and (not os.path.exists(path) or not _inside(real, real_root)):
+                continue  # dangling, or leading outside the scanned root: never followed
+            found.setdefault(real, SourceFile(path, display_path(path, cwd)))
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)

@@ -1,0 +1,194 @@
+"""Kubernetes manifests -> ServiceAccounts, (Cluster)Roles, bindings and workloads.
+
+All manifests of one scan are treated as one cluster: a RoleBinding in one file binds a Role and a
+ServiceAccount declared in others. A workload without `serviceAccountName` runs as its namespace's
+`default` ServiceAccount, which exists even when no manifest declares it.
+"""
+
+from __future__ import annotations
+
+from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
+from jeplint.graph.policy import identity_resolve, values_of
+from jeplint.parse import ParsedFile
+from jeplint.parse.nodes import Mapping, Node, Scalar, Sequence, Span
+
+WORKLOAD_POD_SPEC = {
+    "Pod": ("spec",),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+
+# Built-in ClusterRoles a binding may name without declaring them (kube-apiserver bootstrap policy).
+# cluster-admin is written out; the others are aggregated and version-dependent (graph-depth issue).
+BUILTIN_CLUSTER_ROLES: dict[str, list[dict[str, list[str]]]] = {
+    "cluster-admin": [
+        {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
+        {"nonResourceURLs": ["*"], "verbs": ["*"]},
+    ],
+    "admin": [],
+    "edit": [],
+    "view": [],
+}
+
+
+def _get(node: Node | None, *path: str) -> Node | None:
+    for key in path:
+        if not isinstance(node, Mapping):
+            return None
+        node = node.items.get(key)
+    return node
+
+
+def _text(node: Node | None, default: str = "") -> str:
+    return str(node.value) if isinstance(node, Scalar) and node.value is not None else default
+
+
+class KubernetesExtractor:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.accounts: dict[str, Identity] = {}
+        self.roles: dict[str, Policy] = {}
+
+    def add(self, files: list[ParsedFile]) -> None:
+        objects = [obj for parsed in files for doc in parsed.documents for obj in _objects(doc)]
+        for obj in objects:
+            kind = _text(obj.get("kind"))
+            if kind == "ServiceAccount":
+                self._account(obj)
+            elif kind in ("Role", "ClusterRole"):
+                self._role(obj, kind)
+        for obj in objects:
+            kind = _text(obj.get("kind"))
+            if kind in ("RoleBinding", "ClusterRoleBinding"):
+                self._binding(obj, kind)
+            elif kind in WORKLOAD_POD_SPEC:
+                self._workload(obj, kind)
+
+    def _account(self, obj: Mapping) -> None:
+        ns, name = _namespace(obj), _text(_get(obj, "metadata", "name"))
+        key = f"sa:{ns}/{name}"
+        if key in self.accounts:
+            return
+        annotations = _get(obj, "metadata", "annotations")
+        tags = {k: _text(v) for k, v in annotations.items.items()} if isinstance(annotations, Mapping) else {}
+        identity = Identity("kubernetes", "serviceaccount", f"{ns}/{name}", key, _name_span(obj), tags)
+        self.accounts[key] = identity
+        self.graph.identities.append(identity)
+
+    def _subject(self, subject: Node, binding_ns: str) -> Identity | None:
+        if not isinstance(subject, Mapping):
+            return None
+        kind, name = _text(subject.get("kind")), _text(subject.get("name"))
+        if not name:
+            return None
+        if kind == "ServiceAccount":
+            return self._account_ref(_text(subject.get("namespace"), binding_ns), name)
+        if kind in ("User", "Group"):
+            key = f"{kind.lower()}:{name}"
+            if key not in self.accounts:
+                self.accounts[key] = Identity("kubernetes", f"k8s-{kind.lower()}", name, key, None)
+                self.graph.identities.append(self.accounts[key])
+            return self.accounts[key]
+        return None
+
+    def _account_ref(self, ns: str, name: str) -> Identity:
+        key = f"sa:{ns}/{name}"
+        if key not in self.accounts:
+            self.accounts[key] = Identity("kubernetes", "serviceaccount", f"{ns}/{name}", key, None)
+            self.graph.identities.append(self.accounts[key])
+        return self.accounts[key]
+
+    def _role(self, obj: Mapping, kind: str) -> None:
+        name = _text(_get(obj, "metadata", "name"))
+        key = f"{kind}:{_namespace(obj)}/{name}" if kind == "Role" else f"ClusterRole:{name}"
+        display = f"{_namespace(obj)}/{name}" if kind == "Role" else name
+        policy = Policy("kubernetes", kind, display, key, _name_span(obj))
+        rules = obj.get("rules")
+        for index, rule in enumerate(rules.items if isinstance(rules, Sequence) else [], start=1):
+            grant = Grant(policy=policy, index=index, span=rule.span)
+            if isinstance(rule, Mapping):
+                for field, attr in (
+                    ("apiGroups", "api_groups"),
+                    ("resources", "resources"),
+                    ("verbs", "actions"),
+                    ("resourceNames", "resource_names"),
+                ):
+                    if field in rule.items:
+                        setattr(grant, attr, values_of(rule.items[field], identity_resolve))
+                        grant.key_spans[field] = rule.key_spans[field]
+                if "nonResourceURLs" in rule.items:
+                    grant.resources += values_of(rule.items["nonResourceURLs"], identity_resolve)
+                    grant.key_spans["nonResourceURLs"] = rule.key_spans["nonResourceURLs"]
+            policy.grants.append(grant)
+        self.roles.setdefault(key, policy)
+        self.graph.policies.append(policy)
+
+    def _role_ref(self, ref: Node | None, ns: str) -> Policy | None:
+        kind, name = _text(_get(ref, "kind")), _text(_get(ref, "name"))
+        key = f"Role:{ns}/{name}" if kind == "Role" else f"ClusterRole:{name}"
+        if key in self.roles:
+            return self.roles[key]
+        if kind != "ClusterRole" or ref is None:
+            return None
+        span = ref.items["name"].span if isinstance(ref, Mapping) and "name" in ref.items else ref.span
+        policy = Policy("kubernetes", "k8s-builtin", name, key, None)
+        if name in BUILTIN_CLUSTER_ROLES or name.startswith("system:"):
+            for index, rule in enumerate(BUILTIN_CLUSTER_ROLES.get(name, []), start=1):
+                grant = Grant(policy=policy, index=index, span=span)
+                grant.api_groups = [Value(v, span) for v in rule.get("apiGroups", [])]
+                grant.resources = [Value(v, span) for v in rule.get("resources", []) + rule.get("nonResourceURLs", [])]
+                grant.actions = [Value(v, span) for v in rule["verbs"]]
+                policy.grants.append(grant)
+            if not policy.grants:
+                policy.unresolved = f"rules of built-in ClusterRole {name} are not expanded yet"
+        else:
+            policy.kind = "ClusterRole"
+            policy.unresolved = f"ClusterRole {name} is not declared in the scan"
+        self.roles[key] = policy
+        self.graph.policies.append(policy)
+        return policy
+
+    def _binding(self, obj: Mapping, kind: str) -> None:
+        ns = _namespace(obj)
+        policy = self._role_ref(obj.get("roleRef"), ns)
+        if policy is None:
+            return
+        name = _text(_get(obj, "metadata", "name"))
+        via = f"{kind} {ns}/{name}" if kind == "RoleBinding" else f"{kind} {name}"
+        subjects = obj.get("subjects")
+        for subject in subjects.items if isinstance(subjects, Sequence) else []:
+            identity = self._subject(subject, ns)
+            if identity is not None:
+                self.graph.bindings.append(Binding(identity, policy, subject.span, via))
+
+    def _workload(self, obj: Mapping, kind: str) -> None:
+        spec = _get(obj, *WORKLOAD_POD_SPEC[kind])
+        if not isinstance(spec, Mapping):
+            return
+        account = _text(spec.get("serviceAccountName")) or _text(spec.get("serviceAccount")) or "default"
+        identity = self._account_ref(_namespace(obj), account)
+        name = _text(_get(obj, "metadata", "name"))
+        self.graph.workloads.append(Workload("kubernetes", kind, f"{_namespace(obj)}/{name}", _name_span(obj), identity))
+
+
+def _objects(doc: Node) -> list[Mapping]:
+    """A manifest's objects: the document itself, or the items of a `kind: List`."""
+    if not isinstance(doc, Mapping):
+        return []
+    if _text(doc.get("kind")).endswith("List") and isinstance(doc.get("items"), Sequence):
+        return [item for item in doc.items["items"].items if isinstance(item, Mapping)]  # type: ignore[union-attr]
+    return [doc]
+
+
+def _namespace(obj: Mapping) -> str:
+    return _text(_get(obj, "metadata", "namespace"), "default")
+
+
+def _name_span(obj: Mapping) -> Span:
+    name = _get(obj, "metadata", "name")
+    return name.span if name is not None else obj.span

@@ -1,0 +1,148 @@
+"""The permission graph: identities, the policies bound to them, the grants inside those policies,
+and the workloads that run as each identity.
+
+Every element a rule can point at carries a `Span`. Objects compare by identity (``eq=False``):
+two roles with the same name in two folders are two identities.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from jeplint.parse.nodes import Span
+
+
+@dataclass(slots=True, eq=False)
+class Identity:
+    """Something that receives privileges: an IAM role, user or group, a ServiceAccount, ..."""
+
+    platform: str  # aws | kubernetes | gcp | azure
+    kind: str  # role | user | group | serviceaccount | k8s-user | k8s-group
+    name: str
+    key: str  # stable id, unique within a scan: "aws_iam_role.app@infra/", "sa:prod/api"
+    span: Span | None  # None when the identity is only referenced, not declared in the scan
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        noun = {"serviceaccount": "serviceaccount", "k8s-user": "user", "k8s-group": "group"}.get(self.kind, self.kind)
+        return f"{noun} {self.name}"
+
+
+@dataclass(slots=True, eq=False)
+class Value:
+    """One element of an action, resource, verb or principal list.
+
+    `text` is None when the value could not be resolved; `unresolved` then says what was unknown.
+    `partial` marks text rendered from a template with unknown parts (`arn:aws:s3:::${Bucket}/*`).
+    """
+
+    text: str | None
+    span: Span
+    unresolved: str = ""
+    partial: bool = False
+
+
+@dataclass(slots=True, eq=False)
+class Grant:
+    """One IAM policy statement or one Kubernetes RBAC rule."""
+
+    policy: Policy
+    index: int  # 1-based position in its policy
+    span: Span
+    effect: str = "Allow"
+    actions: list[Value] = field(default_factory=list)  # AWS actions or RBAC verbs
+    not_actions: bool = False
+    resources: list[Value] = field(default_factory=list)  # ARNs or RBAC resources
+    not_resources: bool = False
+    api_groups: list[Value] = field(default_factory=list)  # RBAC only
+    resource_names: list[Value] = field(default_factory=list)  # RBAC only
+    conditions: dict[str, object] | None = None
+    sid: str = ""
+    key_spans: dict[str, Span] = field(default_factory=dict)  # "NotAction" -> span of that key
+    unresolved: str = ""  # set when the whole statement could not be read
+
+    @property
+    def where(self) -> str:
+        noun = "rule" if self.policy.platform == "kubernetes" else "statement"
+        return f"{self.policy.label}, {noun} {self.index}" + (f" ({self.sid})" if self.sid else "")
+
+
+@dataclass(slots=True, eq=False)
+class Policy:
+    """A set of grants: an IAM policy document (inline or managed), a Role or ClusterRole."""
+
+    platform: str
+    kind: str  # inline | managed | document | aws-managed | Role | ClusterRole | k8s-builtin
+    name: str
+    key: str
+    span: Span | None
+    grants: list[Grant] = field(default_factory=list)
+    unresolved: str = ""  # why the document could not be read, when it could not
+
+    @property
+    def label(self) -> str:
+        if self.platform == "kubernetes":
+            return f"{self.kind} {self.name}" if self.kind != "k8s-builtin" else f"built-in ClusterRole {self.name}"
+        if self.kind == "aws-managed":
+            return f"AWS managed policy {self.name}"
+        if self.kind == "document":
+            return f"policy document {self.name}"
+        return f"policy {self.name}"
+
+
+@dataclass(slots=True, eq=False)
+class Binding:
+    """The edge identity <- policy: an attachment, an inline policy, a (Cluster)RoleBinding."""
+
+    identity: Identity
+    policy: Policy
+    span: Span  # where the attachment is written
+    via: str  # human description: "aws_iam_role_policy_attachment.deploy", "RoleBinding prod/read"
+
+
+@dataclass(slots=True, eq=False)
+class Workload:
+    """Something that runs as an identity: a Pod, a Deployment, a Lambda function, ..."""
+
+    platform: str
+    kind: str
+    name: str
+    span: Span
+    identity: Identity
+
+
+@dataclass(slots=True, eq=False)
+class Graph:
+    identities: list[Identity] = field(default_factory=list)
+    policies: list[Policy] = field(default_factory=list)
+    bindings: list[Binding] = field(default_factory=list)
+    workloads: list[Workload] = field(default_factory=list)
+    notes: list[tuple[Span, str]] = field(default_factory=list)  # things the scan could not follow
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): inputs the graph could not take
+    _index: dict[str, dict[int, list]] | None = None  # built on first query, after extraction
+
+    def _lookup(self, table: str, obj: object) -> list:
+        if self._index is None:
+            index: dict[str, dict[int, list]] = {"policy": defaultdict(list), "identity": defaultdict(list), "workload": defaultdict(list)}
+            for binding in self.bindings:
+                index["policy"][id(binding.policy)].append(binding)
+                index["identity"][id(binding.identity)].append(binding)
+            for workload in self.workloads:
+                index["workload"][id(workload.identity)].append(workload)
+            self._index = index
+        return self._index[table].get(id(obj), [])
+
+    def holders(self, policy: Policy) -> list[Binding]:
+        """The bindings through which identities hold `policy`."""
+        return self._lookup("policy", policy)
+
+    def bindings_of(self, identity: Identity) -> list[Binding]:
+        return self._lookup("identity", identity)
+
+    def workloads_of(self, identity: Identity) -> list[Workload]:
+        return self._lookup("workload", identity)
+
+    def grants(self) -> list[Grant]:
+        return [g for p in self.policies for g in p.grants]

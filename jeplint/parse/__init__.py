@@ -1,0 +1,195 @@
+"""Step 2 of the pipeline: one file -> a `ParsedFile` (pure: no state, safe in a worker process).
+
+Decoding, format detection and error capture live here; the format parsers are in the sibling
+modules. Every failure becomes a `ParseError` with a reason and a line where known: nothing a file
+contains can raise out of `parse_file`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+from dataclasses import dataclass, field
+
+from jeplint.parse.nodes import Mapping, Node, ParseError, Scalar, Sequence
+
+MAX_FILE_BYTES = 8 * 1024 * 1024  # default cap per file (configurable with --max-file-size)
+
+# What a document is, decided from its content (section 4 of the walking-skeleton issue).
+TERRAFORM = "terraform"
+CLOUDFORMATION = "cloudformation"
+KUBERNETES = "kubernetes"
+IAM_POLICY = "iam-policy"
+
+# Cheap pre-filter: a JSON/YAML file that holds none of these words is not IaC we read.
+_MARKERS = ("AWSTemplateFormatVersion", "Resources", "apiVersion", "Statement")
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    path: str  # as displayed and reported (relative to the working directory, POSIX separators)
+    kind: str | None = None  # None: not IaC we read (skipped without noise)
+    documents: list[Node] = field(default_factory=list)  # Blocks for Terraform, else one per document
+    error: ParseError | None = None
+    notice: str = ""  # a non-fatal remark (e.g. "Helm template, not rendered")
+    lines: list[str] | None = None  # source lines, kept for suppression comments and fingerprints
+
+
+def decode(data: bytes) -> str:
+    """Bytes -> text: UTF-8 (BOM allowed) or UTF-16/32 with a BOM; anything else is an error."""
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ParseError(f"invalid {encoding} text: {exc.reason}", _line_at(data, exc.start)) from None
+    if b"\0" in data[:8192]:
+        raise ParseError("binary file (NUL bytes), not text", _line_at(data, data.index(b"\0")))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", _line_at(data, exc.start)) from None
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def file_format(path: str) -> str | None:
+    """The parser a file name calls for, or None when jeplint does not read such files."""
+    name = path.lower()
+    if name.endswith(".tf.json"):
+        return "tf.json"
+    if name.endswith(".tf"):
+        return "tf"
+    if name.endswith(".json"):
+        return "json"
+    if name.endswith((".yaml", ".yml")):
+        return "yaml"
+    if name.endswith(".template"):
+        return "template"
+    return None
+
+
+def parse_file(path: str, display: str, max_bytes: int = MAX_FILE_BYTES) -> ParsedFile:
+    """Read and parse one file. Never raises for anything the file contains."""
+    result = ParsedFile(display)
+    fmt = file_format(path)
+    if fmt is None:
+        return result
+    try:
+        text = _read(path, max_bytes)
+        if fmt in ("tf", "tf.json"):
+            result.kind = TERRAFORM
+            result.documents = list(_terraform(text, display, fmt))
+        else:
+            _structured(result, text, fmt)
+        if result.kind is not None:
+            result.lines = text.splitlines()
+    except ParseError as exc:
+        result.kind = result.kind or "unknown"
+        result.error = exc
+    except RecursionError:
+        result.error = ParseError("input nested too deeply")
+    except MemoryError:
+        result.error = ParseError("input too large to analyse")
+    return result
+
+
+def _read(path: str, max_bytes: int) -> str:
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise ParseError("not a regular file")
+        if st.st_size > max_bytes:
+            raise ParseError(f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit (--max-file-size)")
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise ParseError(f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise ParseError(f"file grew over the {max_bytes:,}-byte limit while being read")
+    return decode(data)
+
+
+def _terraform(text: str, display: str, fmt: str) -> list[Node]:
+    if fmt == "tf":
+        from jeplint.parse.hcl import load_hcl
+
+        return list(load_hcl(text, display))
+    from jeplint.parse.jsonpos import load_json
+    from jeplint.parse.tfjson import tfjson_blocks
+
+    if not text.strip():
+        return []
+    return list(tfjson_blocks(load_json(text, display), display))
+
+
+def _structured(result: ParsedFile, text: str, fmt: str) -> None:
+    if not any(marker in text for marker in _MARKERS):
+        return  # not IaC: skipped without noise
+    is_json = fmt == "json" or (fmt == "template" and text.lstrip()[:1] in ("{", "["))
+    try:
+        if is_json:
+            from jeplint.parse.jsonpos import load_json
+
+            documents = [load_json(text, result.path)]
+        else:
+            from jeplint.parse.yamlpos import load_yaml
+
+            documents = load_yaml(text, result.path)
+    except ParseError:
+        if not is_json and "{{" in text:
+            result.notice = "looks like an unrendered template ('{{ }}'); render it first (for example `helm template`)"
+            return
+        # A broken file that announces an IaC kind is an error; broken non-IaC files stay silent.
+        result.kind = _kind_from_text(text)
+        if result.kind is None:
+            return
+        raise
+    kinds = [classify(doc) for doc in documents]
+    found = [k for k in kinds if k is not None]
+    if found:
+        result.kind = found[0]
+        result.documents = [doc for doc, kind in zip(documents, kinds) if kind is not None]
+
+
+def _kind_from_text(text: str) -> str | None:
+    if "AWSTemplateFormatVersion" in text or "AWS::" in text:
+        return CLOUDFORMATION
+    if "apiVersion" in text and "kind" in text:
+        return KUBERNETES
+    if "Statement" in text:
+        return IAM_POLICY
+    return None
+
+
+def classify(doc: Node) -> str | None:
+    """The kind of one document, from its content alone."""
+    if not isinstance(doc, Mapping):
+        return None
+    items = doc.items
+    if "AWSTemplateFormatVersion" in items:
+        return CLOUDFORMATION
+    resources = items.get("Resources")
+    if isinstance(resources, Mapping) and any(_aws_type(r) for r in resources.items.values()):
+        return CLOUDFORMATION
+    if isinstance(items.get("apiVersion"), Scalar) and isinstance(items.get("kind"), Scalar):
+        return KUBERNETES
+    if isinstance(items.get("Statement"), (Sequence, Mapping)):
+        return IAM_POLICY
+    return None
+
+
+def _aws_type(resource: Node) -> bool:
+    if not isinstance(resource, Mapping):
+        return False
+    kind = resource.get("Type")
+    return isinstance(kind, Scalar) and isinstance(kind.value, str) and kind.value.startswith("AWS::")

@@ -1,0 +1,76 @@
+"""JSON output: a stable, documented shape for scripts (`"schema": "jeplint-report/1"`).
+
+Top level: `schema`, `tool`, `summary`, `findings`, `identities`, `problems`. Field names never
+change within a schema version; new fields may be added.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from jeplint import __version__
+from jeplint.parse.nodes import Span
+from jeplint.rules.base import catalogue
+from jeplint.run import ScanResult
+
+
+def location(span: Span) -> dict[str, Any]:
+    return {"path": span.path, "line": span.line, "column": span.col, "end_line": span.end_line, "end_column": span.end_col}
+
+
+def report(result: ScanResult) -> dict[str, Any]:
+    metas = catalogue()
+    per_identity: Counter[str] = Counter()
+    for f in result.findings:
+        for key in f.identities:
+            per_identity[key] += 1
+    identities = []
+    for identity in sorted(result.graph.identities, key=lambda i: (i.platform, i.kind, i.name, i.key)):
+        bindings = result.graph.bindings_of(identity)
+        identities.append(
+            {
+                "identity": identity.key,
+                "platform": identity.platform,
+                "kind": identity.kind,
+                "name": identity.name,
+                "declared": identity.span is not None,
+                "location": location(identity.span) if identity.span else None,
+                "policies": sorted({b.policy.label for b in bindings}),
+                "grants": sum(len(b.policy.grants) for b in bindings),
+                "workloads": sorted(f"{w.kind} {w.name}" for w in result.graph.workloads_of(identity)),
+                "findings": per_identity[identity.key],
+            }
+        )
+    return {
+        "schema": "jeplint-report/1",
+        "tool": {"name": "jeplint", "version": __version__},
+        "summary": {
+            "files_analysed": result.analysed,
+            "files_failed": sum(1 for p in result.problems if p.level == "error"),
+            "findings": len(result.findings),
+            "by_level": dict(sorted(Counter(f.level for f in result.findings).items())),
+            "by_rule": dict(sorted(Counter(f.rule_id for f in result.findings).items())),
+        },
+        "findings": [
+            {
+                "rule_id": f.rule_id,
+                "rule_name": metas[f.rule_id].name,
+                "level": f.level,
+                "message": f.message,
+                "location": location(f.span),
+                "related": [{"message": r.message, "location": location(r.span)} for r in f.related],
+                "fingerprint": f.fingerprint,
+            }
+            for f in result.findings
+        ],
+        "identities": identities,
+        "problems": [
+            {"path": p.path, "line": p.line, "column": p.col, "level": p.level, "reason": p.reason} for p in result.problems
+        ],
+    }
+
+
+def dumps(result: ScanResult) -> str:
+    return json.dumps(report(result), indent=2, ensure_ascii=False) + "\n"

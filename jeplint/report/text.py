@@ -1,0 +1,44 @@
+"""Text output: `path:line:col: JEP101 message`, one line per finding, then a one-line summary.
+
+Colour only when writing to a terminal and `NO_COLOR` is not set (https://no-color.org).
+Problems (inputs that could not be analysed) go to stderr in the same `path:line:col:` shape.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TextIO
+
+from jeplint.run import ScanResult
+
+_COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
+_RESET, _BOLD = "\033[0m", "\033[1m"
+
+
+def _place(path: str, line: int | None, col: int | None) -> str:
+    return f"{path}:{line or 1}:{col or 1}"
+
+
+def write(result: ScanResult, out: TextIO, err: TextIO, colour: bool) -> None:
+    for f in result.findings:
+        rule = f"{_COLOURS[f.level]}{f.rule_id}{_RESET}" if colour else f.rule_id
+        where = f"{_BOLD}{f.span}{_RESET}" if colour else str(f.span)
+        out.write(f"{where}: {rule} {f.message}\n")
+    for p in result.problems:
+        out_stream = err
+        out_stream.write(f"{_place(p.path, p.line, p.col)}: {p.level}: {p.reason}\n")
+    out.write(summary(result) + "\n")
+
+
+def summary(result: ScanResult) -> str:
+    levels = Counter(f.level for f in result.findings)
+    failed = sum(1 for p in result.problems if p.level == "error")
+    files = f"{result.analysed:,} file{'s' if result.analysed != 1 else ''}"
+    if result.findings:
+        parts = ", ".join(f"{levels[lv]} {lv}{'s' if levels[lv] != 1 else ''}" for lv in ("error", "warning", "note") if levels[lv])
+        text = f"Found {len(result.findings):,} finding{'s' if len(result.findings) != 1 else ''} ({parts}) in {files}."
+    else:
+        text = f"No findings in {files}."
+    if failed:
+        text += f" {failed:,} input{'s' if failed != 1 else ''} could not be analysed (see stderr)."
+    return text

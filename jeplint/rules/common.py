@@ -1,0 +1,97 @@
+"""Helpers every rule uses to speak of identities and to build findings with their graph path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
+from jeplint.parse.nodes import Span
+from jeplint.rules.base import Finding, Related, fingerprint
+
+MAX_NAMED = 3  # identities named in one message before "and N more"
+MAX_RELATED = 50
+
+
+def source_grants(graph: Graph) -> Iterator[Grant]:
+    """Grants written in the scanned files (not the built-in documents of managed/built-in roles)."""
+    for policy in graph.policies:
+        if policy.span is not None:
+            yield from policy.grants
+
+
+def allows(grant: Grant) -> bool:
+    return grant.effect == "Allow" and not grant.unresolved
+
+
+def identities_of(graph: Graph, policy: Policy) -> list[Identity]:
+    seen: dict[int, Identity] = {}
+    for binding in graph.holders(policy):
+        seen.setdefault(id(binding.identity), binding.identity)
+    return list(seen.values())
+
+
+def who(identities: list[Identity]) -> str:
+    """'role a', 'role a and user b', 'role a, role b and 4 more identities'."""
+    labels = [i.label for i in identities]
+    if len(labels) <= MAX_NAMED:
+        return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    return ", ".join(labels[:2]) + f" and {len(labels) - 2} more identities"
+
+
+def sentence(graph: Graph, grant: Grant, can: str) -> str:
+    """'role x can <can> through policy p, statement 1', or the same for an unattached policy."""
+    holders = identities_of(graph, grant.policy)
+    if holders:
+        return f"{who(holders)} can {can} through {grant.where}"
+    return f"{grant.where} lets its holder {can}; it is attached to no identity in the scan"
+
+
+def path_locations(graph: Graph, grant: Grant) -> list[Related]:
+    """The graph path as related locations: statement, attachments, identities, their workloads."""
+    related = [Related(grant.span, f"{'rule' if grant.policy.platform == 'kubernetes' else 'statement'} {grant.index} of {grant.policy.label}")]
+    identities: list[Identity] = []
+    for binding in graph.holders(grant.policy):
+        related.append(Related(binding.span, f"{grant.policy.label} is bound to {binding.identity.label} by {binding.via}"))
+        if binding.identity not in identities:
+            identities.append(binding.identity)
+    for identity in identities:
+        if identity.span is not None:
+            related.append(Related(identity.span, f"{identity.label} is declared here"))
+        for workload in graph.workloads_of(identity):
+            related.append(Related(workload.span, f"{workload.kind} {workload.name} runs as {identity.label}"))
+    unique: dict[tuple[Span, str], Related] = {}
+    for item in related:
+        unique.setdefault((item.span, item.message), item)
+    return list(unique.values())[:MAX_RELATED]
+
+
+def grant_finding(graph: Graph, rule_id: str, grant: Grant, token: Value | Span, can: str, element: str = "") -> Finding:
+    """A finding at `token` (a value, or the span of a key) about what the holders of `grant` can do.
+
+    `element` names the offending element for the fingerprint when `token` is a bare span.
+    """
+    span = token.span if isinstance(token, Value) else token
+    element = element or (token.text or "" if isinstance(token, Value) else "")
+    holders = sorted(i.key for i in identities_of(graph, grant.policy))
+    ident = grant.sid or ",".join(sorted(v.text or "?" for v in grant.actions + grant.resources))
+    return Finding(
+        rule_id,
+        sentence(graph, grant, can),
+        span,
+        path_locations(graph, grant),
+        fingerprint(rule_id, span.path, grant.policy.key, ident, element, *holders),
+        identities=tuple(holders),
+    )
+
+
+def binding_locations(binding: Binding, graph: Graph) -> list[Related]:
+    related = [Related(binding.span, f"{binding.via} binds {binding.policy.label} to {binding.identity.label}")]
+    if binding.identity.span is not None:
+        related.append(Related(binding.identity.span, f"{binding.identity.label} is declared here"))
+    for workload in graph.workloads_of(binding.identity):
+        related.append(Related(workload.span, f"{workload.kind} {workload.name} runs as {binding.identity.label}"))
+    return related[:MAX_RELATED]
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")

@@ -1,0 +1,38 @@
+"""JEP101 full-wildcard-action: an Allow statement grants every AWS action (`*` or `*:*`).
+
+The documentation, examples and level live in `rules/JEP101-full-wildcard-action/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from jeplint.graph.model import Grant, Graph
+from jeplint.rules.base import Finding, Rule
+from jeplint.rules.common import allows, grant_finding, source_grants
+
+FULL = ("*", "*:*")
+
+
+def resource_scope(grant: Grant) -> str:
+    """'every resource', 'every resource except X', or the resources named."""
+    texts = [v.text or v.unresolved for v in grant.resources]
+    if grant.not_resources:
+        return "every resource except " + ", ".join(texts)
+    if not grant.resources or "*" in texts:
+        return "every resource"
+    if len(texts) == 1:
+        return texts[0]
+    return f"{len(texts)} resources ({', '.join(texts[:2])}{', ...' if len(texts) > 2 else ''})"
+
+
+def check(graph: Graph) -> Iterator[Finding]:
+    for grant in source_grants(graph):
+        if grant.policy.platform != "aws" or not allows(grant) or grant.not_actions:
+            continue
+        for value in grant.actions:
+            if value.text in FULL:
+                yield grant_finding(graph, "JEP101", grant, value, f'perform every AWS action ("{value.text}") on {resource_scope(grant)}')
+
+
+RULE = Rule("JEP101", check)

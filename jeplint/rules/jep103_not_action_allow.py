@@ -1,0 +1,34 @@
+"""JEP103 not-action-allow: an Allow statement uses `NotAction` or `NotResource`, so it grants
+everything except a list, including every action and resource AWS adds later.
+
+Documentation: `rules/JEP103-not-action-allow/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from jeplint.graph.model import Graph
+from jeplint.rules.base import Finding, Rule
+from jeplint.rules.common import allows, grant_finding, source_grants
+
+
+def _listing(values: list[str]) -> str:
+    return ", ".join(values[:4]) + (f" and {len(values) - 4} more" if len(values) > 4 else "")
+
+
+def check(graph: Graph) -> Iterator[Finding]:
+    for grant in source_grants(graph):
+        if grant.policy.platform != "aws" or not allows(grant):
+            continue
+        if grant.not_actions and "NotAction" in grant.key_spans:
+            excluded = [v.text or v.unresolved for v in grant.actions]
+            can = f"perform every AWS action except {_listing(excluded)} (NotAction)"
+            yield grant_finding(graph, "JEP103", grant, grant.key_spans["NotAction"], can, "NotAction")
+        if grant.not_resources and "NotResource" in grant.key_spans:
+            excluded = [v.text or v.unresolved for v in grant.resources]
+            can = f"act on every resource except {_listing(excluded)} (NotResource)"
+            yield grant_finding(graph, "JEP103", grant, grant.key_spans["NotResource"], can, "NotResource")
+
+
+RULE = Rule("JEP103", check)

@@ -1,0 +1,40 @@
+"""JEP104 rbac-wildcard: a Kubernetes Role or ClusterRole rule with `*` in verbs, resources or
+apiGroups — it grants today's and every future verb, resource or API group (CRDs included).
+
+One finding per RBAC rule, at its first wildcard (verbs, then resources, then apiGroups).
+Documentation: `rules/JEP104-rbac-wildcard/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from jeplint.graph.model import Graph, Value
+from jeplint.rules.base import Finding, Rule
+from jeplint.rules.common import grant_finding, source_grants
+
+
+def _first_star(values: list[Value]) -> Value | None:
+    return next((v for v in values if v.text == "*"), None)
+
+
+def check(graph: Graph) -> Iterator[Finding]:
+    for grant in source_grants(graph):
+        if grant.policy.platform != "kubernetes":
+            continue
+        verbs, resources, groups = (_first_star(grant.actions), _first_star(grant.resources), _first_star(grant.api_groups))
+        token = verbs or resources or groups
+        if token is None:
+            continue
+        verb_text = "every verb (\"*\")" if verbs else ", ".join(v.text or "?" for v in grant.actions)
+        if resources:
+            resource_text = "every resource (\"*\")"
+        else:
+            resource_text = ", ".join(v.text or "?" for v in grant.resources) or "no resource"
+        group_text = " in every API group (\"*\")" if groups else ""
+        can = f"perform {verb_text} on {resource_text}{group_text}"
+        which = "+".join(name for name, hit in (("verbs", verbs), ("resources", resources), ("apiGroups", groups)) if hit)
+        yield grant_finding(graph, "JEP104", grant, token, can, which)
+
+
+RULE = Rule("JEP104", check)

@@ -1,0 +1,44 @@
+"""JEP105 wildcard-resource-write: `Resource: "*"` together with write or permissions-management
+actions that could be limited to specific resources.
+
+Actions that only accept `Resource: "*"` (`s3:ListAllMyBuckets`, `ec2:Describe*`, ...) are never
+counted: the AWS action catalogue says which they are. Statements with a full `*` action are left to
+JEP101. Documentation: `rules/JEP105-wildcard-resource-write/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from jeplint.catalog import aws_actions
+from jeplint.graph.model import Graph
+from jeplint.rules.base import Finding, Rule
+from jeplint.rules.common import allows, grant_finding, plural, source_grants
+from jeplint.rules.jep101_full_wildcard_action import FULL
+
+
+def check(graph: Graph) -> Iterator[Finding]:
+    for grant in source_grants(graph):
+        if grant.policy.platform != "aws" or not allows(grant) or grant.not_actions or grant.not_resources:
+            continue
+        star = next((v for v in grant.resources if v.text == "*"), None)
+        if star is None or any(v.text in FULL for v in grant.actions):
+            continue
+        writes: dict[str, aws_actions.Action] = {}
+        for value in grant.actions:
+            if value.text is None or value.partial:
+                continue
+            for action in aws_actions.expand(value.text) or []:
+                if action.writes and action.resource_scoped:
+                    writes.setdefault(action.full, action)
+        if not writes:
+            continue
+        names = sorted(writes)
+        perms = sum(1 for a in writes.values() if "Permissions management" in a.access)
+        kinds = plural(len(names), "write action") if not perms else f"{plural(len(names), 'write or permissions-management action')} ({perms} permissions management)"
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        can = f'perform {kinds} on every resource (Resource "*"): {shown}'
+        yield grant_finding(graph, "JEP105", grant, star, can)
+
+
+RULE = Rule("JEP105", check)
