@@ -49,17 +49,18 @@ def decode(data: bytes) -> str:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise ParseError(f"invalid {encoding} text: {exc.reason}", _line_at(data, exc.start)) from None
+                raise ParseError(f"invalid {encoding} text: {exc.reason}") from None
     if b"\0" in data[:8192]:
-        raise ParseError("binary file (NUL bytes), not text", _line_at(data, data.index(b"\0")))
+        raise ParseError("binary file (NUL bytes), not text", *_position(data, data.index(b"\0")))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ParseError(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", _line_at(data, exc.start)) from None
+        raise ParseError(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", *_position(data, exc.start)) from None
 
 
-def _line_at(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of a byte offset; the column counts bytes."""
+    return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
 def file_format(path: str) -> str | None:

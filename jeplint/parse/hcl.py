@@ -146,6 +146,8 @@ def _unexpected_token(token: Token, expected: set[str]) -> str:
         # Lark's lexer falls back to string text when nothing else matches: the rest of the line.
         if value.startswith("<<"):
             return "unterminated heredoc (closing marker not found)"
+        if value[:1] in ("\n", "\r"):
+            return "unexpected end of line"
         value = value[:1]
     elif kind == "NL_OR_COMMENT":
         return "unexpected comment" if value.lstrip()[:1] in ("#", "/") else "unexpected newline"

@@ -29,16 +29,14 @@ MAX_DEPTH = 2000
 
 _STRING_BODY = r'[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*'
 _TOKEN = re.compile(
-    r"""[ \t\n\r]*(?:
-      ("%s")(?:[ \t\n\r]*(:))?                      # 1 string, 2 a colon after it (object key)
-    | (-?(?:0|[1-9][0-9]*))((?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)  # 3 integer part, 4 fraction/exponent
-    | ([{\[])                                       # 5 open
-    | ([}\]])                                       # 6 close
-    | (,)                                           # 7 comma
-    | (true|false|null)                             # 8 literal
-    )"""
-    % _STRING_BODY,
-    re.VERBOSE,
+    r"[ \t\n\r]*(?:"
+    rf'("{_STRING_BODY}")(?:[ \t\n\r]*(:))?'  # 1 string, 2 a colon after it (an object key)
+    r"|(-?(?:0|[1-9][0-9]*))((?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)"  # 3 integer part, 4 fraction/exponent
+    r"|([{\[])"  # 5 open
+    r"|([}\]])"  # 6 close
+    r"|(,)"  # 7 comma
+    r"|(true|false|null)"  # 8 literal
+    r")"
 )
 # Token kinds are Match.lastindex values: a number always ends in group 4 (possibly empty).
 _STRING, _KEY, _NUMBER, _OPEN, _CLOSE, _COMMA, _LITERAL = 1, 2, 4, 5, 6, 7, 8
@@ -148,7 +146,7 @@ class _Positions:
 def _string_problem(text: str, offset: int) -> tuple[str, int] | None:
     """Why the string starting at `offset` is malformed, and where; None if it is well-formed."""
     bad = _STRING_PREFIX.match(text, offset).end()
-    if bad >= len(text) or text[bad] == "\n":
+    if bad >= len(text) or text[bad] in "\r\n":
         return "unterminated string", offset
     if text[bad] == "\\":
         return "invalid escape sequence in string", bad
@@ -187,7 +185,7 @@ def _parse(text: str, pos: _Positions) -> Node:
     (`items`, `key_spans` -- None for an array --, `key`, `start`) and a stack of the outer ones.
     After a value is complete, `node`/`end` hold it and the loop reads what follows it.
     """
-    match = _TOKEN.match
+    match, new_span = _TOKEN.match, make_span
     path, starts, bases, first_line = pos.path, pos.starts, pos.bases, pos.first_line
     m = match(text, 0)
     if m is None and _WHITESPACE.match(text).end() == len(text):
@@ -233,7 +231,7 @@ def _parse(text: str, pos: _Positions) -> Node:
                 pos.fail(text, _EXPECT_VALUE, m.start(kind))
             i = bisect_right(starts, token_start) - 1
             line, base = i + first_line, bases[i] - 1
-            node = Scalar(value, make_span(path, line, token_start - base, line, end - base))
+            node = Scalar(value, new_span(path, line, token_start - base, line, end - base))
         # -- node is complete and ends at `end`: add it, then read ',' or a closing bracket.
         while True:
             if not stack:
@@ -276,8 +274,8 @@ def _read_key(
         key = _unescape(key)
     token_end = m.end(1)
     i = bisect_right(pos.starts, token_end) - 1
-    line, line_start = i + pos.first_line, pos.bases[i] - 1
-    key_spans[key] = make_span(pos.path, line, token_end - len(token) - line_start, line, token_end - line_start)
+    line, base = i + pos.first_line, pos.bases[i] - 1
+    key_spans[key] = make_span(pos.path, line, token_end - len(token) - base, line, token_end - base)
     end = m.end()
     return end, _TOKEN.match(text, end), key
 

@@ -84,7 +84,7 @@ def load_yaml(text: str, path: str) -> list[Node]:
         offset = min(e.position, len(text))  # libyaml counts UTF-8 bytes: near enough for a message
         line, col = text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
         raise ParseError(f"unacceptable character #x{e.character:04x}: {e.reason}", line, col) from None
-    except Exception as e:  # e.g. UnicodeEncodeError for a lone surrogate (libyaml reads UTF-8)
+    except Exception as e:  # noqa: BLE001 -- e.g. UnicodeEncodeError for a lone surrogate (libyaml reads UTF-8)
         raise ParseError(f"invalid YAML: {e}") from None
 
 
@@ -167,7 +167,7 @@ def _key_text(node: Node) -> str:
 class _Frame:
     """A collection being composed: its start event, items, and the key awaiting its value."""
 
-    __slots__ = ("event", "items", "key_spans", "key", "key_span", "count", "last")
+    __slots__ = ("count", "event", "items", "key", "key_span", "key_spans", "last")
 
     def __init__(self, event: Event, is_mapping: bool, count: int) -> None:
         self.event = event

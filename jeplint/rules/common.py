@@ -50,11 +50,11 @@ def path_locations(graph: Graph, grant: Grant) -> list[Related]:
     """The graph path as related locations: statement, attachments, identities, their workloads."""
     related = [Related(grant.span, f"{'rule' if grant.policy.platform == 'kubernetes' else 'statement'} {grant.index} of {grant.policy.label}")]
     identities: list[Identity] = []
-    for binding in graph.holders(grant.policy):
+    for binding in sorted(graph.holders(grant.policy), key=lambda b: _span_key(b.span)):
         related.append(Related(binding.span, f"{grant.policy.label} is bound to {binding.identity.label} by {binding.via}"))
         if binding.identity not in identities:
             identities.append(binding.identity)
-    for identity in identities:
+    for identity in sorted(identities, key=lambda i: _span_key(i.span)):
         if identity.span is not None:
             related.append(Related(identity.span, f"{identity.label} is declared here"))
         for workload in graph.workloads_of(identity):
@@ -63,6 +63,10 @@ def path_locations(graph: Graph, grant: Grant) -> list[Related]:
     for item in related:
         unique.setdefault((item.span, item.message), item)
     return list(unique.values())[:MAX_RELATED]
+
+
+def _span_key(span: Span | None) -> tuple[str, int, int]:
+    return (span.path, span.line, span.col) if span is not None else ("", 0, 0)
 
 
 def grant_finding(graph: Graph, rule_id: str, grant: Grant, token: Value | Span, can: str, element: str = "") -> Finding:

@@ -160,7 +160,7 @@ def test_error_positions_follow_the_offset() -> None:
         ('"\\u12G4"', "invalid escape sequence in string", 1, 2),
         ('"a\tb"', "control character in string (must be escaped)", 1, 3),
         ("[1] [2]", "extra data after JSON value", 1, 5),
-        ('{}\n\n  x', "extra data after JSON value", 3, 3),
+        ("{}\n\n  x", "extra data after JSON value", 3, 3),
         ("01", "extra data after JSON value", 1, 2),
         ("[NaN]", "expected a JSON value", 1, 2),
         ("[True]", "expected a JSON value", 1, 2),

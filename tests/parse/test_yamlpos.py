@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jeplint.parse import yamlpos
 from jeplint.parse.nodes import Mapping, ParseError, Scalar, Sequence, Span, Tagged, plain
@@ -196,8 +199,7 @@ def test_implicit_and_explicit_types(source: str, expected: object) -> None:
 
 
 def test_nan() -> None:
-    value = plain(one("x: .NaN\n").items["x"])
-    assert value != value
+    assert math.isnan(plain(one("x: .NaN\n").items["x"]))
 
 
 def test_keys() -> None:
@@ -330,3 +332,19 @@ def test_unacceptable_character_position() -> None:
         load_yaml("a: 1\nb: x\x07y\n", PATH)
     assert caught.value.reason.startswith("unacceptable character #x0007")
     assert (caught.value.line, caught.value.col) == (2, 5)
+
+
+# -- PyYAML parity -------------------------------------------------------------------------------
+
+yaml_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=yaml_values, flow=st.sampled_from([None, True, False]))
+def test_agrees_with_safe_load(value: object, flow: bool | None) -> None:
+    text = yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True)
+    assert [plain(doc) for doc in load_yaml(text, PATH)] == [yaml.safe_load(text)]
