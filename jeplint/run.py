@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from jeplint.discover import SourceFile, discover
 from jeplint.graph.build import build_graph
 from jeplint.graph.model import Graph
+from jeplint.options import Options
 from jeplint.parse import MAX_FILE_BYTES, ParsedFile, parse_file
 from jeplint.rules import RULES, Finding, Rule
 
@@ -25,6 +26,7 @@ class Settings:
     ignore: tuple[str, ...] = ()
     max_file_bytes: int = MAX_FILE_BYTES
     jobs: int = 0  # 0 = one worker per core
+    options: Options = field(default_factory=Options)  # rule thresholds and the clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +80,13 @@ def parse_all(sources: list[SourceFile], settings: Settings) -> list[ParsedFile]
         )
 
 
-def scan(paths: list[str], settings: Settings = Settings()) -> ScanResult:
+def scan(paths: list[str], settings: Settings | None = None) -> ScanResult:
     # The node trees have no reference cycles worth collecting, and a collector pass over every live
     # node costs more than the parse itself on large scans: pause it for the duration.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _scan(paths, settings)
+        return _scan(paths, settings or Settings())
     finally:
         if paused:
             gc.enable()
@@ -106,7 +108,7 @@ def _scan(paths: list[str], settings: Settings) -> ScanResult:
     for rule in rules:
         level = rule.meta.level
         try:
-            for finding in rule.check(graph):
+            for finding in rule.check(graph, settings.options):
                 finding.level = finding.level or level
                 findings.append(finding)
         except Exception as exc:  # a rule bug must not hide the other rules' findings

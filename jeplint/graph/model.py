@@ -114,11 +114,28 @@ class Workload:
 
 
 @dataclass(slots=True, eq=False)
+class Credential:
+    """A secret that authenticates as an identity: an access key, a password, a token, a key file.
+
+    `identity` is None when the credential's owner is not in the scan; `details` holds the
+    kind-specific facts the expiry rules read (end dates, lifetimes, rotation links).
+    """
+
+    platform: str
+    kind: str  # e.g. "aws-access-key", "k8s-token-secret", "azure-app-password"
+    name: str
+    span: Span
+    identity: Identity | None = None
+    details: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(slots=True, eq=False)
 class Graph:
     identities: list[Identity] = field(default_factory=list)
     policies: list[Policy] = field(default_factory=list)
     bindings: list[Binding] = field(default_factory=list)
     workloads: list[Workload] = field(default_factory=list)
+    credentials: list[Credential] = field(default_factory=list)
     notes: list[tuple[Span, str]] = field(default_factory=list)  # things the scan could not follow
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): inputs the graph could not take
     _index: dict[str, dict[int, list]] | None = None  # built on first query, after extraction

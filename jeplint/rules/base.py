@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from jeplint.graph.model import Graph
+from jeplint.options import Options
 from jeplint.parse.nodes import Span
 
 LEVELS = ("error", "warning", "note")
@@ -48,7 +49,7 @@ def fingerprint(rule_id: str, *parts: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
-    check: Callable[[Graph], Iterable[Finding]]
+    check: Callable[[Graph, Options], Iterable[Finding]]
 
     @property
     def meta(self) -> RuleMeta:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from jeplint.options import Options
 from jeplint.graph.model import Grant, Graph
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common import allows, grant_finding, source_grants
@@ -26,7 +27,7 @@ def resource_scope(grant: Grant) -> str:
     return f"{len(texts)} resources ({', '.join(texts[:2])}{', ...' if len(texts) > 2 else ''})"
 
 
-def check(graph: Graph) -> Iterator[Finding]:
+def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for grant in source_grants(graph):
         if grant.policy.platform != "aws" or not allows(grant) or grant.not_actions:
             continue

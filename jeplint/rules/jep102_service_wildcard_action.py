@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from jeplint.catalog import aws_actions
+from jeplint.options import Options
 from jeplint.graph.model import Graph
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common import allows, grant_finding, plural, source_grants
@@ -31,7 +32,7 @@ def describe_pattern(pattern: str) -> tuple[str, bool]:
     return f"{plural(len(actions), prefix + ' action')} matching {pattern} ({detail})", writes > 0
 
 
-def check(graph: Graph) -> Iterator[Finding]:
+def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for grant in source_grants(graph):
         if grant.policy.platform != "aws" or not allows(grant) or grant.not_actions:
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from jeplint.options import Options
 from jeplint.graph.model import Graph
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common import allows, grant_finding, source_grants
@@ -17,7 +18,7 @@ def _listing(values: list[str]) -> str:
     return ", ".join(values[:4]) + (f" and {len(values) - 4} more" if len(values) > 4 else "")
 
 
-def check(graph: Graph) -> Iterator[Finding]:
+def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for grant in source_grants(graph):
         if grant.policy.platform != "aws" or not allows(grant):
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from jeplint.options import Options
 from jeplint.graph.model import Graph, Value
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common import grant_finding, source_grants
@@ -18,7 +19,7 @@ def _first_star(values: list[Value]) -> Value | None:
     return next((v for v in values if v.text == "*"), None)
 
 
-def check(graph: Graph) -> Iterator[Finding]:
+def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for grant in source_grants(graph):
         if grant.policy.platform != "kubernetes":
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from jeplint.graph.aws_managed import BROAD
+from jeplint.options import Options
 from jeplint.graph.model import Graph
 from jeplint.rules.base import Finding, Rule, fingerprint
 from jeplint.rules.common import binding_locations
@@ -21,7 +22,7 @@ K8S_BROAD = {
 }
 
 
-def check(graph: Graph) -> Iterator[Finding]:
+def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for binding in graph.bindings:
         policy = binding.policy
         if policy.kind == "aws-managed" and policy.name in BROAD:
