@@ -101,8 +101,9 @@ def _scan(paths: list[str], settings: Settings) -> ScanResult:
             problems.append(Problem(parsed.path, parsed.error.reason, parsed.error.line, parsed.error.col))
         elif parsed.notice:
             problems.append(Problem(parsed.path, parsed.notice, level="note"))
-    graph = build_graph(files)
+    graph = build_graph(files, paths)
     problems += [Problem(path, reason) for path, reason in graph.errors]
+    problems += [Problem(span.path, note, span.line, span.col, level="note") for span, note in graph.notes]
     rules = selected_rules(settings)
     findings: list[Finding] = []
     for rule in rules:

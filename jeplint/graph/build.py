@@ -14,27 +14,40 @@ from jeplint.graph.cloudformation import CloudFormationExtractor
 from jeplint.graph.kubernetes import KubernetesExtractor
 from jeplint.graph.model import Graph, Policy
 from jeplint.graph.policy import grants_from_document
-from jeplint.graph.terraform import TerraformExtractor
-from jeplint.parse import CLOUDFORMATION, IAM_POLICY, KUBERNETES, TERRAFORM, ParsedFile
+from jeplint.graph.terraform import build_modules
+from jeplint.graph.tf_aws import AwsExtractor
+from jeplint.parse import CLOUDFORMATION, IAM_POLICY, KUBERNETES, TERRAFORM, TERRAFORM_VARS, ParsedFile
 
 
-def build_graph(files: list[ParsedFile]) -> Graph:
+def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Graph:
+    """`roots`: the scanned paths; Terraform `file()` never reads outside them."""
     graph = Graph()
     by_kind: dict[str, list[ParsedFile]] = {}
     for parsed in files:
         if parsed.error is None and parsed.kind is not None:
             by_kind.setdefault(parsed.kind, []).append(parsed)
-    _guarded(graph, by_kind.get(TERRAFORM, []), TerraformExtractor(graph).add)
+    terraform = by_kind.get(TERRAFORM, []) + by_kind.get(TERRAFORM_VARS, [])
+    _guarded(graph, terraform, lambda tf: _terraform(graph, tf, files, roots or []))
     cfn = CloudFormationExtractor(graph)
     for parsed in by_kind.get(CLOUDFORMATION, []):
         _guarded(graph, [parsed], cfn.add)
     _guarded(graph, by_kind.get(KUBERNETES, []), KubernetesExtractor(graph).add)
     for parsed in by_kind.get(IAM_POLICY, []):
         _guarded(graph, [parsed], lambda files: _standalone_policies(graph, files[0]))
+    graph.invalidate()
     return graph
 
 
+def _terraform(graph: Graph, tf_files: list[ParsedFile], all_files: list[ParsedFile], roots: list[str]) -> None:
+    modules = build_modules(tf_files, all_files, roots, graph)
+    AwsExtractor(graph).add(modules)
+    for module in modules:
+        graph.consumed |= module.consumed_files
+
+
 def _standalone_policies(graph: Graph, parsed: ParsedFile) -> None:
+    if parsed.path in graph.consumed:
+        return  # read by a Terraform file() call: reported through the policy that uses it
     for index, doc in enumerate(parsed.documents):
         suffix = f"#{index + 1}" if len(parsed.documents) > 1 else ""
         policy = Policy("aws", "document", parsed.path + suffix, f"{parsed.path}{suffix}", doc.span)

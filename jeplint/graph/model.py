@@ -23,6 +23,8 @@ class Identity:
     key: str  # stable id, unique within a scan: "aws_iam_role.app@infra/", "sa:prod/api"
     span: Span | None  # None when the identity is only referenced, not declared in the scan
     tags: dict[str, str] = field(default_factory=dict)
+    origin: list[tuple[Span, str]] = field(default_factory=list)  # e.g. the module call that instantiates it
+    boundary: Policy | None = None  # an AWS permissions boundary caps what the identity can do
 
     @property
     def label(self) -> str:
@@ -80,6 +82,7 @@ class Policy:
     span: Span | None
     grants: list[Grant] = field(default_factory=list)
     unresolved: str = ""  # why the document could not be read, when it could not
+    origin: list[tuple[Span, str]] = field(default_factory=list)  # e.g. the module call that instantiates it
 
     @property
     def label(self) -> str:
@@ -100,6 +103,8 @@ class Binding:
     policy: Policy
     span: Span  # where the attachment is written
     via: str  # human description: "aws_iam_role_policy_attachment.deploy", "RoleBinding prod/read"
+    condition: str = ""  # a condition on the binding itself (GCP IAM condition expression), if any
+    scope: str = ""  # where the binding applies, when narrower than the policy says (project, namespace, ...)
 
 
 @dataclass(slots=True, eq=False)
@@ -130,12 +135,24 @@ class Credential:
 
 
 @dataclass(slots=True, eq=False)
+class Link:
+    """Identity `source` can act as identity `target` (IRSA, GKE workload identity, AssumeRole)."""
+
+    source: Identity
+    target: Identity
+    span: Span
+    via: str
+
+
+@dataclass(slots=True, eq=False)
 class Graph:
     identities: list[Identity] = field(default_factory=list)
     policies: list[Policy] = field(default_factory=list)
     bindings: list[Binding] = field(default_factory=list)
     workloads: list[Workload] = field(default_factory=list)
     credentials: list[Credential] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    consumed: set[str] = field(default_factory=set)  # policy files read through file(): not standalone
     notes: list[tuple[Span, str]] = field(default_factory=list)  # things the scan could not follow
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): inputs the graph could not take
     _index: dict[str, dict[int, list]] | None = None  # built on first query, after extraction
@@ -150,6 +167,10 @@ class Graph:
                 index["workload"][id(workload.identity)].append(workload)
             self._index = index
         return self._index[table].get(id(obj), [])
+
+    def invalidate(self) -> None:
+        """Forget the lookup index: call after adding bindings or workloads."""
+        self._index = None
 
     def holders(self, policy: Policy) -> list[Binding]:
         """The bindings through which identities hold `policy`."""

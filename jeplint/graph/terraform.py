@@ -1,183 +1,239 @@
-"""Terraform blocks -> identities, policies and bindings.
+"""Terraform: module instances and the evaluation of the expressions policies are written with.
 
 Terraform resolves names per module, i.e. per directory: every `.tf`/`.tf.json` file of one folder
-shares its resources, data sources, locals and variables. `Module.resolve` follows the references a
-policy is usually written with (locals, variable defaults, `jsonencode`, `concat`, templates);
-anything it cannot follow is left as an `Expr` and becomes an unresolved value downstream.
+shares its resources, data sources, locals and variables. A directory called by a local
+`module "x" { source = "./..." }` is instantiated once per call, its variables fed by the call's
+arguments (evaluated in the caller), so a value written in the caller keeps the caller's span; a
+directory nobody calls is a root, fed by its `terraform.tfvars` / `*.auto.tfvars` and variable
+defaults. Registry and remote modules are outside the scan (one note says so).
+
+`Module.resolve` follows locals, variables, `jsonencode` and friends, `file()` / `templatefile()`
+of files inside the scanned tree, templates, and `dynamic` block iterators. What it cannot follow
+stays an `Expr`, which becomes an unresolved value downstream: never a false wildcard.
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
-from jeplint.graph.policy import describe, grants_from_document, values_of
-from jeplint.parse import ParsedFile
+from jeplint.graph.model import Graph, Value
+from jeplint.graph.policy import describe
+from jeplint.parse import IAM_POLICY, ParsedFile
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, ParseError, Scalar, Sequence, Span
 
 _INDEX = re.compile(r"\[[^\]]*\]")
 _MAX_DEPTH = 32  # reference chains longer than this are treated as unresolved (and cycles end here)
+_MAX_MODULE_NESTING = 8
+_MAX_POLICY_FILE = 1024 * 1024
+AUTO_TFVARS = re.compile(r"(^|/)(terraform\.tfvars|[^/]*\.auto\.tfvars)$")
+NONE = Scalar(None, Span("", 1, 1, 1, 1))
 
-IDENTITY_TYPES = {"aws_iam_role": "role", "aws_iam_user": "user", "aws_iam_group": "group"}
-INLINE_POLICY_TYPES = {"aws_iam_role_policy": "role", "aws_iam_user_policy": "user", "aws_iam_group_policy": "group"}
-ATTACHMENT_TYPES = {
-    "aws_iam_role_policy_attachment": "role",
-    "aws_iam_user_policy_attachment": "user",
-    "aws_iam_group_policy_attachment": "group",
-}
-_KIND_TYPE = {kind: tf_type for tf_type, kind in IDENTITY_TYPES.items()}
-
-
-class Module:
-    """The blocks of one Terraform directory, indexed for reference resolution."""
-
-    def __init__(self, directory: str, blocks: Iterable[Block]) -> None:
-        self.directory = directory
-        self.resources: dict[tuple[str, str], Block] = {}
-        self.data: dict[tuple[str, str], Block] = {}
-        self.locals: dict[str, Node] = {}
-        self.variables: dict[str, Node | None] = {}
-        self.order: list[Block] = []
-        for block in blocks:
-            labels = [str(label.value) for label in block.labels]
-            if block.type == "resource" and len(labels) == 2:
-                self.resources[(labels[0], labels[1])] = block
-                self.order.append(block)
-            elif block.type == "data" and len(labels) == 2:
-                self.data[(labels[0], labels[1])] = block
-            elif block.type == "locals":
-                self.locals.update(block.attrs)
-            elif block.type == "variable" and labels:
-                self.variables[labels[0]] = block.attrs.get("default")
-
-    # -- references -------------------------------------------------------------------------------
-
-    def resolve(self, node: Node, depth: int = 0) -> Node:
-        """Follow references and evaluate the few functions policies use; unknowns stay `Expr`."""
-        if not isinstance(node, Expr) or depth > _MAX_DEPTH:
-            return node
-        if node.op == "ref":
-            return self._resolve_ref(node, depth)
-        if node.op == "call":
-            return self._resolve_call(node, depth)
-        if node.op == "template":
-            parts = [self.resolve(part, depth + 1) for part in node.args]
-            if all(isinstance(p, Scalar) and not isinstance(p.value, (dict, list)) for p in parts):
-                return Scalar("".join("" if p.value is None else str(p.value) for p in parts), node.span)  # type: ignore[union-attr]
-        return node
-
-    def _resolve_ref(self, node: Expr, depth: int) -> Node:
-        parts = traversal(node.text)
-        if len(parts) >= 2 and parts[0] == "local" and parts[1] in self.locals:
-            return self._walk(self.resolve(self.locals[parts[1]], depth + 1), parts[2:], node, depth)
-        if len(parts) >= 2 and parts[0] == "var":
-            default = self.variables.get(parts[1])
-            if default is not None:
-                return self._walk(self.resolve(default, depth + 1), parts[2:], node, depth)
-        return node
-
-    def _walk(self, value: Node, rest: list[str], origin: Expr, depth: int) -> Node:
-        for part in rest:
-            value = self.resolve(value, depth + 1)
-            if isinstance(value, Mapping) and part in value.items:
-                value = value.items[part]
-            else:
-                return origin
-        return self.resolve(value, depth + 1)
-
-    def _resolve_call(self, node: Expr, depth: int) -> Node:
-        args = [self.resolve(arg, depth + 1) for arg in node.args]
-        if node.name in ("jsonencode", "tolist", "toset", "distinct", "compact") and len(args) == 1:
-            return args[0]
-        if node.name in ("concat", "flatten") and all(isinstance(a, Sequence) for a in args):
-            items: list[Node] = []
-            for arg in args:
-                items.extend(arg.items)  # type: ignore[attr-defined]
-            return Sequence(items, node.span)
-        return node
-
-    def render(self, node: Node) -> Value | None:
-        """A template with unknown parts, as text with `${...}` placeholders (never a wildcard)."""
-        if isinstance(node, Expr) and node.op == "template":
-            text = []
-            for part in node.args:
-                value = self.resolve(part)
-                text.append(str(value.value) if isinstance(value, Scalar) else "${" + describe(value) + "}")
-            return Value("".join(text), node.span, unresolved=node.text, partial=True)
-        return None
-
-    # -- policy documents -------------------------------------------------------------------------
-
-    def fill_policy(self, policy: Policy, node: Node | None) -> None:
-        """Read a `policy = ...` value: jsonencode, heredoc/string JSON, or a policy-document data source."""
-        if node is None:
-            policy.unresolved = "no policy document"
-            return
-        value = self.resolve(node)
-        if isinstance(value, Expr) and value.op == "ref":
-            parts = traversal(value.text)
-            if parts[:2] == ["data", "aws_iam_policy_document"] and len(parts) >= 3:
-                block = self.data.get(("aws_iam_policy_document", parts[2]))
-                if block is not None:
-                    self.fill_from_data_document(policy, block)
-                    return
-            if len(parts) >= 3 and parts[0] in ("aws_iam_policy", "aws_iam_role_policy") and parts[-1] == "policy":
-                target = self.resources.get((parts[0], parts[1]))
-                if target is not None:
-                    self.fill_policy(policy, target.attrs.get("policy"))
-                    return
-        if isinstance(value, Scalar) and isinstance(value.value, str):
-            value = parse_embedded_json(value)
-            if value is None:
-                policy.unresolved = "policy string is not JSON"
-                return
-        if isinstance(value, Mapping):
-            grants_from_document(policy, value, self.resolve, self.render)
-            return
-        policy.unresolved = describe(value)
-
-    def fill_from_data_document(self, policy: Policy, block: Block) -> None:
-        """`data "aws_iam_policy_document"` statement blocks -> grants."""
-        for index, stmt in enumerate(block.blocks_of("statement"), start=1):
-            grant = Grant(policy=policy, index=index, span=stmt.span)
-            effect = self.resolve(stmt.attrs["effect"]) if "effect" in stmt.attrs else None
-            if isinstance(effect, Scalar):
-                grant.effect = str(effect.value)
-            elif effect is not None:
-                grant.effect = "Unknown"
-            sid = stmt.attrs.get("sid")
-            if isinstance(sid, Scalar):
-                grant.sid = str(sid.value)
-            for attr, field, negated in (
-                ("actions", "actions", False),
-                ("not_actions", "actions", True),
-                ("resources", "resources", False),
-                ("not_resources", "resources", True),
-            ):
-                if attr in stmt.attrs:
-                    setattr(grant, field, values_of(stmt.attrs[attr], self.resolve, self.render))
-                    setattr(grant, "not_" + field, negated)
-                    grant.key_spans[_POLICY_KEY[attr]] = stmt.attr_spans[attr]
-            conditions = {}
-            for cond in stmt.blocks_of("condition"):
-                test, variable = self.resolve(cond.attrs.get("test", _NONE)), self.resolve(cond.attrs.get("variable", _NONE))
-                values = [v.text for v in values_of(cond.attrs.get("values"), self.resolve)]
-                if isinstance(test, Scalar) and isinstance(variable, Scalar):
-                    conditions.setdefault(str(test.value), {})[str(variable.value)] = values
-            if conditions:
-                grant.conditions = conditions
-            policy.grants.append(grant)
-
-
-_POLICY_KEY = {"actions": "Action", "not_actions": "NotAction", "resources": "Resource", "not_resources": "NotResource"}
-_NONE = Scalar(None, Span("", 1, 1, 1, 1))
+Env = dict[str, Node]  # iterator names of `dynamic` blocks -> {"key": ..., "value": ...}
 
 
 def traversal(text: str) -> list[str]:
     """`aws_iam_role.app[0].name` -> ["aws_iam_role", "app", "name"]."""
     return [part for part in _INDEX.sub("", text).split(".") if part]
+
+
+class Files:
+    """What `file()` may read: parsed files by path, and the scanned roots (nothing outside them)."""
+
+    def __init__(self, files: Iterable[ParsedFile], roots: Iterable[str]) -> None:
+        self.by_path = {f.path: f for f in files}
+        self.roots = [os.path.realpath(r) for r in roots]
+
+    def document(self, path: str) -> tuple[Node | None, str]:
+        """(document node, "") or (None, why not) for a policy file named by file()/templatefile()."""
+        path = posixpath.normpath(path)
+        if os.path.isabs(path) or path.startswith("../"):
+            if not self._inside(path):
+                return None, f"{path} is outside the scanned tree"
+        parsed = self.by_path.get(path)
+        if parsed is not None and parsed.documents and parsed.kind == IAM_POLICY:
+            return parsed.documents[0], ""
+        if not self._inside(path):
+            return None, f"{path} is outside the scanned tree"
+        try:
+            if os.path.getsize(path) > _MAX_POLICY_FILE:
+                return None, f"{path} is larger than {_MAX_POLICY_FILE:,} bytes"
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            return None, f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
+        from jeplint.parse.jsonpos import load_json
+
+        try:
+            return load_json(text, path), ""
+        except ParseError as exc:
+            return None, f"{path} is not JSON ({exc.reason})"
+
+    def _inside(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        return os.path.isfile(real) and any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
+
+
+class Module:
+    """One instance of a Terraform module: a root directory, or a directory called by a module block."""
+
+    def __init__(
+        self,
+        directory: str,
+        blocks: Iterable[Block],
+        files: Files,
+        caller: Module | None = None,
+        call: Block | None = None,
+        tfvars: dict[str, Node] | None = None,
+    ) -> None:
+        self.directory = directory
+        self.files = files
+        self.caller = caller
+        self.call = call
+        self.tfvars = tfvars or {}
+        self.resources: dict[tuple[str, str], Block] = {}
+        self.data: dict[tuple[str, str], Block] = {}
+        self.locals: dict[str, Node] = {}
+        self.variables: dict[str, Node | None] = {}
+        self.module_calls: list[Block] = []
+        self.consumed_files: set[str] = set()
+        for block in blocks:
+            labels = [str(label.value) for label in block.labels]
+            if block.type == "resource" and len(labels) == 2:
+                self.resources.setdefault((labels[0], labels[1]), block)
+            elif block.type == "data" and len(labels) == 2:
+                self.data.setdefault((labels[0], labels[1]), block)
+            elif block.type == "locals":
+                self.locals.update(block.attrs)
+            elif block.type == "variable" and labels:
+                self.variables[labels[0]] = block.attrs.get("default")
+            elif block.type == "module" and labels:
+                self.module_calls.append(block)
+
+    # -- identity of this instance -----------------------------------------------------------------
+
+    @property
+    def address(self) -> str:
+        """`module.a.module.b` for a called instance, "" for a root."""
+        if self.caller is None or self.call is None:
+            return ""
+        own = f"module.{self.call.labels[0].value}"
+        return f"{self.caller.address}.{own}" if self.caller.address else own
+
+    def key(self, *parts: str) -> str:
+        """A key unique to this instance: `dir/aws_iam_role.app` (+ `@module.x` when called)."""
+        prefix = f"{self.directory}/" if self.directory else ""
+        suffix = f"@{self.address}" if self.address else ""
+        return prefix + ".".join(parts) + suffix
+
+    def origin(self) -> list[tuple[Span, str]]:
+        """The chain of module calls that instantiate this module, innermost first."""
+        chain: list[tuple[Span, str]] = []
+        module: Module | None = self
+        while module is not None and module.call is not None and module.caller is not None:
+            label = module.call.labels[0]
+            chain.append((label.span, f"module.{label.value} instantiates {module.directory or '.'} and supplies its inputs"))
+            module = module.caller
+        return chain
+
+    # -- evaluation --------------------------------------------------------------------------------
+
+    def resolve(self, node: Node, depth: int = 0, env: Env | None = None) -> Node:
+        """Follow references and evaluate the few functions policies use; unknowns stay `Expr`."""
+        if not isinstance(node, Expr) or depth > _MAX_DEPTH:
+            return node
+        if node.op == "ref":
+            return self._resolve_ref(node, depth, env)
+        if node.op == "call":
+            return self._resolve_call(node, depth, env)
+        if node.op == "template":
+            parts = [self.resolve(part, depth + 1, env) for part in node.args]
+            if all(isinstance(p, Scalar) and not isinstance(p.value, (dict, list)) for p in parts):
+                return Scalar("".join("" if p.value is None else str(p.value) for p in parts), node.span)  # type: ignore[union-attr]
+        return node
+
+    def resolver(self, env: Env | None = None) -> Callable[[Node], Node]:
+        return lambda node: self.resolve(node, 0, env)
+
+    def _resolve_ref(self, node: Expr, depth: int, env: Env | None) -> Node:
+        parts = traversal(node.text)
+        if not parts:
+            return node
+        head = parts[0]
+        if env and head in env:
+            return self._walk(env[head], parts[1:], node, depth, env)
+        if head == "local" and len(parts) >= 2 and parts[1] in self.locals:
+            return self._walk(self.locals[parts[1]], parts[2:], node, depth, env)
+        if head == "var" and len(parts) >= 2:
+            name = parts[1]
+            if self.call is not None and self.caller is not None and name in self.call.attrs:
+                value = self.caller.resolve(self.call.attrs[name], depth + 1)
+                return self._walk(value, parts[2:], node, depth, env)
+            if name in self.tfvars:
+                return self._walk(self.tfvars[name], parts[2:], node, depth, env)
+            default = self.variables.get(name)
+            if default is not None:
+                return self._walk(default, parts[2:], node, depth, env)
+        if head == "path" and len(parts) == 2 and parts[1] in ("module", "root", "cwd"):
+            return Scalar((self.directory or ".") if parts[1] == "module" else self._root_dir(), node.span)
+        return node
+
+    def _root_dir(self) -> str:
+        module = self
+        while module.caller is not None:
+            module = module.caller
+        return module.directory or "."
+
+    def _walk(self, value: Node, rest: list[str], origin: Expr, depth: int, env: Env | None) -> Node:
+        value = self.resolve(value, depth + 1, env)
+        for part in rest:
+            if isinstance(value, Mapping) and part in value.items:
+                value = self.resolve(value.items[part], depth + 1, env)
+            else:
+                return origin
+        return value
+
+    def _resolve_call(self, node: Expr, depth: int, env: Env | None) -> Node:
+        args = [self.resolve(arg, depth + 1, env) for arg in node.args]
+        name = node.name
+        if name in ("jsonencode", "tolist", "toset", "distinct", "compact", "sort", "nonsensitive") and len(args) == 1:
+            return args[0]
+        if name in ("concat", "flatten") and all(isinstance(a, Sequence) for a in args):
+            items: list[Node] = []
+            for arg in args:
+                items.extend(arg.items)  # type: ignore[attr-defined]
+            return Sequence(items, node.span)
+        if name in ("file", "templatefile") and args and isinstance(args[0], Scalar) and isinstance(args[0].value, str):
+            path = args[0].value
+            if self.directory and not os.path.isabs(path) and not path.startswith(self.directory + "/"):
+                path = posixpath.join(self.directory, path)
+            document, _why = self.files.document(path)
+            if document is not None:
+                self.consumed_files.add(posixpath.normpath(path))
+                return document
+        return node
+
+    def render(self, node: Node, env: Env | None = None) -> Value | None:
+        """A template with unknown parts, as text with `${...}` placeholders (never a wildcard)."""
+        if isinstance(node, Expr) and node.op == "template":
+            text = []
+            for part in node.args:
+                value = self.resolve(part, 0, env)
+                text.append(str(value.value) if isinstance(value, Scalar) else "${" + describe(value) + "}")
+            return Value("".join(text), node.span, unresolved=node.text, partial=True)
+        return None
+
+    def renderer(self, env: Env | None = None) -> Callable[[Node], Value | None]:
+        return lambda node: self.render(node, env)
+
+    def text(self, node: Node | None) -> str | None:
+        """The literal string a node resolves to, or None."""
+        if node is None:
+            return None
+        value = self.resolve(node)
+        return str(value.value) if isinstance(value, Scalar) and value.value is not None else None
 
 
 def parse_embedded_json(value: Scalar) -> Node | None:
@@ -186,7 +242,7 @@ def parse_embedded_json(value: Scalar) -> Node | None:
     from jeplint.parse.jsonpos import load_json
 
     text = str(value.value)
-    if not text.lstrip().startswith("{"):
+    if not text.lstrip().startswith(("{", "[")):
         return None
     span = value.span
     try:
@@ -197,147 +253,66 @@ def parse_embedded_json(value: Scalar) -> Node | None:
         return None
 
 
-class TerraformExtractor:
-    """Adds the IAM content of every Terraform module in the scan to a graph."""
+def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: list[str], graph: Graph) -> list[Module]:
+    """Every module instance of the scan: roots, and local modules once per call."""
+    index = Files(all_files, roots)
+    by_dir: dict[str, list[ParsedFile]] = {}
+    tfvars: dict[str, dict[str, Node]] = {}
+    for parsed in files:
+        directory = posixpath.dirname(parsed.path)
+        if parsed.kind == "terraform-vars":
+            if AUTO_TFVARS.search(parsed.path) and parsed.documents and isinstance(parsed.documents[0], Block):
+                tfvars.setdefault(directory, {}).update(parsed.documents[0].attrs)
+            continue
+        by_dir.setdefault(directory, []).append(parsed)
+    groups: dict[str, list[Block]] = {}
+    for directory, members in sorted(by_dir.items()):
+        if _duplicate_addresses(members):
+            # Not one valid module (Terraform would refuse it): examples or fixtures side by side.
+            # Read each file as a module of its own rather than letting one hide the other.
+            for parsed in members:
+                groups[parsed.path] = [b for b in parsed.documents if isinstance(b, Block)]
+        else:
+            groups[directory] = [b for parsed in members for b in parsed.documents if isinstance(b, Block)]
+    called: set[str] = set()
+    for directory, blocks in groups.items():
+        for block in blocks:
+            child = _local_source(directory, block)
+            if child is not None and child in groups and child != directory:
+                called.add(child)
+    instances: list[Module] = []
+    remote: list[tuple[Span, str]] = []
 
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
-        self.identities: dict[str, Identity] = {}  # key -> identity
-        self.by_name: dict[tuple[str, str], Identity] = {}  # (kind, name) -> identity
-        self.policies: dict[tuple[str, str, str], Policy] = {}  # (dir, type, name) -> policy
+    def instantiate(directory: str, caller: Module | None, call: Block | None, depth: int) -> None:
+        module = Module(directory, groups[directory], index, caller, call, tfvars.get(directory) if caller is None else None)
+        instances.append(module)
+        for block in module.module_calls:
+            child = _local_source(directory, block)
+            if child is None:
+                source = module.text(block.attrs.get("source")) or "?"
+                remote.append((block.labels[0].span, source))
+            elif child in groups and depth < _MAX_MODULE_NESTING and child != directory:
+                instantiate(child, module, block, depth + 1)
 
-    def add(self, files: list[ParsedFile]) -> None:
-        by_dir: dict[str, list[ParsedFile]] = {}
-        for parsed in files:
-            by_dir.setdefault(posixpath.dirname(parsed.path), []).append(parsed)
-        modules: list[Module] = []
-        for directory, members in sorted(by_dir.items()):
-            if _duplicate_addresses(members):
-                # Not one valid module (Terraform would refuse it): examples or fixtures side by side.
-                # Read each file as a module of its own rather than letting one hide the other.
-                modules += [Module(parsed.path, parsed.documents) for parsed in members]  # type: ignore[arg-type]
-            else:
-                modules.append(Module(directory, [b for parsed in members for b in parsed.documents]))  # type: ignore[misc]
-        for module in modules:
-            self._identities(module)
-        for module in modules:
-            self._policies(module)
-        for module in modules:
-            self._bindings(module)
+    for directory in groups:
+        if directory not in called:
+            instantiate(directory, None, None, 0)
+    if remote:
+        span, source = remote[0]
+        more = f" and {len(remote) - 1} other module calls" if len(remote) > 1 else ""
+        graph.notes.append((span, f"module source {source}{more} use registry or remote sources, which are outside the scan"))
+    return instances
 
-    # -- identities ------------------------------------------------------------------------------
 
-    def _identities(self, module: Module) -> None:
-        for (tf_type, label), block in module.resources.items():
-            kind = IDENTITY_TYPES.get(tf_type)
-            if kind is None:
-                continue
-            name = module.resolve(block.attrs.get("name", _NONE))
-            display = str(name.value) if isinstance(name, Scalar) and name.value is not None else f"{tf_type}.{label}"
-            identity = Identity("aws", kind, display, _key(module, tf_type, label), block.labels[1].span, _tags(module, block))
-            self.identities[identity.key] = identity
-            self.by_name.setdefault((kind, display), identity)
-            self.graph.identities.append(identity)
-
-    def _identity_ref(self, module: Module, kind: str, node: Node | None) -> Identity | None:
-        """The identity a `role = ...` / `user = ...` argument names, declared or not."""
-        if node is None:
-            return None
-        value = module.resolve(node)
-        if isinstance(value, Expr) and value.op == "ref":
-            parts = traversal(value.text)
-            if len(parts) >= 2 and parts[0] in IDENTITY_TYPES:
-                return self.identities.get(_key(module, parts[0], parts[1]))
-            return None
-        if isinstance(value, Scalar) and isinstance(value.value, str):
-            name = value.value.rsplit("/", 1)[-1] if value.value.startswith("arn:") else value.value
-            found = self.by_name.get((kind, name))
-            if found is None:
-                found = Identity("aws", kind, name, f"external:{kind}:{name}", None)
-                self.by_name[(kind, name)] = found
-                self.graph.identities.append(found)
-            return found
+def _local_source(directory: str, block: Block) -> str | None:
+    if block.type != "module":
         return None
-
-    # -- policies ----------------------------------------------------------------------------------
-
-    def _policies(self, module: Module) -> None:
-        for (tf_type, label), block in module.resources.items():
-            if tf_type == "aws_iam_policy" or tf_type in INLINE_POLICY_TYPES:
-                name = module.resolve(block.attrs.get("name", _NONE))
-                display = str(name.value) if isinstance(name, Scalar) and name.value is not None else f"{tf_type}.{label}"
-                kind = "managed" if tf_type == "aws_iam_policy" else "inline"
-                policy = Policy("aws", kind, display, _key(module, tf_type, label), block.labels[1].span)
-                module.fill_policy(policy, block.attrs.get("policy"))
-                self.policies[(module.directory, tf_type, label)] = policy
-                self.graph.policies.append(policy)
-            elif tf_type in IDENTITY_TYPES:
-                for index, inline in enumerate(block.blocks_of("inline_policy"), start=1):
-                    name = module.resolve(inline.attrs.get("name", _NONE))
-                    display = str(name.value) if isinstance(name, Scalar) and name.value else f"{tf_type}.{label} inline_policy {index}"
-                    policy = Policy("aws", "inline", display, f"{_key(module, tf_type, label)}#inline{index}", inline.span)
-                    module.fill_policy(policy, inline.attrs.get("policy"))
-                    self.graph.policies.append(policy)
-                    identity = self.identities[_key(module, tf_type, label)]
-                    self.graph.bindings.append(Binding(identity, policy, inline.span, f"inline_policy of {tf_type}.{label}"))
-        # Standalone policy-document data sources that no resource uses are still worth a look: they
-        # are often consumed by a module or a resource outside the scan.
-        used = {key for key in _data_refs(module)}
-        for (tf_type, label), block in module.data.items():
-            if tf_type == "aws_iam_policy_document" and label not in used and block.blocks_of("statement"):
-                policy = Policy("aws", "document", f"data.aws_iam_policy_document.{label}", _key(module, "data", label), block.labels[1].span)
-                module.fill_from_data_document(policy, block)
-                self.graph.policies.append(policy)
-
-    # -- bindings ----------------------------------------------------------------------------------
-
-    def _bindings(self, module: Module) -> None:
-        for (tf_type, label), block in module.resources.items():
-            address = f"{tf_type}.{label}"
-            if tf_type in INLINE_POLICY_TYPES:
-                kind = INLINE_POLICY_TYPES[tf_type]
-                identity = self._identity_ref(module, kind, block.attrs.get(kind))
-                policy = self.policies[(module.directory, tf_type, label)]
-                if identity is not None:
-                    self.graph.bindings.append(Binding(identity, policy, _attr_span(block, kind), address))
-            elif tf_type in ATTACHMENT_TYPES:
-                kind = ATTACHMENT_TYPES[tf_type]
-                identity = self._identity_ref(module, kind, block.attrs.get(kind))
-                policy = self._policy_ref(module, block.attrs.get("policy_arn"))
-                if identity is not None and policy is not None:
-                    self.graph.bindings.append(Binding(identity, policy, _attr_span(block, "policy_arn"), address))
-            elif tf_type == "aws_iam_policy_attachment":
-                policy = self._policy_ref(module, block.attrs.get("policy_arn"))
-                if policy is None:
-                    continue
-                for attr, kind in (("roles", "role"), ("users", "user"), ("groups", "group")):
-                    node = module.resolve(block.attrs.get(attr, _NONE))
-                    for item in node.items if isinstance(node, Sequence) else []:
-                        identity = self._identity_ref(module, kind, item)
-                        if identity is not None:
-                            self.graph.bindings.append(Binding(identity, policy, item.span, address))
-            elif tf_type in IDENTITY_TYPES and "managed_policy_arns" in block.attrs:
-                identity = self.identities[_key(module, tf_type, label)]
-                node = module.resolve(block.attrs["managed_policy_arns"])
-                for item in node.items if isinstance(node, Sequence) else []:
-                    policy = self._policy_ref(module, item)
-                    if policy is not None:
-                        self.graph.bindings.append(Binding(identity, policy, item.span, f"managed_policy_arns of {address}"))
-
-    def _policy_ref(self, module: Module, node: Node | None) -> Policy | None:
-        if node is None:
-            return None
-        value = module.resolve(node)
-        if isinstance(value, Expr) and value.op == "ref":
-            parts = traversal(value.text)
-            if len(parts) >= 2 and parts[0] == "aws_iam_policy":
-                return self.policies.get((module.directory, "aws_iam_policy", parts[1]))
-            return None
-        if isinstance(value, Scalar) and isinstance(value.value, str):
-            from jeplint.graph.aws_managed import managed_policy
-
-            return managed_policy(self.graph, value.value, value.span)
+    source = block.attrs.get("source")
+    if not isinstance(source, Scalar) or not isinstance(source.value, str):
         return None
+    if not source.value.startswith(("./", "../")):
+        return None
+    return posixpath.normpath(posixpath.join(directory, source.value)) if directory else posixpath.normpath(source.value)
 
 
 def _duplicate_addresses(files: list[ParsedFile]) -> bool:
@@ -352,34 +327,19 @@ def _duplicate_addresses(files: list[ParsedFile]) -> bool:
     return False
 
 
-def _key(module: Module, tf_type: str, label: str) -> str:
-    prefix = f"{module.directory}/" if module.directory else ""
-    return f"{prefix}{tf_type}.{label}"
-
-
-def _attr_span(block: Block, attr: str) -> Span:
-    return block.attrs[attr].span if attr in block.attrs else block.span
-
-
-def _tags(module: Module, block: Block) -> dict[str, str]:
-    tags = module.resolve(block.attrs.get("tags", _NONE))
-    if not isinstance(tags, Mapping):
-        return {}
-    return {k: str(v.value) for k, v in tags.items.items() if isinstance(v, Scalar)}
-
-
-def _data_refs(module: Module) -> set[str]:
-    """Labels of aws_iam_policy_document data sources referenced anywhere in the module."""
+def data_refs(module: Module, prefix: str) -> set[str]:
+    """Labels of data sources `data.<prefix>.<label>` referenced anywhere in the module."""
     found: set[str] = set()
-    stack: list[Node] = [*module.resources.values(), *module.data.values(), *module.locals.values()]
+    stack: list[Node] = [*module.resources.values(), *module.data.values(), *module.locals.values(), *module.module_calls]
     stack.extend(v for v in module.variables.values() if v is not None)
+    head = f"data.{prefix}."
     while stack:
         node = stack.pop()
         if isinstance(node, Block):
             stack.extend(node.attrs.values())
             stack.extend(node.blocks)
         elif isinstance(node, Expr):
-            if node.op == "ref" and node.text.startswith("data.aws_iam_policy_document."):
+            if node.op == "ref" and node.text.startswith(head):
                 parts = traversal(node.text)
                 if len(parts) >= 3:
                     found.add(parts[2])

@@ -21,6 +21,7 @@ TERRAFORM = "terraform"
 CLOUDFORMATION = "cloudformation"
 KUBERNETES = "kubernetes"
 IAM_POLICY = "iam-policy"
+TERRAFORM_VARS = "terraform-vars"
 
 # Cheap pre-filter: a JSON/YAML file that holds none of these words is not IaC we read.
 _MARKERS = ("AWSTemplateFormatVersion", "Resources", "apiVersion", "Statement")
@@ -66,6 +67,8 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
 def file_format(path: str) -> str | None:
     """The parser a file name calls for, or None when jeplint does not read such files."""
     name = path.lower()
+    if name.endswith(".tfvars"):
+        return "tfvars"
     if name.endswith(".tf.json"):
         return "tf.json"
     if name.endswith(".tf"):
@@ -90,6 +93,11 @@ def parse_file(path: str, display: str, max_bytes: int = MAX_FILE_BYTES) -> Pars
         if fmt in ("tf", "tf.json"):
             result.kind = TERRAFORM
             result.documents = list(_terraform(text, display, fmt))
+        elif fmt == "tfvars":
+            from jeplint.parse.hcl import load_hcl_body
+
+            result.kind = TERRAFORM_VARS
+            result.documents = [load_hcl_body(text, display)]
         else:
             _structured(result, text, fmt)
         if result.kind is not None:

@@ -1,0 +1,380 @@
+"""Terraform AWS resources -> IAM identities, policies, bindings, memberships and workloads.
+
+Covers roles, users and groups; inline policies (`aws_iam_*_policy`, `inline_policy` blocks),
+customer managed policies and every attachment form (`*_policy_attachment`,
+`aws_iam_policy_attachment`, `managed_policy_arns`); `aws_iam_policy_document` data sources with
+`source_policy_documents` / `override_policy_documents` and `dynamic "statement"` blocks; group
+memberships (members hold the group's policies); permissions boundaries; IAM Identity Center
+permission sets; and the workloads that run as a role (Lambda, ECS tasks, EC2 through instance
+profiles, CodeBuild).
+"""
+
+from __future__ import annotations
+
+from jeplint.graph.aws_managed import managed_policy
+from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Workload
+from jeplint.graph.policy import describe, grants_from_document, values_of
+from jeplint.graph.terraform import NONE, Env, Module, data_refs, parse_embedded_json, traversal
+from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
+
+IDENTITY_TYPES = {"aws_iam_role": "role", "aws_iam_user": "user", "aws_iam_group": "group", "aws_ssoadmin_permission_set": "permission-set"}
+INLINE_POLICY_TYPES = {"aws_iam_role_policy": "role", "aws_iam_user_policy": "user", "aws_iam_group_policy": "group"}
+ATTACHMENT_TYPES = {
+    "aws_iam_role_policy_attachment": "role",
+    "aws_iam_user_policy_attachment": "user",
+    "aws_iam_group_policy_attachment": "group",
+}
+_POLICY_KEY = {"actions": "Action", "not_actions": "NotAction", "resources": "Resource", "not_resources": "NotResource"}
+# Workloads: resource type -> (attribute naming the role, kind of workload)
+WORKLOAD_ROLE_ATTRS = {
+    "aws_lambda_function": (("role",), "Lambda function"),
+    "aws_ecs_task_definition": (("task_role_arn", "execution_role_arn"), "ECS task definition"),
+    "aws_codebuild_project": (("service_role",), "CodeBuild project"),
+    "aws_sfn_state_machine": (("role_arn",), "Step Functions state machine"),
+    "aws_glue_job": (("role_arn",), "Glue job"),
+}
+
+
+class AwsExtractor:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.identities: dict[str, Identity] = {}  # key -> identity
+        self.by_name: dict[tuple[str, str], Identity] = {}  # (kind, name) -> identity
+        self.policies: dict[str, Policy] = {}  # key -> policy
+
+    def add(self, modules: list[Module]) -> None:
+        for module in modules:
+            self._identities(module)
+        for module in modules:
+            self._policies(module)
+        for module in modules:
+            self._bindings(module)
+        for module in modules:
+            self._memberships(module)
+            self._workloads(module)
+
+    # -- identities ---------------------------------------------------------------------------
+
+    def _identities(self, module: Module) -> None:
+        for (tf_type, label), block in module.resources.items():
+            kind = IDENTITY_TYPES.get(tf_type)
+            if kind is None:
+                continue
+            display = module.text(block.attrs.get("name")) or f"{tf_type}.{label}"
+            tags = module.resolve(block.attrs.get("tags", NONE))
+            identity = Identity(
+                "aws",
+                kind,
+                display,
+                module.key(tf_type, label),
+                block.labels[1].span,
+                {k: str(v.value) for k, v in tags.items.items() if isinstance(v, Scalar)} if isinstance(tags, Mapping) else {},
+                module.origin(),
+            )
+            self.identities[identity.key] = identity
+            self.by_name.setdefault((kind, display), identity)
+            self.graph.identities.append(identity)
+
+    def identity_ref(self, module: Module, kind: str, node: Node | None) -> Identity | None:
+        """The identity a `role = ...` / `user = ...` / ARN argument names, declared or not."""
+        if node is None:
+            return None
+        value = module.resolve(node)
+        if isinstance(value, Expr) and value.op == "ref":
+            parts = traversal(value.text)
+            if len(parts) >= 2 and parts[0] in IDENTITY_TYPES:
+                return self.identities.get(module.key(parts[0], parts[1]))
+            if len(parts) >= 2 and parts[0] == "aws_iam_instance_profile":
+                profile = module.resources.get(("aws_iam_instance_profile", parts[1]))
+                return self.identity_ref(module, "role", profile.attrs.get("role")) if profile is not None else None
+            return None
+        if isinstance(value, Scalar) and isinstance(value.value, str) and value.value:
+            name = value.value.rsplit("/", 1)[-1] if value.value.startswith("arn:") else value.value
+            found = self.by_name.get((kind, name))
+            if found is None:
+                found = Identity("aws", kind, name, f"external:aws:{kind}:{name}", None)
+                self.by_name[(kind, name)] = found
+                self.graph.identities.append(found)
+            return found
+        return None
+
+    # -- policies -----------------------------------------------------------------------------
+
+    def _policies(self, module: Module) -> None:
+        for (tf_type, label), block in module.resources.items():
+            if tf_type == "aws_iam_policy" or tf_type in INLINE_POLICY_TYPES:
+                display = module.text(block.attrs.get("name")) or f"{tf_type}.{label}"
+                kind = "managed" if tf_type == "aws_iam_policy" else "inline"
+                policy = self._policy(module, kind, display, module.key(tf_type, label), block.labels[1].span)
+                self.fill_policy(module, policy, block.attrs.get("policy"))
+            elif tf_type in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
+                for index, inline in enumerate(block.blocks_of("inline_policy"), start=1):
+                    display = module.text(inline.attrs.get("name")) or f"{tf_type}.{label} inline_policy {index}"
+                    policy = self._policy(module, "inline", display, module.key(tf_type, label) + f"#inline{index}", inline.span)
+                    self.fill_policy(module, policy, inline.attrs.get("policy"))
+                    identity = self.identities[module.key(tf_type, label)]
+                    self.graph.bindings.append(Binding(identity, policy, inline.span, f"inline_policy of {tf_type}.{label}"))
+            elif tf_type == "aws_ssoadmin_permission_set_inline_policy":
+                identity = self.identity_ref(module, "permission-set", block.attrs.get("permission_set_arn"))
+                policy = self._policy(module, "inline", f"{tf_type}.{label}", module.key(tf_type, label), block.labels[1].span)
+                self.fill_policy(module, policy, block.attrs.get("inline_policy"))
+                if identity is not None:
+                    self.graph.bindings.append(Binding(identity, policy, _attr_span(block, "permission_set_arn"), f"{tf_type}.{label}"))
+        # Policy documents that no resource of the module consumes: often passed to a module or a
+        # resource outside the scan; still worth a look.
+        used = data_refs(module, "aws_iam_policy_document")
+        for (tf_type, label), block in module.data.items():
+            if tf_type == "aws_iam_policy_document" and label not in used and (block.blocks_of("statement") or block.blocks_of("dynamic")):
+                policy = self._policy(module, "document", f"data.aws_iam_policy_document.{label}", module.key("data", label), block.labels[1].span)
+                self.fill_from_data_document(module, policy, block, set())
+
+    def _policy(self, module: Module, kind: str, name: str, key: str, span: Span) -> Policy:
+        policy = Policy("aws", kind, name, key, span, origin=module.origin())
+        self.policies[key] = policy
+        self.graph.policies.append(policy)
+        return policy
+
+    def fill_policy(self, module: Module, policy: Policy, node: Node | None) -> None:
+        """Read a `policy = ...` value: jsonencode, heredoc/string JSON, file(), or a data document."""
+        if node is None:
+            policy.unresolved = "no policy document"
+            return
+        value = module.resolve(node)
+        if isinstance(value, Expr) and value.op == "ref":
+            parts = traversal(value.text)
+            if parts[:2] == ["data", "aws_iam_policy_document"] and len(parts) >= 3:
+                block = module.data.get(("aws_iam_policy_document", parts[2]))
+                if block is not None:
+                    self.fill_from_data_document(module, policy, block, set())
+                    return
+            if len(parts) >= 3 and parts[0] in ("aws_iam_policy", "aws_iam_role_policy") and parts[-1] == "policy":
+                target = module.resources.get((parts[0], parts[1]))
+                if target is not None:
+                    self.fill_policy(module, policy, target.attrs.get("policy"))
+                    return
+        if isinstance(value, Scalar) and isinstance(value.value, str):
+            parsed = parse_embedded_json(value)
+            if parsed is None:
+                policy.unresolved = "policy string is not JSON"
+                return
+            value = parsed
+        if isinstance(value, Mapping):
+            grants_from_document(policy, value, module.resolver(), module.renderer())
+            return
+        policy.unresolved = describe(value)
+
+    def fill_from_data_document(self, module: Module, policy: Policy, block: Block, seen: set[int]) -> None:
+        """`data "aws_iam_policy_document"` -> grants: sources first, own statements, then overrides by sid."""
+        if id(block) in seen:
+            return
+        seen.add(id(block))
+        for source in self._documents(module, block.attrs.get("source_policy_documents")):
+            self.fill_from_data_document(module, policy, source, seen)
+        for stmt, env in self._statements(module, block):
+            grant = Grant(policy=policy, index=len(policy.grants) + 1, span=stmt.span)
+            self._statement(module, grant, stmt, env)
+            policy.grants.append(grant)
+        overrides = Policy("aws", policy.kind, policy.name, policy.key, policy.span)
+        for override in self._documents(module, block.attrs.get("override_policy_documents")):
+            self.fill_from_data_document(module, overrides, override, seen)
+        for grant in overrides.grants:
+            grant.policy = policy
+            same = next((i for i, g in enumerate(policy.grants) if grant.sid and g.sid == grant.sid), None)
+            if same is None:
+                policy.grants.append(grant)
+            else:
+                policy.grants[same] = grant
+        for index, grant in enumerate(policy.grants, start=1):
+            grant.index = index
+
+    def _documents(self, module: Module, node: Node | None) -> list[Block]:
+        if node is None:
+            return []
+        value = module.resolve(node)
+        items = value.items if isinstance(value, Sequence) else [value]
+        found = []
+        for item in items:
+            item = module.resolve(item)
+            if isinstance(item, Expr) and item.op == "ref":
+                parts = traversal(item.text)
+                if parts[:2] == ["data", "aws_iam_policy_document"] and len(parts) >= 3:
+                    block = module.data.get(("aws_iam_policy_document", parts[2]))
+                    if block is not None:
+                        found.append(block)
+        return found
+
+    def _statements(self, module: Module, block: Block) -> list[tuple[Block, Env | None]]:
+        """Statement blocks in order, `dynamic "statement"` expanded over its for_each when known."""
+        out: list[tuple[Block, Env | None]] = []
+        for child in block.blocks:
+            if child.type == "statement":
+                out.append((child, None))
+            elif child.type == "dynamic" and child.labels and child.labels[0].value == "statement":
+                content = next(iter(child.blocks_of("content")), None)
+                if content is None:
+                    continue
+                name = module.text(child.attrs.get("iterator")) or "statement"
+                collection = module.resolve(child.attrs.get("for_each", NONE))
+                if isinstance(collection, Sequence):
+                    pairs = [(Scalar(i, item.span), item) for i, item in enumerate(collection.items)]
+                elif isinstance(collection, Mapping):
+                    pairs = [(Scalar(k, collection.key_spans[k]), v) for k, v in collection.items.items()]
+                else:
+                    unresolved = Block("statement", [], {}, {}, [], content.span)
+                    out.append((unresolved, {"__unresolved__": Scalar(describe(collection), content.span)}))
+                    continue
+                for key, value in pairs:
+                    out.append((content, {name: Mapping({"key": key, "value": value}, {}, value.span)}))
+        return out
+
+    def _statement(self, module: Module, grant: Grant, stmt: Block, env: Env | None) -> None:
+        if env and "__unresolved__" in env:
+            grant.unresolved = f"dynamic statement over {env['__unresolved__'].value}"  # type: ignore[attr-defined]
+            return
+        resolve, render = module.resolver(env), module.renderer(env)
+        effect = resolve(stmt.attrs["effect"]) if "effect" in stmt.attrs else None
+        if isinstance(effect, Scalar):
+            grant.effect = str(effect.value)
+        elif effect is not None:
+            grant.effect = "Unknown"
+        sid = resolve(stmt.attrs["sid"]) if "sid" in stmt.attrs else None
+        if isinstance(sid, Scalar) and sid.value is not None:
+            grant.sid = str(sid.value)
+        for attr, field, negated in (
+            ("actions", "actions", False),
+            ("not_actions", "actions", True),
+            ("resources", "resources", False),
+            ("not_resources", "resources", True),
+        ):
+            if attr in stmt.attrs:
+                setattr(grant, field, values_of(stmt.attrs[attr], resolve, render))
+                setattr(grant, "not_" + field, negated)
+                grant.key_spans[_POLICY_KEY[attr]] = stmt.attr_spans[attr]
+        conditions: dict[str, object] = {}
+        for cond in stmt.blocks_of("condition"):
+            test, variable = resolve(cond.attrs.get("test", NONE)), resolve(cond.attrs.get("variable", NONE))
+            values = [v.text for v in values_of(cond.attrs.get("values"), resolve)]
+            if isinstance(test, Scalar) and isinstance(variable, Scalar):
+                conditions.setdefault(str(test.value), {})[str(variable.value)] = values  # type: ignore[index]
+        if conditions:
+            grant.conditions = conditions
+        for kind in ("principals", "not_principals"):
+            if stmt.blocks_of(kind):
+                grant.key_spans["Principal" if kind == "principals" else "NotPrincipal"] = stmt.blocks_of(kind)[0].span
+
+    # -- bindings -----------------------------------------------------------------------------
+
+    def _bindings(self, module: Module) -> None:
+        for (tf_type, label), block in module.resources.items():
+            address = f"{tf_type}.{label}"
+            if tf_type in INLINE_POLICY_TYPES:
+                kind = INLINE_POLICY_TYPES[tf_type]
+                identity = self.identity_ref(module, kind, block.attrs.get(kind))
+                if identity is not None:
+                    policy = self.policies[module.key(tf_type, label)]
+                    self.graph.bindings.append(Binding(identity, policy, _attr_span(block, kind), address))
+            elif tf_type in ATTACHMENT_TYPES:
+                kind = ATTACHMENT_TYPES[tf_type]
+                identity = self.identity_ref(module, kind, block.attrs.get(kind))
+                policy = self.policy_ref(module, block.attrs.get("policy_arn"))
+                if identity is not None and policy is not None:
+                    self.graph.bindings.append(Binding(identity, policy, _attr_span(block, "policy_arn"), address))
+            elif tf_type == "aws_iam_policy_attachment":
+                policy = self.policy_ref(module, block.attrs.get("policy_arn"))
+                if policy is None:
+                    continue
+                for attr, kind in (("roles", "role"), ("users", "user"), ("groups", "group")):
+                    node = module.resolve(block.attrs.get(attr, NONE))
+                    for item in node.items if isinstance(node, Sequence) else []:
+                        identity = self.identity_ref(module, kind, item)
+                        if identity is not None:
+                            self.graph.bindings.append(Binding(identity, policy, item.span, address))
+            elif tf_type == "aws_ssoadmin_managed_policy_attachment":
+                identity = self.identity_ref(module, "permission-set", block.attrs.get("permission_set_arn"))
+                policy = self.policy_ref(module, block.attrs.get("managed_policy_arn"))
+                if identity is not None and policy is not None:
+                    self.graph.bindings.append(Binding(identity, policy, _attr_span(block, "managed_policy_arn"), address))
+            elif tf_type in IDENTITY_TYPES:
+                identity = self.identities[module.key(tf_type, label)]
+                node = module.resolve(block.attrs.get("managed_policy_arns", NONE))
+                for item in node.items if isinstance(node, Sequence) else []:
+                    policy = self.policy_ref(module, item)
+                    if policy is not None:
+                        self.graph.bindings.append(Binding(identity, policy, item.span, f"managed_policy_arns of {address}"))
+                if "permissions_boundary" in block.attrs:
+                    identity.boundary = self.policy_ref(module, block.attrs["permissions_boundary"])
+
+    def policy_ref(self, module: Module, node: Node | None) -> Policy | None:
+        if node is None:
+            return None
+        value = module.resolve(node)
+        if isinstance(value, Expr) and value.op == "ref":
+            parts = traversal(value.text)
+            if len(parts) >= 2 and parts[0] == "aws_iam_policy":
+                return self.policies.get(module.key("aws_iam_policy", parts[1]))
+            return None
+        if isinstance(value, Scalar) and isinstance(value.value, str):
+            return managed_policy(self.graph, value.value, value.span)
+        return None
+
+    # -- memberships and workloads ------------------------------------------------------------
+
+    def _memberships(self, module: Module) -> None:
+        pairs: list[tuple[Identity, Identity, Span, str]] = []
+        for (tf_type, label), block in module.resources.items():
+            address = f"{tf_type}.{label}"
+            if tf_type == "aws_iam_user_group_membership":
+                user = self.identity_ref(module, "user", block.attrs.get("user"))
+                groups = module.resolve(block.attrs.get("groups", NONE))
+                for item in groups.items if isinstance(groups, Sequence) and user else []:
+                    group = self.identity_ref(module, "group", item)
+                    if group is not None and user is not None:
+                        pairs.append((user, group, item.span, address))
+            elif tf_type == "aws_iam_group_membership":
+                group = self.identity_ref(module, "group", block.attrs.get("group"))
+                users = module.resolve(block.attrs.get("users", NONE))
+                for item in users.items if isinstance(users, Sequence) and group else []:
+                    user = self.identity_ref(module, "user", item)
+                    if user is not None and group is not None:
+                        pairs.append((user, group, item.span, address))
+        for user, group, span, address in pairs:
+            for binding in list(self.graph.bindings_of(group)):
+                self.graph.bindings.append(Binding(user, binding.policy, span, f"{address} (member of {group.label})"))
+            self.graph.invalidate()
+
+    def _workloads(self, module: Module) -> None:
+        for (tf_type, label), block in module.resources.items():
+            if tf_type in WORKLOAD_ROLE_ATTRS:
+                attrs, kind = WORKLOAD_ROLE_ATTRS[tf_type]
+                for attr in attrs:
+                    identity = self.identity_ref(module, "role", block.attrs.get(attr))
+                    if identity is not None:
+                        name = module.text(block.attrs.get("function_name") or block.attrs.get("family") or block.attrs.get("name")) or label
+                        suffix = " (execution role)" if attr == "execution_role_arn" else ""
+                        self.graph.workloads.append(Workload("aws", kind, f"{name}{suffix}", block.labels[1].span, identity))
+            elif tf_type in ("aws_instance", "aws_launch_template"):
+                profile = block.attrs.get("iam_instance_profile")
+                if tf_type == "aws_launch_template":
+                    nested = block.blocks_of("iam_instance_profile")
+                    profile = (nested[0].attrs.get("name") or nested[0].attrs.get("arn")) if nested else None
+                identity = self._profile_role(module, profile)
+                if identity is not None:
+                    kind = "EC2 instance" if tf_type == "aws_instance" else "EC2 launch template"
+                    self.graph.workloads.append(Workload("aws", kind, label, block.labels[1].span, identity))
+        self.graph.invalidate()
+
+    def _profile_role(self, module: Module, node: Node | None) -> Identity | None:
+        if node is None:
+            return None
+        value = module.resolve(node)
+        if isinstance(value, Expr) and value.op == "ref":
+            parts = traversal(value.text)
+            if len(parts) >= 2 and parts[0] == "aws_iam_instance_profile":
+                profile = module.resources.get(("aws_iam_instance_profile", parts[1]))
+                if profile is not None:
+                    return self.identity_ref(module, "role", profile.attrs.get("role"))
+        return None
+
+
+def _attr_span(block: Block, attr: str) -> Span:
+    return block.attrs[attr].span if attr in block.attrs else block.span
