@@ -11,11 +11,16 @@ import os
 from collections.abc import Callable
 
 from jeplint.graph.cloudformation import CloudFormationExtractor
+from jeplint.graph.credentials import add_credentials
 from jeplint.graph.kubernetes import KubernetesExtractor
 from jeplint.graph.model import Graph, Policy
 from jeplint.graph.policy import grants_from_document
 from jeplint.graph.terraform import build_modules
 from jeplint.graph.tf_aws import AwsExtractor
+from jeplint.graph.tf_azure import AzureExtractor
+from jeplint.graph.tf_gcp import GcpExtractor
+from jeplint.graph.tf_kubernetes import TerraformKubernetes
+from jeplint.parse.nodes import Mapping
 from jeplint.parse import CLOUDFORMATION, IAM_POLICY, KUBERNETES, TERRAFORM, TERRAFORM_VARS, ParsedFile
 
 
@@ -27,22 +32,33 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Grap
         if parsed.error is None and parsed.kind is not None:
             by_kind.setdefault(parsed.kind, []).append(parsed)
     terraform = by_kind.get(TERRAFORM, []) + by_kind.get(TERRAFORM_VARS, [])
-    _guarded(graph, terraform, lambda tf: _terraform(graph, tf, files, roots or []))
+    tf_kubernetes: list = []
+    _guarded(graph, terraform, lambda tf: tf_kubernetes.extend(_terraform(graph, tf, files, roots or [])))
     cfn = CloudFormationExtractor(graph)
     for parsed in by_kind.get(CLOUDFORMATION, []):
         _guarded(graph, [parsed], cfn.add)
-    _guarded(graph, by_kind.get(KUBERNETES, []), KubernetesExtractor(graph).add)
+    manifests = by_kind.get(KUBERNETES, [])
+    if manifests or tf_kubernetes:
+        _guarded(graph, manifests or terraform, lambda _: KubernetesExtractor(graph).add(manifests, tf_kubernetes))
     for parsed in by_kind.get(IAM_POLICY, []):
         _guarded(graph, [parsed], lambda files: _standalone_policies(graph, files[0]))
+    # Credentials (expiry rules) last: they name the identities the extractors above declared.
+    _guarded(graph, terraform + by_kind.get(CLOUDFORMATION, []) + manifests, lambda found: add_credentials(graph, found, roots or []))
     graph.invalidate()
     return graph
 
 
-def _terraform(graph: Graph, tf_files: list[ParsedFile], all_files: list[ParsedFile], roots: list[str]) -> None:
+def _terraform(graph: Graph, tf_files: list[ParsedFile], all_files: list[ParsedFile], roots: list[str]) -> list[Mapping]:
+    """Adds the Terraform content; returns its Kubernetes objects, which join the manifests' cluster."""
     modules = build_modules(tf_files, all_files, roots, graph)
     AwsExtractor(graph).add(modules)
+    GcpExtractor(graph).add(modules)
+    AzureExtractor(graph).add(modules)
+    kubernetes = TerraformKubernetes(graph)
+    kubernetes.add(modules)
     for module in modules:
         graph.consumed |= module.consumed_files
+    return kubernetes.objects
 
 
 def _standalone_policies(graph: Graph, parsed: ParsedFile) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from jeplint.graph.aws_managed import managed_policy
-from jeplint.graph.model import Binding, Graph, Identity, Policy, Value
+from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
+from jeplint.graph.sam import TEMPLATES
 from jeplint.graph.policy import grants_from_document
 from jeplint.parse import ParsedFile
 from jeplint.parse.nodes import Mapping, Node, Scalar, Sequence, Span
@@ -21,11 +22,21 @@ IDENTITY_TYPES = {
     "AWS::IAM::User": ("user", "UserName"),
     "AWS::IAM::Group": ("group", "GroupName"),
 }
-STANDALONE_POLICY_TYPES = {"AWS::IAM::Policy": "PolicyName", "AWS::IAM::ManagedPolicy": "ManagedPolicyName"}
+STANDALONE_POLICY_TYPES = {"AWS::IAM::Policy": "PolicyName", "AWS::IAM::ManagedPolicy": "ManagedPolicyName", "AWS::IoT::Policy": "PolicyName"}
 SINGLE_POLICY_TYPES = {
     "AWS::IAM::RolePolicy": ("role", "RoleName"),
     "AWS::IAM::UserPolicy": ("user", "UserName"),
     "AWS::IAM::GroupPolicy": ("group", "GroupName"),
+}
+# Workloads: resource type -> (kind, properties naming the role or instance profile)
+WORKLOADS = {
+    "AWS::Lambda::Function": ("Lambda function", ("Role",)),
+    "AWS::Serverless::Function": ("Lambda function", ("Role",)),
+    "AWS::ECS::TaskDefinition": ("ECS task definition", ("TaskRoleArn", "ExecutionRoleArn")),
+    "AWS::CodeBuild::Project": ("CodeBuild project", ("ServiceRole",)),
+    "AWS::StepFunctions::StateMachine": ("Step Functions state machine", ("RoleArn",)),
+    "AWS::EC2::Instance": ("EC2 instance", ("IamInstanceProfile",)),
+    "AWS::Glue::Job": ("Glue job", ("Role",)),
 }
 _PLACEHOLDER = re.compile(r"\$\{([^}!][^}]*)\}")
 _PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
@@ -106,10 +117,21 @@ class Template:
         return _PLACEHOLDER.sub(replace, arg.value), unknown
 
     def render(self, node: Node) -> Value | None:
+        """An intrinsic with unknown parts as text with `${...}` placeholders (never a wildcard)."""
         if isinstance(node, Mapping) and "Fn::Sub" in node.items and len(node.items) == 1:
             text, _ = self._sub(node.items["Fn::Sub"])
             if text is not None:
                 return Value(text, node.span, unresolved="Fn::Sub", partial=True)
+        if isinstance(node, Mapping) and "Fn::Join" in node.items and len(node.items) == 1:
+            arg = node.items["Fn::Join"]
+            if isinstance(arg, Sequence) and len(arg.items) == 2:
+                sep, parts = self.resolve(arg.items[0]), self.resolve(arg.items[1])
+                if isinstance(sep, Scalar) and isinstance(parts, Sequence):
+                    texts = []
+                    for part in parts.items:
+                        value = self.resolve(part)
+                        texts.append(str(value.value) if isinstance(value, Scalar) else "${" + _intrinsic_text(value) + "}")
+                    return Value(str(sep.value).join(texts), node.span, unresolved="Fn::Join", partial=True)
         return None
 
     def logical_ref(self, node: Node) -> str | None:
@@ -168,6 +190,79 @@ class CloudFormationExtractor:
                 self._standalone(tpl, logical, identities, STANDALONE_POLICY_TYPES[rtype])
             elif rtype in SINGLE_POLICY_TYPES:
                 self._single(tpl, logical, identities)
+            elif rtype == "AWS::IoT::PolicyPrincipalAttachment":
+                self._iot_attachment(tpl, logical)
+        self._memberships(tpl, identities)
+        self._workloads(tpl, identities)
+        self.graph.invalidate()
+
+    def _iot_attachment(self, tpl: Template, logical: str) -> None:
+        """An IoT policy attached to a device certificate: the certificate is the identity."""
+        props = tpl.properties(logical)
+        if props is None or "PolicyName" not in props.items or "Principal" not in props.items:
+            return
+        target = tpl.logical_ref(props.items["PolicyName"])
+        name = tpl.resolve(props.items["PolicyName"])
+        policy = None
+        if target is not None and tpl.type_of(target) == "AWS::IoT::Policy":
+            policy = self._make_standalone(tpl, target, "PolicyName")
+        elif isinstance(name, Scalar):
+            policy = next((p for p in self.graph.policies if p.key.startswith(tpl.path + "#") and p.name == str(name.value)), None)
+        principal = props.items["Principal"]
+        cert = tpl.logical_ref(principal)
+        shown = cert or (str(tpl.resolve(principal).value) if isinstance(tpl.resolve(principal), Scalar) else "certificate")  # type: ignore[union-attr]
+        if policy is not None:
+            identity = Identity("aws", "iot-certificate", shown, f"{tpl.path}#{cert or logical}:certificate", _key_span(tpl, cert or logical))
+            self.graph.identities.append(identity)
+            self.graph.bindings.append(Binding(identity, policy, principal.span, f"{logical} (AWS::IoT::PolicyPrincipalAttachment)"))
+
+    def _memberships(self, tpl: Template, identities: dict[str, Identity]) -> None:
+        pairs: list[tuple[Identity, Identity, Span, str]] = []
+        for logical in tpl.resources:
+            props = tpl.properties(logical)
+            if props is None:
+                continue
+            if tpl.type_of(logical) == "AWS::IAM::User" and logical in identities:
+                groups = tpl.resolve(props.items.get("Groups", Sequence([], props.span)))
+                for item in groups.items if isinstance(groups, Sequence) else []:
+                    group = self._identity(tpl, identities, "group", item)
+                    if group is not None:
+                        pairs.append((identities[logical], group, item.span, f"Groups of {logical}"))
+            elif tpl.type_of(logical) == "AWS::IAM::UserToGroupAddition" and "GroupName" in props.items:
+                group = self._identity(tpl, identities, "group", props.items["GroupName"])
+                users = tpl.resolve(props.items.get("Users", Sequence([], props.span)))
+                for item in users.items if isinstance(users, Sequence) and group else []:
+                    user = self._identity(tpl, identities, "user", item)
+                    if user is not None and group is not None:
+                        pairs.append((user, group, item.span, f"Users of {logical}"))
+        self.graph.invalidate()
+        for user, group, span, via in pairs:
+            for binding in list(self.graph.bindings_of(group)):
+                self.graph.bindings.append(Binding(user, binding.policy, span, f"{via} (member of {group.label})"))
+
+    def _workloads(self, tpl: Template, identities: dict[str, Identity]) -> None:
+        for logical in tpl.resources:
+            rtype = tpl.type_of(logical)
+            props = tpl.properties(logical)
+            if rtype == "AWS::Serverless::Function" and logical in identities:
+                self.graph.workloads.append(Workload("aws", "Lambda function", logical, _key_span(tpl, logical), identities[logical]))
+                continue
+            if props is None or rtype not in WORKLOADS:
+                continue
+            kind, attrs = WORKLOADS[rtype]
+            for attr in attrs:
+                node = props.items.get(attr)
+                if node is None:
+                    continue
+                target = tpl.logical_ref(node)
+                if target is not None and tpl.type_of(target) == "AWS::IAM::InstanceProfile":
+                    profile = tpl.properties(target)
+                    roles = tpl.resolve(profile.items.get("Roles", Sequence([], profile.span))) if profile else None
+                    node = roles.items[0] if isinstance(roles, Sequence) and roles.items else node
+                identity = self._identity(tpl, identities, "role", node)
+                if identity is not None:
+                    suffix = " (execution role)" if attr == "ExecutionRoleArn" else ""
+                    self.graph.workloads.append(Workload("aws", kind, logical + suffix, _key_span(tpl, logical), identity))
 
     def _identity_policies(self, tpl: Template, logical: str, identity: Identity) -> None:
         props = tpl.properties(logical)
@@ -188,8 +283,11 @@ class CloudFormationExtractor:
                 if policy is not None:
                     self.graph.bindings.append(Binding(identity, policy, entry.span, f"Policies of {logical}"))
                 continue
+            elif isinstance(entry, Mapping) and len(entry.items) == 1:  # SAM policy template
+                self._sam_template(tpl, logical, identity, index, entry)
+                continue
             else:
-                continue  # SAM policy templates: graph-depth issue
+                continue
             policy = Policy("aws", "inline", display, f"{tpl.path}#{logical}/Policies/{index}", entry.span)
             grants_from_document(policy, doc, tpl.resolve, tpl.render)
             self.graph.policies.append(policy)
@@ -197,6 +295,33 @@ class CloudFormationExtractor:
         arns = tpl.resolve(props.items["ManagedPolicyArns"]) if "ManagedPolicyArns" in props.items else None
         for item in arns.items if isinstance(arns, Sequence) else []:
             self._attach_arn(tpl, identity, item, f"ManagedPolicyArns of {logical}")
+        boundary = props.items.get("PermissionsBoundary")
+        if boundary is not None:
+            value = tpl.resolve(boundary)
+            target = tpl.logical_ref(boundary)
+            if target is not None and tpl.type_of(target) == "AWS::IAM::ManagedPolicy":
+                identity.boundary = self._make_standalone(tpl, target, "ManagedPolicyName")
+            elif isinstance(value, Scalar) and isinstance(value.value, str):
+                identity.boundary = managed_policy(self.graph, value.value, value.span)
+
+    def _sam_template(self, tpl: Template, logical: str, identity: Identity, index: int, entry: Mapping) -> None:
+        (name, params), = entry.items.items()
+        policy = Policy("aws", "inline", f"SAM {name}", f"{tpl.path}#{logical}/Policies/{index}", entry.span)
+        statements = TEMPLATES.get(name)
+        if statements is None:
+            policy.unresolved = f"SAM policy template {name} is not in jeplint's table"
+        values: dict[str, str] = {}
+        for key, node in params.items.items() if isinstance(params, Mapping) else []:
+            resolved = tpl.resolve(node)
+            if isinstance(resolved, Scalar):
+                values[key] = str(resolved.value)
+        for number, (actions, resources) in enumerate(statements or [], start=1):
+            grant = Grant(policy=policy, index=number, span=entry.span)
+            grant.actions = [Value(a, entry.span) for a in actions]
+            grant.resources = [_template_value(r, values, tpl, entry.span) for r in resources]
+            policy.grants.append(grant)
+        self.graph.policies.append(policy)
+        self.graph.bindings.append(Binding(identity, policy, entry.span, f"Policies of {logical}"))
 
     def _attach_arn(self, tpl: Template, identity: Identity, item: Node, via: str) -> None:
         target = tpl.logical_ref(item)
@@ -254,15 +379,35 @@ class CloudFormationExtractor:
         if target is not None:
             return identities.get(target)
         value = tpl.resolve(node)
-        if isinstance(value, Scalar) and isinstance(value.value, str):
-            name = value.value
+        if isinstance(value, Scalar) and isinstance(value.value, str) and value.value:
+            name = value.value.rsplit("/", 1)[-1] if value.value.startswith("arn:") else value.value
             found = self.by_name.get((kind, name))
             if found is None:
-                found = Identity("aws", kind, name, f"external:{kind}:{name}", None)
+                found = Identity("aws", kind, name, f"external:aws:{kind}:{name}", None)
                 self.by_name[(kind, name)] = found
                 self.graph.identities.append(found)
             return found
         return None
+
+
+def _intrinsic_text(node: Node) -> str:
+    if isinstance(node, Mapping) and len(node.items) == 1:
+        (fn, arg), = node.items.items()
+        if isinstance(arg, Scalar):
+            return f"{fn} {arg.value}"
+        if isinstance(arg, Sequence) and all(isinstance(a, Scalar) for a in arg.items):
+            return f"{fn} " + ".".join(str(a.value) for a in arg.items)  # type: ignore[attr-defined]
+        return fn
+    return "?"
+
+
+def _template_value(text: str, values: dict[str, str], tpl: Template, span: Span) -> Value:
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return values.get(name) or _PSEUDO.get(name) or match.group(0)
+
+    rendered = _PLACEHOLDER.sub(replace, text)
+    return Value(rendered, span, partial="${" in rendered)
 
 
 def _key_span(tpl: Template, logical: str) -> Span:

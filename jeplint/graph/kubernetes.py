@@ -7,7 +7,7 @@ ServiceAccount declared in others. A workload without `serviceAccountName` runs 
 
 from __future__ import annotations
 
-from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
+from jeplint.graph.model import Binding, Grant, Graph, Identity, Link, Policy, Value, Workload
 from jeplint.graph.policy import identity_resolve, values_of
 from jeplint.parse import ParsedFile
 from jeplint.parse.nodes import Mapping, Node, Scalar, Sequence, Span
@@ -36,6 +36,27 @@ BUILTIN_CLUSTER_ROLES: dict[str, list[dict[str, list[str]]]] = {
 }
 
 
+# Annotation -> (platform, kind) of the cloud identity a ServiceAccount acts as.
+LINK_ANNOTATIONS = {
+    "eks.amazonaws.com/role-arn": ("aws", "role"),
+    "iam.gke.io/gcp-service-account": ("gcp", "serviceaccount"),
+    "azure.workload.identity/client-id": ("azure", "managed-identity"),
+}
+
+
+def _cloud_identity(cloud: list[Identity], platform: str, kind: str, value: str) -> Identity | None:
+    """The declared cloud identity an annotation value names: a key (Terraform), an ARN, an email."""
+    if value.startswith("identity:"):
+        return next((i for i in cloud if i.key == value[len("identity:"):]), None)
+    if platform == "aws":
+        name = value.rsplit("/", 1)[-1]
+    elif platform == "gcp":
+        name = value.split("@", 1)[0]
+    else:
+        name = value
+    return next((i for i in cloud if i.platform == platform and i.kind == kind and i.name == name and i.span is not None), None)
+
+
 def _get(node: Node | None, *path: str) -> Node | None:
     for key in path:
         if not isinstance(node, Mapping):
@@ -53,9 +74,11 @@ class KubernetesExtractor:
         self.graph = graph
         self.accounts: dict[str, Identity] = {}
         self.roles: dict[str, Policy] = {}
+        self.annotation_spans: dict[tuple[str, str], Span] = {}
 
-    def add(self, files: list[ParsedFile]) -> None:
-        objects = [obj for parsed in files for doc in parsed.documents for obj in _objects(doc)]
+    def add(self, files: list[ParsedFile], extra: list[Mapping] | None = None) -> None:
+        """Manifests of `files` plus `extra` objects (from Terraform), as one cluster."""
+        objects = [obj for parsed in files for doc in parsed.documents for obj in _objects(doc)] + (extra or [])
         for obj in objects:
             kind = _text(obj.get("kind"))
             if kind == "ServiceAccount":
@@ -68,6 +91,7 @@ class KubernetesExtractor:
                 self._binding(obj, kind)
             elif kind in WORKLOAD_POD_SPEC:
                 self._workload(obj, kind)
+        self._links()
 
     def _account(self, obj: Mapping) -> None:
         ns, name = _namespace(obj), _text(_get(obj, "metadata", "name"))
@@ -76,9 +100,25 @@ class KubernetesExtractor:
             return
         annotations = _get(obj, "metadata", "annotations")
         tags = {k: _text(v) for k, v in annotations.items.items()} if isinstance(annotations, Mapping) else {}
+        if isinstance(annotations, Mapping):
+            for annotation, value in annotations.items.items():
+                self.annotation_spans[(key, annotation)] = value.span
         identity = Identity("kubernetes", "serviceaccount", f"{ns}/{name}", key, _name_span(obj), tags)
         self.accounts[key] = identity
         self.graph.identities.append(identity)
+
+    def _links(self) -> None:
+        """ServiceAccounts that act as a cloud identity (IRSA, GKE and Azure workload identity)."""
+        cloud = [i for i in self.graph.identities if i.platform != "kubernetes"]
+        for account in [a for a in self.accounts.values() if a.kind == "serviceaccount" and a.tags]:
+            for annotation, (platform, kind) in LINK_ANNOTATIONS.items():
+                value = account.tags.get(annotation)
+                if not value:
+                    continue
+                target = _cloud_identity(cloud, platform, kind, value)
+                if target is not None:
+                    span = self.annotation_spans.get((account.key, annotation), account.span)
+                    self.graph.links.append(Link(account, target, span, f"annotation {annotation}"))  # type: ignore[arg-type]
 
     def _subject(self, subject: Node, binding_ns: str) -> Identity | None:
         if not isinstance(subject, Mapping):

@@ -13,6 +13,21 @@ from dataclasses import dataclass, field
 from jeplint.parse.nodes import Span
 
 
+_NOUNS = {
+    ("kubernetes", "serviceaccount"): "serviceaccount",
+    ("gcp", "serviceaccount"): "service account",
+    ("", "k8s-user"): "user",
+    ("", "k8s-group"): "group",
+    ("", "permission-set"): "permission set",
+    ("", "managed-identity"): "managed identity",
+    ("", "system-identity"): "system-assigned identity of",
+    ("", "service-principal"): "service principal",
+    ("", "federated-principal"): "federated principal",
+    ("", "public"): "everyone:",
+    ("", "iot-certificate"): "IoT certificate",
+}
+
+
 @dataclass(slots=True, eq=False)
 class Identity:
     """Something that receives privileges: an IAM role, user or group, a ServiceAccount, ..."""
@@ -28,7 +43,7 @@ class Identity:
 
     @property
     def label(self) -> str:
-        noun = {"serviceaccount": "serviceaccount", "k8s-user": "user", "k8s-group": "group"}.get(self.kind, self.kind)
+        noun = _NOUNS.get((self.platform, self.kind)) or _NOUNS.get(("", self.kind)) or self.kind
         return f"{noun} {self.name}"
 
 
@@ -58,6 +73,7 @@ class Grant:
     not_actions: bool = False
     resources: list[Value] = field(default_factory=list)  # ARNs or RBAC resources
     not_resources: bool = False
+    excluded: list[Value] = field(default_factory=list)  # Azure notActions: subtracted from `actions`
     api_groups: list[Value] = field(default_factory=list)  # RBAC only
     resource_names: list[Value] = field(default_factory=list)  # RBAC only
     conditions: dict[str, object] | None = None
@@ -67,7 +83,7 @@ class Grant:
 
     @property
     def where(self) -> str:
-        noun = "rule" if self.policy.platform == "kubernetes" else "statement"
+        noun = {"kubernetes": "rule", "aws": "statement"}.get(self.policy.platform, "permissions block")
         return f"{self.policy.label}, {noun} {self.index}" + (f" ({self.sid})" if self.sid else "")
 
 
@@ -90,6 +106,12 @@ class Policy:
             return f"{self.kind} {self.name}" if self.kind != "k8s-builtin" else f"built-in ClusterRole {self.name}"
         if self.kind == "aws-managed":
             return f"AWS managed policy {self.name}"
+        if self.kind == "gcp-predefined":
+            return f"GCP role {self.name}"
+        if self.kind == "azure-builtin":
+            return f"Azure built-in role {self.name}"
+        if self.platform in ("gcp", "azure"):
+            return f"custom role {self.name}"
         if self.kind == "document":
             return f"policy document {self.name}"
         return f"policy {self.name}"
@@ -159,7 +181,9 @@ class Graph:
 
     def _lookup(self, table: str, obj: object) -> list:
         if self._index is None:
-            index: dict[str, dict[int, list]] = {"policy": defaultdict(list), "identity": defaultdict(list), "workload": defaultdict(list)}
+            index: dict[str, dict[int, list]] = {"policy": defaultdict(list), "identity": defaultdict(list), "workload": defaultdict(list), "link": defaultdict(list)}
+            for link in self.links:
+                index["link"][id(link.target)].append(link)
             for binding in self.bindings:
                 index["policy"][id(binding.policy)].append(binding)
                 index["identity"][id(binding.identity)].append(binding)
@@ -181,6 +205,10 @@ class Graph:
 
     def workloads_of(self, identity: Identity) -> list[Workload]:
         return self._lookup("workload", identity)
+
+    def links_to(self, identity: Identity) -> list[Link]:
+        """Links through which other identities act as `identity` (IRSA, workload identity)."""
+        return self._lookup("link", identity)
 
     def grants(self) -> list[Grant]:
         return [g for p in self.policies for g in p.grants]

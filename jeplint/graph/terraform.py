@@ -176,6 +176,12 @@ class Module:
             default = self.variables.get(name)
             if default is not None:
                 return self._walk(default, parts[2:], node, depth, env)
+        if len(parts) >= 3 and (head, parts[1]) in self.resources:
+            # A literal argument of another resource (`aws_iam_role.app.name`): follow it.
+            # Computed attributes (arn, id) are not written anywhere and stay unresolved.
+            found = _block_attr(self.resources[(head, parts[1])], parts[2:])
+            if found is not None:
+                return self.resolve(found, depth + 1, env)
         if head == "path" and len(parts) == 2 and parts[1] in ("module", "root", "cwd"):
             return Scalar((self.directory or ".") if parts[1] == "module" else self._root_dir(), node.span)
         return node
@@ -234,6 +240,16 @@ class Module:
             return None
         value = self.resolve(node)
         return str(value.value) if isinstance(value, Scalar) and value.value is not None else None
+
+
+def _block_attr(block: Block, path: list[str]) -> Node | None:
+    """`metadata.name` inside a resource block (nested blocks by type, first instance)."""
+    for step in path[:-1]:
+        nested = block.blocks_of(step)
+        if not nested:
+            return None
+        block = nested[0]
+    return block.attrs.get(path[-1])
 
 
 def parse_embedded_json(value: Scalar) -> Node | None:

@@ -102,9 +102,9 @@ class AwsExtractor:
 
     def _policies(self, module: Module) -> None:
         for (tf_type, label), block in module.resources.items():
-            if tf_type == "aws_iam_policy" or tf_type in INLINE_POLICY_TYPES:
+            if tf_type in ("aws_iam_policy", "aws_iot_policy") or tf_type in INLINE_POLICY_TYPES:
                 display = module.text(block.attrs.get("name")) or f"{tf_type}.{label}"
-                kind = "managed" if tf_type == "aws_iam_policy" else "inline"
+                kind = "inline" if tf_type in INLINE_POLICY_TYPES else "managed"
                 policy = self._policy(module, kind, display, module.key(tf_type, label), block.labels[1].span)
                 self.fill_policy(module, policy, block.attrs.get("policy"))
             elif tf_type in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
@@ -289,6 +289,20 @@ class AwsExtractor:
                         identity = self.identity_ref(module, kind, item)
                         if identity is not None:
                             self.graph.bindings.append(Binding(identity, policy, item.span, address))
+            elif tf_type == "aws_iot_policy_attachment":
+                policy = self._iot_policy(module, block.attrs.get("policy"))
+                target = block.attrs.get("target")
+                if policy is not None and target is not None:
+                    resolved = module.resolve(target)
+                    parts = traversal(resolved.text) if isinstance(resolved, Expr) and resolved.op == "ref" else []
+                    name = f"{parts[0]}.{parts[1]}" if len(parts) >= 2 else (module.text(target) or "certificate")
+                    key = module.key(parts[0], parts[1]) if len(parts) >= 2 else module.key(tf_type, label, "target")
+                    found = (module.resources.get((parts[0], parts[1])) if len(parts) >= 2 else None)
+                    identity = self.identities.get(key) or Identity("aws", "iot-certificate", name, key, found.labels[1].span if found else None)
+                    if key not in self.identities:
+                        self.identities[key] = identity
+                        self.graph.identities.append(identity)
+                    self.graph.bindings.append(Binding(identity, policy, target.span, address))
             elif tf_type == "aws_ssoadmin_managed_policy_attachment":
                 identity = self.identity_ref(module, "permission-set", block.attrs.get("permission_set_arn"))
                 policy = self.policy_ref(module, block.attrs.get("managed_policy_arn"))
@@ -303,6 +317,21 @@ class AwsExtractor:
                         self.graph.bindings.append(Binding(identity, policy, item.span, f"managed_policy_arns of {address}"))
                 if "permissions_boundary" in block.attrs:
                     identity.boundary = self.policy_ref(module, block.attrs["permissions_boundary"])
+
+    def _iot_policy(self, module: Module, node: Node | None) -> Policy | None:
+        if node is None:
+            return None
+        value = module.resolve(node)
+        if isinstance(value, Expr) and value.op == "ref":
+            parts = traversal(value.text)
+            if len(parts) >= 2 and parts[0] == "aws_iot_policy":
+                return self.policies.get(module.key("aws_iot_policy", parts[1]))
+        if isinstance(value, Scalar):
+            for (tf_type, label), _block in module.resources.items():
+                policy = self.policies.get(module.key(tf_type, label)) if tf_type == "aws_iot_policy" else None
+                if policy is not None and policy.name == value.value:
+                    return policy
+        return None
 
     def policy_ref(self, module: Module, node: Node | None) -> Policy | None:
         if node is None:

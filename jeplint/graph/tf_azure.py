@@ -1,0 +1,142 @@
+"""Terraform Azure resources -> managed identities, service principals, role definitions and
+assignments, and the resources that run as an identity.
+
+Identities: user-assigned identities, system-assigned identities of any resource with an
+`identity { type = "SystemAssigned" }` block, Entra ID service principals and applications.
+Roles: custom `azurerm_role_definition` (each action with its span; `not_actions` are subtracted)
+or built-in roles by name or id, expanded from the shipped catalogue. Assignments record their scope.
+"""
+
+from __future__ import annotations
+
+from jeplint.catalog.cloud_roles import azure_role
+from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
+from jeplint.graph.policy import values_of
+from jeplint.graph.terraform import NONE, Module, traversal
+from jeplint.parse.nodes import Block, Expr, Node, Scalar, Sequence
+
+IDENTITY_TYPES = {
+    "azurerm_user_assigned_identity": "managed-identity",
+    "azuread_service_principal": "service-principal",
+    "azuread_application": "application",
+}
+
+
+class AzureExtractor:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.identities: dict[str, Identity] = {}
+        self.roles: dict[str, Policy] = {}
+
+    def add(self, modules: list[Module]) -> None:
+        for module in modules:
+            for (tf_type, label), block in module.resources.items():
+                if tf_type in IDENTITY_TYPES:
+                    name = module.text(block.attrs.get("name") or block.attrs.get("display_name")) or f"{tf_type}.{label}"
+                    self._identity(module, IDENTITY_TYPES[tf_type], name, module.key(tf_type, label), block)
+                elif tf_type == "azurerm_role_definition":
+                    self._definition(module, label, block)
+                for identity_block in block.blocks_of("identity"):
+                    kind = module.text(identity_block.attrs.get("type")) or ""
+                    if "SystemAssigned" in kind:
+                        system = self._identity(module, "system-identity", f"{tf_type}.{label}", module.key(tf_type, label, "identity"), block)
+                        self.graph.workloads.append(Workload("azure", tf_type, label, block.labels[1].span, system))
+        for module in modules:
+            for (tf_type, label), block in module.resources.items():
+                if tf_type == "azurerm_role_assignment":
+                    self._assignment(module, label, block)
+                else:
+                    self._user_assigned_workloads(module, tf_type, label, block)
+
+    def _identity(self, module: Module, kind: str, name: str, key: str, block: Block) -> Identity:
+        identity = Identity("azure", kind, name, key, block.labels[1].span, origin=module.origin())
+        self.identities[key] = identity
+        self.graph.identities.append(identity)
+        return identity
+
+    def _definition(self, module: Module, label: str, block: Block) -> None:
+        name = module.text(block.attrs.get("name")) or label
+        policy = Policy("azure", "custom", name, module.key("azurerm_role_definition", label), block.labels[1].span, origin=module.origin())
+        for index, permissions in enumerate(block.blocks_of("permissions"), start=1):
+            for attr, excluded in (("actions", "not_actions"), ("data_actions", "not_data_actions")):
+                if attr not in permissions.attrs:
+                    continue
+                grant = Grant(policy=policy, index=len(policy.grants) + 1, span=permissions.span)
+                grant.actions = values_of(permissions.attrs[attr], module.resolver(), module.renderer())
+                grant.excluded = values_of(permissions.attrs.get(excluded), module.resolver(), module.renderer())
+                grant.resources = [Value("*", permissions.span)]
+                grant.key_spans["Action"] = permissions.attr_spans[attr]
+                policy.grants.append(grant)
+        self.roles[policy.key] = policy
+        self.graph.policies.append(policy)
+
+    def _role(self, module: Module, block: Block) -> Policy | None:
+        node = block.attrs.get("role_definition_id") or block.attrs.get("role_definition_name")
+        if node is None:
+            return None
+        value = module.resolve(node)
+        if isinstance(value, Expr) and value.op == "ref":
+            parts = traversal(value.text)
+            if len(parts) >= 2 and parts[0] == "azurerm_role_definition":
+                return self.roles.get(module.key(parts[0], parts[1]))
+            return None
+        if not isinstance(value, Scalar) or not isinstance(value.value, str):
+            return None
+        found = azure_role(value.value)
+        name = found[0] if found else value.value
+        key = f"azure-role:{name}"
+        if key in self.roles:
+            return self.roles[key]
+        policy = Policy("azure", "azure-builtin", name, key, None)
+        if found is None:
+            policy.unresolved = f"{name} is not an Azure built-in role in jeplint's catalogue"
+        for permissions in found[1] if found else []:
+            for attr, excluded in (("actions", "notActions"), ("dataActions", "notDataActions")):
+                if permissions.get(attr):
+                    grant = Grant(policy=policy, index=len(policy.grants) + 1, span=value.span)
+                    grant.actions = [Value(a, value.span) for a in permissions[attr]]
+                    grant.excluded = [Value(a, value.span) for a in permissions.get(excluded, [])]
+                    grant.resources = [Value("*", value.span)]
+                    policy.grants.append(grant)
+        self.roles[key] = policy
+        self.graph.policies.append(policy)
+        return policy
+
+    def _principal(self, module: Module, node: Node | None) -> Identity | None:
+        value = module.resolve(node) if node is not None else None
+        if isinstance(value, Expr) and value.op == "ref":
+            parts = traversal(value.text)
+            if len(parts) >= 3 and parts[2] == "identity" and module.key(parts[0], parts[1], "identity") in self.identities:
+                return self.identities[module.key(parts[0], parts[1], "identity")]
+            if len(parts) >= 2 and module.key(parts[0], parts[1]) in self.identities:
+                return self.identities[module.key(parts[0], parts[1])]
+        if isinstance(value, Scalar) and isinstance(value.value, str):
+            return self._external(value.value, f"external:azure:{value.value}")
+        if isinstance(value, Expr):
+            # A principal the scan cannot name (a data source, a variable): keep the assignment.
+            return self._external(value.text, f"external:azure:{module.key(value.text)}")
+        return None
+
+    def _external(self, name: str, key: str) -> Identity:
+        if key not in self.identities:
+            self.identities[key] = Identity("azure", "principal", name, key, None)
+            self.graph.identities.append(self.identities[key])
+        return self.identities[key]
+
+    def _assignment(self, module: Module, label: str, block: Block) -> None:
+        policy = self._role(module, block)
+        identity = self._principal(module, block.attrs.get("principal_id"))
+        if policy is None or identity is None:
+            return
+        scope = module.resolve(block.attrs.get("scope", NONE))
+        where = str(scope.value) if isinstance(scope, Scalar) and scope.value else scope.text if isinstance(scope, Expr) else ""
+        role_attr = "role_definition_id" if "role_definition_id" in block.attrs else "role_definition_name"
+        self.graph.bindings.append(Binding(identity, policy, block.attrs[role_attr].span, f"azurerm_role_assignment.{label}", scope=where))
+
+    def _user_assigned_workloads(self, module: Module, tf_type: str, label: str, block: Block) -> None:
+        for identity_block in block.blocks_of("identity"):
+            ids = module.resolve(identity_block.attrs.get("identity_ids", NONE))
+            for item in ids.items if isinstance(ids, Sequence) else []:
+                identity = self._principal(module, item)
+                if identity is not None and identity.kind == "managed-identity":
+                    self.graph.workloads.append(Workload("azure", tf_type, label, block.labels[1].span, identity))

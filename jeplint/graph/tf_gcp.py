@@ -1,0 +1,207 @@
+"""Terraform GCP resources -> service accounts, roles, IAM bindings and workloads.
+
+Bindings come from every `google_<scope>_iam_member`, `_iam_binding` and `_iam_policy` (with a
+`data "google_iam_policy"`), so project, folder, organization, service-account and resource-level
+grants are all read; the binding records its scope and IAM condition. Roles are custom roles of the
+scan (`google_*_iam_custom_role`, with the span of each permission) or predefined and basic roles,
+expanded from the shipped catalogue. Workloads: Compute instances, instance templates, GKE node
+pools, Cloud Run and Cloud Functions that run as a service account.
+"""
+
+from __future__ import annotations
+
+import re
+
+from jeplint.catalog.cloud_roles import gcp_role_permissions
+from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
+from jeplint.graph.policy import values_of
+from jeplint.graph.terraform import NONE, Module, data_refs, traversal
+from jeplint.parse.nodes import Block, Expr, Node, Scalar, Sequence, Span
+
+_BINDING_TYPE = re.compile(r"^google_(?P<scope>\w+?)_iam_(?P<form>member|binding|policy)$")
+_CUSTOM_ROLE_TYPES = ("google_project_iam_custom_role", "google_organization_iam_custom_role")
+_SA_EMAIL = re.compile(r"^(?P<id>[a-z][a-z0-9-]{4,29})@(?P<project>[\w.-]+)\.iam\.gserviceaccount\.com$")
+_SCOPE_ATTRS = ("project", "folder", "org_id", "service_account_id", "bucket", "dataset_id", "topic", "subscription", "secret_id", "crypto_key_id", "name")
+# Workloads: resource type -> path of nested blocks to the attribute holding the service account email.
+WORKLOADS = {
+    "google_compute_instance": (("service_account",), "email", "Compute Engine instance"),
+    "google_compute_instance_template": (("service_account",), "email", "instance template"),
+    "google_container_node_pool": (("node_config",), "service_account", "GKE node pool"),
+    "google_container_cluster": (("node_config",), "service_account", "GKE cluster nodes"),
+    "google_cloud_run_v2_service": (("template",), "service_account", "Cloud Run service"),
+    "google_cloud_run_v2_job": (("template", "template"), "service_account", "Cloud Run job"),
+    "google_cloud_run_service": (("template", "spec"), "service_account_name", "Cloud Run service"),
+    "google_cloudfunctions_function": ((), "service_account_email", "Cloud Function"),
+    "google_cloudfunctions2_function": (("service_config",), "service_account_email", "Cloud Function"),
+}
+
+
+class GcpExtractor:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.accounts: dict[str, Identity] = {}  # key -> identity
+        self.by_account_id: dict[str, Identity] = {}
+        self.members: dict[str, Identity] = {}  # "user:x" -> identity
+        self.custom_roles: dict[str, Policy] = {}  # key and role_id -> policy
+
+    def add(self, modules: list[Module]) -> None:
+        for module in modules:
+            for (tf_type, label), block in module.resources.items():
+                if tf_type == "google_service_account":
+                    self._account(module, label, block)
+                elif tf_type in _CUSTOM_ROLE_TYPES:
+                    self._custom_role(module, tf_type, label, block)
+        for module in modules:
+            for (tf_type, label), block in module.resources.items():
+                match = _BINDING_TYPE.match(tf_type)
+                if match:
+                    self._bindings(module, tf_type, label, block, match.group("scope"), match.group("form"))
+                elif tf_type in WORKLOADS:
+                    self._workload(module, tf_type, label, block)
+            used = data_refs(module, "google_iam_policy")
+            for (tf_type, label), block in module.data.items():
+                if tf_type == "google_iam_policy" and label not in used:
+                    for inner in block.blocks_of("binding"):
+                        self._bind(module, f"data.google_iam_policy.{label}", "wherever this policy is applied (outside the scan)",
+                                   inner.attrs.get("role"), _items(module, inner.attrs.get("members")), _condition(module, inner), inner.span)
+
+    def _account(self, module: Module, label: str, block: Block) -> None:
+        account_id = module.text(block.attrs.get("account_id")) or label
+        identity = Identity("gcp", "serviceaccount", account_id, module.key("google_service_account", label), block.labels[1].span, origin=module.origin())
+        self.accounts[identity.key] = identity
+        self.by_account_id.setdefault(account_id, identity)
+        self.graph.identities.append(identity)
+
+    def _custom_role(self, module: Module, tf_type: str, label: str, block: Block) -> None:
+        role_id = module.text(block.attrs.get("role_id")) or label
+        policy = Policy("gcp", "custom", role_id, module.key(tf_type, label), block.labels[1].span, origin=module.origin())
+        grant = Grant(policy=policy, index=1, span=block.attrs["permissions"].span if "permissions" in block.attrs else block.span)
+        grant.actions = values_of(block.attrs.get("permissions"), module.resolver(), module.renderer())
+        grant.resources = [Value("*", grant.span)]
+        policy.grants.append(grant)
+        self.custom_roles[policy.key] = policy
+        self.custom_roles.setdefault(role_id, policy)
+        self.graph.policies.append(policy)
+
+    # -- bindings -----------------------------------------------------------------------------
+
+    def _bindings(self, module: Module, tf_type: str, label: str, block: Block, scope: str, form: str) -> None:
+        address = f"{tf_type}.{label}"
+        where = _scope_text(module, scope, block)
+        entries: list[tuple[Node | None, list[Node], str]] = []  # (role node, member nodes, condition)
+        if form in ("member", "binding"):
+            members = [block.attrs["member"]] if "member" in block.attrs else _items(module, block.attrs.get("members"))
+            entries.append((block.attrs.get("role"), members, _condition(module, block)))
+        else:
+            data = module.resolve(block.attrs.get("policy_data", NONE))
+            if isinstance(data, Expr) and data.op == "ref":
+                parts = traversal(data.text)
+                source = module.data.get(("google_iam_policy", parts[2])) if parts[:2] == ["data", "google_iam_policy"] and len(parts) >= 3 else None
+                for inner in source.blocks_of("binding") if source is not None else []:
+                    entries.append((inner.attrs.get("role"), _items(module, inner.attrs.get("members")), _condition(module, inner)))
+        for role_node, members, condition in entries:
+            self._bind(module, address, where, role_node, members, condition, block.span)
+
+    def _bind(self, module: Module, address: str, where: str, role_node: Node | None, members: list[Node], condition: str, fallback: Span) -> None:
+        policy = self._role(module, role_node)
+        if policy is None:
+            return
+        for member in members:
+            identity = self._member(module, member)
+            if identity is not None:
+                self.graph.bindings.append(Binding(identity, policy, role_node.span if role_node else fallback, address, condition, where))
+
+    def _role(self, module: Module, node: Node | None) -> Policy | None:
+        if node is None:
+            return None
+        value = module.resolve(node)
+        if isinstance(value, Expr) and value.op == "ref":
+            parts = traversal(value.text)
+            if len(parts) >= 2 and parts[0] in _CUSTOM_ROLE_TYPES:
+                return self.custom_roles.get(module.key(parts[0], parts[1]))
+            return None
+        if not isinstance(value, Scalar) or not isinstance(value.value, str):
+            return None
+        name = value.value
+        if "/roles/" in name and not name.startswith("roles/"):  # projects/p/roles/custom, organizations/o/roles/custom
+            return self.custom_roles.get(name.rsplit("/", 1)[-1])
+        key = f"gcp-role:{name}"
+        for policy in self.graph.policies:
+            if policy.key == key:
+                return policy
+        policy = Policy("gcp", "gcp-predefined", name, key, None)
+        permissions = gcp_role_permissions(name)
+        if permissions is None:
+            policy.unresolved = f"{name} is not in the GCP role catalogue"
+        else:
+            grant = Grant(policy=policy, index=1, span=value.span)
+            grant.actions = [Value(p, value.span) for p in permissions]
+            grant.resources = [Value("*", value.span)]
+            policy.grants.append(grant)
+        self.graph.policies.append(policy)
+        return policy
+
+    def _member(self, module: Module, node: Node) -> Identity | None:
+        value = module.resolve(node)
+        if isinstance(value, Expr):
+            refs = [value] if value.op == "ref" else [a for a in value.args if isinstance(a, Expr) and a.op == "ref"]
+            for ref in refs:
+                parts = traversal(ref.text)
+                if len(parts) >= 2 and parts[0] == "google_service_account":
+                    return self.accounts.get(module.key(parts[0], parts[1]))
+            return None
+        if not isinstance(value, Scalar) or not isinstance(value.value, str):
+            return None
+        return self.member_identity(value.value)
+
+    def member_identity(self, member: str) -> Identity:
+        """The identity an IAM member string names (`serviceAccount:x@p.iam.gserviceaccount.com`, ...)."""
+        kind, _, name = member.partition(":")
+        if kind == "serviceAccount":
+            match = _SA_EMAIL.match(name)
+            if match and match.group("id") in self.by_account_id:
+                return self.by_account_id[match.group("id")]
+        if member in self.members:
+            return self.members[member]
+        nouns = {"serviceAccount": "serviceaccount", "user": "user", "group": "group", "domain": "domain", "principal": "federated-principal", "principalSet": "federated-principal"}
+        if member in ("allUsers", "allAuthenticatedUsers"):
+            identity = Identity("gcp", "public", member, f"gcp:{member}", None)
+        else:
+            identity = Identity("gcp", nouns.get(kind, kind or "member"), name or member, f"gcp:{member}", None)
+        self.members[member] = identity
+        self.graph.identities.append(identity)
+        return identity
+
+    def _workload(self, module: Module, tf_type: str, label: str, block: Block) -> None:
+        path, attr, kind = WORKLOADS[tf_type]
+        holders = [block]
+        for step in path:
+            holders = [child for holder in holders for child in holder.blocks_of(step)]
+        for holder in holders:
+            node = holder.attrs.get(attr)
+            identity = self._member(module, node) if node is not None else None
+            if identity is None and node is not None:
+                email = module.text(node)
+                identity = self.member_identity(f"serviceAccount:{email}") if email else None
+            if identity is not None:
+                self.graph.workloads.append(Workload("gcp", kind, module.text(block.attrs.get("name")) or label, block.labels[1].span, identity))
+
+
+def _items(module: Module, node: Node | None) -> list[Node]:
+    value = module.resolve(node) if node is not None else None
+    return list(value.items) if isinstance(value, Sequence) else []
+
+
+def _condition(module: Module, block: Block) -> str:
+    conditions = block.blocks_of("condition")
+    return (module.text(conditions[0].attrs.get("expression")) or "(condition)") if conditions else ""
+
+
+def _scope_text(module: Module, scope: str, block: Block) -> str:
+    for attr in _SCOPE_ATTRS:
+        if attr in block.attrs:
+            value = module.resolve(block.attrs[attr])
+            shown = str(value.value) if isinstance(value, Scalar) else value.text if isinstance(value, Expr) else "?"
+            return f"{scope.replace('_', ' ')} {shown}"
+    return scope.replace("_", " ")
+

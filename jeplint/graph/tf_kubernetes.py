@@ -1,0 +1,94 @@
+"""Terraform `kubernetes_*` resources -> the same object shapes as Kubernetes manifests.
+
+`kubernetes_role_v1 { metadata { name = "x" } rule { api_groups = [""] ... } }` becomes
+`{kind: Role, metadata: {name: x}, rules: [{apiGroups: [""], ...}]}` with every value's span kept,
+and joins the manifests of the scan in one cluster (graph/kubernetes.py). A reference from an
+IRSA / workload-identity annotation to a cloud identity of the same module is kept as
+`identity:<key>` so the link survives the conversion.
+"""
+
+from __future__ import annotations
+
+import re
+
+from jeplint.graph.model import Graph
+from jeplint.graph.terraform import Module, traversal
+from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
+
+KINDS = {
+    "service_account": "ServiceAccount",
+    "role": "Role",
+    "cluster_role": "ClusterRole",
+    "role_binding": "RoleBinding",
+    "cluster_role_binding": "ClusterRoleBinding",
+    "pod": "Pod",
+    "deployment": "Deployment",
+    "stateful_set": "StatefulSet",
+    "daemonset": "DaemonSet",
+    "daemon_set": "DaemonSet",
+    "replication_controller": "ReplicationController",
+    "job": "Job",
+    "cron_job": "CronJob",
+    "secret": "Secret",
+}
+_TYPE = re.compile(r"^kubernetes_(?P<kind>[a-z_]+?)(?:_v\d+)?$")
+LIST_BLOCKS = {"rule": "rules", "subject": "subjects", "container": "containers", "init_container": "initContainers", "volume": "volumes", "env": "env", "port": "ports"}
+SPECIAL_KEYS = {"non_resource_urls": "nonResourceURLs"}
+IDENTITY_TYPES = ("aws_iam_role", "google_service_account", "azurerm_user_assigned_identity")
+
+
+def camel(name: str) -> str:
+    if name in SPECIAL_KEYS:
+        return SPECIAL_KEYS[name]
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+class TerraformKubernetes:
+    """Collects the Kubernetes objects declared through the Terraform kubernetes provider."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.objects: list[Mapping] = []
+
+    def add(self, modules: list[Module]) -> None:
+        for module in modules:
+            for (tf_type, _label), block in module.resources.items():
+                match = _TYPE.match(tf_type)
+                if match and match.group("kind") in KINDS:
+                    obj = self._mapping(module, block)
+                    obj.items["kind"] = Scalar(KINDS[match.group("kind")], block.labels[0].span)
+                    self.objects.append(obj)
+
+    def _mapping(self, module: Module, block: Block) -> Mapping:
+        items: dict[str, Node] = {}
+        spans: dict[str, Span] = {}
+        for name, node in block.attrs.items():
+            items[camel(name)] = self._value(module, node)
+            spans[camel(name)] = block.attr_spans[name]
+        for child in block.blocks:
+            converted = self._mapping(module, child)
+            if child.type in LIST_BLOCKS:
+                key = LIST_BLOCKS[child.type]
+                existing = items.get(key)
+                if isinstance(existing, Sequence):
+                    existing.items.append(converted)
+                else:
+                    items[key] = Sequence([converted], child.span)
+                    spans[key] = child.span
+            elif camel(child.type) not in items:
+                items[camel(child.type)] = converted
+                spans[camel(child.type)] = child.span
+        return Mapping(items, spans, block.span)
+
+    def _value(self, module: Module, node: Node) -> Node:
+        value = module.resolve(node)
+        if isinstance(value, Sequence):
+            return Sequence([self._value(module, item) for item in value.items], value.span)
+        if isinstance(value, Mapping):
+            return Mapping({k: self._value(module, v) for k, v in value.items.items()}, value.key_spans, value.span)
+        if isinstance(value, Expr) and value.op == "ref":
+            parts = traversal(value.text)
+            if len(parts) >= 2 and parts[0] in IDENTITY_TYPES:
+                return Scalar("identity:" + module.key(parts[0], parts[1]), value.span)
+        return value

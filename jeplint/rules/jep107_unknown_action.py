@@ -1,0 +1,60 @@
+"""JEP107 unknown-action: an IAM statement names an action or service that does not exist in the
+AWS action catalogue (a typo such as `s3:GetObjcet`, or a retired action).
+
+A misspelt Allow grants nothing today while hiding what was meant (and may be "fixed" later into a
+wildcard); a misspelt Deny silently denies nothing. Exact actions only: patterns are JEP102's.
+Documentation: `rules/JEP107-unknown-action/`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from jeplint.catalog import aws_actions
+from jeplint.graph.model import Graph
+from jeplint.options import Options
+from jeplint.rules.base import Finding, Rule
+from jeplint.rules.common import grant_finding, source_grants
+
+
+def _suggestion(prefix: str, name: str) -> str:
+    actions = aws_actions.service(prefix) or {}
+    close = difflib.get_close_matches(name.lower(), list(actions), n=1, cutoff=0.75)
+    return f" (did you mean {prefix}:{actions[close[0]].name}?)" if close else ""
+
+
+def _service_suggestion(prefix: str) -> str:
+    import os
+
+    base = aws_actions._data_dir()
+    if base is None:
+        return ""
+    names = [f[: -len(".json")] for f in os.listdir(os.path.join(base, "actions"))]
+    close = difflib.get_close_matches(prefix.lower(), names, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def check(graph: Graph, options: Options) -> Iterator[Finding]:
+    if aws_actions.data_version() == "unavailable":
+        return
+    for grant in source_grants(graph):
+        if grant.policy.platform != "aws" or grant.unresolved:
+            continue
+        for value in grant.actions:
+            text = value.text
+            if text is None or value.partial or "*" in text or "?" in text or text.count(":") != 1:
+                continue
+            prefix, name = text.split(":")
+            actions = aws_actions.service(prefix)
+            if actions is None:
+                problem = f"service '{prefix}' is not in the AWS action catalogue{_service_suggestion(prefix)}"
+            elif name.lower() not in actions:
+                problem = f"{text} is not a {prefix} action{_suggestion(prefix, name)}"
+            else:
+                continue
+            verb = "be denied" if grant.effect == "Deny" else "use"
+            yield grant_finding(graph, "JEP107", grant, value, f"{verb} {text}, but {problem}; the statement does not do what it says")
+
+
+RULE = Rule("JEP107", check)
