@@ -1,6 +1,6 @@
 """Graph depth: every way an identity gets privileges, resolved across files, modules and platforms.
 
-Each scenario under testdata/graph is scanned as a whole and must produce exactly the findings
+Each scenario under testdata/graph is scanned as a whole and must produce exactly the JEP1 findings
 annotated in its files; the tests below pin the messages and the graph paths that matter.
 """
 
@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 
 from conftest import TESTDATA, expectations
-from jeplint.run import ScanResult, scan
+from jeplint.run import ScanResult, Settings, scan
 
 GRAPH = TESTDATA / "graph"
 SCENARIOS = sorted(p.name for p in GRAPH.iterdir() if p.is_dir())
 
 
 def _scan(name: str) -> ScanResult:
-    return scan([f"testdata/graph/{name}"])
+    """The JEP1 rules are the probes here: other families have their own fixtures."""
+    return scan([f"testdata/graph/{name}"], Settings(select=("JEP1",)))
 
 
 def _by_rule(result: ScanResult, rule: str) -> list:
@@ -152,3 +153,70 @@ def test_sam_templates_memberships_and_instance_profiles(in_root: Path) -> None:
         "user ops-robot holds AWS managed policy IAMFullAccess (full IAM administration (iam:*)) "
         "through Groups of Robot (member of group Operators)"
     )
+
+
+def test_conditions_and_boundaries_lower_the_level(in_root: Path) -> None:
+    result = _scan("conditions")
+    assert [(f.span.line, f.rule_id, f.level) for f in result.findings] == [(20, "JEP102", "note"), (21, "JEP105", "note")]
+    assert result.findings[0].message.endswith(
+        "through policy aws_iam_role_policy.pass, statement 1 "
+        "(limited by condition iam:PassedToService; capped by permissions boundary policy deploy-boundary)"
+    )
+
+
+def test_graph_command_json_dot_mermaid(in_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from jeplint.catalog import aws_actions
+    from jeplint.cli import main
+
+    assert main(["graph", "testdata/graph/irsa"]) == 0
+    inventory = json.loads(capsys.readouterr().out)
+    assert inventory["schema"] == "jeplint-graph/1"
+    role = next(i for i in inventory["identities"] if i["name"] == "orders-api" and i["platform"] == "aws")
+    services = role["effective"]["services"]
+    assert role["effective"]["actions"] == sum(s["actions"] for s in services.values()) > 20000
+    assert services["s3"]["actions"] == len(aws_actions.service("s3") or {})
+    assert role["acted_as_by"][0]["identity"] == "sa:shop/orders-api"
+    sa = next(i for i in inventory["identities"] if i["identity"] == "sa:shop/orders-api")
+    assert sa["workloads"][0]["kind"] == "Deployment"
+    assert main(["graph", "testdata/graph/irsa", "--format", "dot"]) == 0
+    dot = capsys.readouterr().out
+    assert dot.startswith("digraph jeplint {") and '[style=dotted, label="acts as"]' in dot
+    assert main(["graph", "testdata/graph/irsa", "--format", "mermaid"]) == 0
+    mermaid = capsys.readouterr().out
+    assert mermaid.startswith("flowchart LR\n") and "-.->|acts as|" in mermaid
+
+
+def test_effective_permissions_subtract_denies_and_boundaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jeplint.catalog import aws_actions
+    from jeplint.graph.effective import effective
+
+    monkeypatch.chdir(tmp_path)
+    Path("main.tf").write_text(
+        """
+resource "aws_iam_role" "r" {
+  name                 = "r"
+  assume_role_policy   = "{}"
+  permissions_boundary = aws_iam_policy.cap.arn
+}
+resource "aws_iam_policy" "cap" {
+  name   = "cap"
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = ["s3:*", "sqs:SendMessage"], Resource = "*" }] })
+}
+resource "aws_iam_role_policy" "p" {
+  role = aws_iam_role.r.id
+  policy = jsonencode({ Statement = [
+    { Effect = "Allow", Action = ["s3:*", "ec2:*"], Resource = "*" },
+    { Effect = "Deny", Action = ["s3:Delete*"], Resource = "*" },
+  ] })
+}
+"""
+    )
+    result = scan(["."])
+    role = next(i for i in result.graph.identities if i.name == "r")
+    eff = effective(result.graph, role)
+    s3 = aws_actions.service("s3") or {}
+    deletes = [a for k, a in s3.items() if k.startswith("delete")]
+    assert eff.actions == {a.full for a in s3.values()} - {a.full for a in deletes}  # ec2 capped by the boundary
+    assert eff.by_service()["s3"]["actions"] == len(s3) - len(deletes)

@@ -37,6 +37,39 @@ DOCUMENTS: dict[str, list[tuple[str, bool, list[str], list[str]]]] = {
     "IAMFullAccess": [("Allow", False, ["iam:*", "organizations:DescribeAccount", "organizations:DescribeOrganization", "organizations:DescribeOrganizationalUnit", "organizations:DescribePolicy", "organizations:ListChildren", "organizations:ListParents", "organizations:ListPoliciesForTarget", "organizations:ListRoots", "organizations:ListPolicies", "organizations:ListTargetsForPolicy"], ["*"])],
 }
 
+# The common *FullAccess policies: their main statement grants the whole service (the full documents
+# add the read-only helper actions the console needs, which are left out here).
+FULL_ACCESS = {
+    "AmazonS3FullAccess": ["s3:*", "s3-object-lambda:*"],
+    "AmazonEC2FullAccess": ["ec2:*", "elasticloadbalancing:*", "cloudwatch:*", "autoscaling:*"],
+    "AmazonDynamoDBFullAccess": ["dynamodb:*", "dax:*"],
+    "AmazonSQSFullAccess": ["sqs:*"],
+    "AmazonSNSFullAccess": ["sns:*"],
+    "AmazonRDSFullAccess": ["rds:*"],
+    "AWSLambda_FullAccess": ["lambda:*"],
+    "AWSLambdaFullAccess": ["lambda:*"],
+    "CloudWatchFullAccess": ["cloudwatch:*", "logs:*", "autoscaling:Describe*", "sns:*"],
+    "CloudWatchLogsFullAccess": ["logs:*"],
+    "AmazonRoute53FullAccess": ["route53:*", "route53domains:*"],
+    "AmazonECS_FullAccess": ["ecs:*"],
+    "AmazonEC2ContainerRegistryFullAccess": ["ecr:*"],
+    "AmazonSSMFullAccess": ["ssm:*"],
+    "AmazonKinesisFullAccess": ["kinesis:*"],
+    "AmazonAthenaFullAccess": ["athena:*"],
+    "AmazonSESFullAccess": ["ses:*"],
+    "AmazonAPIGatewayAdministrator": ["apigateway:*"],
+    "AWSStepFunctionsFullAccess": ["states:*"],
+    "AWSCloudFormationFullAccess": ["cloudformation:*"],
+    "AWSCodeBuildAdminAccess": ["codebuild:*"],
+    "AWSKeyManagementServicePowerUser": ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+                                         "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource",
+                                         "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"],
+    "SecretsManagerReadWrite": ["secretsmanager:*"],
+    "AmazonElasticFileSystemFullAccess": ["elasticfilesystem:*"],
+    "AmazonEKSClusterPolicy": ["eks:*"],
+}
+DOCUMENTS.update({name: [("Allow", False, actions, ["*"])] for name, actions in FULL_ACCESS.items()})
+
 # Broad grants by design: the name alone says what they are.
 BROAD = {
     "AdministratorAccess": "every action on every resource",

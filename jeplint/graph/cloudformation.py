@@ -269,7 +269,8 @@ class CloudFormationExtractor:
         if props is None:
             return
         inline = tpl.resolve(props.items["Policies"]) if "Policies" in props.items else None
-        for index, entry in enumerate(inline.items if isinstance(inline, Sequence) else [inline] if inline else [], start=1):
+        entries = _branches(inline.items if isinstance(inline, Sequence) else [inline] if inline else [])
+        for index, entry in enumerate(entries, start=1):
             entry = tpl.resolve(entry)
             if isinstance(entry, Mapping) and "PolicyDocument" in entry.items:  # IAM inline policy
                 name = tpl.resolve(entry.items.get("PolicyName") or entry)
@@ -388,6 +389,21 @@ class CloudFormationExtractor:
                 self.graph.identities.append(found)
             return found
         return None
+
+
+def _branches(entries: list[Node]) -> list[Node]:
+    """Policy entries with `Fn::If` replaced by both branches (either may be deployed)."""
+    out: list[Node] = []
+    for entry in entries:
+        arg = entry.items.get("Fn::If") if isinstance(entry, Mapping) and len(entry.items) == 1 else None
+        if isinstance(arg, Sequence) and len(arg.items) == 3:
+            for branch in arg.items[1:]:
+                no_value = isinstance(branch, Mapping) and isinstance(branch.items.get("Ref"), Scalar) and branch.items["Ref"].value == "AWS::NoValue"  # type: ignore[union-attr]
+                if not no_value:
+                    out.extend(_branches(branch.items if isinstance(branch, Sequence) else [branch]))
+        else:
+            out.append(entry)
+    return out
 
 
 def _intrinsic_text(node: Node) -> str:

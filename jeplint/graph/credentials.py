@@ -314,7 +314,9 @@ class TerraformCredentials:
             secret_life = Lifetime(secret.span, f"secret_id_ttl = {_source(secret)}", timedelta(seconds=seconds))
         address = f"{tf_type}.{label}"
         self._add("vault", "vault-approle-secret-id", address, secret_life.span, None, owner, family="optional", noun="SecretIDs", lifetime=secret_life)
-        token_life = _vault_lifetime(module, block, block.labels[1].span, "token_explicit_max_ttl", "token_period", "token_max_ttl", None)
+        # Anchored apart from the SecretID finding: one finding per rule and token.
+        anchor = next((block.attrs[a].span for a in ("token_ttl", "token_policies") if a in block.attrs), block.labels[0].span)
+        token_life = _vault_lifetime(module, block, anchor, "token_explicit_max_ttl", "token_period", "token_max_ttl", None)
         self._add("vault", "vault-approle-token", address, token_life.span, None, owner, family="optional", noun="tokens", lifetime=token_life)
 
     def _k8s_token_request(self, module: Module, label: str, block: Block, tf_type: str) -> None:
@@ -393,7 +395,7 @@ class TerraformCredentials:
                     lifetime = Lifetime(node.span, f"{attr} = {_source(node)}", duration, ends, starts if ends else None)
         self._add(
             "azure", "azure-pim-assignment", f"{tf_type}.{label}", block.attrs["role_definition_id"].span, identity, owner,
-            family="grant", role=role, eligible=tf_type.endswith("eligible_role_assignment"), lifetime=lifetime,
+            family="grant", role=role, eligible=tf_type.endswith("eligible_role_assignment"), lifetime=lifetime, bounded=bool(expiration and expiration.attrs),
             scope=module.text(block.attrs.get("scope")) or "",
         )
 
@@ -800,7 +802,7 @@ def _rotation(module: Module, block: Block, attrs: tuple[str, ...] = ("keepers",
             rotating = module.resources.get(("time_rotating", parts[1]))
             period = _calendar(module, rotating, "rotation_") if rotating is not None else None
             if period is not None and rotating is not None:
-                best = _tighter(best, Rotation(period, rotating.labels[1].span, f"time_rotating.{parts[1]} replaces it every {humanize(period)}"))
+                best = _tighter(best, Rotation(period, rotating.labels[1].span, f"time_rotating.{parts[1]} replaces it {every(period)}"))
     return best
 
 
@@ -832,6 +834,12 @@ def _key_reference(module: Module, node: Node) -> tuple[str, str, str] | None:
         if len(parts) >= 3 and parts[0] in KEY_RESOURCES and parts[2] in KEY_RESOURCES[parts[0]][0]:
             return parts[0], parts[1], KEY_RESOURCES[parts[0]][1]
     return None
+
+
+def every(period: timedelta) -> str:
+    """'every 30 days', 'every year'."""
+    text = humanize(period)
+    return "every " + (text[2:] if text.startswith("1 ") else text)
 
 
 def _tighter(a: Rotation | None, b: Rotation | None) -> Rotation | None:

@@ -148,11 +148,35 @@ class Module:
             return self._resolve_ref(node, depth, env)
         if node.op == "call":
             return self._resolve_call(node, depth, env)
+        if node.op == "conditional":
+            condition = self._truth(self.resolve(node.args[0], depth + 1, env))
+            if condition is not None:
+                return self.resolve(node.args[1] if condition else node.args[2], depth + 1, env)
+            return node
+        if node.op == "binary":
+            left, right = (self.resolve(arg, depth + 1, env) for arg in node.args)
+            if isinstance(left, Scalar) and isinstance(right, Scalar):
+                result = {
+                    "==": lambda a, b: a == b,
+                    "!=": lambda a, b: a != b,
+                    "&&": lambda a, b: bool(a) and bool(b),
+                    "||": lambda a, b: bool(a) or bool(b),
+                }[node.name](left.value, right.value)
+                return Scalar(result, node.span)
+            if node.name in ("==", "!=") and (_is_null(left) or _is_null(right)) and not isinstance(left, Expr) and not isinstance(right, Expr):
+                return Scalar((node.name == "!=") != (_is_null(left) and _is_null(right)), node.span)
+            return node
         if node.op == "template":
             parts = [self.resolve(part, depth + 1, env) for part in node.args]
             if all(isinstance(p, Scalar) and not isinstance(p.value, (dict, list)) for p in parts):
                 return Scalar("".join("" if p.value is None else str(p.value) for p in parts), node.span)  # type: ignore[union-attr]
         return node
+
+    @staticmethod
+    def _truth(value: Node) -> bool | None:
+        if isinstance(value, Scalar) and isinstance(value.value, bool):
+            return value.value
+        return None
 
     def resolver(self, env: Env | None = None) -> Callable[[Node], Node]:
         return lambda node: self.resolve(node, 0, env)
@@ -240,6 +264,10 @@ class Module:
             return None
         value = self.resolve(node)
         return str(value.value) if isinstance(value, Scalar) and value.value is not None else None
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, Scalar) and node.value is None
 
 
 def _block_attr(block: Block, path: list[str]) -> Node | None:

@@ -1,7 +1,7 @@
 """Terraform (HCL2) text -> positioned `nodes`, every value keeping the span of its own tokens.
 
 python-hcl2's Lark grammar and post-lexer do the parsing (the tables of `hcl2.parser.parser()`,
-see `_parser`); its transformer and dict output are not used. `_Converter` walks the Lark tree and
+see `parser`); its transformer and dict output are not used. `_Converter` walks the Lark tree and
 takes every position from the tokens:
 
 - a body gives `Block`s and attributes (`attr_spans` hold the name token's span);
@@ -23,7 +23,8 @@ Python's recursion limit allows is reported as a `ParseError`, never a crash.
 
 from __future__ import annotations
 
-from functools import lru_cache
+import sys
+from collections.abc import Callable
 from typing import Any
 
 import hcl2.parser
@@ -36,6 +37,7 @@ from lark.lexer import TerminalDef
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, ParseError, Scalar, Sequence, Span
 
 TOO_DEEP = "HCL nested too deeply"
+MAX_DEPTH = 10_000  # brackets, braces, parentheses and interpolations open at once (see `_parse`)
 
 _REF_STEPS = frozenset({"get_attr_expr_term", "index_expr_term", "attr_splat_expr_term", "full_splat_expr_term"})
 _NAMES = frozenset({"identifier", "keyword", "literal_value"})  # what may name a block or attribute
@@ -97,20 +99,86 @@ def parse_template(text: str, path: str, span: Span) -> Node:
 # -- parsing and errors -------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _parser() -> Lark:
+_PARSER: list[Lark] = []  # this process's parser, once made (see `parser`)
+
+
+def build_parser() -> Lark:
     """python-hcl2's parser (grammar, tables, post-lexer) without `propagate_positions`.
 
     Propagating positions into every tree node costs about 45% of the parse time; the converter
     takes positions from the tokens instead. The tables are copied from python-hcl2's cached
-    parser in memory (no grammar compilation, no cache file of our own)."""
+    parser in memory (no grammar compilation)."""
     data, memo = hcl2.parser.parser().memo_serialize([TerminalDef, Rule])
+    if sys.version_info >= (3, 11):  # possessive repetition
+        for entry in memo.values():
+            if isinstance(entry, dict) and entry.get("__type__") == "TerminalDef":
+                _use_lean_pattern(entry["name"], entry["pattern"])
     return Lark._load_from_dict(data, memo, propagate_positions=False, postlex=PostLexer())
 
 
+# Lark's patterns for strings, block comments and heredocs keep backtracking state for every
+# character they match: an 8 MB string took 2 GB of memory to lex. These match exactly the same
+# text (tests/test_hostile.py compares them) with possessive repetition, in constant memory; a
+# heredoc is read line by line, each line checked for the closing marker. name -> (Lark's, lean).
+LEAN_PATTERNS = {
+    "STRING_CHARS": (
+        r'(?:(?!\$\$\{)(?!\$\{)(?!%%\{)(?!%\{)[^"\\]|\\.|(?:\$(?!\$?\{))|(?:%(?!%?\{)))+',
+        r'(?:[^"\\$%]++|\\.|\$(?!\$?\{)|%(?!%?\{))++',
+    ),
+    "NL_OR_COMMENT": (
+        "(?:\\/\\*(.|\n)*?(\\*\\/)|\\/\\/.*\n|#.*\n|\n[ \t]*)",
+        "(?:\\/\\*(?:[^*]++|\\*(?!\\/))*+\\*\\/|\\/\\/.*\n|#.*\n|\n[ \t]*)",
+    ),
+    "HEREDOC_TEMPLATE": (
+        "<<(?P<heredoc>[a-zA-Z][a-zA-Z0-9._-]*)\r?\n(?:(?:.|\n)*?\r?\n)??\\s*(?P=heredoc)\r?\n",
+        "<<(?P<heredoc>[a-zA-Z][a-zA-Z0-9._-]*)\r?\n(?:(?![^\\S\n]*(?P=heredoc)\r?\n)[^\n]*+\n)*+[^\\S\n]*(?P=heredoc)\r?\n",
+    ),
+    "HEREDOC_TEMPLATE_TRIM": (
+        "<<-(?P<heredoc_trim>[a-zA-Z][a-zA-Z0-9._-]*)\r?\n(?:(?:.|\n)*?\r?\n)??\\s*(?P=heredoc_trim)\r?\n",
+        "<<-(?P<heredoc_trim>[a-zA-Z][a-zA-Z0-9._-]*)\r?\n"
+        "(?:(?![^\\S\n]*(?P=heredoc_trim)\r?\n)[^\n]*+\n)*+[^\\S\n]*(?P=heredoc_trim)\r?\n",
+    ),
+}
+
+
+def _use_lean_pattern(name: str, pattern: dict[str, Any]) -> None:
+    """Swap a serialized terminal's pattern for its lean one when it is the pattern we know."""
+    known = LEAN_PATTERNS.get(name)
+    if known is not None and pattern.get("value") == known[0]:
+        pattern["value"] = known[1]
+
+
+def parser(make: Callable[[], Lark] = build_parser) -> Lark:
+    """This process's parser, made by `make` on first use (a scan passes the parse cache's
+    `hcl_parser`, which loads a pickled one ten times faster than `build_parser`)."""
+    if not _PARSER:
+        _PARSER.append(make())
+    return _PARSER[0]
+
+
+_OPENING = frozenset({"LPAR", "LSQB", "LBRACE", "INTERP_START", "DIRECTIVE_START"})
+_CLOSING = frozenset({"RPAR", "RSQB", "RBRACE"})
+
+
 def _parse(source: str) -> Tree:
+    """Lark's tree of `source`, fed token by token to stop at the first bracket that opens more
+    than `MAX_DEPTH` levels deep: Lark parses any depth, at about 1 KB of memory and 50 us per
+    level (gigabytes for a file of brackets), into a tree the converter could not walk. (The
+    converter's own limit is lower, a few hundred levels of collections, calls or interpolations;
+    parentheses cost it nothing.)"""
     try:
-        return _parser().parse(source)
+        interactive = parser().parse_interactive(source)
+        depth, token = 0, None
+        for token in interactive.iter_parse():
+            if token.type in _OPENING:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise ParseError(TOO_DEEP, token.line, token.column)
+            elif token.type in _CLOSING:
+                depth -= 1
+        return interactive.feed_eof(token)  # type: ignore[no-any-return]
+    except ParseError:
+        raise
     except LarkError as exc:
         raise _lark_error(exc) from None
     except (RecursionError, MemoryError):
@@ -258,6 +326,8 @@ class _Converter:
             "heredoc_template_trim": self.heredoc,
             "template_string": self.template_string,
             "unary_op": self.unary,
+            "conditional": self.conditional,
+            "binary_op": self.binary,
         }
         for step in _REF_STEPS:
             self.dispatch[step] = self.traversal
@@ -320,6 +390,24 @@ class _Converter:
 
     def other(self, tree: Tree) -> Expr:
         return Expr("other", self.source(tree), self.span(tree))
+
+    def conditional(self, tree: Tree) -> Expr:
+        """`cond ? a : b` -> Expr("conditional", args=[cond, a, b])."""
+        parts = [self.expr(child) for child in _trees(tree) if child.data != "new_line_or_comment"]
+        if len(parts) != 3:
+            return self.other(tree)
+        return Expr("conditional", self.source(tree), self.span(tree), args=parts)
+
+    def binary(self, tree: Tree) -> Expr:
+        """`a != b` -> Expr("binary", name="!=", args=[a, b]) (comparisons and logic only)."""
+        trees = [child for child in _trees(tree) if child.data != "new_line_or_comment"]
+        if len(trees) != 2 or trees[1].data != "binary_term":
+            return self.other(tree)
+        term = [child for child in _trees(trees[1]) if child.data != "new_line_or_comment"]
+        operator = "".join(str(t).strip() for t in term[0].children) if term and term[0].data == "binary_operator" else ""
+        if operator not in ("==", "!=", "&&", "||") or len(term) != 2:
+            return self.other(tree)
+        return Expr("binary", self.source(tree), self.span(tree), name=operator, args=[self.expr(trees[0]), self.expr(term[1])])
 
     def expr_term(self, tree: Tree) -> Node:
         first = tree.children[0]

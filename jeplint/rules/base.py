@@ -35,6 +35,7 @@ class Finding:
     fingerprint: str = ""
     level: str = ""  # filled from the rule's (configured) level when empty
     identities: tuple[str, ...] = ()  # keys of the identities the finding is about
+    downgrade: bool = False  # a condition or a permissions boundary limits the grant: one level lower
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.span.path, self.span.line, self.span.col, self.rule_id, self.message)

@@ -13,9 +13,13 @@ MAX_RELATED = 50
 
 
 def source_grants(graph: Graph) -> Iterator[Grant]:
-    """Grants written in the scanned files (not the built-in documents of managed/built-in roles)."""
+    """Grants written in the scanned files (not the built-in documents of managed/built-in roles).
+
+    A policy used only as a permissions boundary grants nothing: it caps; it is left out.
+    """
+    boundaries = {id(i.boundary) for i in graph.identities if i.boundary is not None}
     for policy in graph.policies:
-        if policy.span is not None:
+        if policy.span is not None and not (id(policy) in boundaries and not graph.holders(policy)):
             yield from policy.grants
 
 
@@ -41,12 +45,48 @@ def who(identities: list[Identity]) -> str:
     return ", ".join(labels[:2]) + f" and {len(labels) - 2} more identities"
 
 
+# Condition keys that tie a grant to specific callers, resources or services (AWS global and common
+# service keys). A grant under one of them is narrower than its action and resource lists say.
+SCOPING_KEYS = (
+    "iam:passedtoservice", "aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:principalorgid",
+    "aws:principalarn", "aws:principalaccount", "aws:resourcetag/", "aws:requesttag/", "aws:principaltag/",
+    "aws:resourceaccount", "aws:resourceorgid", "aws:calledvia", "aws:sourcevpc", "aws:sourcevpce",
+    "aws:sourceip", "kms:viaservice", "kms:callerAccount".lower(), "s3:prefix", "ec2:resourcetag/",
+    "sts:externalid", "aws:currenttime", "aws:mfapresent",
+)
+
+
+def scoping_keys(grant: Grant) -> list[str]:
+    """The condition keys of `grant` that narrow it (see SCOPING_KEYS), as written."""
+    found = []
+    for operator, clauses in (grant.conditions or {}).items():
+        if operator.startswith("ForAllValues:") or not isinstance(clauses, dict):
+            continue
+        for key in clauses:
+            if isinstance(key, str) and any(key.lower() == k or (k.endswith("/") and key.lower().startswith(k)) for k in SCOPING_KEYS):
+                found.append(key)
+    return sorted(set(found))
+
+
+def limits(graph: Graph, grant: Grant) -> str:
+    """' (limited by condition aws:SourceArn)', ' (capped by permissions boundary b)', or ''."""
+    parts = []
+    keys = scoping_keys(grant)
+    if keys:
+        parts.append(f"limited by condition {', '.join(keys)}")
+    holders = identities_of(graph, grant.policy)
+    boundaries = sorted({h.boundary.label for h in holders if h.boundary is not None})
+    if holders and all(h.boundary is not None for h in holders):
+        parts.append(f"capped by permissions boundary {', '.join(boundaries)}")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def sentence(graph: Graph, grant: Grant, can: str) -> str:
     """'role x can <can> through policy p, statement 1', or the same for an unattached policy."""
     holders = identities_of(graph, grant.policy)
     if holders:
-        return f"{who(holders)} can {can} through {grant.where}"
-    return f"{grant.where} lets its holder {can}; it is attached to no identity in the scan"
+        return f"{who(holders)} can {can} through {grant.where}{limits(graph, grant)}"
+    return f"{grant.where} lets its holder {can}{limits(graph, grant)}; it is attached to no identity in the scan"
 
 
 def path_locations(graph: Graph, grant: Grant) -> list[Related]:
@@ -86,6 +126,7 @@ def grant_finding(graph: Graph, rule_id: str, grant: Grant, token: Value | Span,
         path_locations(graph, grant),
         fingerprint(rule_id, span.path, grant.policy.key, ident, element, *holders),
         identities=tuple(holders),
+        downgrade=bool(limits(graph, grant)),
     )
 
 

@@ -189,7 +189,6 @@ class TestExpressions:
     @pytest.mark.parametrize(
         "source",
         [
-            "var.a ? var.b : var.c",
             "var.a + 1",
             "!var.enabled",
             "-var.n",
@@ -198,13 +197,24 @@ class TestExpressions:
             "f(1).y",
             "[for s in var.list : upper(s)]",
             "{for k, v in var.map : k => v}",
-            "var.a == \"x\" && var.b",
         ],
     )
     def test_other_expressions_keep_their_source(self, source: str) -> None:
         node = attr(f"x = {source}\n")
         assert isinstance(node, Expr) and node.op == "other" and node.text == source
         assert node.span == Span(PATH, 1, 5, 1, 5 + len(source))
+
+    def test_conditional_and_logic_keep_their_operands(self) -> None:
+        node = attr('x = var.a == "x" && var.b ? var.c : null\n')
+        assert isinstance(node, Expr) and node.op == "conditional" and node.text == 'var.a == "x" && var.b ? var.c : null'
+        condition, then, otherwise = node.args
+        assert isinstance(condition, Expr) and (condition.op, condition.name) == ("binary", "&&")
+        left, right = condition.args
+        assert isinstance(left, Expr) and (left.op, left.name, left.text) == ("binary", "==", 'var.a == "x"')
+        assert isinstance(right, Expr) and right.text == "var.b"
+        assert isinstance(then, Expr) and then.text == "var.c"
+        assert isinstance(otherwise, Scalar) and otherwise.value is None
+        assert node.span == Span(PATH, 1, 5, 1, 41)
 
     def test_operator_span_stops_before_a_trailing_comment(self) -> None:
         text = "x = var.a + var.b # sum\ny = 1\n"
