@@ -393,7 +393,10 @@ class _Converter:
 
     def conditional(self, tree: Tree) -> Expr:
         """`cond ? a : b` -> Expr("conditional", args=[cond, a, b])."""
-        parts = [self.expr(child) for child in _trees(tree) if child.data != "new_line_or_comment"]
+        try:
+            parts = [self.expr(child) for child in _trees(tree) if child.data != "new_line_or_comment"]
+        except RecursionError:  # a very long chain of conditionals: keep it as text
+            return self.other(tree)
         if len(parts) != 3:
             return self.other(tree)
         return Expr("conditional", self.source(tree), self.span(tree), args=parts)
@@ -407,7 +410,11 @@ class _Converter:
         operator = "".join(str(t).strip() for t in term[0].children) if term and term[0].data == "binary_operator" else ""
         if operator not in ("==", "!=", "&&", "||") or len(term) != 2:
             return self.other(tree)
-        return Expr("binary", self.source(tree), self.span(tree), name=operator, args=[self.expr(trees[0]), self.expr(term[1])])
+        try:
+            args = [self.expr(trees[0]), self.expr(term[1])]
+        except RecursionError:  # a very long chain of comparisons: keep it as text
+            return self.other(tree)
+        return Expr("binary", self.source(tree), self.span(tree), name=operator, args=args)
 
     def expr_term(self, tree: Tree) -> Node:
         first = tree.children[0]
