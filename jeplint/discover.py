@@ -1,13 +1,15 @@
 """Step 1 of the pipeline: paths -> the files to parse, in a deterministic order.
 
 Directories are walked recursively, skipping tool and dependency folders. Symbolic links are
-followed only when they stay inside the scanned root (no loops, no escapes). Paths are reported
-relative to the working directory with forward slashes when they lie under it.
+followed only when they stay inside the scanned root (no loops, no escapes); a directory that
+cannot be listed is reported. Paths are reported relative to the working directory with forward
+slashes when they lie under it, as printable text (see `printable`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 from jeplint.parse import file_format
@@ -37,7 +39,19 @@ def display_path(path: str, cwd: str) -> str:
         rel = absolute
     if rel.startswith(".."):
         rel = absolute
-    return rel.replace(os.sep, "/")
+    return printable(rel.replace(os.sep, "/"))
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def printable(path: str) -> str:
+    """`path` as text any report can carry on one line: control characters and the bytes of a
+    name that is not UTF-8 (surrogates, as Python decodes them) are written `\\xNN`."""
+    if not _UNPRINTABLE.search(path):
+        return path
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def discover(paths: list[str], cwd: str | None = None) -> Discovery:
@@ -46,7 +60,7 @@ def discover(paths: list[str], cwd: str | None = None) -> Discovery:
     problems: list[tuple[str, str]] = []
     for arg in paths:
         if os.path.isdir(arg):
-            _walk(arg, cwd, found)
+            _walk(arg, cwd, found, problems)
         elif os.path.lexists(arg):
             # An explicit file is parsed when jeplint reads its kind of name; a FIFO or device is an error.
             if file_format(arg) is not None:
@@ -58,16 +72,29 @@ def discover(paths: list[str], cwd: str | None = None) -> Discovery:
     return Discovery(files, problems)
 
 
-def _walk(root: str, cwd: str, found: dict[str, SourceFile]) -> None:
+def _walk(root: str, cwd: str, found: dict[str, SourceFile], problems: list[tuple[str, str]]) -> None:
+    """Add the readable files under `root` to `found` (keyed by real path: a file reached twice is
+    read once); a directory that cannot be listed is a problem, never silently skipped.
+
+    A subdirectory is entered only when its real path lies inside the real root and was not
+    entered before, decided before it is listed: a link out of the root, or into a loop, is never
+    read at all.
+    """
     real_root = os.path.realpath(root)
-    visited: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        real_dir = os.path.realpath(dirpath)
-        if real_dir in visited or not _inside(real_dir, real_root):
-            dirnames[:] = []
-            continue
-        visited.add(real_dir)
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+    visited = {real_root}
+
+    def enter(path: str) -> bool:
+        real = os.path.realpath(path)
+        if real in visited or not _inside(real, real_root):
+            return False
+        visited.add(real)
+        return True
+
+    def unreadable(exc: OSError) -> None:
+        problems.append((display_path(exc.filename or root, cwd), f"cannot read directory: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=True):
+        dirnames[:] = [d for d in sorted(dirnames) if d not in SKIP_DIRS and enter(os.path.join(dirpath, d))]
         for name in sorted(filenames):
             if file_format(name) is None:
                 continue

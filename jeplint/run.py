@@ -7,17 +7,30 @@ from __future__ import annotations
 
 import gc
 import os
-from concurrent.futures import ProcessPoolExecutor
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 
-from jeplint.discover import SourceFile, discover
+from jeplint.baseline import Baseline
+from jeplint.baseline import apply as apply_baseline
+from jeplint.cache import Entry, ParseCache, loads, parse_and_store, parse_to_bytes
+from jeplint.config import exclusion, level_for
+from jeplint.discover import Discovery, SourceFile, discover
 from jeplint.graph.build import build_graph
 from jeplint.graph.model import Graph
 from jeplint.options import Options
-from jeplint.parse import MAX_FILE_BYTES, ParsedFile, parse_file
+from jeplint.parse import MAX_FILE_BYTES, ParsedFile, file_format, parse_file
+from jeplint.parse.nodes import ParseError
 from jeplint.rules import RULES, Finding, Rule
+from jeplint.suppress import Suppressed
+from jeplint.suppress import apply as apply_suppressions
 
 PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than it saves
+DEFAULT_TIMEOUT = 300.0  # seconds to read and parse a scan's files (`--timeout`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +40,13 @@ class Settings:
     max_file_bytes: int = MAX_FILE_BYTES
     jobs: int = 0  # 0 = one worker per core
     options: Options = field(default_factory=Options)  # rule thresholds and the clock
+    levels: tuple[tuple[str, str], ...] = ()  # configured level per rule id or prefix (longest wins)
+    exclude: tuple[str, ...] = ()  # globs of files never read, relative to exclude_root
+    exclude_root: str = "."
+    context_dirs: bool = False  # named files: read their folders too, report findings in them only
+    baseline: Baseline | None = None  # findings whose fingerprint it lists are not reported
+    cache: bool = False  # read and write the parse cache (`jeplint.cache`; the CLI's default, off with --no-cache)
+    timeout: float = DEFAULT_TIMEOUT  # files not parsed by then are reported, not waited for; 0 = no limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +57,7 @@ class Problem:
     reason: str
     line: int | None = None
     col: int | None = None
-    level: str = "error"  # "error" = could not be analysed; "note" = a remark (skipped template, ...)
+    level: str = "error"  # "error" = could not be analysed; "warning" = a wrong suppression; "note" = a remark
 
 
 @dataclass(slots=True)
@@ -47,6 +67,7 @@ class ScanResult:
     graph: Graph
     files: list[ParsedFile] = field(default_factory=list)
     rules: tuple[Rule, ...] = RULES
+    suppressed: list[Suppressed] = field(default_factory=list)  # inline or by the baseline; not reported
 
     @property
     def analysed(self) -> int:
@@ -62,40 +83,207 @@ def selected_rules(settings: Settings) -> tuple[Rule, ...]:
     )
 
 
-def parse_all(sources: list[SourceFile], settings: Settings) -> list[ParsedFile]:
-    """Parse every file; in a process pool for large scans. Output order = input order."""
+def merge_same_token(findings: list[Finding]) -> list[Finding]:
+    """One finding per rule and token.
+
+    One written statement can reach the graph several times: a data document used by two policies, a
+    module called twice. Keep the finding that names the most identities and fold the others' related
+    locations and identities into it.
+    """
+    groups: dict[tuple[str, object], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault((finding.rule_id, finding.span), []).append(finding)
+    merged = []
+    for group in groups.values():
+        best = max(group, key=lambda f: (len(f.identities), -group.index(f)))
+        for other in group:
+            if other is best:
+                continue
+            seen = {(r.span, r.message) for r in best.related}
+            best.related += [r for r in other.related if (r.span, r.message) not in seen]
+            best.identities = tuple(sorted(set(best.identities) | set(other.identities)))
+        merged.append(best)
+    return merged
+
+
+Progress = Callable[[int, int], None]  # (files parsed, files in all), after each file
+
+
+def parse_all(sources: list[SourceFile], settings: Settings, progress: Progress | None = None) -> list[ParsedFile]:
+    """Parse every file. Output order = input order, whatever the scheduling.
+
+    With `settings.cache`, a file whose bytes the parse cache holds is loaded from it
+    (`jeplint.cache`). The others are parsed here or, when there are many, in a process pool whose
+    workers store their results in the cache and send them back as compact pickles.
+
+    Files not parsed `settings.timeout` seconds after the start are not waited for: each is
+    returned with the error "not analysed: time limit ... reached" (see `_parse_here`, `_parse_pool`).
+    """
+    deadline = time.monotonic() + settings.timeout if settings.timeout > 0 else None
+    store = ParseCache.open() if settings.cache else None
+    files: list[ParsedFile | None] = [None] * len(sources)
+    todo: list[tuple[int, Entry | None]] = []
+    for index, source in enumerate(sources):
+        cached, entry = store.lookup(source.path, source.display, settings.max_file_bytes) if store else (None, None)
+        if cached is None:
+            todo.append((index, entry))
+        files[index] = cached
+    done = len(sources) - len(todo)
+    if progress is not None and done:
+        progress(done, len(sources))
     jobs = settings.jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(sources) < PARALLEL_THRESHOLD:
-        return [parse_file(s.path, s.display, settings.max_file_bytes) for s in sources]
-    chunk = max(1, len(sources) // (jobs * 8))
+    parallel = jobs > 1 and len(todo) >= PARALLEL_THRESHOLD
+    if (store or parallel) and any(file_format(sources[i].path) in ("tf", "tf.json") for i, _ in todo):
+        from jeplint.parse import hcl  # imports lark: only when something is to be parsed
+
+        hcl.parser(store.hcl_parser if store else hcl.build_parser)  # made once, before the workers fork
+    if parallel:
+        parsed = _parse_pool(sources, todo, settings, store, jobs, deadline)
+    else:
+        parsed = _parse_here(sources, todo, settings, store, deadline)
+    for index, parsed_file in parsed:
+        files[index] = parsed_file
+        done += 1
+        if progress is not None:
+            progress(done, len(sources))
+    late = ParseError(f"not analysed: time limit of {settings.timeout:g} s reached (--timeout)")
+    return [f if f is not None else ParsedFile(s.display, "unknown", error=late) for f, s in zip(files, sources)]
+
+
+def _parse_here(
+    sources: list[SourceFile], todo: list[tuple[int, Entry | None]], settings: Settings, store: ParseCache | None, deadline: float | None
+) -> Iterator[tuple[int, ParsedFile]]:
+    """Parse in this process, until `deadline` (a file still being parsed then is interrupted)."""
+    for index, entry in todo:
+        source = sources[index]
+        if deadline is not None and time.monotonic() >= deadline:
+            return
+        try:
+            with _alarm(deadline):
+                parsed = parse_and_store(source.path, source.display, entry, settings.max_file_bytes, store)
+        except _TimeUp:
+            return
+        yield index, parsed
+
+
+class _TimeUp(BaseException):
+    """Raised into a parse by `_alarm` (not an Exception: no parser's `except Exception` takes it)."""
+
+
+@contextmanager
+def _alarm(deadline: float | None) -> Iterator[None]:
+    """Raise `_TimeUp` in the block when `deadline` (of `time.monotonic`) passes.
+
+    Needs SIGALRM and the main thread; elsewhere `_parse_here` checks the deadline between files.
+    """
+    if deadline is None or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def time_up(signum: int, frame: object) -> None:
+        raise _TimeUp
+
+    previous = signal.signal(signal.SIGALRM, time_up)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 0.001))
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _parse_pool(
+    sources: list[SourceFile],
+    todo: list[tuple[int, Entry | None]],
+    settings: Settings,
+    store: ParseCache | None,
+    jobs: int,
+    deadline: float | None,
+) -> Iterator[tuple[int, ParsedFile]]:
+    """Parse in `jobs` worker processes; each result comes back as a `dumps` pickle (a file whose
+    tree cannot travel that way is parsed here). At `deadline` the workers are stopped: results
+    not back by then are not waited for."""
+    from concurrent.futures import ProcessPoolExecutor  # 10 ms of imports that a small scan does not need
+    from concurrent.futures import TimeoutError as Late  # not the built-in TimeoutError before Python 3.11
+
+    work = partial(parse_to_bytes, max_bytes=settings.max_file_bytes, cache=store)
+    chunk = max(1, len(todo) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(
-            pool.map(
-                parse_file,
-                [s.path for s in sources],
-                [s.display for s in sources],
-                [settings.max_file_bytes] * len(sources),
-                chunksize=chunk,
-            )
+        results = pool.map(
+            work,
+            [sources[i].path for i, _ in todo],
+            [sources[i].display for i, _ in todo],
+            [entry for _, entry in todo],
+            chunksize=chunk,
+            timeout=None if deadline is None else max(deadline - time.monotonic(), 0.0),
         )
+        try:
+            for (index, _), data in zip(todo, results):
+                source = sources[index]
+                try:
+                    yield index, loads(data, source.display)  # type: ignore[arg-type]
+                except Exception:  # None (too deep to pickle) or unloadable
+                    yield index, parse_file(source.path, source.display, settings.max_file_bytes)
+        except Late:
+            # A parse cannot be interrupted from outside: kill the workers (there is no public API
+            # for that before Python 3.14's terminate_workers), so that leaving the pool does not wait.
+            workers = list(pool._processes.values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for worker in workers:
+                worker.terminate()
 
 
-def scan(paths: list[str], settings: Settings | None = None) -> ScanResult:
+def _discover(paths: list[str], settings: Settings) -> tuple[Discovery, set[str] | None]:
+    """The files to read and, with `context_dirs`, the (display) paths whose findings are reported.
+
+    With `context_dirs`, the other readable files in the folder of each named file are read too
+    (not recursively: a Terraform module is one folder), so references across files resolve, but
+    only the named files (and everything under named directories) are reported.
+    """
+    found = discover(paths)
+    reported = None
+    if settings.context_dirs:
+        reported = {f.display for f in found.files}
+        found = discover(paths + _siblings(paths))
+    if settings.exclude:
+        excluded = exclusion(settings.exclude, settings.exclude_root)
+        found.files = [f for f in found.files if not excluded(f.path)]
+    return found, reported
+
+
+def _siblings(paths: list[str]) -> list[str]:
+    """The readable files (not links) in the folders of the files named in `paths`."""
+    siblings = []
+    for folder in sorted({os.path.dirname(p) or "." for p in paths if os.path.isfile(p)}):
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue  # the named file is still read; its folder gives no context
+        for name in names:
+            path = os.path.join(folder, name)
+            if file_format(name) and os.path.isfile(path) and not os.path.islink(path):
+                siblings.append(path)
+    return siblings
+
+
+def scan(paths: list[str], settings: Settings | None = None, progress: Progress | None = None) -> ScanResult:
     # The node trees have no reference cycles worth collecting, and a collector pass over every live
     # node costs more than the parse itself on large scans: pause it for the duration.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _scan(paths, settings or Settings())
+        return _scan(paths, settings or Settings(), progress)
     finally:
         if paused:
             gc.enable()
 
 
-def _scan(paths: list[str], settings: Settings) -> ScanResult:
-    found = discover(paths)
+def _scan(paths: list[str], settings: Settings, progress: Progress | None = None) -> ScanResult:
+    found, reported = _discover(paths, settings)
     problems = [Problem(path, reason) for path, reason in found.problems]
-    files = parse_all(found.files, settings)
+    files = parse_all(found.files, settings, progress)
     for parsed in files:
         if parsed.error is not None:
             problems.append(Problem(parsed.path, parsed.error.reason, parsed.error.line, parsed.error.col))
@@ -107,15 +295,28 @@ def _scan(paths: list[str], settings: Settings) -> ScanResult:
     rules = selected_rules(settings)
     findings: list[Finding] = []
     for rule in rules:
-        level = rule.meta.level
+        level, configured = rule.meta.level, level_for(rule.id, settings.levels)
         try:
             for finding in rule.check(graph, settings.options):
-                finding.level = finding.level or level
+                finding.level = configured or finding.level or level
+                if finding.downgrade and not configured:  # scoped by a condition or a boundary
+                    finding.level = {"error": "warning", "warning": "note"}.get(finding.level, finding.level)
                 findings.append(finding)
         except Exception as exc:  # a rule bug must not hide the other rules' findings
             if os.environ.get("JEPLINT_DEBUG"):
                 raise
             problems.append(Problem("<jeplint>", f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"))
+    findings = merge_same_token(findings)
+    if reported is not None:  # context_dirs: report the named files; a broken context file is a note
+        findings = [f for f in findings if f.span.path in reported]
+        context = {f.display for f in found.files} - reported
+        problems = [Problem(p.path, f"{p.reason} (read as context only)", p.line, p.col, "note") if p.path in context and p.level == "error" else p for p in problems]
+    findings, suppressed, remarks = apply_suppressions(findings, [f for f in files if reported is None or f.path in reported], settings.options)
+    problems += [Problem(r.span.path, r.reason, r.span.line, r.span.col, level="warning") for r in remarks]
+    if settings.baseline is not None:
+        findings, accepted = apply_baseline(findings, settings.baseline)
+        suppressed += accepted
     findings.sort(key=Finding.sort_key)
+    suppressed.sort(key=lambda s: s.finding.sort_key())
     problems.sort(key=lambda p: (p.path, p.line or 0, p.reason))
-    return ScanResult(findings, problems, graph, files, rules)
+    return ScanResult(findings, problems, graph, files, rules, suppressed)

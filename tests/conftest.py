@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -90,3 +91,6 @@ def shared_corpus() -> Path | None:
 
 
 os.environ.setdefault("NO_COLOR", "1")
+# Scans under test cache their parses in a throw-away folder, never in the user's cache (issue 7).
+_CACHE = tempfile.TemporaryDirectory(prefix="jeplint-test-cache-")
+os.environ["JEPLINT_CACHE_DIR"] = _CACHE.name

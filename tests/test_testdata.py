@@ -42,7 +42,7 @@ def test_policy_in_another_file_names_its_identities(in_root: Path) -> None:
         ("policies.tf", 45, "statement 1 of policy uploads"),
         ("roles.tf", 33, "policy uploads is bound to user legacy-uploader by aws_iam_policy_attachment.uploads"),
         ("roles.tf", 34, "policy uploads is bound to role reports-job by aws_iam_policy_attachment.uploads"),
-        ("roles.tf", 12, "role reports-job is declared here"),
+        ("roles.tf", 9, "role reports-job is declared here"),
         ("roles.tf", 17, "user legacy-uploader is declared here"),
     ]
 

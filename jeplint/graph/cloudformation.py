@@ -179,11 +179,18 @@ class CloudFormationExtractor:
             else:
                 display = str(name.value) if isinstance(name, Scalar) else logical
             identity = Identity("aws", kind, display, f"{tpl.path}#{logical}", _key_span(tpl, logical))
+            tags = tpl.resolve(props.items["Tags"]) if props and "Tags" in props.items else None
+            for tag in tags.items if isinstance(tags, Sequence) else []:
+                key, value = (tpl.resolve(tag.items.get("Key", tag)), tpl.resolve(tag.items.get("Value", tag))) if isinstance(tag, Mapping) else (None, None)
+                if isinstance(key, Scalar) and isinstance(value, Scalar):
+                    identity.tags[str(key.value)] = str(value.value)
+                    identity.tag_spans[str(key.value)] = value.span
             identities[logical] = identity
             self.by_name.setdefault((kind, display), identity)
             self.graph.identities.append(identity)
         for logical, identity in identities.items():
             self._identity_policies(tpl, logical, identity)
+            self._trust(tpl, logical, identity)
         for logical in tpl.resources:
             rtype = tpl.type_of(logical)
             if rtype in STANDALONE_POLICY_TYPES:
@@ -304,6 +311,14 @@ class CloudFormationExtractor:
                 identity.boundary = self._make_standalone(tpl, target, "ManagedPolicyName")
             elif isinstance(value, Scalar) and isinstance(value.value, str):
                 identity.boundary = managed_policy(self.graph, value.value, value.span)
+
+    def _trust(self, tpl: Template, logical: str, identity: Identity) -> None:
+        """A role's AssumeRolePolicyDocument: who may assume it (not a grant: not in graph.policies)."""
+        props = tpl.properties(logical)
+        doc = props.items.get("AssumeRolePolicyDocument") if props is not None and tpl.type_of(logical) == "AWS::IAM::Role" else None
+        if doc is not None:
+            identity.trust = Policy("aws", "trust", f"AssumeRolePolicyDocument of {logical}", f"{tpl.path}#{logical}#trust", doc.span)
+            grants_from_document(identity.trust, doc, tpl.resolve, tpl.render)
 
     def _sam_template(self, tpl: Template, logical: str, identity: Identity, index: int, entry: Mapping) -> None:
         (name, params), = entry.items.items()

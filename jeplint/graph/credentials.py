@@ -21,6 +21,13 @@ Families (`details["family"]`):
 - "session": role sessions (`max_session_duration`, `MaxSessionDuration`, IAM Roles Anywhere).
 - "grant": Azure PIM role assignments (eligible or active, with their schedule), which the graph
   does not model as bindings.
+
+Other `details` keys: "owner" (the identity as words, also when it is not in the scan), "lifetime"
+(a `Lifetime`, None when written in a way the scan cannot evaluate: no finding is made of it),
+"rotation" (a `Rotation` or None), "address" (the resource, when `name` is something else), "noun"
+(what the secret is called: "client secret", "certificate", "SecretIDs"), "cloud" and "source"
+(GitHub secrets: whose key, read from which resource), "profile" (Roles Anywhere), and for PIM
+"role", "scope", "eligible" and "bounded" (an expiration is written).
 """
 
 from __future__ import annotations
@@ -47,9 +54,9 @@ GCP_KEY_EXPIRY_CONSTRAINT = "iam.serviceAccountKeyExpiryHours"
 # GitHub Actions secrets: resource types, and secret names that say a cloud key is inside.
 GITHUB_SECRET_TYPES = ("github_actions_secret", "github_actions_environment_secret", "github_actions_organization_secret")
 CLOUD_KEY_NAMES = {
-    "aws": re.compile(r"(^|_)AWS_SECRET_ACCESS_KEY$", re.I),
-    "gcp": re.compile(r"(^|_)(GOOGLE_CREDENTIALS|GOOGLE_APPLICATION_CREDENTIALS|GCP_CREDENTIALS|GCP_SA_KEY|SERVICE_ACCOUNT_KEY|SA_KEY)$", re.I),
-    "azure": re.compile(r"(^|_)(AZURE_CLIENT_SECRET|ARM_CLIENT_SECRET|AZURE_CREDENTIALS)$", re.I),
+    "aws": re.compile(r"(^|_)AWS_SECRET_ACCESS_KEY$", re.IGNORECASE),
+    "gcp": re.compile(r"(^|_)(GOOGLE_CREDENTIALS|GOOGLE_APPLICATION_CREDENTIALS|GCP_CREDENTIALS|GCP_SA_KEY|SERVICE_ACCOUNT_KEY|SA_KEY)$", re.IGNORECASE),
+    "azure": re.compile(r"(^|_)(AZURE_CLIENT_SECRET|ARM_CLIENT_SECRET|AZURE_CREDENTIALS)$", re.IGNORECASE),
 }
 # Key resources whose secret a GitHub secret may hold: type -> (attributes that are secret, cloud).
 KEY_RESOURCES = {
@@ -71,7 +78,7 @@ AZURE_ROLE_IDS = {
     "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
     "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
 }
-_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _PRODUCT = re.compile(r"^\s*\d+(\s*\*\s*\d+)*\s*$")
 
 
@@ -281,7 +288,7 @@ class TerraformCredentials:
         else:
             lifetime = Lifetime(block.labels[1].span, "no end date, so Microsoft's default applies", AZURE_DEFAULT_SECRET_LIFE, written=False)
         rotation = _rotation(module, block, ("rotate_when_changed",))
-        span = lifetime.span if lifetime is not None else block.labels[1].span
+        span = _at(lifetime, block.labels[1].span)
         self._add("azure", f"azure-{noun.replace(' ', '-')}", f"{tf_type}.{label}", span, identity, owner, family="optional", noun=noun, lifetime=lifetime, rotation=rotation)
 
     def _key_vault_secret(self, module: Module, label: str, block: Block, tf_type: str) -> None:
@@ -290,15 +297,15 @@ class TerraformCredentials:
         else:
             lifetime = Lifetime(block.labels[1].span, "no expiration_date", never=True, written=False)
         name = module.text(block.attrs.get("name")) or label
-        span = lifetime.span if lifetime is not None else block.labels[1].span
+        span = _at(lifetime, block.labels[1].span)
         self._add("azure", "azure-key-vault-secret", name, span, None, f"Key Vault secret {name}", family="optional", address=f"{tf_type}.{label}", noun="secret", lifetime=lifetime)
 
     def _vault_token(self, module: Module, label: str, block: Block, tf_type: str) -> None:
         policies = module.resolve(block.attrs.get("policies", NONE))
         names = [str(p.value) for p in policies.items if isinstance(p, Scalar)] if isinstance(policies, Sequence) else []
         owner = f"Vault token {tf_type}.{label}" + (f" (policies {', '.join(names)})" if names else "")
-        lifetime = _vault_lifetime(module, block, block.labels[1].span, "explicit_max_ttl", "period", "ttl", "renewable")
-        self._add("vault", "vault-token", f"{tf_type}.{label}", lifetime.span, None, owner, family="optional", noun="token", lifetime=lifetime)
+        lifetime = _vault_lifetime(module, block, block.labels[1].span, ("explicit_max_ttl", "period", "ttl"), "renewable")
+        self._add("vault", "vault-token", f"{tf_type}.{label}", _at(lifetime, block.labels[1].span), None, owner, family="optional", noun="token", lifetime=lifetime)
 
     def _approle(self, module: Module, label: str, block: Block, tf_type: str) -> None:
         role = module.text(block.attrs.get("role_name")) or label
@@ -313,11 +320,11 @@ class TerraformCredentials:
         else:
             secret_life = Lifetime(secret.span, f"secret_id_ttl = {_source(secret)}", timedelta(seconds=seconds))
         address = f"{tf_type}.{label}"
-        self._add("vault", "vault-approle-secret-id", address, secret_life.span, None, owner, family="optional", noun="SecretIDs", lifetime=secret_life)
+        self._add("vault", "vault-approle-secret-id", address, _at(secret_life, block.labels[1].span), None, owner, family="optional", noun="SecretIDs", lifetime=secret_life)
         # Anchored apart from the SecretID finding: one finding per rule and token.
         anchor = next((block.attrs[a].span for a in ("token_ttl", "token_policies") if a in block.attrs), block.labels[0].span)
-        token_life = _vault_lifetime(module, block, anchor, "token_explicit_max_ttl", "token_period", "token_max_ttl", None)
-        self._add("vault", "vault-approle-token", address, token_life.span, None, owner, family="optional", noun="tokens", lifetime=token_life)
+        token_life = _vault_lifetime(module, block, anchor, ("token_explicit_max_ttl", "token_period", "token_max_ttl"), None)
+        self._add("vault", "vault-approle-token", address, _at(token_life, anchor), None, owner, family="optional", noun="tokens", lifetime=token_life)
 
     def _k8s_token_request(self, module: Module, label: str, block: Block, tf_type: str) -> None:
         meta = _first_block(block, "metadata")
@@ -326,7 +333,7 @@ class TerraformCredentials:
         spec = _first_block(block, "spec")
         node = spec.attrs.get("expiration_seconds") if spec else None
         lifetime = _seconds_lifetime(module, node, "expiration_seconds", block.labels[1].span, K8S_DEFAULT_TOKEN_LIFE)
-        self._add("kubernetes", "k8s-token-request", f"{tf_type}.{label}", lifetime.span, identity, owner, family="optional", noun="token", lifetime=lifetime)
+        self._add("kubernetes", "k8s-token-request", f"{tf_type}.{label}", _at(lifetime, block.labels[1].span), identity, owner, family="optional", noun="token", lifetime=lifetime)
 
     def _k8s_projected(self, module: Module, label: str, block: Block, tf_type: str) -> None:
         """`service_account_token { expiration_seconds }` in any pod spec of a kubernetes_* resource."""
@@ -342,7 +349,7 @@ class TerraformCredentials:
             if node is None:
                 continue  # the 1-hour default
             lifetime = _seconds_lifetime(module, node, "expiration_seconds", node.span, K8S_DEFAULT_TOKEN_LIFE)
-            self._add("kubernetes", "k8s-projected-token", f"{tf_type}.{label}", lifetime.span, identity, owner, family="optional", noun="token", lifetime=lifetime)
+            self._add("kubernetes", "k8s-projected-token", f"{tf_type}.{label}", node.span, identity, owner, family="optional", noun="token", lifetime=lifetime)
 
     # -- "session" -----------------------------------------------------------------------------
 
@@ -402,61 +409,58 @@ class TerraformCredentials:
     # -- owners --------------------------------------------------------------------------------
 
     def _aws_identity(self, module: Module, kind: str, node: Node | None) -> tuple[Identity | None, str]:
+        parts = _resource_ref(module, node)
+        if parts and parts[0] == f"aws_iam_{kind}":
+            return self.owners.by_key.get(module.key(parts[0], parts[1])), f"{kind} {parts[0]}.{parts[1]}"
         value = module.resolve(node) if node is not None else None
-        if isinstance(value, Expr):
-            parts = traversal(value.text) if value.op == "ref" else []
-            if len(parts) >= 2 and parts[0] == f"aws_iam_{kind}":
-                found = self.owners.by_key.get(module.key(parts[0], parts[1]))
-                return found, f"{kind} {parts[0]}.{parts[1]}"
-            return None, f"{kind} ${{{value.text}}} (unresolved)"
         if isinstance(value, Scalar) and isinstance(value.value, str) and value.value:
             name = value.value.rsplit("/", 1)[-1] if value.value.startswith("arn:") else value.value
             found = self.owners.named("aws", kind, name)
             return found, f"{kind} {name}" + ("" if found else " (not declared in the scan)")
-        return None, f"an unnamed {kind}"
+        return None, _unresolved(kind, node)
 
     def _gcp_identity(self, module: Module, node: Node | None) -> tuple[Identity | None, str]:
+        parts = _resource_ref(module, node)
+        if parts and parts[0] == "google_service_account":
+            return self.owners.by_key.get(module.key(parts[0], parts[1])), f"service account {parts[0]}.{parts[1]}"
         value = module.resolve(node) if node is not None else None
-        if isinstance(value, Expr):
-            parts = traversal(value.text) if value.op == "ref" else []
-            if len(parts) >= 2 and parts[0] == "google_service_account":
-                return self.owners.by_key.get(module.key(parts[0], parts[1])), f"serviceaccount {parts[0]}.{parts[1]}"
-            return None, f"serviceaccount ${{{value.text}}} (unresolved)"
         if isinstance(value, Scalar) and isinstance(value.value, str) and value.value:
             email = value.value.rsplit("/", 1)[-1]
             account_id = email.split("@", 1)[0]
             found = self.owners.named("gcp", "serviceaccount", account_id) or self.owners.by_key.get(f"gcp:serviceAccount:{email}")
-            return found, f"serviceaccount {email}" + ("" if found else " (not declared in the scan)")
-        return None, "an unnamed serviceaccount"
+            return found, f"service account {email}" + ("" if found else " (not declared in the scan)")
+        return None, _unresolved("service account", node)
 
     def _azure_identity(self, module: Module, noun: str, node: Node | None) -> tuple[Identity | None, str]:
-        """The Entra ID application, service principal or managed identity a `*_id` argument names."""
+        """The Entra ID application, service principal or managed identity a `*_id` argument names.
+
+        A user, a group or a data source (whose kind the scan cannot tell) is left unnamed.
+        """
         shown = noun.replace("_", " ")
-        value = module.resolve(node) if node is not None else None
-        if isinstance(value, Expr):
-            parts = traversal(value.text) if value.op == "ref" else []
-            if len(parts) >= 3 and parts[2] == "identity":
-                return self.owners.by_key.get(module.key(parts[0], parts[1], "identity")), f"the identity of {parts[0]}.{parts[1]}"
-            if len(parts) >= 2 and not parts[0].startswith(("azuread_user", "azuread_group", "data")):
-                return self.owners.by_key.get(module.key(parts[0], parts[1])), f"{shown} {parts[0]}.{parts[1]}"
-            return None, f"{shown} ${{{value.text}}} (unresolved)"
+        parts = _resource_ref(module, node)
+        if parts and len(parts) >= 3 and parts[2] == "identity":
+            return self.owners.by_key.get(module.key(parts[0], parts[1], "identity")), f"the identity of {parts[0]}.{parts[1]}"
+        if parts and not parts[0].startswith(("azuread_user", "azuread_group")):
+            return self.owners.by_key.get(module.key(parts[0], parts[1])), f"{shown} {parts[0]}.{parts[1]}"
+        value = module.resolve(node) if node is not None and not parts else None
         if isinstance(value, Scalar) and isinstance(value.value, str) and value.value:
             return self.owners.by_key.get(f"external:azure:{value.value}"), f"{shown} {value.value} (not declared in the scan)"
-        return None, f"an unnamed {shown}"
+        return None, _unresolved(shown, node)
 
     def _k8s_account(self, module: Module, namespace: str, node: Node | None) -> tuple[Identity | None, str]:
-        value = module.resolve(node) if node is not None else None
-        if isinstance(value, Expr):
-            parts = traversal(value.text) if value.op == "ref" else []
-            account = module.resources.get((parts[0], parts[1])) if len(parts) >= 2 and parts[0].startswith("kubernetes_service_account") else None
+        parts = _resource_ref(module, node)
+        if parts and parts[0].startswith("kubernetes_service_account"):
+            account = module.resources.get((parts[0], parts[1]))
             meta = _first_block(account, "metadata") if account is not None else None
             name = module.text(meta.attrs.get("name")) if meta else None
-            if name is None:
-                return None, f"serviceaccount {namespace}/${{{value.text}}} (unresolved)"
-            value = Scalar(name, value.span)
+            node = Scalar(name, account.span) if name and account is not None else node
+        value = module.resolve(node) if node is not None else None
         if isinstance(value, Scalar) and isinstance(value.value, str) and value.value:
             return _service_account(self.owners, namespace, value.value)
-        return None, f"an unnamed serviceaccount of namespace {namespace}"
+        if node is None:
+            return None, f"an unnamed serviceaccount of namespace {namespace}"
+        written = f"${{{node.text}}}" if isinstance(node, Expr) else _source(node)
+        return None, f"serviceaccount {namespace}/{written} (unresolved)"
 
 
 # -- CloudFormation ----------------------------------------------------------------------------------
@@ -512,8 +516,9 @@ class CloudFormationCredentials:
             return
         named = [h for h in holders if h is not None]
         lifetime = Lifetime(node.span, f"{prop}: {seconds}", timedelta(seconds=seconds))
-        owner = f"role {logical}" if kind == "aws-role-session" else f"IAM Roles Anywhere profile {logical}"
-        self._add("aws", kind, f"{logical}", node.span, named[0] if len(named) == 1 else None, owner, family="session", lifetime=lifetime, profile=logical)
+        name = self._text(props.get("RoleName" if kind == "aws-role-session" else "Name")) or logical
+        owner = f"role {name}" if kind == "aws-role-session" else f"IAM Roles Anywhere profile {name}"
+        self._add("aws", kind, logical, node.span, named[0] if len(named) == 1 else None, owner, family="session", lifetime=lifetime, profile=name)
 
     def _type(self, resource: Mapping) -> str:
         return self._text(resource.get("Type")) or ""
@@ -609,6 +614,35 @@ class KubernetesCredentials:
 
 
 # -- helpers -----------------------------------------------------------------------------------------
+
+
+def _resource_ref(module: Module, node: Node | None, depth: int = 0) -> list[str] | None:
+    """The traversal of the resource a value refers to (`aws_iam_user.ci.name`), through locals and
+    variables; None for a literal or anything else. `data.<type>.<label>...` counts as a resource.
+    """
+    if not isinstance(node, Expr) or node.op != "ref" or depth > 8:
+        return None
+    parts = traversal(node.text)
+    if len(parts) < 2 or parts[0] in ("module", "path", "each", "count", "self"):
+        return None
+    if parts[0] == "local":
+        return _resource_ref(module, module.locals.get(parts[1]), depth + 1) if len(parts) == 2 else None
+    if parts[0] == "var":
+        resolved = module.resolve(node)
+        return _resource_ref(module, resolved, depth + 1) if resolved is not node else None
+    return parts
+
+
+def _unresolved(noun: str, node: Node | None) -> str:
+    """'user ${var.name} (unresolved)', or 'an unnamed user' when nothing is written."""
+    if node is None:
+        return f"an unnamed {noun}"
+    return f"{noun} {_source(node)} (unresolved)" if not isinstance(node, Expr) else f"{noun} ${{{node.text}}} (unresolved)"
+
+
+def _at(lifetime: Lifetime | None, fallback: Span) -> Span:
+    """Where a finding about a lifetime points: where it is written, or `fallback` when unknown."""
+    return lifetime.span if lifetime is not None else fallback
 
 
 def _service_account(owners: Owners, namespace: str, name: str) -> tuple[Identity | None, str]:
@@ -716,9 +750,13 @@ def _seconds_lifetime(module: Module, node: Node | None, attr: str, span: Span, 
     return Lifetime(node.span, f"{attr} = {_source(node)}", timedelta(seconds=seconds)) if seconds is not None else None
 
 
-def _vault_lifetime(module: Module, block: Block, span: Span, explicit: str, period: str, ttl: str, renewable: str | None) -> Lifetime | None:
-    """Vault token lifetime: an explicit max, a periodic token (renewable forever), a ttl, or the default."""
-    for attr in (explicit, period, ttl):
+def _vault_lifetime(module: Module, block: Block, span: Span, attrs: tuple[str, str, str], renewable: str | None) -> Lifetime | None:
+    """Vault token lifetime from (explicit max, period, ttl) attributes: an explicit maximum, a
+    periodic token (renewable forever), a ttl (a maximum, or the initial ttl of a token that cannot
+    be renewed: `renewable` names that switch), or Vault's default maximum.
+    """
+    explicit, period, ttl = attrs
+    for attr in attrs:
         node = block.attrs.get(attr)
         seconds = _seconds(module, node) if node is not None else None
         if node is None or seconds == 0:
@@ -732,7 +770,8 @@ def _vault_lifetime(module: Module, block: Block, span: Span, explicit: str, per
         return Lifetime(node.span, f"{attr} = {_source(node)}", timedelta(seconds=seconds))
     node = block.attrs.get(ttl)
     where = node.span if node is not None and renewable is not None else span
-    return Lifetime(where, f"no {explicit}, so Vault's default maximum TTL applies", VAULT_DEFAULT_MAX_TTL, written=False)
+    missing = explicit if renewable is not None else ttl  # the attribute a user would set
+    return Lifetime(where, f"no {missing}, so Vault's default maximum TTL applies", VAULT_DEFAULT_MAX_TTL, written=False)
 
 
 def _timestamp(module: Module, node: Node | None) -> datetime | None:
@@ -769,9 +808,11 @@ def _time_value(module: Module, node: Node) -> tuple[datetime | None, timedelta 
         if block is None:
             return None
         if parts[0] == "time_offset":
-            duration = _calendar(module, block, "offset_")
-            base = _timestamp(module, block.attrs.get("base_rfc3339"))
-            return (base + duration, None) if base and duration else (None, duration) if duration else None
+            offset = _calendar(module, block, "offset_")
+            start = _timestamp(module, block.attrs.get("base_rfc3339"))
+            if offset is None:
+                return None
+            return (start + offset, None) if start is not None else (None, offset)
         if parts[0] == "time_rotating" and parts[2] == "rotation_rfc3339":
             period = _calendar(module, block, "rotation_")
             return (None, period) if period else None
@@ -839,7 +880,7 @@ def _key_reference(module: Module, node: Node) -> tuple[str, str, str] | None:
 def every(period: timedelta) -> str:
     """'every 30 days', 'every year'."""
     text = humanize(period)
-    return "every " + (text[2:] if text.startswith("1 ") else text)
+    return "every " + text.removeprefix("1 ")
 
 
 def _tighter(a: Rotation | None, b: Rotation | None) -> Rotation | None:
@@ -858,9 +899,12 @@ def _key_expiry_hours(module: Module, block: Block) -> tuple[timedelta, Span] | 
         for attr in ("allowed_values", "values"):
             node = module.resolve(inner.attrs.get(attr, NONE))
             values += node.items if isinstance(node, Sequence) else []
-    allowed = [(parse_duration(str(v.value)), v.span) for v in values if isinstance(v, Scalar) and isinstance(v.value, str)]
-    allowed = [(d, s) for d, s in allowed if d is not None]
-    return max(allowed, key=lambda item: item[0]) if allowed else None  # type: ignore[return-value]
+    allowed: list[tuple[timedelta, Span]] = []
+    for item in values:
+        duration = parse_duration(str(item.value)) if isinstance(item, Scalar) and isinstance(item.value, str) else None
+        if duration is not None:
+            allowed.append((duration, item.span))
+    return max(allowed, key=lambda found: found[0]) if allowed else None
 
 
 def _azure_role_name(module: Module, node: Node | None) -> str | None:

@@ -28,6 +28,7 @@ class Effective:
     actions: set[str] = field(default_factory=set)  # AWS "svc:Name", GCP permissions, Azure ops, K8s "verb group/resource"
     unresolved: list[str] = field(default_factory=list)  # why some grants could not be counted
     conditional: int = 0  # grants that carry conditions (counted as granted)
+    sources: dict[str, Grant] = field(default_factory=dict)  # action -> the first Allow grant that grants it
 
     def by_service(self) -> dict[str, dict[str, int]]:
         """{service: {"actions": n, <access level>: n, ...}} for AWS; {prefix: {"actions": n}} otherwise."""
@@ -82,30 +83,53 @@ def _aws_set(grant: Grant) -> set[str] | None:
 def _policy_actions(policy: Policy, effect: str, result: Effective) -> set[str]:
     out: set[str] = set()
     for grant in policy.grants:
-        if grant.effect != effect or grant.unresolved:
-            if grant.unresolved and effect == "Allow":
-                result.unresolved.append(f"{grant.where}: {grant.unresolved}")
+        found = _grant_actions(policy, grant, effect, result)
+        if found is None:
             continue
-        if effect == "Deny" and (grant.conditions or grant.not_resources or not any(v.text == "*" for v in grant.resources)):
-            continue  # a scoped Deny removes part of a grant: not modelled, so nothing is subtracted
-        if effect == "Allow" and grant.conditions:
-            result.conditional += 1
-        if policy.platform == "aws":
-            actions = _aws_set(grant)
-            if actions is None:
-                result.unresolved.append(f"{grant.where}: unresolved action")
-                continue
-            out |= actions
-        elif policy.platform == "kubernetes":
-            groups = [v.text or "?" for v in grant.api_groups] or [""]
-            out |= {f"{verb.text} {group}/{resource.text}" for verb in grant.actions for group in groups for resource in grant.resources if verb.text and resource.text}
-        else:
-            excluded = [v.text for v in grant.excluded if v.text]
-            out |= {v.text for v in grant.actions if v.text and not any(fnmatch.fnmatchcase(v.text, e) for e in excluded)}
+        out |= found
+        if effect == "Allow":
+            for action in found:
+                result.sources.setdefault(action, grant)
+    return out
+
+
+def _grant_actions(policy: Policy, grant: Grant, effect: str, result: Effective) -> set[str] | None:
+    """What one grant names, or None when it does not count (other effect, unresolved, scoped Deny)."""
+    out: set[str] = set()
+    if grant.effect != effect or grant.unresolved:
+        if grant.unresolved and effect == "Allow":
+            result.unresolved.append(f"{grant.where}: {grant.unresolved}")
+        return None
+    if effect == "Deny" and (grant.conditions or grant.not_resources or not any(v.text == "*" for v in grant.resources)):
+        return None  # a scoped Deny removes part of a grant: not modelled, so nothing is subtracted
+    if effect == "Allow" and grant.not_resources and any(v.text == "*" for v in grant.resources):
+        return None  # NotResource "*" grants nothing
+    if effect == "Allow" and grant.conditions:
+        result.conditional += 1
+    if policy.platform == "aws":
+        actions = _aws_set(grant)
+        if actions is None:
+            result.unresolved.append(f"{grant.where}: unresolved action")
+            return None
+        out |= actions
+    elif policy.platform == "kubernetes":
+        groups = [v.text if v.text is not None else "?" for v in grant.api_groups] or [""]
+        out |= {f"{verb.text} {group}/{resource.text}" for verb in grant.actions for group in groups for resource in grant.resources if verb.text and resource.text}
+    else:
+        excluded = [v.text for v in grant.excluded if v.text]
+        out |= {v.text for v in grant.actions if v.text and not any(fnmatch.fnmatchcase(v.text, e) for e in excluded)}
     return out
 
 
 def effective(graph: Graph, identity: Identity) -> Effective:
+    """Computed once per identity and graph (rules and reports share it)."""
+    memo = graph.memo.setdefault("effective", {})
+    if id(identity) not in memo:
+        memo[id(identity)] = _effective(graph, identity)
+    return memo[id(identity)]  # type: ignore[return-value]
+
+
+def _effective(graph: Graph, identity: Identity) -> Effective:
     result = Effective(identity)
     allowed: set[str] = set()
     denied: set[str] = set()

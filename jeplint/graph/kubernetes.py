@@ -104,6 +104,7 @@ class KubernetesExtractor:
             for annotation, value in annotations.items.items():
                 self.annotation_spans[(key, annotation)] = value.span
         identity = Identity("kubernetes", "serviceaccount", f"{ns}/{name}", key, _name_span(obj), tags)
+        identity.tag_spans = {a: s for (k, a), s in self.annotation_spans.items() if k == key}
         self.accounts[key] = identity
         self.graph.identities.append(identity)
 

@@ -25,6 +25,7 @@ _NOUNS = {
     ("", "federated-principal"): "federated principal",
     ("", "public"): "everyone:",
     ("", "iot-certificate"): "IoT certificate",
+    ("", "workload-identity-pool"): "workload identity pool",
 }
 
 
@@ -37,9 +38,11 @@ class Identity:
     name: str
     key: str  # stable id, unique within a scan: "aws_iam_role.app@infra/", "sa:prod/api"
     span: Span | None  # None when the identity is only referenced, not declared in the scan
-    tags: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)  # tags (cloud) or annotations (Kubernetes)
     origin: list[tuple[Span, str]] = field(default_factory=list)  # e.g. the module call that instantiates it
     boundary: Policy | None = None  # an AWS permissions boundary caps what the identity can do
+    trust: Policy | None = None  # who may assume this identity (an AWS role's trust policy), when known
+    tag_spans: dict[str, Span] = field(default_factory=dict)  # where each tag's value is written
 
     @property
     def label(self) -> str:
@@ -76,6 +79,10 @@ class Grant:
     excluded: list[Value] = field(default_factory=list)  # Azure notActions: subtracted from `actions`
     api_groups: list[Value] = field(default_factory=list)  # RBAC only
     resource_names: list[Value] = field(default_factory=list)  # RBAC only
+    # Principal / NotPrincipal (trust and resource policies): "*", or "AWS:<arn>", "Service:<name>",
+    # "Federated:<provider>", "CanonicalUser:<id>"; an unknown value keeps that prefix in `unresolved`.
+    principals: list[Value] = field(default_factory=list)
+    not_principals: bool = False
     conditions: dict[str, object] | None = None
     sid: str = ""
     key_spans: dict[str, Span] = field(default_factory=dict)  # "NotAction" -> span of that key
@@ -142,14 +149,18 @@ class Workload:
 
 @dataclass(slots=True, eq=False)
 class Credential:
-    """A secret that authenticates as an identity: an access key, a password, a token, a key file.
+    """A secret that authenticates as an identity: an access key, a password, a token, a key file;
+    also a role session and an Azure PIM assignment, whose length the expiry rules judge too.
 
     `identity` is None when the credential's owner is not in the scan; `details` holds the
-    kind-specific facts the expiry rules read (end dates, lifetimes, rotation links).
+    kind-specific facts the expiry rules read, written by `graph/credentials.py` (which documents
+    them): "family" (never | optional | session | grant), "owner" (the identity as words),
+    "lifetime" (a `Lifetime`: end date, validity or default), "rotation" (a `Rotation`), ...
+    `span` is where a finding points: the resource, or the attribute that sets the lifetime.
     """
 
     platform: str
-    kind: str  # e.g. "aws-access-key", "k8s-token-secret", "azure-app-password"
+    kind: str  # e.g. "aws-access-key", "k8s-token-secret", "azure-client-secret", "aws-role-session"
     name: str
     span: Span
     identity: Identity | None = None
@@ -175,6 +186,7 @@ class Graph:
     credentials: list[Credential] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     consumed: set[str] = field(default_factory=set)  # policy files read through file(): not standalone
+    memo: dict[str, dict[int, object]] = field(default_factory=dict)  # per-identity results rules share
     notes: list[tuple[Span, str]] = field(default_factory=list)  # things the scan could not follow
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): inputs the graph could not take
     _index: dict[str, dict[int, list]] | None = None  # built on first query, after extraction

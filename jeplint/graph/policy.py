@@ -125,3 +125,37 @@ def grant_from_statement(
     for key in ("Principal", "NotPrincipal"):
         if key in stmt.items:
             grant.key_spans[key] = stmt.key_spans[key]
+            grant.principals = principal_values(stmt.items[key], resolve, render)
+            grant.not_principals = key == "NotPrincipal"
+
+
+def principal_values(node: Node, resolve: Resolve, render: Callable[[Node], Value | None] | None) -> list[Value]:
+    """`"*"` or `{"AWS": [...], "Service": ..., "Federated": ...}` -> Values "*", "AWS:<arn>", ...
+
+    An unknown element keeps its type: `Value(None, unresolved="AWS:Fn::GetAtt Ci.Arn")`.
+    """
+    node = resolve(node)
+    if not isinstance(node, Mapping):
+        return values_of(node, resolve, render)
+    out: list[Value] = []
+    for kind, inner in node.items.items():
+        for value in values_of(inner, resolve, render):
+            if value.text is not None:
+                value.text = f"{kind}:{value.text}"
+            else:
+                value.unresolved = f"{kind}:{_intrinsic(resolve(inner), value)}"
+            out.append(value)
+    return out
+
+
+def _intrinsic(container: Node, value: Value) -> str:
+    """What an unknown principal was written as: a CloudFormation intrinsic with its target
+    (`Fn::GetAtt Ci.Arn`, `Ref Ci`), else the generic description."""
+    items = container.items if isinstance(container, Sequence) else [container]
+    for item in items:
+        if item.span == value.span and isinstance(item, Mapping) and len(item.items) == 1:
+            (fn, arg), = item.items.items()
+            parts = arg.items if isinstance(arg, Sequence) else [arg]
+            if fn in ("Ref", "Fn::GetAtt") and all(isinstance(p, Scalar) for p in parts):
+                return f"{fn} " + ".".join(str(p.value) for p in parts)  # type: ignore[attr-defined]
+    return value.unresolved

@@ -11,8 +11,10 @@ profiles, CodeBuild).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from jeplint.graph.aws_managed import managed_policy
-from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Workload
+from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.policy import describe, grants_from_document, values_of
 from jeplint.graph.terraform import NONE, Env, Module, data_refs, parse_embedded_json, traversal
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
@@ -62,14 +64,16 @@ class AwsExtractor:
                 continue
             display = module.text(block.attrs.get("name")) or f"{tf_type}.{label}"
             tags = module.resolve(block.attrs.get("tags", NONE))
+            tag_values = {k: module.resolve(v) for k, v in tags.items.items()} if isinstance(tags, Mapping) else {}
             identity = Identity(
                 "aws",
                 kind,
                 display,
                 module.key(tf_type, label),
                 block.labels[1].span,
-                {k: str(v.value) for k, v in tags.items.items() if isinstance(v, Scalar)} if isinstance(tags, Mapping) else {},
+                {k: str(v.value) for k, v in tag_values.items() if isinstance(v, Scalar)},
                 module.origin(),
+                tag_spans={k: v.span for k, v in tag_values.items()},
             )
             self.identities[identity.key] = identity
             self.by_name.setdefault((kind, display), identity)
@@ -114,6 +118,12 @@ class AwsExtractor:
                     self.fill_policy(module, policy, inline.attrs.get("policy"))
                     identity = self.identities[module.key(tf_type, label)]
                     self.graph.bindings.append(Binding(identity, policy, inline.span, f"inline_policy of {tf_type}.{label}"))
+                if tf_type == "aws_iam_role" and "assume_role_policy" in block.attrs:
+                    # The trust policy: who may assume the role. Not a grant, so not in graph.policies.
+                    node = block.attrs["assume_role_policy"]
+                    trust = Policy("aws", "trust", f"assume_role_policy of {tf_type}.{label}", module.key(tf_type, label) + "#trust", node.span, origin=module.origin())
+                    self.fill_policy(module, trust, node)
+                    self.identities[module.key(tf_type, label)].trust = trust
             elif tf_type == "aws_ssoadmin_permission_set_inline_policy":
                 identity = self.identity_ref(module, "permission-set", block.attrs.get("permission_set_arn"))
                 policy = self._policy(module, "inline", f"{tf_type}.{label}", module.key(tf_type, label), block.labels[1].span)
@@ -261,6 +271,8 @@ class AwsExtractor:
         for kind in ("principals", "not_principals"):
             if stmt.blocks_of(kind):
                 grant.key_spans["Principal" if kind == "principals" else "NotPrincipal"] = stmt.blocks_of(kind)[0].span
+                grant.principals += _principals(stmt.blocks_of(kind), resolve, render)
+                grant.not_principals = kind == "not_principals"
 
     # -- bindings -----------------------------------------------------------------------------
 
@@ -403,6 +415,21 @@ class AwsExtractor:
                 if profile is not None:
                     return self.identity_ref(module, "role", profile.attrs.get("role"))
         return None
+
+
+def _principals(blocks: list[Block], resolve: Callable[[Node], Node], render: Callable[[Node], Value | None]) -> list[Value]:
+    """`principals { type = "AWS", identifiers = [...] }` -> Values "AWS:<arn>" ("*" for type "*")."""
+    out: list[Value] = []
+    for block in blocks:
+        kind = resolve(block.attrs.get("type", NONE))
+        prefix = str(kind.value) if isinstance(kind, Scalar) and kind.value is not None else "?"
+        for value in values_of(block.attrs.get("identifiers"), resolve, render):
+            if value.text is None:
+                value.unresolved = f"{prefix}:{value.unresolved}"
+            elif prefix != "*":
+                value.text = f"{prefix}:{value.text}"
+            out.append(value)
+    return out
 
 
 def _attr_span(block: Block, attr: str) -> Span:

@@ -109,23 +109,43 @@ def parse_file(path: str, display: str, max_bytes: int = MAX_FILE_BYTES) -> Pars
         result.error = ParseError("input nested too deeply")
     except MemoryError:
         result.error = ParseError("input too large to analyse")
+    except Exception as exc:  # a parser bug must not end the scan: this file is reported, the others analysed
+        if os.environ.get("JEPLINT_DEBUG"):
+            raise
+        result.kind = result.kind or "unknown"
+        result.error = ParseError(f"internal error while parsing: {type(exc).__name__}: {exc}")
     return result
 
 
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # POSIX: opening a FIFO returns at once
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+
+
 def _read(path: str, max_bytes: int) -> str:
+    """The text of `path`, a regular file of at most `max_bytes` bytes.
+
+    Anything else (a FIFO, a device, a socket) is reported without being opened. The file is then
+    opened without blocking and checked again on the open descriptor, so one swapped for a FIFO
+    after that first check is reported too, never waited on.
+    """
     try:
-        st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode):
-            raise ParseError("not a regular file")
-        if st.st_size > max_bytes:
-            raise ParseError(f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit (--max-file-size)")
-        with open(path, "rb") as handle:
+        _check_regular(os.stat(path), max_bytes)
+        with open(os.open(path, os.O_RDONLY | _NONBLOCK | _BINARY), "rb") as handle:
+            _check_regular(os.fstat(handle.fileno()), max_bytes)
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise ParseError(f"cannot read: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
         raise ParseError(f"file grew over the {max_bytes:,}-byte limit while being read")
     return decode(data)
+
+
+def _check_regular(st: os.stat_result, max_bytes: int) -> None:
+    """Raise a `ParseError` unless `st` is a regular file of at most `max_bytes` bytes."""
+    if not stat.S_ISREG(st.st_mode):
+        raise ParseError("not a regular file")
+    if st.st_size > max_bytes:
+        raise ParseError(f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit (--max-file-size)")
 
 
 def _terraform(text: str, display: str, fmt: str) -> list[Node]:

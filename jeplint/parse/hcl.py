@@ -135,8 +135,10 @@ LEAN_PATTERNS = {
     ),
     "HEREDOC_TEMPLATE_TRIM": (
         "<<-(?P<heredoc_trim>[a-zA-Z][a-zA-Z0-9._-]*)\r?\n(?:(?:.|\n)*?\r?\n)??\\s*(?P=heredoc_trim)\r?\n",
-        "<<-(?P<heredoc_trim>[a-zA-Z][a-zA-Z0-9._-]*)\r?\n"
-        "(?:(?![^\\S\n]*(?P=heredoc_trim)\r?\n)[^\n]*+\n)*+[^\\S\n]*(?P=heredoc_trim)\r?\n",
+        (
+            "<<-(?P<heredoc_trim>[a-zA-Z][a-zA-Z0-9._-]*)\r?\n"
+            "(?:(?![^\\S\n]*(?P=heredoc_trim)\r?\n)[^\n]*+\n)*+[^\\S\n]*(?P=heredoc_trim)\r?\n"
+        ),
     ),
 }
 

@@ -156,14 +156,19 @@ def _string_problem(text: str, offset: int) -> tuple[str, int] | None:
 
 
 def _unescape(body: str) -> str:
-    """Decode the escapes of a validated string body; lone surrogates stay, as in json.loads."""
+    """Decode the escapes of a validated string body.
+
+    A lone surrogate (`\\ud800` without its pair) becomes U+FFFD, as in Go's encoding/json:
+    json.loads would keep it, and a string holding one cannot be written out as UTF-8 (a report,
+    a fingerprint)."""
 
     def replace(m: re.Match[str]) -> str:
         high, low, single, simple = m.groups()
         if high is not None:
             return chr(0x10000 + ((int(high, 16) - 0xD800) << 10) + (int(low, 16) - 0xDC00))
         if single is not None:
-            return chr(int(single, 16))
+            code = int(single, 16)
+            return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
         return _SIMPLE_ESCAPES[simple]
 
     return _ESCAPE.sub(replace, body)

@@ -300,7 +300,7 @@ class _Composer:
         self.count += size
         self.expanded += size
         if self.expanded > MAX_ALIAS_EXPANSION:
-            raise ParseError(f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION} nodes", mark.line + 1)
+            raise ParseError(f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION} nodes", mark.line + 1, mark.column + 1)
         self.add(node, self.span(event), None)
 
     def add(self, node: Node, span: Span, key: str | None) -> None:

@@ -1,7 +1,9 @@
 """JSON output: a stable, documented shape for scripts (`"schema": "jeplint-report/1"`).
 
-Top level: `schema`, `tool`, `summary`, `findings`, `identities`, `problems`. Field names never
-change within a schema version; new fields may be added.
+Top level: `schema`, `tool`, `summary`, `findings`, `identities`, `problems`, and `suppressed`
+when suppressed findings are asked for (`--show-suppressed`): each a finding plus its `suppression`
+(`kind` inSource or external, `justification`, `until`, `location`). `summary.suppressed` always
+counts them. Field names never change within a schema version; new fields may be added.
 """
 
 from __future__ import annotations
@@ -12,15 +14,41 @@ from typing import Any
 
 from jeplint import __version__
 from jeplint.parse.nodes import Span
-from jeplint.rules.base import catalogue
+from jeplint.rules.base import Finding, RuleMeta, catalogue
 from jeplint.run import ScanResult
+from jeplint.suppress import Suppressed
 
 
 def location(span: Span) -> dict[str, Any]:
     return {"path": span.path, "line": span.line, "column": span.col, "end_line": span.end_line, "end_column": span.end_col}
 
 
-def report(result: ScanResult) -> dict[str, Any]:
+def finding(f: Finding, metas: dict[str, RuleMeta]) -> dict[str, Any]:
+    return {
+        "rule_id": f.rule_id,
+        "rule_name": metas[f.rule_id].name,
+        "level": f.level,
+        "message": f.message,
+        "location": location(f.span),
+        "related": [{"message": r.message, "location": location(r.span)} for r in f.related],
+        "fingerprint": f.fingerprint,
+    }
+
+
+def suppressed(s: Suppressed, metas: dict[str, RuleMeta]) -> dict[str, Any]:
+    how = s.suppression
+    return {
+        **finding(s.finding, metas),
+        "suppression": {
+            "kind": how.kind,
+            "justification": how.justification,
+            "until": how.until.isoformat() if how.until else None,
+            "location": location(how.span) if how.span else None,
+        },
+    }
+
+
+def report(result: ScanResult, show_suppressed: bool = False) -> dict[str, Any]:
     metas = catalogue()
     per_identity: Counter[str] = Counter()
     for f in result.findings:
@@ -52,25 +80,16 @@ def report(result: ScanResult) -> dict[str, Any]:
             "findings": len(result.findings),
             "by_level": dict(sorted(Counter(f.level for f in result.findings).items())),
             "by_rule": dict(sorted(Counter(f.rule_id for f in result.findings).items())),
+            "suppressed": len(result.suppressed),
         },
-        "findings": [
-            {
-                "rule_id": f.rule_id,
-                "rule_name": metas[f.rule_id].name,
-                "level": f.level,
-                "message": f.message,
-                "location": location(f.span),
-                "related": [{"message": r.message, "location": location(r.span)} for r in f.related],
-                "fingerprint": f.fingerprint,
-            }
-            for f in result.findings
-        ],
+        "findings": [finding(f, metas) for f in result.findings],
         "identities": identities,
         "problems": [
             {"path": p.path, "line": p.line, "column": p.col, "level": p.level, "reason": p.reason} for p in result.problems
         ],
+        **({"suppressed": [suppressed(s, metas) for s in result.suppressed]} if show_suppressed else {}),
     }
 
 
-def dumps(result: ScanResult) -> str:
-    return json.dumps(report(result), indent=2, ensure_ascii=False) + "\n"
+def dumps(result: ScanResult, show_suppressed: bool = False) -> str:
+    return json.dumps(report(result, show_suppressed), indent=2, ensure_ascii=False) + "\n"

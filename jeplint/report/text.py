@@ -1,6 +1,8 @@
 """Text output: `path:line:col: JEP101 message`, one line per finding, then a one-line summary.
 
 Colour only when writing to a terminal and `NO_COLOR` is not set (https://no-color.org).
+Suppressed findings are counted in the summary; with `show_suppressed` they are listed too, in
+place, each marked `[suppressed: justification]`.
 Problems (inputs that could not be analysed) go to stderr in the same `path:line:col:` shape.
 """
 
@@ -19,11 +21,15 @@ def _place(path: str, line: int | None, col: int | None) -> str:
     return f"{path}:{line or 1}:{col or 1}"
 
 
-def write(result: ScanResult, out: TextIO, err: TextIO, colour: bool) -> None:
-    for f in result.findings:
+def write(result: ScanResult, out: TextIO, err: TextIO, colour: bool, show_suppressed: bool = False) -> None:
+    shown = [(f, "") for f in result.findings]
+    if show_suppressed:
+        shown += [(s.finding, f" [suppressed: {s.suppression.justification}]") for s in result.suppressed]
+        shown.sort(key=lambda item: item[0].sort_key())
+    for f, mark in shown:
         rule = f"{_COLOURS[f.level]}{f.rule_id}{_RESET}" if colour else f.rule_id
         where = f"{_BOLD}{f.span}{_RESET}" if colour else str(f.span)
-        out.write(f"{where}: {rule} {f.message}\n")
+        out.write(f"{where}: {rule} {f.message}{mark}\n")
     for p in result.problems:
         out_stream = err
         out_stream.write(f"{_place(p.path, p.line, p.col)}: {p.level}: {p.reason}\n")
@@ -36,9 +42,10 @@ def summary(result: ScanResult) -> str:
     files = f"{result.analysed:,} file{'s' if result.analysed != 1 else ''}"
     if result.findings:
         parts = ", ".join(f"{levels[lv]} {lv}{'s' if levels[lv] != 1 else ''}" for lv in ("error", "warning", "note") if levels[lv])
-        text = f"Found {len(result.findings):,} finding{'s' if len(result.findings) != 1 else ''} ({parts}) in {files}."
+        text = f"Found {len(result.findings):,} finding{'s' if len(result.findings) != 1 else ''} ({parts}) in {files}"
     else:
-        text = f"No findings in {files}."
+        text = f"No findings in {files}"
+    text += f"; {len(result.suppressed):,} suppressed." if result.suppressed else "."
     if failed:
         text += f" {failed:,} input{'s' if failed != 1 else ''} could not be analysed (see stderr)."
     return text

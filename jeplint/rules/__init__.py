@@ -9,6 +9,15 @@ from jeplint.rules import (
     jep104_rbac_wildcard,
     jep105_wildcard_resource_write,
     jep106_broad_builtin_role,
+    jep107_unknown_action,
+    jep201_non_expiring_credential,
+    jep202_credential_lifetime_too_long,
+    jep203_session_duration_too_long,
+    jep204_standing_admin_grant,
+    jep205_expired_access_still_declared,
+    jep301_multi_function_identity,
+    jep302_purpose_mismatch,
+    jep303_identity_reuse,
 )
 from jeplint.rules.base import Finding, Rule
 
@@ -19,6 +28,15 @@ RULES: tuple[Rule, ...] = (
     jep104_rbac_wildcard.RULE,
     jep105_wildcard_resource_write.RULE,
     jep106_broad_builtin_role.RULE,
+    jep107_unknown_action.RULE,
+    jep201_non_expiring_credential.RULE,
+    jep202_credential_lifetime_too_long.RULE,
+    jep203_session_duration_too_long.RULE,
+    jep204_standing_admin_grant.RULE,
+    jep205_expired_access_still_declared.RULE,
+    jep301_multi_function_identity.RULE,
+    jep302_purpose_mismatch.RULE,
+    jep303_identity_reuse.RULE,
 )
 
 __all__ = ["RULES", "Finding", "Rule"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jeplint.parse.hcl import TOO_DEEP, Heredoc, load_hcl, load_hcl_body, parse_template
+from jeplint.parse.hcl import MAX_DEPTH, TOO_DEEP, Heredoc, load_hcl, load_hcl_body, parse_template
 from jeplint.parse.nodes import Block, Expr, Mapping, ParseError, Scalar, Sequence, Span, plain
 
 PATH = "main.tf"
@@ -439,8 +439,11 @@ class TestErrors:
 
     def test_deep_unterminated_nesting(self) -> None:
         with pytest.raises(ParseError) as caught:
-            load_hcl("x = " + "[" * 20000, PATH)
+            load_hcl("x = " + "[" * 500, PATH)
         assert caught.value.reason == "unexpected end of file" and caught.value.line == 1
+        with pytest.raises(ParseError) as caught:  # stopped at the first bracket past the limit
+            load_hcl("x = " + "[" * 20000, PATH)
+        assert (caught.value.reason, caught.value.line, caught.value.col) == (TOO_DEEP, 1, 5 + MAX_DEPTH)
 
     @pytest.mark.parametrize(
         "text",

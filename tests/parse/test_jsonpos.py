@@ -85,7 +85,9 @@ def test_numbers_become_int_or_float() -> None:
 
 def test_escapes_including_surrogate_pairs() -> None:
     text = r'["\"\\\/\b\f\n\r\t", "\u00e9\u4e2d", "\ud83d\ude00", "\ud800x", "\udc00\ud800", "a\u0000b"]'
-    assert plain(load_json(text, PATH)) == json.loads(text)
+    expected = json.loads(text)
+    expected[3:5] = ["\ufffdx", "\ufffd\ufffd"]  # lone surrogates become U+FFFD: no report could write them
+    assert plain(load_json(text, PATH)) == expected
     assert plain(load_json(text, PATH))[2] == "\U0001f600"
 
 

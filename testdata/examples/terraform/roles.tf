@@ -4,14 +4,14 @@
 resource "aws_iam_role" "ci_deployer" {
   name               = "ci-deployer"
   assume_role_policy = data.aws_iam_policy_document.github_oidc.json
-  tags = {
-    "jeplint.io/purpose" = "deploy"
-  }
 }
 
-resource "aws_iam_role" "reports" {
+resource "aws_iam_role" "reports" { # expect: JEP301
   name               = "reports-job"
   assume_role_policy = data.aws_iam_policy_document.lambda_trust.json
+  tags = {
+    "jeplint.io/purpose" = "table-read" # expect: JEP302
+  }
 }
 
 resource "aws_iam_user" "legacy_uploader" {

@@ -1,0 +1,94 @@
+"""Privilege-escalation combinations per platform, from `jeplint/data/escalation.json`.
+
+The file is read on first use only (a scan that reaches no JEP4 rule never opens it). It holds:
+
+- `aws`: escalation paths (DataDog pathfinding.cloud, plus two cloudsplaining methods): the actions
+  that, held together, let an identity gain privileges it was not given;
+- `gcp`: the Rhino Security Labs methods (permissions), plus `iam.serviceAccounts.actAs` alone;
+- `azure`: operations that assign roles, rewrite roles, or run code as another identity;
+- `kubernetes`: the escalation entries of the risky-RBAC catalogue (verbs x resources x apiGroups).
+
+Each entry carries jeplint's level and the words of its effect ("lets it ..."). Sources, licences
+and the refresh path: NOTICE, item 5.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """One way to escalate: every permission in `needs` held together."""
+
+    id: str
+    needs: tuple[str, ...]  # AWS actions, GCP permissions or Azure operations, as their catalogues spell them
+    level: str  # error | warning, before any narrowing
+    effect: str  # "lets it run code as any role it can pass, in a new Lambda function"
+    self_neutral: bool = False  # held only on the identity itself, the path gives nothing (its own access keys)
+
+    @property
+    def target(self) -> str:
+        """The permission whose resource decides whose privileges are gained: iam:PassRole, else the first."""
+        return next((n for n in self.needs if n.lower() == "iam:passrole"), self.needs[0])
+
+
+@dataclass(frozen=True, slots=True)
+class RbacRisk:
+    """A Kubernetes RBAC grant that lets its holder escalate (bind, escalate, exec, create pods, ...)."""
+
+    id: str
+    short: str  # "create pods"
+    effect: str
+    rules: tuple[tuple[frozenset[str], frozenset[str], frozenset[str]], ...]  # (apiGroups, resources, verbs); any rule matches
+    cluster_level: str
+    namespace_level: str | None  # None: a cluster-scoped resource, which a RoleBinding cannot grant
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    with resources.files("jeplint").joinpath("data", "escalation.json").open("r", encoding="utf-8") as handle:
+        data: dict[str, Any] = json.load(handle)
+    return data
+
+
+def _paths(platform: str, key: str) -> tuple[Path, ...]:
+    return tuple(
+        Path(e["id"], tuple(e[key]), e["level"], e["effect"], bool(e.get("self_neutral"))) for e in _data()[platform]
+    )
+
+
+@lru_cache(maxsize=1)
+def aws_paths() -> tuple[Path, ...]:
+    return _paths("aws", "actions")
+
+
+@lru_cache(maxsize=1)
+def gcp_paths() -> tuple[Path, ...]:
+    return _paths("gcp", "permissions")
+
+
+@lru_cache(maxsize=1)
+def azure_paths() -> tuple[Path, ...]:
+    return _paths("azure", "operations")
+
+
+@lru_cache(maxsize=1)
+def rbac_risks() -> tuple[RbacRisk, ...]:
+    out = []
+    for entry in _data()["kubernetes"]:
+        rules = tuple(
+            (frozenset(m["apiGroups"]), frozenset(m["resources"]), frozenset(m["verbs"])) for m in entry["match"]
+        )
+        levels = entry["levels"]
+        out.append(RbacRisk(entry["id"], entry["short"], entry["effect"], rules, levels["cluster"], levels["namespace"]))
+    return tuple(out)
+
+
+def source_note() -> str:
+    """Where the combinations come from, for documentation."""
+    return "; ".join(f"{k}: {v}" for k, v in _data()["_meta"]["sources"].items())

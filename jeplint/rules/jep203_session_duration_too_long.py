@@ -1,0 +1,41 @@
+"""JEP203 session-duration-too-long: a role lets its sessions last longer than the threshold —
+`max_session_duration` / `MaxSessionDuration` of an IAM role, `duration_seconds` /
+`DurationSeconds` of an IAM Roles Anywhere profile — above `Options.max_session_duration`.
+
+Roles that only people can assume (trust through `sts:AssumeRoleWithSAML` alone) are left out:
+workforce sessions are not a workload's. Documentation: `rules/JEP203-session-duration-too-long/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from jeplint.graph.model import Credential, Graph
+from jeplint.options import Options
+from jeplint.rules.base import Finding, Rule
+from jeplint.rules.jep2_common import credential_finding, credentials, lifetime_of, limit_phrase, owner
+from jeplint.timeparse import humanize
+
+
+def message(credential: Credential, options: Options) -> str | None:
+    lifetime = lifetime_of(credential)
+    limit = options.max_session_duration
+    length = lifetime.length(options.now) if lifetime is not None else None
+    if lifetime is None or length is None or length <= limit:
+        return None
+    up_to, over = f"up to {humanize(length)} ({lifetime.text})", f"over {limit_phrase(limit)}; lower it to {humanize(limit)}"
+    if credential.kind == "aws-rolesanywhere-session":
+        profile = credential.details.get("profile")
+        to = f" to {credential.identity.label}" if credential.identity is not None else ""
+        return f"IAM Roles Anywhere profile {profile} issues sessions of {up_to}{to}, {over}: the credential helper renews sessions itself"
+    return f"{owner(credential)} allows sessions of {up_to}, {over}: AWS SDKs and CI credential actions renew sessions themselves"
+
+
+def check(graph: Graph, options: Options) -> Iterator[Finding]:
+    for credential in credentials(graph, "session"):
+        text = message(credential, options)
+        if text is not None:
+            yield credential_finding("JEP203", graph, credential, text)
+
+
+RULE = Rule("JEP203", check)

@@ -1,0 +1,52 @@
+"""JEP303 identity-reuse: one identity is used by several unrelated workloads.
+
+A Kubernetes ServiceAccount run by several Deployments or CronJobs, an IAM role shared by several
+Lambda functions, ECS services or instances, a GCP service account attached to several workloads:
+each workload then holds the union of what all of them need, and a compromise of one is a
+compromise of all. ECS execution roles (which only pull images and write logs) are not counted.
+Workloads with the same name (one Deployment declared twice) count once. Documentation:
+`rules/JEP303-identity-reuse/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from jeplint.graph.model import Graph
+from jeplint.options import Options
+from jeplint.rules.base import Finding, Related, Rule, fingerprint
+from jeplint.rules.common import identity_locations
+
+SHOWN = 4
+
+
+def check(graph: Graph, options: Options) -> Iterator[Finding]:
+    for identity in graph.identities:
+        users: dict[str, object] = {}
+        for workload in graph.workloads_of(identity):
+            if workload.name.endswith("(execution role)"):
+                continue
+            users.setdefault(f"{workload.kind} {workload.name}", workload)
+        if len(users) < 2:
+            continue
+        workloads = list(users.values())
+        span = identity.span or workloads[0].span  # type: ignore[attr-defined]
+        names = list(users)
+        shown = ", ".join(names[:SHOWN]) + (f" and {len(names) - SHOWN} more" if len(names) > SHOWN else "")
+        held = graph.bindings_of(identity)
+        level = "" if held else "note"
+        what = f"each of them holds everything {identity.label} is granted" if held else f"{identity.label} holds no grant in the scan yet, but any it gets reaches all of them"
+        related = [Related(w.span, f"{w.kind} {w.name} runs as {identity.label}") for w in workloads]  # type: ignore[attr-defined]
+        related += [r for r in identity_locations(graph, identity) if r.span != span and not r.message.endswith(f"runs as {identity.label}")]
+        yield Finding(
+            "JEP303",
+            f"{identity.label} is used by {len(names)} workloads: {shown}; {what}. Give each workload its own identity with just the permissions it needs",
+            span,
+            related[:100],
+            fingerprint("JEP303", identity.key),
+            level,
+            (identity.key,),
+        )
+
+
+RULE = Rule("JEP303", check)

@@ -1,0 +1,26 @@
+# One execution role shared by two unrelated Lambda functions.
+resource "aws_iam_role" "lambda" { # expect: JEP303
+  name               = "lambda-shared"
+  assume_role_policy = "{}"
+}
+
+resource "aws_iam_role_policy_attachment" "logs" {
+  role       = aws_iam_role.lambda.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+}
+
+resource "aws_lambda_function" "resize" {
+  function_name = "resize-images"
+  role          = aws_iam_role.lambda.arn
+  runtime       = "python3.12"
+  handler       = "resize.handler"
+  filename      = "resize.zip"
+}
+
+resource "aws_lambda_function" "billing" {
+  function_name = "billing-export"
+  role          = aws_iam_role.lambda.arn
+  runtime       = "python3.12"
+  handler       = "billing.handler"
+  filename      = "billing.zip"
+}

@@ -1,0 +1,268 @@
+"""The parse cache: same reports with and without it, content-hash invalidation, relabelled paths,
+graceful failure, and the cached HCL parser."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from jeplint import cache
+from jeplint.cache import NAMESPACE_PREFIX, ParseCache, cache_root, dumps, loads, namespace
+from jeplint.cli import main
+from jeplint.parse import ParsedFile, hcl, parse_file
+from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span, Tagged
+from jeplint.run import PARALLEL_THRESHOLD
+
+POLICIES_TF = ROOT / "testdata" / "examples" / "terraform" / "policies.tf"
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("JEPLINT_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def estate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the repository's fixtures (every format jeplint reads), as the working directory."""
+    root = tmp_path / "estate"
+    shutil.copytree(ROOT / "testdata", root / "testdata")
+    shutil.copytree(ROOT / "rules", root / "rules")
+    monkeypatch.chdir(root)
+    return root
+
+
+def _report(fmt: str, *args: str) -> bytes:
+    out = Path(f"report-{fmt}-{time.monotonic_ns()}.out").absolute()
+    main(["scan", "testdata", "rules", "--format", fmt, "--output", str(out), "--fail-on", "never", *args])
+    data = out.read_bytes()
+    out.unlink()
+    return data
+
+
+def _entries(folder: Path) -> list[Path]:
+    return [p for p in folder.glob(f"{NAMESPACE_PREFIX}*/??/*") if p.is_file()]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_cached_scans_give_byte_identical_json_and_sarif(
+    jobs: str, estate: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = sum(1 for p in (estate / "testdata").rglob("*") if p.is_file()) + sum(1 for p in (estate / "rules").rglob("*") if p.is_file())
+    assert files >= PARALLEL_THRESHOLD  # with --jobs 2 the workers parse and fill the cache
+    expected = {fmt: _report(fmt, "--no-cache", "--jobs", "1") for fmt in ("json", "sarif")}
+    assert not cache_dir.exists()  # --no-cache neither reads nor writes
+    cold = {fmt: _report(fmt, "--jobs", jobs) for fmt in ("json", "sarif")}
+    assert len(_entries(cache_dir)) > 20
+    # Warm: only files that failed to parse (never cached) are parsed again.
+    parsed_again: list[ParsedFile] = []
+
+    def recording_parse(*args: str | int) -> ParsedFile:
+        parsed_again.append(parse_file(*args))  # type: ignore[arg-type]
+        return parsed_again[-1]
+
+    monkeypatch.setattr(cache, "parse_file", recording_parse)
+    monkeypatch.setattr("jeplint.run.parse_file", recording_parse)
+    warm = {fmt: _report(fmt, "--jobs", jobs) for fmt in ("json", "sarif")}
+    assert cold == expected
+    assert warm == expected
+    assert all(p.error is not None for p in parsed_again)
+
+
+def test_a_moved_file_is_found_and_relabelled(tmp_path: Path, cache_dir: Path) -> None:
+    first, second = tmp_path / "a" / "policies.tf", tmp_path / "b" / "c" / "renamed.tf"
+    for target in (first, second):
+        target.parent.mkdir(parents=True)
+        shutil.copyfile(POLICIES_TF, target)
+    store = ParseCache.open()
+    assert store is not None
+    parsed, entry = store.lookup(str(first), "a/policies.tf")
+    assert parsed is None and entry is not None
+    store.store(entry, str(first), dumps(parse_file(str(first), "a/policies.tf")))
+    loaded, _ = store.lookup(str(second), "b/c/renamed.tf")
+    assert loaded is not None
+    assert loaded.path == "b/c/renamed.tf"
+    paths = {span.path for span in _spans(loaded)}
+    assert paths == {"b/c/renamed.tf"}
+    assert _structure(loaded) == _structure(parse_file(str(second), "b/c/renamed.tf"))
+
+
+def _structure(value: object) -> object:
+    """Everything a parse result holds, as nested tuples (for comparing two results)."""
+    if isinstance(value, dict):
+        return tuple((key, _structure(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return tuple(_structure(item) for item in value)
+    slots = [slot for cls in type(value).__mro__ for slot in getattr(cls, "__slots__", ())]
+    if slots:
+        return (type(value).__name__, tuple((slot, _structure(getattr(value, slot))) for slot in slots if slot != "__weakref__"))
+    return value
+
+
+def _spans(parsed: ParsedFile) -> list[Span]:
+    spans: list[Span] = []
+    stack: list[object] = list(parsed.documents)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Node):
+            spans.append(node.span)
+        if isinstance(node, (Mapping, Block)):
+            spans += (node.key_spans if isinstance(node, Mapping) else node.attr_spans).values()
+        if isinstance(node, Block):
+            stack += [*node.labels, *node.attrs.values(), *node.blocks]
+        elif isinstance(node, Mapping):
+            stack += node.items.values()
+        elif isinstance(node, Sequence):
+            stack += node.items
+        elif isinstance(node, Expr):
+            stack += node.args
+        elif isinstance(node, Tagged):
+            stack.append(node.node)
+        else:
+            assert isinstance(node, Scalar)
+    assert len(spans) > 40
+    return spans
+
+
+def test_an_edited_file_misses(tmp_path: Path, cache_dir: Path) -> None:
+    target = tmp_path / "main.tf"
+    shutil.copyfile(POLICIES_TF, target)
+    store = ParseCache.open()
+    assert store is not None
+    _, entry = store.lookup(str(target), "main.tf")
+    assert entry is not None
+    store.store(entry, str(target), dumps(parse_file(str(target), "main.tf")))
+    assert store.lookup(str(target), "main.tf")[0] is not None
+    target.write_text(target.read_text() + "\n# edited\n")
+    parsed, new_entry = store.lookup(str(target), "main.tf")
+    assert parsed is None and new_entry is not None and new_entry.key != entry.key
+
+
+def test_a_file_changed_after_hashing_is_not_stored(tmp_path: Path, cache_dir: Path) -> None:
+    target = tmp_path / "main.tf"
+    shutil.copyfile(POLICIES_TF, target)
+    store = ParseCache.open()
+    assert store is not None
+    _, entry = store.lookup(str(target), "main.tf")
+    assert entry is not None
+    target.write_text(target.read_text() + "# changed while parsing\n")
+    store.store(entry, str(target), dumps(parse_file(str(target), "main.tf")))
+    assert _entries(cache_dir) == []
+
+
+def test_a_corrupt_entry_is_a_miss_and_the_scan_goes_on(estate: Path, cache_dir: Path) -> None:
+    expected = _report("json", "--no-cache")
+    _report("json")
+    entries = _entries(cache_dir)
+    assert entries
+    for number, entry in enumerate(entries):
+        entry.write_bytes([b"", b"garbage", pickle.dumps(print), pickle.dumps({"not": "parsed"})][number % 4])
+    assert _report("json") == expected
+    assert _report("json") == expected  # the corrupt entries were replaced by good ones
+
+
+def test_loading_refuses_anything_but_parse_results() -> None:
+    with pytest.raises(pickle.UnpicklingError):
+        loads(pickle.dumps(print), "x.tf")  # a callable from elsewhere: never resolved
+    with pytest.raises(pickle.UnpicklingError):
+        loads(pickle.dumps(Span("x.tf", 1, 1, 1, 2)), "x.tf")  # not a ParsedFile
+    with pytest.raises(pickle.UnpicklingError):
+        pickle.loads(dumps(parse_file(str(POLICIES_TF), "p.tf")))  # the path label needs `loads`
+
+
+@pytest.mark.parametrize("blocker", ["file", "shared"])
+def test_an_unusable_cache_folder_is_not_used(blocker: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    if blocker == "file":
+        (tmp_path / "plain-file").write_text("")
+        folder = tmp_path / "plain-file" / "cache"  # cannot be created
+    else:
+        folder = tmp_path / "shared"
+        folder.mkdir()
+        folder.chmod(0o777)  # others could plant pickles: never read
+    monkeypatch.setenv("JEPLINT_CACHE_DIR", str(folder))
+    assert ParseCache.open() is None
+    assert main(["scan", str(POLICIES_TF), "--format", "json"]) == 1
+    assert '"rule_id": "JEP102"' in capsys.readouterr().out
+    if blocker == "shared":
+        assert list(folder.iterdir()) == []
+
+
+def test_cache_root_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JEPLINT_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_root() == str(tmp_path / "xdg" / "jeplint")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_root() == str(tmp_path / "home" / ".cache" / "jeplint")
+    monkeypatch.setenv("JEPLINT_CACHE_DIR", str(tmp_path / "explicit"))
+    assert cache_root() == str(tmp_path / "explicit")
+
+
+def test_the_namespace_changes_with_version_and_format(monkeypatch: pytest.MonkeyPatch) -> None:
+    current = namespace()
+    assert current == namespace() and len(current) == 24
+    monkeypatch.setattr(cache, "__version__", "999.0")
+    assert namespace() != current
+    monkeypatch.undo()
+    monkeypatch.setattr(cache, "CACHE_FORMAT", cache.CACHE_FORMAT + 1)
+    assert namespace() != current
+
+
+def test_stale_namespaces_are_removed_and_nothing_else(cache_dir: Path) -> None:
+    old_ns, recent_ns, foreign = cache_dir / (NAMESPACE_PREFIX + "0" * 24), cache_dir / (NAMESPACE_PREFIX + "1" * 24), cache_dir / "keep-me"
+    for folder in (old_ns, recent_ns, foreign):
+        folder.mkdir(parents=True)
+        (folder / "x").write_text("")
+    long_ago = time.time() - (cache.STALE_DAYS + 1) * 86400
+    for folder in (old_ns, foreign):
+        os.utime(folder, (long_ago, long_ago))
+    cache_dir.chmod(0o700)
+    store = ParseCache.open()
+    assert store is not None
+    assert sorted(p.name for p in cache_dir.iterdir()) == sorted([Path(store.folder).name, recent_ns.name, foreign.name])
+
+
+def test_the_hcl_parser_is_cached_and_parses_the_same(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = ParseCache.open()
+    assert store is not None
+    built: list[int] = []
+    build = hcl.build_parser
+
+    def counting_build() -> object:
+        built.append(1)
+        return build()
+
+    monkeypatch.setattr(hcl, "build_parser", counting_build)
+    fresh = store.hcl_parser()
+    loaded = store.hcl_parser()
+    assert built == [1] and loaded is not fresh
+    sources = sorted(ROOT.glob("rules/*/*.tf")) + sorted(ROOT.glob("testdata/**/*.tf"))
+    assert len(sources) > 10
+    monkeypatch.setattr(hcl, "_PARSER", [fresh])
+    expected = [_structure(parse_file(str(p), p.name)) for p in sources]
+    monkeypatch.setattr(hcl, "_PARSER", [loaded])
+    assert [_structure(parse_file(str(p), p.name)) for p in sources] == expected
+
+
+def test_a_tree_too_deep_to_pickle_is_parsed_in_the_main_process(tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for number in range(PARALLEL_THRESHOLD):
+        (tmp_path / f"f{number}.json").write_text('{"Statement": []}')
+    depth = 1000
+    (tmp_path / "deep.json").write_text('{"Statement": ' + "[" * depth + "]" * depth + "}")
+    with pytest.raises(RecursionError):
+        dumps(parse_file("deep.json", "deep.json"))
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}.json"
+        main(["scan", ".", "--jobs", jobs, "--format", "json", "--output", str(out), "--fail-on", "never"])
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b'"files_analysed": 65' in outputs[0]

@@ -1,0 +1,71 @@
+"""The function taxonomy and the JEP3 rules' thresholds, purposes and configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jeplint.catalog.functions import baseline, classify
+from jeplint.options import Options
+from jeplint.run import Settings, scan
+
+
+@pytest.mark.parametrize(
+    ("permission", "platform", "domain", "capability"),
+    [
+        ("iam:PassRole", "aws", "iam", "identity-admin"),
+        ("iam:CreateAccessKey", "aws", "iam", "identity-admin"),
+        ("secretsmanager:RotateSecret", "aws", "secretsmanager", "rotate"),
+        ("secretsmanager:GetSecretValue", "aws", "secretsmanager", "data-read"),
+        ("secretsmanager:PutResourcePolicy", "aws", "secretsmanager", "resource-policy"),
+        ("s3:PutObject", "aws", "s3", "data-write"),
+        ("ssm:SendCommand", "aws", "ssm", "code-execution"),
+        ("ram:AcceptResourceShareInvitation", "aws", "ram", "identity-admin"),
+        ("codecommit:UpdatePullRequestApprovalState", "aws", "codecommit", "modify"),
+        ("rds:CreateDBSnapshot", "aws", "rds", "export-report"),
+        ("ec2:TerminateInstances", "aws", "ec2", "destroy"),
+        ("ec2:DescribeInstances", "aws", "ec2", "observe"),
+        ("iam.serviceAccounts.actAs", "gcp", "iam", "identity-admin"),
+        ("iam.serviceAccounts.getAccessToken", "gcp", "iam", "credential-issue"),
+        ("storage.objects.get", "gcp", "storage", "data-read"),
+        ("Microsoft.Authorization/roleAssignments/write", "azure", "Microsoft.Authorization", "identity-admin"),
+        ("Microsoft.Storage/storageAccounts/listKeys/action", "azure", "Microsoft.Storage", "credential-issue"),
+        ("create /serviceaccounts/token", "kubernetes", "core/serviceaccounts", "credential-issue"),
+        ("get /pods/exec", "kubernetes", "core/pods", "code-execution"),
+        ("bind rbac.authorization.k8s.io/clusterroles", "kubernetes", "rbac.authorization.k8s.io/clusterroles", "identity-admin"),
+        ("list /secrets", "kubernetes", "core/secrets", "data-read"),
+    ],
+)
+def test_classification(permission: str, platform: str, domain: str, capability: str) -> None:
+    function = classify(permission, platform)
+    assert (function.domain, function.capability) == (domain, capability)
+    assert function.reason
+
+
+@pytest.mark.parametrize(
+    ("permission", "platform"),
+    [("logs:PutLogEvents", "aws"), ("sts:GetCallerIdentity", "aws"), ("ecr:BatchGetImage", "aws"), ("ssmmessages:OpenDataChannel", "aws"),
+     ("logging.logEntries.create", "gcp"), ("create coordination.k8s.io/leases", "kubernetes")],
+)
+def test_baseline_never_counts(permission: str, platform: str) -> None:
+    assert baseline(permission, platform)
+
+
+def test_thresholds_are_configurable(in_root: Path) -> None:
+    path = "rules/JEP301-multi-function-identity/bad.cfn.yaml"
+    assert [f.rule_id for f in scan([path], Settings(select=("JEP301",))).findings] == ["JEP301"]
+    relaxed = Options(multi_function_functions=8, multi_function_domains=6, multi_function_high_impact=5)
+    assert scan([path], Settings(select=("JEP301",), options=relaxed)).findings == []
+
+
+def test_purpose_from_configuration(in_root: Path) -> None:
+    path = "rules/JEP301-multi-function-identity/good.tf"
+    options = Options(purposes=(("secrets-rotator", "secretsmanager:rotate, secretsmanager:data-read"),))
+    (finding,) = scan([path], Settings(select=("JEP302",), options=options)).findings
+    assert finding.message.startswith(
+        "role secrets-rotator is declared for 'secretsmanager:rotate, secretsmanager:data-read' (configuration) "
+        "but also holds 2 functions outside it: kms data-read (kms:Decrypt via policy rotation, statement 2); "
+        "secretsmanager data-write (secretsmanager:PutSecretValue via policy rotation, statement 1)."
+    )
+    assert (finding.span.line, finding.span.col) == (2, 25)  # no tag: the identity itself
