@@ -15,10 +15,11 @@ from jeplint.graph.credentials import add_credentials
 from jeplint.graph.kubernetes import KubernetesExtractor
 from jeplint.graph.model import Graph, Policy
 from jeplint.graph.policy import grants_from_document
-from jeplint.graph.terraform import build_modules
+from jeplint.graph.terraform import Module, build_modules
 from jeplint.graph.tf_aws import AwsExtractor
 from jeplint.graph.tf_azure import AzureExtractor
 from jeplint.graph.tf_gcp import GcpExtractor
+from jeplint.graph.tf_gcp_federation import add_pools
 from jeplint.graph.tf_kubernetes import TerraformKubernetes
 from jeplint.parse.nodes import Mapping
 from jeplint.parse import CLOUDFORMATION, IAM_POLICY, KUBERNETES, TERRAFORM, TERRAFORM_VARS, ParsedFile
@@ -32,8 +33,9 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Grap
         if parsed.error is None and parsed.kind is not None:
             by_kind.setdefault(parsed.kind, []).append(parsed)
     terraform = by_kind.get(TERRAFORM, []) + by_kind.get(TERRAFORM_VARS, [])
-    tf_kubernetes: list = []
-    _guarded(graph, terraform, lambda tf: tf_kubernetes.extend(_terraform(graph, tf, files, roots or [])))
+    tf_kubernetes: list[Mapping] = []
+    modules: list[Module] = []
+    _guarded(graph, terraform, lambda tf: tf_kubernetes.extend(_terraform(graph, tf, files, roots or [], modules)))
     cfn = CloudFormationExtractor(graph)
     for parsed in by_kind.get(CLOUDFORMATION, []):
         _guarded(graph, [parsed], cfn.add)
@@ -43,16 +45,18 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Grap
     for parsed in by_kind.get(IAM_POLICY, []):
         _guarded(graph, [parsed], lambda files: _standalone_policies(graph, files[0]))
     # Credentials (expiry rules) last: they name the identities the extractors above declared.
-    _guarded(graph, terraform + by_kind.get(CLOUDFORMATION, []) + manifests, lambda found: add_credentials(graph, found, roots or []))
+    _guarded(graph, terraform + by_kind.get(CLOUDFORMATION, []) + manifests, lambda found: add_credentials(graph, found, modules))
     graph.invalidate()
     return graph
 
 
-def _terraform(graph: Graph, tf_files: list[ParsedFile], all_files: list[ParsedFile], roots: list[str]) -> list[Mapping]:
-    """Adds the Terraform content; returns its Kubernetes objects, which join the manifests' cluster."""
-    modules = build_modules(tf_files, all_files, roots, graph)
+def _terraform(graph: Graph, tf_files: list[ParsedFile], all_files: list[ParsedFile], roots: list[str], modules: list[Module]) -> list[Mapping]:
+    """Adds the Terraform content (filling `modules` with the module instances); returns its
+    Kubernetes objects, which join the manifests' cluster."""
+    modules.extend(build_modules(tf_files, all_files, roots, graph))
     AwsExtractor(graph).add(modules)
     GcpExtractor(graph).add(modules)
+    _guarded(graph, tf_files, lambda _: add_pools(graph, modules))
     AzureExtractor(graph).add(modules)
     kubernetes = TerraformKubernetes(graph)
     kubernetes.add(modules)

@@ -39,8 +39,8 @@ from datetime import datetime, timedelta
 
 from jeplint.graph.kubernetes import WORKLOAD_POD_SPEC
 from jeplint.graph.model import Credential, Graph, Identity
-from jeplint.graph.terraform import NONE, Module, build_modules, parse_embedded_json, traversal
-from jeplint.parse import CLOUDFORMATION, KUBERNETES, TERRAFORM, TERRAFORM_VARS, ParsedFile
+from jeplint.graph.terraform import NONE, Module, parse_embedded_json, traversal
+from jeplint.parse import CLOUDFORMATION, KUBERNETES, ParsedFile
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
 from jeplint.timeparse import CALENDAR_UNITS, calendar_duration, humanize, parse_duration, parse_timestamp
 
@@ -120,15 +120,15 @@ class Rotation:
     text: str  # "time_rotating.key replaces it every 30 days"
 
 
-def add_credentials(graph: Graph, files: list[ParsedFile], roots: list[str]) -> None:
-    """Every credential and PIM assignment of the scan, appended to `graph.credentials`."""
+def add_credentials(graph: Graph, files: list[ParsedFile], modules: list[Module]) -> None:
+    """Every credential and PIM assignment of the scan, appended to `graph.credentials`.
+
+    `modules` are the Terraform module instances the graph was built from.
+    """
     owners = Owners(graph)
     usable = [f for f in files if f.error is None]
-    terraform = [f for f in usable if f.kind in (TERRAFORM, TERRAFORM_VARS)]
-    if terraform:
-        # The module instances are the Terraform extractor's; its remark about remote modules is kept
-        # there, not repeated (hence the scratch graph).
-        TerraformCredentials(graph, owners).add(build_modules(terraform, files, roots, Graph()))
+    if modules:
+        TerraformCredentials(graph, owners).add(modules)
     for parsed in usable:
         if parsed.kind == CLOUDFORMATION:
             for doc in parsed.documents:
@@ -342,8 +342,9 @@ class TerraformCredentials:
             return
         meta = _first_block(block, "metadata")
         namespace = (module.text(meta.attrs.get("namespace")) if meta else None) or "default"
-        account = next((b.attrs["service_account_name"] for b in _walk_blocks(block) if "service_account_name" in b.attrs), None)
-        identity, owner = self._k8s_account(module, namespace, account) if account is not None else self._k8s_account(module, namespace, Scalar("default", block.span))
+        default = Scalar("default", block.span)  # a pod with no service_account_name runs as "default"
+        account = next((b.attrs["service_account_name"] for b in _walk_blocks(block) if "service_account_name" in b.attrs), default)
+        identity, owner = self._k8s_account(module, namespace, account)
         for token in tokens:
             node = token.attrs.get("expiration_seconds")
             if node is None:
@@ -358,7 +359,8 @@ class TerraformCredentials:
         seconds = _seconds(module, node) if node is not None else None
         if node is None or seconds is None or _saml_only(module, block.attrs.get("assume_role_policy")):
             return
-        identity, owner = self.owners.by_key.get(module.key(tf_type, label)), f"role {module.text(block.attrs.get('name')) or f'{tf_type}.{label}'}"
+        identity = self.owners.by_key.get(module.key(tf_type, label))
+        owner = f"role {module.text(block.attrs.get('name')) or f'{tf_type}.{label}'}"
         lifetime = Lifetime(node.span, f"max_session_duration = {_source(node)}", timedelta(seconds=seconds))
         self._add("aws", "aws-role-session", f"{tf_type}.{label}", node.span, identity, owner, family="session", lifetime=lifetime)
 
