@@ -424,3 +424,45 @@ spec:
         ("JEP201", "cfn.yaml", 11, "an unnamed user has an access key (AWS::IAM::AccessKey K)"),
         ("JEP201", "main.tf", 23, "kubernetes_secret_v1.s holds a token of an unnamed serviceaccount of namespace default"),
     ]
+
+
+def test_password_policy_bounds_console_passwords_and_github_secrets_name_the_key_owner(tmp_path: Path) -> None:
+    files = {
+        "main.tf": """
+resource "aws_iam_user" "bot" {
+  name = "bot"
+}
+resource "aws_iam_access_key" "bot" {
+  user = aws_iam_user.bot.name
+}
+resource "aws_iam_user_login_profile" "bot" {
+  user = aws_iam_user.bot.name
+}
+resource "aws_iam_account_password_policy" "strict" {
+  max_password_age = 60
+}
+resource "google_service_account" "ci" {
+  account_id = "ci"
+}
+resource "google_service_account_key" "ci" {
+  service_account_id = google_service_account.ci.name
+}
+resource "github_actions_secret" "gcp" {
+  repository      = "shop"
+  secret_name     = "DEPLOY_KEY"
+  plaintext_value = base64decode(google_service_account_key.ci.private_key)
+}
+"""
+    }
+    assert [(f.span.line, f.message.split(";")[0]) for f in run(tmp_path, files)] == [
+        (5, "user bot has an access key (aws_iam_access_key.bot) that never expires"),
+        (17, "service account ci has a user-managed key (google_service_account_key.ci) that never expires"),
+        (23, ("GitHub Actions secret DEPLOY_KEY (github_actions_secret.gcp) stores the key of service account ci "
+             "(google_service_account_key.ci), which never expires")),
+    ]
+    slower = files["main.tf"].replace("max_password_age = 60", "max_password_age = 365")
+    (profile,) = [f for f in run(tmp_path, {"main.tf": slower}) if f.span.line == 8]
+    assert profile.message.split("; a machine")[0] == (
+        "user bot has an access key and also a console password (aws_iam_user_login_profile.bot) that never expires; the "
+        "account password policy aws_iam_account_password_policy.strict expires passwords after 1 year, over the 90-day limit"
+    )
