@@ -150,3 +150,14 @@ def test_skipped_directories(tmp_path: Path) -> None:
     (tmp_path / "README.yaml").write_text("title: hello\n")
     proc = run_cli("scan", ".", cwd=tmp_path)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "No findings in 0 files.\n", "")
+
+
+def test_file_content_cannot_forge_terminal_output(tmp_path: Path) -> None:
+    """An action name carrying ANSI escapes and a newline is printed escaped, on one line."""
+    policy = tmp_path / "evil.json"
+    policy.write_text('{"Statement": [{"Effect": "Allow", "Action": "s3:Get\\u001b[32m*\\nok.tf:1:1: JEP000 forged", "Resource": "*"}]}')
+    proc = run_cli("scan", str(policy), cwd=tmp_path)
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 2, lines
+    assert "\033" not in proc.stdout
+    assert "s3:Get\\x1b[32m*\\x0aok.tf:1:1: JEP000 forged" in lines[0]

@@ -8,6 +8,7 @@ Problems (inputs that could not be analysed) go to stderr in the same `path:line
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import TextIO
 
@@ -15,6 +16,15 @@ from jeplint.run import ScanResult
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 _RESET, _BOLD = "\033[0m", "\033[1m"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text from scanned files, safe for a terminal: control characters (ANSI escapes, newlines)
+    become `\\xNN`, so a file cannot forge lines or colours in the output."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _place(path: str, line: int | None, col: int | None) -> str:
@@ -29,10 +39,9 @@ def write(result: ScanResult, out: TextIO, err: TextIO, colour: bool, show_suppr
     for f, mark in shown:
         rule = f"{_COLOURS[f.level]}{f.rule_id}{_RESET}" if colour else f.rule_id
         where = f"{_BOLD}{f.span}{_RESET}" if colour else str(f.span)
-        out.write(f"{where}: {rule} {f.message}{mark}\n")
+        out.write(f"{where}: {rule} {printable(f.message)}{printable(mark)}\n")
     for p in result.problems:
-        out_stream = err
-        out_stream.write(f"{_place(p.path, p.line, p.col)}: {p.level}: {p.reason}\n")
+        err.write(f"{_place(p.path, p.line, p.col)}: {p.level}: {printable(p.reason)}\n")
     out.write(summary(result) + "\n")
 
 
