@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=_seconds, default=None, metavar="SECONDS", help="report the files not parsed after this long (default 300; 0 = no limit)"
     )
     scan.add_argument("--jobs", "-j", type=int, default=0, help="parser processes (default: one per core)")
-    scan.add_argument("--no-cache", action="store_true", help="neither read nor write the parse cache (~/.cache/jeplint)")
+    scan.add_argument("--no-cache", action="store_true", help="neither read nor write cached parse results (~/.cache/jeplint)")
     sub.add_parser("rules", help="list every rule")
     explain = sub.add_parser("explain", help="print a rule's documentation and examples")
     explain.add_argument("rule", metavar="RULE", help="a rule id (JEP101) or name (full-wildcard-action)")
@@ -161,8 +161,9 @@ class _Progress:
 
     @staticmethod
     def wanted(stream: TextIO) -> bool:
-        """Only on a terminal, never in CI or on a dumb terminal."""
-        return stream.isatty() and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
+        """Only on a terminal; never in CI, under pre-commit (which gives hooks a terminal) or on a dumb one."""
+        quiet = os.environ.get("CI") or os.environ.get("PRE_COMMIT") or os.environ.get("TERM") == "dumb"
+        return stream.isatty() and not quiet
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()

@@ -16,6 +16,10 @@ without `[tool.jeplint]` is passed over. `jeplint scan --config FILE` names one 
     [tool.jeplint.thresholds]          # any field of `jeplint.options.Options` but `now`
     max-secret-age = "30d"             # durations: 90d, 12h, 30m, 45s, 1h30m
 
+    [tool.jeplint.purposes]            # declared purpose per identity name or key (JEP302)
+    secrets-rotator = "secrets-rotation"
+    reports-job = "dynamodb:data-read, s3:data-write"
+
 Command-line options win over the file: `--select`, `--ignore` and `--fail-on` replace its values.
 
 `exclude` globs are relative to the folder of the configuration file: `*` and `?` stay within one
@@ -45,7 +49,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 CONFIG_FILE = ".jeplint.toml"
 LEVELS = ("error", "warning", "note")
 FAIL_ON = ("error", "warning", "note", "never")
-KEYS = ("select", "ignore", "fail-on", "exclude", "levels", "thresholds")
+KEYS = ("select", "ignore", "fail-on", "exclude", "levels", "thresholds", "purposes")
 _RULE = re.compile(r"JEP\d{0,3}")
 _DURATION = re.compile(r"(?:\d+(?:\.\d+)?[dhms])+")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([dhms])")
@@ -137,7 +141,7 @@ def load(path: str) -> Config:
         fail_on=fail_on,
         exclude=tuple(_strings(data, "exclude", where)),
         levels=tuple((rule.upper(), level) for rule, level in levels.items()),
-        thresholds=_thresholds(_table(data, "thresholds", where), where),
+        thresholds=_thresholds(_table(data, "thresholds", where), where) + _purposes(_table(data, "purposes", where), where),
     )
 
 
@@ -183,6 +187,15 @@ def _thresholds(table: dict[str, Any], where: str) -> tuple[tuple[str, Any], ...
             raise ConfigError(f"{where}: unknown threshold {key!r} (known: {known})")
         converted.append((name, _convert(value, getattr(defaults, name), f"{where}: thresholds.{key}")))
     return tuple(converted)
+
+
+def _purposes(table: dict[str, Any], where: str) -> tuple[tuple[str, Any], ...]:
+    """`purposes` -> the `Options.purposes` field: ((identity name or key, purpose), ...)."""
+    if not table:
+        return ()
+    if not all(isinstance(v, str) and v.strip() for v in table.values()):
+        raise ConfigError(f"{where}: purposes values must be purposes (strings) such as \"secrets-rotation\"")
+    return (("purposes", tuple(sorted(table.items()))),)
 
 
 def _convert(value: Any, default: Any, where: str) -> Any:

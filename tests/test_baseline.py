@@ -40,7 +40,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_round_trip(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "."]) == 1
     capsys.readouterr()
-    assert main(["scan", ".", "--write-baseline", "jeplint-baseline.json"]) == 0
+    assert main(["scan", ".", "--select", "JEP10", "--write-baseline", "jeplint-baseline.json"]) == 0
     assert capsys.readouterr().out == "No findings in 1 file; 1 suppressed.\n"
     data = json.loads((repo / "jeplint-baseline.json").read_text())
     assert data["schema"] == "jeplint-baseline/1"
@@ -49,17 +49,17 @@ def test_round_trip(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (entry["rule_id"], entry["path"]) == ("JEP101", "main.tf")
     assert entry["message"].startswith("role deployer can perform every AWS action")
 
-    assert main(["scan", ".", "--baseline", "jeplint-baseline.json"]) == 0
+    assert main(["scan", ".", "--select", "JEP10", "--baseline", "jeplint-baseline.json"]) == 0
     assert capsys.readouterr().out == "No findings in 1 file; 1 suppressed.\n"
 
     # Lines move: the accepted finding stays accepted.
     (repo / "main.tf").write_text("# a header\n\n\n" + POLICY.format(name="deployer"))
-    assert main(["scan", ".", "--baseline", "jeplint-baseline.json"]) == 0
+    assert main(["scan", ".", "--select", "JEP10", "--baseline", "jeplint-baseline.json"]) == 0
     capsys.readouterr()
 
     # Something new: only it is reported.
     (repo / "more.tf").write_text(POLICY.format(name="uploader"))
-    assert main(["scan", ".", "--baseline", "jeplint-baseline.json"]) == 1
+    assert main(["scan", ".", "--select", "JEP10", "--baseline", "jeplint-baseline.json"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[:-1] == [
         'more.tf:10:47: JEP101 role uploader can perform every AWS action ("*") on every resource through policy uploader, statement 1'
@@ -68,7 +68,7 @@ def test_round_trip(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_baseline_in_sarif_is_an_external_suppression(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["scan", ".", "--write-baseline", "b.json", "--format", "sarif", "--show-suppressed"]) == 0
+    assert main(["scan", ".", "--select", "JEP10", "--write-baseline", "b.json", "--format", "sarif", "--show-suppressed"]) == 0
     log = json.loads(capsys.readouterr().out)
     assert_valid_sarif(log)
     (result,) = log["runs"][0]["results"]
@@ -80,7 +80,7 @@ def test_inline_suppressions_are_not_baselined(repo: Path, capsys: pytest.Captur
         'Resource = "*" }]', 'Resource = "*" }] # jeplint:ignore=JEP101 reason="approved"'
     )
     (repo / "main.tf").write_text(text)
-    assert main(["scan", ".", "--write-baseline", "b.json"]) == 0
+    assert main(["scan", ".", "--select", "JEP10", "--write-baseline", "b.json"]) == 0
     assert json.loads((repo / "b.json").read_text())["findings"] == []
     assert capsys.readouterr().out == "No findings in 1 file; 1 suppressed.\n"
 
@@ -118,10 +118,10 @@ def test_each_entry_accepts_one_finding() -> None:
 def test_unusable_baseline_exits_2(repo: Path, capsys: pytest.CaptureFixture[str], content: str | None, message: str) -> None:
     if content is not None:
         (repo / "missing.json").write_text(content)
-    assert main(["scan", ".", "--baseline", "missing.json"]) == 2
+    assert main(["scan", ".", "--select", "JEP10", "--baseline", "missing.json"]) == 2
     assert capsys.readouterr().err == message
 
 
 def test_unwritable_baseline_exits_2(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["scan", ".", "--write-baseline", "no/such/dir/b.json"]) == 2
+    assert main(["scan", ".", "--select", "JEP10", "--write-baseline", "no/such/dir/b.json"]) == 2
     assert capsys.readouterr().err == "jeplint: error: cannot write baseline no/such/dir/b.json: No such file or directory\n"

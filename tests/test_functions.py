@@ -69,3 +69,16 @@ def test_purpose_from_configuration(in_root: Path) -> None:
         "secretsmanager data-write (secretsmanager:PutSecretValue via policy rotation, statement 1)."
     )
     assert (finding.span.line, finding.span.col) == (2, 25)  # no tag: the identity itself
+
+
+def test_purposes_in_the_configuration_file(tmp_path: Path) -> None:
+    from conftest import ROOT
+    from jeplint.cli import main
+
+    (tmp_path / "main.tf").write_text((ROOT / "rules/JEP301-multi-function-identity/good.tf").read_text())
+    (tmp_path / ".jeplint.toml").write_text('select = ["JEP302"]\n\n[purposes]\nsecrets-rotator = "secrets-rotation"\n')
+    assert main(["scan", str(tmp_path), "--config", str(tmp_path / ".jeplint.toml")]) == 0  # kms data-read is part of it
+    (tmp_path / ".jeplint.toml").write_text('select = ["JEP302"]\n\n[purposes]\nsecrets-rotator = "table-read"\n')
+    assert main(["scan", str(tmp_path), "--config", str(tmp_path / ".jeplint.toml")]) == 1
+    (tmp_path / ".jeplint.toml").write_text('[purposes]\nsecrets-rotator = 3\n')
+    assert main(["scan", str(tmp_path), "--config", str(tmp_path / ".jeplint.toml")]) == 2

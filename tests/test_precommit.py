@@ -44,6 +44,9 @@ resource "aws_iam_role_policy" "other" {
   policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })
 }
 """
+# The projects keep to the wildcard family (their files are written for it); the hook finds this
+# configuration as any user's.
+CONFIG = 'select = ["JEP10"]\n'
 FINDING = 'infra/policies.tf:5:67: JEP101 role ci-deployer can perform every AWS action ("*") on every resource through policy deploy, statement 1'
 
 
@@ -105,7 +108,13 @@ def try_repo(cwd: Path, hook: tuple[Path, str], home: Path, *selection: str) -> 
 @pytest.fixture
 def module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A Terraform module: the role, the policy attached to it, another policy; cwd = its parent."""
-    for name, text in {"infra/roles.tf": ROLE, "infra/policies.tf": POLICY.format(comment=""), "infra/other.tf": OTHER}.items():
+    files = {
+        ".jeplint.toml": CONFIG,
+        "infra/roles.tf": ROLE,
+        "infra/policies.tf": POLICY.format(comment=""),
+        "infra/other.tf": OTHER,
+    }
+    for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     monkeypatch.chdir(tmp_path)
@@ -150,7 +159,13 @@ def test_manifest_is_valid() -> None:
 @needs_pre_commit
 def test_hook_fails_on_a_violation_and_passes_once_suppressed(tmp_path: Path, hook: tuple[Path, str], home: Path) -> None:
     repo = project(
-        tmp_path / "project", {"infra/roles.tf": ROLE, "infra/policies.tf": POLICY.format(comment=""), "infra/other.tf": OTHER}
+        tmp_path / "project",
+        {
+            ".jeplint.toml": CONFIG,
+            "infra/roles.tf": ROLE,
+            "infra/policies.tf": POLICY.format(comment=""),
+            "infra/other.tf": OTHER,
+        },
     )
 
     # Only policies.tf changed: its finding is reported with the role from roles.tf (context); the
@@ -182,7 +197,10 @@ def test_clean_repository_passes(tmp_path: Path, hook: tuple[Path, str], home: P
     scoped = POLICY.format(comment="").replace(
         'Action = "*", Resource = "*"', 'Action = "s3:GetObject", Resource = "arn:aws:s3:::reports/*"'
     )
-    repo = project(tmp_path / "clean", {"infra/roles.tf": ROLE, "infra/policies.tf": scoped, "README.md": "# a project\n"})
+    repo = project(
+        tmp_path / "clean",
+        {".jeplint.toml": CONFIG, "infra/roles.tf": ROLE, "infra/policies.tf": scoped, "README.md": "# a project\n"},
+    )
     code, output, lines = try_repo(repo, hook, home, "--all-files")
     assert code == 0, output
     assert re.search(r"jeplint \(just-enough-privilege linter\)\.+Passed", output) and lines == []

@@ -8,13 +8,18 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import assert_valid_sarif
 from jeplint.cli import main
 from jeplint.options import Options
+from jeplint.parse import KUBERNETES, TERRAFORM, ParsedFile
+from jeplint.parse.nodes import Span
 from jeplint.report import json_report, sarif
+from jeplint.rules.base import Finding
 from jeplint.run import Problem, ScanResult, Settings, scan
-from jeplint.suppress import comment_start
+from jeplint.suppress import apply, comment_start
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 REASON = 'reason="break-glass role, approved in SEC-42"'
@@ -52,7 +57,8 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str], 
     monkeypatch.chdir(tmp_path)
     for name, text in files.items():
         Path(name).write_text(text)
-    return scan(sorted(files), Settings(options=Options(now=now)))
+    # Only the wildcard family: the fixtures are written for it, other families would add findings.
+    return scan(sorted(files), Settings(select=("JEP10",), options=Options(now=now)))
 
 
 def rules_of(result: ScanResult) -> list[tuple[int, str]]:
@@ -336,17 +342,17 @@ def test_cli_show_suppressed_in_every_format(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     Path("main.tf").write_text(tf(trailing=f"# jeplint:ignore=JEP101 {REASON} until=2099-12-31"))
-    assert main(["scan", "main.tf"]) == 0
+    assert main(["scan", "main.tf", "--select", "JEP10"]) == 0
     assert capsys.readouterr().out == "No findings in 1 file; 1 suppressed.\n"
-    assert main(["scan", "main.tf", "--show-suppressed"]) == 0
+    assert main(["scan", "main.tf", "--select", "JEP10", "--show-suppressed"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         'main.tf:15:18: JEP101 role ci-deployer can perform every AWS action ("*") on every resource through policy deploy, statement 1'
         " [suppressed: break-glass role, approved in SEC-42]",
         "No findings in 1 file; 1 suppressed.",
     ]
-    assert main(["scan", "main.tf", "--format", "sarif"]) == 0
+    assert main(["scan", "main.tf", "--select", "JEP10", "--format", "sarif"]) == 0
     assert json.loads(capsys.readouterr().out)["runs"][0]["results"] == []
-    assert main(["scan", "main.tf", "--format", "sarif", "--show-suppressed"]) == 0
+    assert main(["scan", "main.tf", "--select", "JEP10", "--format", "sarif", "--show-suppressed"]) == 0
     log = json.loads(capsys.readouterr().out)
     assert_valid_sarif(log)
     (entry,) = log["runs"][0]["results"]
@@ -364,7 +370,7 @@ def test_cli_show_suppressed_in_every_format(
             "properties": {"until": "2099-12-31"},
         }
     ]
-    assert main(["scan", "main.tf", "--format", "json", "--show-suppressed"]) == 0
+    assert main(["scan", "main.tf", "--select", "JEP10", "--format", "json", "--show-suppressed"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["summary"]["suppressed"] == 1 and report["findings"] == []
     assert report["suppressed"][0]["suppression"] == {
@@ -373,7 +379,7 @@ def test_cli_show_suppressed_in_every_format(
         "until": "2099-12-31",
         "location": {"path": "main.tf", "line": 15, "column": 24, "end_line": 15, "end_column": 108},
     }
-    assert main(["scan", "main.tf", "--format", "json"]) == 0
+    assert main(["scan", "main.tf", "--select", "JEP10", "--format", "json"]) == 0
     assert "suppressed" not in {k for k in json.loads(capsys.readouterr().out) if k != "summary"}
 
 
@@ -382,7 +388,7 @@ def test_wrong_suppression_in_reports(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     Path("main.tf").write_text(tf(trailing="# jeplint:ignore=JEP101 until=2000-01-01"))
-    assert main(["scan", "main.tf"]) == 1
+    assert main(["scan", "main.tf", "--select", "JEP10"]) == 1
     captured = capsys.readouterr()
     assert (
         captured.err
@@ -394,3 +400,16 @@ def test_wrong_suppression_in_reports(
     (note,) = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert note["level"] == "warning" and log["runs"][0]["invocations"][0]["executionSuccessful"] is True
     assert json_report.report(result)["problems"][0]["level"] == "warning"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=60), hcl=st.booleans())
+def test_any_comment_text_is_read_without_crashing(text: str, hcl: bool) -> None:
+    """Whatever follows the marker, reading it gives remarks or a suppression, never an exception."""
+    name = "a.tf" if hcl else "a.yaml"
+    lines = ["x = 1", f"  # jeplint:ignore{text}", f'y = "{text}" # jeplint:ignore={text}']
+    parsed = ParsedFile(name, TERRAFORM if hcl else KUBERNETES, [], lines=lines)
+    finding = Finding("JEP101", "m", Span(name, 3, 1, 3, 2), fingerprint="0" * 32, level="error")
+    kept, hidden, remarks = apply([finding], [parsed], Options(now=NOW))
+    assert len(kept) + len(hidden) == 1
+    assert all(r.span.path == name and r.span.line in (2, 3) for r in remarks)
