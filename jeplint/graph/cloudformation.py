@@ -13,9 +13,10 @@ import re
 from jeplint.graph.aws_managed import managed_policy
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.sam import TEMPLATES
+from jeplint.graph.names import aws_named
 from jeplint.graph.policy import grants_from_document
 from jeplint.parse import ParsedFile
-from jeplint.parse.nodes import Mapping, Node, Scalar, Sequence, Span
+from jeplint.parse.nodes import Mapping, Node, ParseError, Scalar, Sequence, Span
 
 IDENTITY_TYPES = {
     "AWS::IAM::Role": ("role", "RoleName"),
@@ -163,7 +164,7 @@ class CloudFormationExtractor:
 
     def _template(self, tpl: Template) -> None:
         identities: dict[str, Identity] = {}
-        for logical, resource in tpl.resources.items():
+        for logical in tpl.resources:
             kind_name = IDENTITY_TYPES.get(tpl.type_of(logical))
             if tpl.type_of(logical) == "AWS::Serverless::Function":
                 kind_name = ("role", "")
@@ -318,7 +319,7 @@ class CloudFormationExtractor:
         doc = props.items.get("AssumeRolePolicyDocument") if props is not None and tpl.type_of(logical) == "AWS::IAM::Role" else None
         if doc is not None:
             identity.trust = Policy("aws", "trust", f"AssumeRolePolicyDocument of {logical}", f"{tpl.path}#{logical}#trust", doc.span)
-            grants_from_document(identity.trust, doc, tpl.resolve, tpl.render)
+            grants_from_document(identity.trust, _json_string(doc) or doc, tpl.resolve, tpl.render)
 
     def _sam_template(self, tpl: Template, logical: str, identity: Identity, index: int, entry: Mapping) -> None:
         (name, params), = entry.items.items()
@@ -396,14 +397,31 @@ class CloudFormationExtractor:
             return identities.get(target)
         value = tpl.resolve(node)
         if isinstance(value, Scalar) and isinstance(value.value, str) and value.value:
-            name = value.value.rsplit("/", 1)[-1] if value.value.startswith("arn:") else value.value
-            found = self.by_name.get((kind, name))
-            if found is None:
-                found = Identity("aws", kind, name, f"external:aws:{kind}:{name}", None)
-                self.by_name[(kind, name)] = found
-                self.graph.identities.append(found)
-            return found
+            return aws_named(self.graph, self.by_name, kind, value.value)
         return None
+
+
+def _json_string(node: Node) -> Node | None:
+    """A policy written as a JSON string (`AssumeRolePolicyDocument: >` then JSON): its nodes, each
+    placed at the whole string, since a folded YAML scalar does not keep the JSON's own positions."""
+    if not isinstance(node, Scalar) or not isinstance(node.value, str) or not node.value.lstrip().startswith("{"):
+        return None
+    from jeplint.parse.jsonpos import load_json
+
+    try:
+        parsed = load_json(node.value, node.span.path)
+    except ParseError:
+        return None
+    stack: list[Node] = [parsed]
+    while stack:
+        current = stack.pop()
+        current.span = node.span
+        if isinstance(current, Mapping):
+            current.key_spans = dict.fromkeys(current.key_spans, node.span)
+            stack.extend(current.items.values())
+        elif isinstance(current, Sequence):
+            stack.extend(current.items)
+    return parsed
 
 
 def _branches(entries: list[Node]) -> list[Node]:

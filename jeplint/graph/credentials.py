@@ -39,6 +39,9 @@ from datetime import datetime, timedelta
 
 from jeplint.graph.kubernetes import WORKLOAD_POD_SPEC
 from jeplint.graph.model import Credential, Graph, Identity
+from jeplint.graph.kubernetes import get as k8s_get
+from jeplint.graph.kubernetes import objects as k8s_objects
+from jeplint.graph.kubernetes import text as k8s_text
 from jeplint.graph.terraform import NONE, Module, parse_embedded_json, traversal
 from jeplint.parse import CLOUDFORMATION, KUBERNETES, ParsedFile
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
@@ -134,7 +137,7 @@ def add_credentials(graph: Graph, files: list[ParsedFile], modules: list[Module]
             for doc in parsed.documents:
                 if isinstance(doc, Mapping):
                     CloudFormationCredentials(graph, owners, parsed.path, doc).add()
-    objects = [obj for f in usable if f.kind == KUBERNETES for doc in f.documents for obj in _k8s_objects(doc)]
+    objects = [obj for f in usable if f.kind == KUBERNETES for doc in f.documents for obj in k8s_objects(doc)]
     KubernetesCredentials(graph, owners).add(objects)
 
 
@@ -575,7 +578,7 @@ class KubernetesCredentials:
 
     def add(self, objects: list[Mapping]) -> None:
         for obj in objects:
-            kind = _k8s_text(obj.get("kind"))
+            kind = k8s_text(obj.get("kind"))
             if kind == "Secret":
                 self._secret(obj)
             elif kind in WORKLOAD_POD_SPEC:
@@ -587,27 +590,27 @@ class KubernetesCredentials:
 
     def _secret(self, obj: Mapping) -> None:
         kind = obj.get("type")
-        if _k8s_text(kind) != TOKEN_SECRET_TYPE or kind is None:
+        if k8s_text(kind) != TOKEN_SECRET_TYPE or kind is None:
             return
-        namespace = _k8s_text(_get(obj, "metadata", "namespace")) or "default"
-        account = _k8s_text(_get(obj, "metadata", "annotations", SA_NAME_ANNOTATION))
+        namespace = k8s_text(k8s_get(obj, "metadata", "namespace")) or "default"
+        account = k8s_text(k8s_get(obj, "metadata", "annotations", SA_NAME_ANNOTATION))
         identity, owner = _service_account(self.owners, namespace, account) if account else (None, f"an unnamed serviceaccount of namespace {namespace}")
-        name = _k8s_text(_get(obj, "metadata", "name")) or "?"
+        name = k8s_text(k8s_get(obj, "metadata", "name")) or "?"
         self._add("k8s-token-secret", f"Secret {namespace}/{name}", kind.span, identity, owner, family="never")
 
     def _projected(self, obj: Mapping, kind: str) -> None:
-        spec = _get(obj, *WORKLOAD_POD_SPEC[kind])
-        volumes = _get(spec, "volumes")
+        spec = k8s_get(obj, *WORKLOAD_POD_SPEC[kind])
+        volumes = k8s_get(spec, "volumes")
         if not isinstance(volumes, Sequence):
             return
-        namespace = _k8s_text(_get(obj, "metadata", "namespace")) or "default"
-        account = _k8s_text(_get(spec, "serviceAccountName")) or _k8s_text(_get(spec, "serviceAccount")) or "default"
+        namespace = k8s_text(k8s_get(obj, "metadata", "namespace")) or "default"
+        account = k8s_text(k8s_get(spec, "serviceAccountName")) or k8s_text(k8s_get(spec, "serviceAccount")) or "default"
         identity, owner = _service_account(self.owners, namespace, account)
-        workload = f"{kind} {namespace}/{_k8s_text(_get(obj, 'metadata', 'name')) or '?'}"
+        workload = f"{kind} {namespace}/{k8s_text(k8s_get(obj, 'metadata', 'name')) or '?'}"
         for volume in volumes.items:
-            sources = _get(volume, "projected", "sources")
+            sources = k8s_get(volume, "projected", "sources")
             for source in sources.items if isinstance(sources, Sequence) else []:
-                node = _get(source, "serviceAccountToken", "expirationSeconds")
+                node = k8s_get(source, "serviceAccountToken", "expirationSeconds")
                 if node is None:
                     continue  # the 1-hour default
                 seconds = node.value if isinstance(node, Scalar) and isinstance(node.value, int) and not isinstance(node.value, bool) else None
@@ -650,28 +653,6 @@ def _at(lifetime: Lifetime | None, fallback: Span) -> Span:
 def _service_account(owners: Owners, namespace: str, name: str) -> tuple[Identity | None, str]:
     found = owners.by_key.get(f"sa:{namespace}/{name}")
     return found, f"serviceaccount {namespace}/{name}" + ("" if found else " (not declared in the scan)")
-
-
-def _k8s_objects(doc: Node) -> list[Mapping]:
-    """A manifest's objects: the document itself, or the items of a `kind: List`."""
-    if not isinstance(doc, Mapping):
-        return []
-    items = doc.get("items")
-    if _k8s_text(doc.get("kind")).endswith("List") and isinstance(items, Sequence):
-        return [item for item in items.items if isinstance(item, Mapping)]
-    return [doc]
-
-
-def _get(node: Node | None, *path: str) -> Node | None:
-    for key in path:
-        if not isinstance(node, Mapping):
-            return None
-        node = node.items.get(key)
-    return node
-
-
-def _k8s_text(node: Node | None) -> str:
-    return str(node.value) if isinstance(node, Scalar) and node.value is not None else ""
 
 
 def _props(resource: Mapping) -> Mapping:
@@ -947,11 +928,11 @@ def _saml_only(module: Module, node: Node | None) -> bool:
 
 
 def _saml_only_document(doc: Node | None) -> bool:
-    statements = _get(doc, "Statement")
+    statements = k8s_get(doc, "Statement")
     items = statements.items if isinstance(statements, Sequence) else [statements] if statements is not None else []
     actions: list[Node] = []
     for stmt in items:
-        action = _get(stmt, "Action")
+        action = k8s_get(stmt, "Action")
         actions += action.items if isinstance(action, Sequence) else [action] if action is not None else []
     return bool(actions) and all(isinstance(a, Scalar) and a.value == "sts:AssumeRoleWithSAML" for a in actions)
 

@@ -57,7 +57,8 @@ def _cloud_identity(cloud: list[Identity], platform: str, kind: str, value: str)
     return next((i for i in cloud if i.platform == platform and i.kind == kind and i.name == name and i.span is not None), None)
 
 
-def _get(node: Node | None, *path: str) -> Node | None:
+def get(node: Node | None, *path: str) -> Node | None:
+    """The node at `path` (mapping keys) below `node`, or None."""
     for key in path:
         if not isinstance(node, Mapping):
             return None
@@ -65,7 +66,8 @@ def _get(node: Node | None, *path: str) -> Node | None:
     return node
 
 
-def _text(node: Node | None, default: str = "") -> str:
+def text(node: Node | None, default: str = "") -> str:
+    """A scalar's value as text (`default` for anything else)."""
     return str(node.value) if isinstance(node, Scalar) and node.value is not None else default
 
 
@@ -78,15 +80,15 @@ class KubernetesExtractor:
 
     def add(self, files: list[ParsedFile], extra: list[Mapping] | None = None) -> None:
         """Manifests of `files` plus `extra` objects (from Terraform), as one cluster."""
-        objects = [obj for parsed in files for doc in parsed.documents for obj in _objects(doc)] + (extra or [])
-        for obj in objects:
-            kind = _text(obj.get("kind"))
+        manifest_objects = [obj for parsed in files for doc in parsed.documents for obj in objects(doc)] + (extra or [])
+        for obj in manifest_objects:
+            kind = text(obj.get("kind"))
             if kind == "ServiceAccount":
                 self._account(obj)
             elif kind in ("Role", "ClusterRole"):
                 self._role(obj, kind)
-        for obj in objects:
-            kind = _text(obj.get("kind"))
+        for obj in manifest_objects:
+            kind = text(obj.get("kind"))
             if kind in ("RoleBinding", "ClusterRoleBinding"):
                 self._binding(obj, kind)
             elif kind in WORKLOAD_POD_SPEC:
@@ -94,12 +96,12 @@ class KubernetesExtractor:
         self._links()
 
     def _account(self, obj: Mapping) -> None:
-        ns, name = _namespace(obj), _text(_get(obj, "metadata", "name"))
+        ns, name = _namespace(obj), text(get(obj, "metadata", "name"))
         key = f"sa:{ns}/{name}"
         if key in self.accounts:
             return
-        annotations = _get(obj, "metadata", "annotations")
-        tags = {k: _text(v) for k, v in annotations.items.items()} if isinstance(annotations, Mapping) else {}
+        annotations = get(obj, "metadata", "annotations")
+        tags = {k: text(v) for k, v in annotations.items.items()} if isinstance(annotations, Mapping) else {}
         if isinstance(annotations, Mapping):
             for annotation, value in annotations.items.items():
                 self.annotation_spans[(key, annotation)] = value.span
@@ -124,11 +126,11 @@ class KubernetesExtractor:
     def _subject(self, subject: Node, binding_ns: str) -> Identity | None:
         if not isinstance(subject, Mapping):
             return None
-        kind, name = _text(subject.get("kind")), _text(subject.get("name"))
+        kind, name = text(subject.get("kind")), text(subject.get("name"))
         if not name:
             return None
         if kind == "ServiceAccount":
-            return self._account_ref(_text(subject.get("namespace"), binding_ns), name)
+            return self._account_ref(text(subject.get("namespace"), binding_ns), name)
         if kind in ("User", "Group"):
             key = f"{kind.lower()}:{name}"
             if key not in self.accounts:
@@ -145,7 +147,7 @@ class KubernetesExtractor:
         return self.accounts[key]
 
     def _role(self, obj: Mapping, kind: str) -> None:
-        name = _text(_get(obj, "metadata", "name"))
+        name = text(get(obj, "metadata", "name"))
         key = f"{kind}:{_namespace(obj)}/{name}" if kind == "Role" else f"ClusterRole:{name}"
         display = f"{_namespace(obj)}/{name}" if kind == "Role" else name
         policy = Policy("kubernetes", kind, display, key, _name_span(obj))
@@ -170,7 +172,7 @@ class KubernetesExtractor:
         self.graph.policies.append(policy)
 
     def _role_ref(self, ref: Node | None, ns: str) -> Policy | None:
-        kind, name = _text(_get(ref, "kind")), _text(_get(ref, "name"))
+        kind, name = text(get(ref, "kind")), text(get(ref, "name"))
         key = f"Role:{ns}/{name}" if kind == "Role" else f"ClusterRole:{name}"
         if key in self.roles:
             return self.roles[key]
@@ -199,7 +201,7 @@ class KubernetesExtractor:
         policy = self._role_ref(obj.get("roleRef"), ns)
         if policy is None:
             return
-        name = _text(_get(obj, "metadata", "name"))
+        name = text(get(obj, "metadata", "name"))
         via = f"{kind} {ns}/{name}" if kind == "RoleBinding" else f"{kind} {name}"
         subjects = obj.get("subjects")
         for subject in subjects.items if isinstance(subjects, Sequence) else []:
@@ -208,28 +210,28 @@ class KubernetesExtractor:
                 self.graph.bindings.append(Binding(identity, policy, subject.span, via))
 
     def _workload(self, obj: Mapping, kind: str) -> None:
-        spec = _get(obj, *WORKLOAD_POD_SPEC[kind])
+        spec = get(obj, *WORKLOAD_POD_SPEC[kind])
         if not isinstance(spec, Mapping):
             return
-        account = _text(spec.get("serviceAccountName")) or _text(spec.get("serviceAccount")) or "default"
+        account = text(spec.get("serviceAccountName")) or text(spec.get("serviceAccount")) or "default"
         identity = self._account_ref(_namespace(obj), account)
-        name = _text(_get(obj, "metadata", "name"))
+        name = text(get(obj, "metadata", "name"))
         self.graph.workloads.append(Workload("kubernetes", kind, f"{_namespace(obj)}/{name}", _name_span(obj), identity))
 
 
-def _objects(doc: Node) -> list[Mapping]:
+def objects(doc: Node) -> list[Mapping]:
     """A manifest's objects: the document itself, or the items of a `kind: List`."""
     if not isinstance(doc, Mapping):
         return []
-    if _text(doc.get("kind")).endswith("List") and isinstance(doc.get("items"), Sequence):
+    if text(doc.get("kind")).endswith("List") and isinstance(doc.get("items"), Sequence):
         return [item for item in doc.items["items"].items if isinstance(item, Mapping)]  # type: ignore[union-attr]
     return [doc]
 
 
 def _namespace(obj: Mapping) -> str:
-    return _text(_get(obj, "metadata", "namespace"), "default")
+    return text(get(obj, "metadata", "namespace"), "default")
 
 
 def _name_span(obj: Mapping) -> Span:
-    name = _get(obj, "metadata", "name")
+    name = get(obj, "metadata", "name")
     return name.span if name is not None else obj.span

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from jeplint.graph.aws_managed import managed_policy
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
+from jeplint.graph.names import aws_named
 from jeplint.graph.policy import describe, grants_from_document, values_of
 from jeplint.graph.terraform import NONE, Env, Module, data_refs, parse_embedded_json, traversal
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
@@ -93,13 +94,7 @@ class AwsExtractor:
                 return self.identity_ref(module, "role", profile.attrs.get("role")) if profile is not None else None
             return None
         if isinstance(value, Scalar) and isinstance(value.value, str) and value.value:
-            name = value.value.rsplit("/", 1)[-1] if value.value.startswith("arn:") else value.value
-            found = self.by_name.get((kind, name))
-            if found is None:
-                found = Identity("aws", kind, name, f"external:aws:{kind}:{name}", None)
-                self.by_name[(kind, name)] = found
-                self.graph.identities.append(found)
-            return found
+            return aws_named(self.graph, self.by_name, kind, value.value)
         return None
 
     # -- policies -----------------------------------------------------------------------------
@@ -261,9 +256,9 @@ class AwsExtractor:
                 setattr(grant, "not_" + field, negated)
                 grant.key_spans[_POLICY_KEY[attr]] = stmt.attr_spans[attr]
         conditions: dict[str, object] = {}
-        for cond in stmt.blocks_of("condition"):
-            test, variable = resolve(cond.attrs.get("test", NONE)), resolve(cond.attrs.get("variable", NONE))
-            values = [v.text for v in values_of(cond.attrs.get("values"), resolve)]
+        for cond, cond_env in [(c, env) for c in stmt.blocks_of("condition")] + self._dynamic_conditions(module, stmt, env, conditions):
+            test, variable = module.resolve(cond.attrs.get("test", NONE), 0, cond_env), module.resolve(cond.attrs.get("variable", NONE), 0, cond_env)
+            values = [v.text for v in values_of(cond.attrs.get("values"), module.resolver(cond_env))]
             if isinstance(test, Scalar) and isinstance(variable, Scalar):
                 conditions.setdefault(str(test.value), {})[str(variable.value)] = values  # type: ignore[index]
         if conditions:
@@ -273,6 +268,27 @@ class AwsExtractor:
                 grant.key_spans["Principal" if kind == "principals" else "NotPrincipal"] = stmt.blocks_of(kind)[0].span
                 grant.principals += _principals(stmt.blocks_of(kind), resolve, render)
                 grant.not_principals = kind == "not_principals"
+
+    def _dynamic_conditions(self, module: Module, stmt: Block, env: Env | None, conditions: dict[str, object]) -> list[tuple[Block, Env | None]]:
+        """`dynamic "condition"` blocks of a statement, expanded over a known for_each. One whose
+        for_each is unknown is recorded under the "?" operator: a condition exists, its key is unknown
+        (a trust rule must not conclude that the statement has no `sub` condition)."""
+        out: list[tuple[Block, Env | None]] = []
+        for child in stmt.blocks_of("dynamic"):
+            content = next(iter(child.blocks_of("content")), None)
+            if not child.labels or child.labels[0].value != "condition" or content is None:
+                continue
+            name = module.text(child.attrs.get("iterator")) or "condition"
+            collection = module.resolve(child.attrs.get("for_each", NONE), 0, env)
+            if isinstance(collection, Sequence):
+                pairs = [(Scalar(i, item.span), item) for i, item in enumerate(collection.items)]
+            elif isinstance(collection, Mapping):
+                pairs = [(Scalar(k, collection.key_spans[k]), v) for k, v in collection.items.items()]
+            else:
+                conditions.setdefault("?", {})[f"dynamic condition over {describe(collection)}"] = []  # type: ignore[index]
+                continue
+            out += [(content, {**(env or {}), name: Mapping({"key": key, "value": value}, {}, value.span)}) for key, value in pairs]
+        return out
 
     # -- bindings -----------------------------------------------------------------------------
 

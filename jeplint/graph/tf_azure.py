@@ -57,7 +57,7 @@ class AzureExtractor:
     def _definition(self, module: Module, label: str, block: Block) -> None:
         name = module.text(block.attrs.get("name")) or label
         policy = Policy("azure", "custom", name, module.key("azurerm_role_definition", label), block.labels[1].span, origin=module.origin())
-        for index, permissions in enumerate(block.blocks_of("permissions"), start=1):
+        for permissions in block.blocks_of("permissions"):
             for attr, excluded in (("actions", "not_actions"), ("data_actions", "not_data_actions")):
                 if attr not in permissions.attrs:
                     continue

@@ -1,0 +1,17 @@
+"""Identities named by text (a role name or ARN in an attachment) rather than by reference."""
+
+from __future__ import annotations
+
+from jeplint.graph.model import Graph, Identity
+
+
+def aws_named(graph: Graph, registry: dict[tuple[str, str], Identity], kind: str, text: str) -> Identity:
+    """The AWS identity a name or ARN names: the one declared in the scan under that name
+    (`registry`, by (kind, name)), or a new undeclared one, registered so it is made once."""
+    name = text.rsplit("/", 1)[-1] if text.startswith("arn:") else text
+    found = registry.get((kind, name))
+    if found is None:
+        found = Identity("aws", kind, name, f"external:aws:{kind}:{name}", None)
+        registry[(kind, name)] = found
+        graph.identities.append(found)
+    return found
