@@ -41,7 +41,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,7 +206,7 @@ class Bench:
     def compare(self, file_set: FileSet) -> None:
         print(f"\n== {file_set.title}")
         analysed = self.analysed(file_set.paths)
-        jeplint = lambda: self.jeplint(file_set.paths)  # noqa: E731
+        jeplint = lambda: self.jeplint(file_set.paths)
         checkov = (lambda: self.checkov_run(file_set.checkov)) if self.checkov else None
         jeplint()  # warm-up: file system cache, byte code
         if checkov:
@@ -270,7 +269,7 @@ class Bench:
         """Files jeplint analyses in these paths (from one JSON report)."""
         report = self.work / "report.json"
         cmd = [sys.executable, "-m", "jeplint", "scan", *paths, "--format", "json", "--output", str(report), "--no-cache", "--fail-on", "never"]
-        subprocess.run(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(cmd, check=False, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return int(json.loads(report.read_text())["summary"]["files_analysed"])
 
     def floor(self, paths: list[str], jobs: int = 0) -> float:
@@ -322,7 +321,7 @@ class Bench:
                 {
                     "no cache": lambda p=paths: self.jeplint(p),  # type: ignore[misc]
                     "cold": cold,
-                    "warm": lambda p=paths: self.jeplint(p, "--jobs", "0", env=warm_env),  # type: ignore[misc]
+                    "warm": lambda p=paths, e=warm_env: self.jeplint(p, "--jobs", "0", env=e),  # type: ignore[misc]
                 },
                 self.args.jeplint_runs,
             )
@@ -400,7 +399,8 @@ def ensure_checkov(venv: Path) -> Path:
     """Checkov `CHECKOV_VERSION` in its own venv, installed on first use."""
     checkov = venv / "bin" / "checkov"
     if checkov.exists():
-        version = subprocess.run([str(checkov), "--version"], capture_output=True, text=True, env={**os.environ, **CHECKOV_ENV}).stdout.strip()
+        run = subprocess.run([str(checkov), "--version"], check=False, capture_output=True, text=True, env={**os.environ, **CHECKOV_ENV})
+        version = run.stdout.strip()
         if version == CHECKOV_VERSION:
             return checkov
     print(f"installing Checkov {CHECKOV_VERSION} into {venv} (first use; a few minutes)", flush=True)

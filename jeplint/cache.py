@@ -4,7 +4,8 @@ A scan reads and hashes every file; a file whose bytes it has parsed before (wit
 and the same parsers) is loaded from its pickle instead of being parsed again, which is 5-20 times
 faster than the HCL parser. Invalidation is by content: an edited file has another hash, and an
 upgrade or an edited parser starts a new *namespace* (see `namespace`). `jeplint scan --no-cache`
-neither reads nor writes the cache.
+neither reads nor writes parse results; the HCL parser's tables are still loaded from (or saved to)
+the cache folder, as python-hcl2 keeps its own grammar cache next to its modules.
 
 Where: `$JEPLINT_CACHE_DIR`, else `$XDG_CACHE_HOME/jeplint`, else `~/.cache/jeplint`. Under it,
 `parse-<namespace>/<2 hex digits>/<62 hex digits>` per file and `parse-<namespace>/hcl-parser` for the HCL
@@ -22,6 +23,9 @@ another version) is a miss, and the file is parsed; a scan never fails because o
 are atomic (a temporary file renamed into place). Pickles can run code when loaded, so a cache
 folder that is not the user's own or that others may write to is not used at all, and loading only
 resolves the classes a parse result or the parser tables are made of (`_Unpickler`).
+
+`parse_file` must stay a function of the file's bytes, its format (from its name) and its display
+path: that is what an entry is keyed by.
 """
 
 from __future__ import annotations
@@ -182,7 +186,7 @@ class ParseCache:
             buffer = io.BytesIO()
             _ParserPickler(buffer).dump(parser)
             self._write(target, buffer.getvalue())
-        except Exception:  # noqa: S110 - an unpicklable parser (another lark) is simply not cached
+        except Exception:  # an unpicklable parser (another lark version) is simply not cached
             pass
         return parser
 
@@ -211,7 +215,7 @@ def parse_and_store(path: str, display: str, entry: Entry | None, max_bytes: int
     if _storable(parsed, cache, entry):
         try:
             data = dumps(parsed)
-        except Exception:  # noqa: S110 - a tree too deep to pickle is simply not cached
+        except Exception:  # a tree too deep to pickle is simply not cached
             return parsed
         cache.store(entry, path, data)  # type: ignore[union-attr,arg-type]
     return parsed
@@ -220,6 +224,10 @@ def parse_and_store(path: str, display: str, entry: Entry | None, max_bytes: int
 def parse_to_bytes(path: str, display: str, entry: Entry | None, max_bytes: int, cache: ParseCache | None) -> bytes | None:
     """Parse one file in a worker process: its `dumps` pickle, stored in `cache` too when there is
     an entry for it; None when the tree is too deep to pickle (the caller parses that file itself)."""
+    if cache is not None and file_format(path) in ("tf", "tf.json"):
+        from jeplint.parse import hcl
+
+        hcl.parser(cache.hcl_parser)  # inherited when workers fork; loaded once per worker otherwise
     parsed = parse_file(path, display, max_bytes)
     try:
         data = dumps(parsed)
@@ -231,7 +239,7 @@ def parse_to_bytes(path: str, display: str, entry: Entry | None, max_bytes: int,
 
 
 def _storable(parsed: ParsedFile, cache: ParseCache | None, entry: Entry | None) -> bool:
-    """Only clean parses are cached: an error is cheap to find again and may be transient (memory)."""
+    """Only clean parses are cached: errors are rare, and some are transient (out of memory)."""
     return cache is not None and entry is not None and parsed.error is None
 
 
@@ -286,14 +294,14 @@ def loads(data: bytes, display: str) -> ParsedFile:
     return parsed
 
 
-# What a pickle may refer to: the classes of parse results, or those of the HCL parser.
+# Where the classes a pickle may refer to live: those of parse results, or those of the HCL parser.
 _RESULT_MODULES = ("jeplint.parse",)
-_PARSER_MODULES = ("lark", "hcl2.postlexer", "functools", "re")
+_PARSER_MODULES = ("lark", "hcl2.postlexer", "functools")  # functools.partial: lark's tree callbacks
 _OWN = frozenset({"_label", "_module", "_action"})  # this module's helpers a pickle may call
 
 
 class _Unpickler(pickle.Unpickler):
-    """Resolves the label, and only the classes and functions of `modules` (or this module's helpers)."""
+    """Resolves the label, this module's helpers, and only classes of `modules`: no other callable."""
 
     def __init__(self, file: io.BytesIO, path: str, modules: tuple[str, ...]) -> None:
         super().__init__(file)
@@ -307,7 +315,7 @@ class _Unpickler(pickle.Unpickler):
             return self.path.__str__ if name == "_label" else globals()[name]
         if "." not in name and any(module == m or module.startswith(m + ".") for m in self.modules):
             found = super().find_class(module, name)
-            if not isinstance(found, type(sys)):
+            if isinstance(found, type):
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a jeplint cache entry")
 

@@ -133,10 +133,13 @@ def parse_all(sources: list[SourceFile], settings: Settings, progress: Progress 
         progress(done, len(sources))
     jobs = settings.jobs or os.cpu_count() or 1
     parallel = jobs > 1 and len(todo) >= PARALLEL_THRESHOLD
-    if (store or parallel) and any(file_format(sources[i].path) in ("tf", "tf.json") for i, _ in todo):
-        from jeplint.parse import hcl  # imports lark: only when something is to be parsed
+    if any(file_format(sources[i].path) in ("tf", "tf.json") for i, _ in todo):
+        from jeplint.parse import hcl  # imports lark: only when there is HCL to parse
 
-        hcl.parser(store.hcl_parser if store else hcl.build_parser)  # made once, before the workers fork
+        # Made once, before the workers fork. Its tables come from the cache folder even without
+        # `settings.cache`, as python-hcl2 keeps its own grammar cache: they are not parse results.
+        tables = store or ParseCache.open()
+        hcl.parser(tables.hcl_parser if tables else hcl.build_parser)
     if parallel:
         parsed = _parse_pool(sources, todo, settings, store, jobs, deadline)
     else:

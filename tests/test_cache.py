@@ -3,6 +3,7 @@ graceful failure, and the cached HCL parser."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -39,9 +40,9 @@ def estate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def _report(fmt: str, *args: str) -> bytes:
+def _report(fmt: str, *args: str, paths: tuple[str, ...] = ("testdata",)) -> bytes:
     out = Path(f"report-{fmt}-{time.monotonic_ns()}.out").absolute()
-    main(["scan", "testdata", "rules", "--format", fmt, "--output", str(out), "--fail-on", "never", *args])
+    main(["scan", *paths, "--format", fmt, "--output", str(out), "--fail-on", "never", *args])
     data = out.read_bytes()
     out.unlink()
     return data
@@ -57,9 +58,10 @@ def test_cached_scans_give_byte_identical_json_and_sarif(
 ) -> None:
     files = sum(1 for p in (estate / "testdata").rglob("*") if p.is_file()) + sum(1 for p in (estate / "rules").rglob("*") if p.is_file())
     assert files >= PARALLEL_THRESHOLD  # with --jobs 2 the workers parse and fill the cache
-    expected = {fmt: _report(fmt, "--no-cache", "--jobs", "1") for fmt in ("json", "sarif")}
-    assert not cache_dir.exists()  # --no-cache neither reads nor writes
-    cold = {fmt: _report(fmt, "--jobs", jobs) for fmt in ("json", "sarif")}
+    everything = ("testdata", "rules")
+    expected = {fmt: _report(fmt, "--no-cache", "--jobs", "1", paths=everything) for fmt in ("json", "sarif")}
+    assert _entries(cache_dir) == []  # --no-cache neither reads nor writes parse results
+    cold = {fmt: _report(fmt, "--jobs", jobs, paths=everything) for fmt in ("json", "sarif")}
     assert len(_entries(cache_dir)) > 20
     # Warm: only files that failed to parse (never cached) are parsed again.
     parsed_again: list[ParsedFile] = []
@@ -70,7 +72,7 @@ def test_cached_scans_give_byte_identical_json_and_sarif(
 
     monkeypatch.setattr(cache, "parse_file", recording_parse)
     monkeypatch.setattr("jeplint.run.parse_file", recording_parse)
-    warm = {fmt: _report(fmt, "--jobs", jobs) for fmt in ("json", "sarif")}
+    warm = {fmt: _report(fmt, "--jobs", jobs, paths=everything) for fmt in ("json", "sarif")}
     assert cold == expected
     assert warm == expected
     assert all(p.error is not None for p in parsed_again)
@@ -166,6 +168,23 @@ def test_a_corrupt_entry_is_a_miss_and_the_scan_goes_on(estate: Path, cache_dir:
         entry.write_bytes([b"", b"garbage", pickle.dumps(print), pickle.dumps({"not": "parsed"})][number % 4])
     assert _report("json") == expected
     assert _report("json") == expected  # the corrupt entries were replaced by good ones
+
+
+def test_a_cached_scan_reads_entries_and_no_cache_does_not(estate: Path, cache_dir: Path) -> None:
+    expected = _report("json", "--no-cache")
+    assert _report("json") == expected  # fills the cache
+    store = ParseCache.open()
+    assert store is not None
+    target = "testdata/examples/terraform/policies.tf"
+    _, entry = store.lookup(target, target)
+    assert entry is not None
+    empty = estate / "empty.tf"
+    empty.write_text("")
+    Path(store.folder, entry.key[:2], entry.key[2:]).write_bytes(dumps(parse_file(str(empty), target)))
+    planted = json.loads(_report("json"))  # the planted (empty) parse stands for the file's bytes
+    assert not any(f["location"]["path"] == target for f in planted["findings"])
+    assert any(f["location"]["path"] == target for f in json.loads(expected)["findings"])
+    assert _report("json", "--no-cache") == expected
 
 
 def test_loading_refuses_anything_but_parse_results() -> None:

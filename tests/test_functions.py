@@ -82,3 +82,28 @@ def test_purposes_in_the_configuration_file(tmp_path: Path) -> None:
     assert main(["scan", str(tmp_path), "--config", str(tmp_path / ".jeplint.toml")]) == 1
     (tmp_path / ".jeplint.toml").write_text('[purposes]\nsecrets-rotator = 3\n')
     assert main(["scan", str(tmp_path), "--config", str(tmp_path / ".jeplint.toml")]) == 2
+
+
+def test_scoped_pass_role_is_deployment_not_identity_administration(tmp_path: Path) -> None:
+    """The recommended deployer: PassRole on one role, to Lambda only, plus the Lambda writes."""
+    (tmp_path / "main.tf").write_text(
+        """
+resource "aws_iam_role" "deployer" {
+  name               = "deployer"
+  assume_role_policy = "{}"
+}
+resource "aws_iam_role_policy" "deploy" {
+  role = aws_iam_role.deployer.id
+  policy = jsonencode({ Statement = [
+    { Effect = "Allow", Action = ["iam:PassRole"], Resource = "arn:aws:iam::123456789012:role/app-runtime",
+      Condition = { StringEquals = { "iam:PassedToService" = "lambda.amazonaws.com" } } },
+    { Effect = "Allow", Action = ["lambda:CreateFunction", "lambda:UpdateFunctionCode"], Resource = "arn:aws:lambda:eu-west-1:123456789012:function:app" },
+    { Effect = "Allow", Action = ["iam:PassRole"], Resource = "*" },
+  ] })
+}
+"""
+    )
+    (finding,) = scan([str(tmp_path)], Settings(select=("JEP301",))).findings  # PassRole on "*" is identity admin
+    assert finding.level == "error" and "iam identity-admin (iam:PassRole via policy aws_iam_role_policy.deploy, statement 3)" in finding.message
+    (tmp_path / "main.tf").write_text((tmp_path / "main.tf").read_text().replace('\n    { Effect = "Allow", Action = ["iam:PassRole"], Resource = "*" },', ""))
+    assert scan([str(tmp_path)], Settings(select=("JEP301",))).findings == []

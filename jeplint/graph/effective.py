@@ -88,9 +88,16 @@ def _policy_actions(policy: Policy, effect: str, result: Effective) -> set[str]:
             continue
         out |= found
         if effect == "Allow":
+            broad = _on_every_resource(grant)
             for action in found:
-                result.sources.setdefault(action, grant)
+                # The broadest grant names the action best: one on every resource wins.
+                if action not in result.sources or (broad and not _on_every_resource(result.sources[action])):
+                    result.sources[action] = grant
     return out
+
+
+def _on_every_resource(grant: Grant) -> bool:
+    return not grant.not_resources and any(v.text == "*" for v in grant.resources)
 
 
 def _grant_actions(policy: Policy, grant: Grant, effect: str, result: Effective) -> set[str] | None:

@@ -18,6 +18,11 @@ from jeplint.rules import (
     jep301_multi_function_identity,
     jep302_purpose_mismatch,
     jep303_identity_reuse,
+    jep401_aws_privilege_escalation,
+    jep402_kubernetes_rbac_escalation,
+    jep403_gcp_azure_escalation,
+    jep404_open_trust,
+    jep405_transitive_escalation,
 )
 from jeplint.rules.base import Finding, Rule
 
@@ -37,6 +42,11 @@ RULES: tuple[Rule, ...] = (
     jep301_multi_function_identity.RULE,
     jep302_purpose_mismatch.RULE,
     jep303_identity_reuse.RULE,
+    jep401_aws_privilege_escalation.RULE,
+    jep402_kubernetes_rbac_escalation.RULE,
+    jep403_gcp_azure_escalation.RULE,
+    jep404_open_trust.RULE,
+    jep405_transitive_escalation.RULE,
 )
 
 __all__ = ["RULES", "Finding", "Rule"]

@@ -47,11 +47,29 @@ def functions_of(graph: Graph, identity: Identity) -> dict[Function, list[tuple[
         if baseline(action, identity.platform):
             continue
         function = classify(action, identity.platform)
+        if function.capability == "identity-admin" and action.lower() == "iam:passrole" and _scoped_pass_role(eff.sources[action]):
+            # PassRole on named roles, or only to a named service, hands over a chosen role: part of
+            # deploying a workload, not identity administration.
+            function = Function(function.domain, "modify", "passes named roles")
         if function.capability in NOT_COUNTED:
             continue
         domain = DOMAIN_ALIASES.get(function.domain, function.domain)
         out.setdefault(Function(domain, function.capability, ""), []).append((action, eff.sources[action]))
     return out
+
+
+def _scoped_pass_role(grant: Grant) -> bool:
+    """PassRole limited to named roles (not `*`, not `role/*`), or to a named service."""
+    passed_to = any(
+        str(key).lower() == "iam:passedtoservice"
+        for clauses in (grant.conditions or {}).values()
+        if isinstance(clauses, dict)
+        for key in clauses
+    )
+    named = bool(grant.resources) and not grant.not_resources and all(
+        v.text is not None and v.text != "*" and not v.text.endswith(":role/*") for v in grant.resources
+    )
+    return passed_to or named
 
 
 def near_full(graph: Graph, identity: Identity) -> bool:

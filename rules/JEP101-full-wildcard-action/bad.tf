@@ -1,17 +1,17 @@
-# A CI deployment role that can do anything, granted inline through jsonencode.
+# A CI role allowed everything.
 resource "aws_iam_role" "deployer" {
   name               = "ci-deployer"
-  assume_role_policy = data.aws_iam_policy_document.github_trust.json
-}
-
-data "aws_iam_policy_document" "github_trust" {
-  statement {
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-    principals {
-      type        = "Federated"
-      identifiers = ["arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"]
-    }
-  }
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect = "Allow"
+      Action = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+      Condition = {
+        StringLike = { "token.actions.githubusercontent.com:sub" = "repo:acme/ci:*" }
+      }
+    }]
+  })
 }
 
 resource "aws_iam_role_policy" "deploy" {

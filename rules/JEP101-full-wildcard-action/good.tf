@@ -11,6 +11,11 @@ data "aws_iam_policy_document" "github_trust" {
       type        = "Federated"
       identifiers = ["arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"]
     }
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:example/app:ref:refs/heads/main"]
+    }
   }
 }
 

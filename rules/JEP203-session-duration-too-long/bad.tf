@@ -8,6 +8,7 @@ resource "aws_iam_role" "ci" {
       Effect    = "Allow"
       Action    = "sts:AssumeRoleWithWebIdentity"
       Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+      Condition = { StringEquals = { "token.actions.githubusercontent.com:sub" = "repo:example/shop:environment:production" } }
     }]
   })
 }

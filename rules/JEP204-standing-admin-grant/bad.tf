@@ -1,5 +1,5 @@
 # Administrator-grade roles held around the clock by workloads.
-resource "google_service_account" "deployer" {
+resource "google_service_account" "deployer" { # expect: JEP403
   account_id = "deployer"
 }
 
@@ -19,7 +19,7 @@ resource "google_project_iam_binding" "security" {
   }
 }
 
-resource "azurerm_user_assigned_identity" "pipeline" {
+resource "azurerm_user_assigned_identity" "pipeline" { # expect: JEP403
   name                = "pipeline"
   resource_group_name = "rg-ci"
   location            = "westeurope"

@@ -1,4 +1,4 @@
-# A secrets-rotation role that can also pass roles (identity administration) and export reports.
+# A secrets-rotation role that can also accept resource shares (identity administration) and export tables.
 resource "aws_iam_role" "rotator" { # expect: JEP301
   name               = "secrets-rotator"
   assume_role_policy = "{}"
@@ -16,8 +16,8 @@ resource "aws_iam_role_policy" "rotation" {
       },
       {
         Effect   = "Allow"
-        Action   = ["iam:PassRole"]
-        Resource = "arn:aws:iam::123456789012:role/reporting"
+        Action   = ["ram:AcceptResourceShareInvitation"]
+        Resource = "arn:aws:ram:eu-west-1:123456789012:resource-share-invitation/*"
       },
       {
         Effect   = "Allow"

@@ -1,0 +1,369 @@
+"""What the escalation and trust rules (JEP401-JEP405) share: which grant gives an identity a given
+permission, how broad its resource is, who an ARN or a reference names, and how a path is written.
+
+An escalation path is evaluated on an identity's effective permissions (`graph.effective`), then
+attributed: every permission of the path is traced to the statements (and bindings) that grant it,
+so the finding can point at each token. A path is *narrowed* when its target permission (iam:PassRole,
+or the IAM write that picks the victim) is held only on named resources, or only under a scoping
+condition: each narrowing (and a permissions boundary) lowers the level by one, and a path that
+falls below warning is not reported: that is how the permission should be written.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+
+from jeplint.catalog.escalation import Path, arn_parts, covers
+from jeplint.graph.aws_managed import BROAD
+from jeplint.graph.effective import _all_aws, effective
+from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
+from jeplint.parse.nodes import Span
+from jeplint.rules.base import Related
+from jeplint.rules.common import MAX_RELATED, allows, identity_locations, scoping_keys
+
+RANK = {"note": 0, "warning": 1, "error": 2}
+NEAR_FULL = 0.5  # share of the AWS catalogue above which an identity already is administrator (JEP101/103/106)
+SHOWN_PATHS = 2  # paths written out in a message; the others are counted (and listed as related locations)
+SELF_NAMES = ("{aws:username}", "{aws:userid}", "{aws:PrincipalTag")  # `${...}` or Terraform's escaped `$${...}`
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+def reportable(level: str, steps: int) -> bool:
+    """A path narrowed below warning is how the permission should be written: not reported."""
+    return RANK[level] - steps >= RANK["warning"]
+
+
+def lower(level: str, steps: int) -> str:
+    """`level` lowered `steps` times (error -> warning -> note); never below note."""
+    order = ("note", "warning", "error")
+    return order[max(0, order.index(level) - steps)]
+
+
+def broad_builtin(policy: Policy) -> bool:
+    """A built-in role that JEP106 reports as broad by design: its escalations are JEP106's finding."""
+    from jeplint.rules.jep106_broad_builtin_role import AZURE_BROAD, GCP_BROAD, K8S_BROAD
+
+    names = {"aws-managed": BROAD, "gcp-predefined": GCP_BROAD, "azure-builtin": AZURE_BROAD, "k8s-builtin": K8S_BROAD}
+    return policy.name in names.get(policy.kind, {})
+
+
+def full_wildcard(grant: Grant) -> bool:
+    """`Action: "*"` (AWS) or `actions = ["*"]` (Azure): JEP101's finding, not an escalation."""
+    return not grant.not_actions and any(v.text in ("*", "*:*") for v in grant.actions)
+
+
+def already_admin(graph: Graph, identity: Identity) -> bool:
+    """The identity can already do nearly everything: escalating adds nothing (JEP101/103/106 report it)."""
+    catalogue = _all_aws()
+    return bool(catalogue) and len(effective(graph, identity).actions) > NEAR_FULL * len(catalogue)
+
+
+# -- AWS: which statement grants an action, and on what ------------------------------------------
+
+
+def aws_token(grant: Grant, action: str) -> Value | Span | None:
+    """The token through which `grant` names `action`: the matching action pattern, or the
+    `NotAction` key of a statement that does not exclude it; None when it does not grant it."""
+    lowered = action.lower()
+    hits = [v for v in grant.actions if v.text is not None and fnmatch.fnmatchcase(lowered, v.text.lower())]
+    if grant.not_actions:
+        return None if hits else grant.key_spans.get("NotAction", grant.span)
+    return hits[0] if hits else None
+
+
+def broad_resource(text: str) -> bool:
+    """`*`, or an ARN whose resource part holds a wildcard (`arn:aws:iam::*:role/*`)."""
+    if text == "*":
+        return True
+    parts = arn_parts(text)
+    return "*" in (parts[5] if len(parts) == 6 else text)
+
+
+def names_identity(value: Value, identity: Identity) -> bool:
+    """Whether a resource or principal value names `identity` itself (its ARN, `${aws:username}`,
+    a Terraform reference or a CloudFormation `GetAtt` / `Ref` of it)."""
+    written = value.text if value.text is not None else value.unresolved
+    if any(marker in written for marker in SELF_NAMES):  # also inside an expression jeplint cannot evaluate
+        return identity.kind in ("user", "group") or "PrincipalTag" in written  # a group: each member itself
+    if value.text is not None:
+        return arn_name(value.text.removeprefix("AWS:")) == (identity.kind, identity.name)
+    return reference_key(value.unresolved.removeprefix("AWS:"), identity.key) == identity.key
+
+
+def arn_name(text: str) -> tuple[str, str] | None:
+    """("role", "ci") for `arn:aws:iam::123456789012:role/path/ci`; None for anything else."""
+    parts = arn_parts(text)
+    if len(parts) != 6 or parts[2] != "iam" or "/" not in parts[5]:
+        return None
+    kind, _, rest = parts[5].partition("/")
+    return (kind, rest.rsplit("/", 1)[-1]) if kind in ("role", "user", "group") else None
+
+
+def reference_key(text: str, context_key: str) -> str | None:
+    """The key of the identity a reference names, written next to an identity or policy keyed
+    `context_key`: `aws_iam_role.ci.arn` in the same Terraform module instance, or
+    `Fn::GetAtt Ci.Arn` / `Ref Ci` in the same CloudFormation template."""
+    if text.startswith(("Fn::GetAtt ", "Ref ")) and "#" in context_key:
+        logical = text.split(" ", 1)[1].split(".", 1)[0]
+        return f"{context_key.split('#', 1)[0]}#{logical}"
+    parts = text.split(".")
+    if len(parts) < 3 or parts[0] not in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
+        return None
+    base, at, instance = context_key.partition("@")
+    directory = base.rsplit("/", 1)[0] + "/" if "/" in base else ""
+    return f"{directory}{parts[0]}.{parts[1]}{at}{instance}"
+
+
+# -- paths ------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Part:
+    """One permission of a path, held through `grant` (at `token`), bound by `binding` (None: an
+    unbound policy evaluated on its own)."""
+
+    need: str
+    grant: Grant
+    token: Value | Span
+    binding: Binding | None
+
+
+@dataclass(slots=True)
+class Match:
+    """A path an identity (or an unbound policy) holds: its parts, the level after narrowing, and why."""
+
+    path: Path
+    parts: list[Part]
+    level: str
+    scope: str = ""  # the resources the target permission is held on ("*", "arn:aws:iam::1:role/app"), where known
+    narrowed: list[str] = field(default_factory=list)  # "limited by condition iam:PassedToService", ...
+
+    @property
+    def needs(self) -> frozenset[str]:
+        return frozenset(n.lower() for n in self.path.needs)
+
+
+def keep_smallest(matches: list[Match]) -> list[Match]:
+    """Drop a path whose permissions include another held path's, when that one is at least as
+    severe; and a path that is part of a more severe one (actAs alone, next to actAs + create)."""
+    return [
+        m for m in matches
+        if not any(
+            o is not m and ((o.needs < m.needs and RANK[o.level] >= RANK[m.level]) or (m.needs < o.needs and RANK[o.level] > RANK[m.level]))
+            for o in matches
+        )
+    ]
+
+
+def ordered(matches: list[Match]) -> list[Match]:
+    return sorted(matches, key=lambda m: (-RANK[m.level], len(m.path.needs), m.path.id))
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """An expression as one short line, for messages."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def token_span(token: Value | Span) -> Span:
+    return token.span if isinstance(token, Value) else token
+
+
+def where(parts: list[Part]) -> str:
+    """'policy deploy, statement 2' or 'policy a, statement 1 and policy b, statement 3'; a GCP or
+    Azure role is named with the binding that grants it ('GCP role roles/x through google_..._member.y')."""
+    seen: list[str] = []
+    for part in parts:
+        policy = part.grant.policy
+        if policy.platform in ("gcp", "azure") and part.binding is not None:
+            text = f"{policy.label} through {part.binding.via}"
+        else:
+            text = part.grant.where
+        if text not in seen:
+            seen.append(text)
+    return " and ".join(seen)
+
+
+def path_text(match: Match) -> str:
+    """'iam:PassRole on * + lambda:CreateFunction + lambda:InvokeFunction lets it run code as any
+    role it can pass, in a new Lambda function (policy deploy, statement 2)'."""
+    shown = []
+    for need in match.path.needs:
+        parts = [p for p in match.parts if p.need == need]
+        token = parts[0].token if parts else None
+        via = f" ({token.text})" if isinstance(token, Value) and token.text and token.text.lower() != need.lower() else ""
+        on = f" on {match.scope}" if match.scope and need == match.path.target else ""
+        shown.append(f"{need}{via}{on}")
+    narrowed = f"; {'; '.join(match.narrowed)}" if match.narrowed else ""
+    return f"{' + '.join(shown)} {match.path.effect} ({where(match.parts)}{narrowed})"
+
+
+def summary(matches: list[Match]) -> str:
+    """The first paths written out, then how many more."""
+    texts = [path_text(m) for m in matches[:SHOWN_PATHS]]
+    more = len(matches) - SHOWN_PATHS
+    tail = f"; and {more} more path{'s' if more > 1 else ''} (related locations)" if more > 0 else ""
+    return "; ".join(texts) + tail
+
+
+def part_locations(matches: list[Match]) -> list[Related]:
+    """Each permission of each path, at the token that grants it, then the bindings."""
+    related: list[Related] = []
+    for match in matches:
+        for part in match.parts:
+            related.append(Related(token_span(part.token), f"{part.need} for path {match.path.id}: {part.grant.where}"))
+    for match in matches:
+        for part in match.parts:
+            if part.binding is not None:
+                b = part.binding
+                related.append(Related(b.span, f"{b.policy.label} is bound to {b.identity.label} by {b.via}"))
+    return related
+
+
+def finish(related: list[Related], graph: Graph, identity: Identity | None) -> list[Related]:
+    """Related locations: the path, the identity and its workloads; unique and capped."""
+    if identity is not None:
+        related = related + identity_locations(graph, identity)
+    unique: dict[tuple[Span, str], Related] = {}
+    for item in related:
+        unique.setdefault((item.span, item.message), item)
+    return list(unique.values())[:MAX_RELATED]
+
+
+def anchor(identity: Identity | None, matches: list[Match]) -> Span:
+    """The identity's declaration; else the first binding, else the first token, of the top path."""
+    if identity is not None and identity.span is not None:
+        return identity.span
+    top = matches[0]
+    bound = sorted((p.binding.span for p in top.parts if p.binding is not None), key=lambda s: (s.path, s.line, s.col))
+    return bound[0] if bound else token_span(top.parts[0].token)
+
+
+def membership_group(binding: Binding | None) -> str | None:
+    """The group a binding comes from when it is a copy for a group member ('... (member of group g)')."""
+    if binding is None or " (member of " not in binding.via:
+        return None
+    return binding.via.rsplit(" (member of ", 1)[1].rstrip(")")
+
+
+def only_through_one_group(parts: list[Part]) -> bool:
+    """Every permission of the path comes from one group the identity belongs to: the group is reported."""
+    groups = {membership_group(p.binding) for p in parts}
+    return len(groups) == 1 and None not in groups
+
+
+def lowered_actions(graph: Graph, identity: Identity) -> frozenset[str]:
+    """The identity's effective actions, lower-cased, computed once per scan."""
+    memo = graph.memo.setdefault("jep4-lowered", {})
+    if id(identity) not in memo:
+        memo[id(identity)] = frozenset(a.lower() for a in effective(graph, identity).actions)
+    return memo[id(identity)]  # type: ignore[return-value]
+
+
+def account_of(text: str) -> str | None:
+    """The account a principal names: `arn:aws:iam::123456789012:root` or a bare account id."""
+    if _ACCOUNT.match(text):
+        return text
+    parts = arn_parts(text)
+    if len(parts) == 6 and parts[2] in ("iam", "sts") and parts[5] == "root":
+        return parts[4]
+    return None
+
+
+# -- AWS escalation paths of one identity ----------------------------------------------------------
+
+
+def aws_matches(graph: Graph, identity: Identity) -> list[Match]:
+    """The escalation paths an AWS identity holds, most severe first; none for an administrator.
+    Computed once per scan (JEP401 reports them, JEP405 follows role chains to them)."""
+    memo = graph.memo.setdefault("jep4-aws", {})
+    if id(identity) not in memo:
+        found: list[Match] = []
+        if not already_admin(graph, identity):
+            pairs: list[tuple[Binding | None, Policy]] = [(b, b.policy) for b in graph.bindings_of(identity)]
+            found = _matches(identity, lowered_actions(graph, identity), pairs)
+        memo[id(identity)] = found
+    return memo[id(identity)]  # type: ignore[return-value]
+
+
+def unbound_matches(policy: Policy) -> list[Match]:
+    """The paths a policy attached to no identity would give its holder."""
+    holder = Identity("aws", "policy-holder", policy.name, f"holder:{policy.key}", None)
+    scratch = Graph(bindings=[Binding(holder, policy, policy.span or Span("", 1, 1, 1, 1), "")])
+    if already_admin(scratch, holder):
+        return []
+    return _matches(holder, lowered_actions(scratch, holder), [(None, policy)])
+
+
+def _matches(identity: Identity, held: frozenset[str], pairs: list[tuple[Binding | None, Policy]]) -> list[Match]:
+    from jeplint.catalog.escalation import aws_paths
+
+    found = []
+    for path in aws_paths():
+        if not all(need.lower() in held for need in path.needs):
+            continue
+        parts = [part for need in path.needs for part in _parts(pairs, need)]
+        if {p.need for p in parts} != set(path.needs):
+            continue  # held through something the statements do not show (not expected)
+        if all(broad_builtin(p.grant.policy) or full_wildcard(p.grant) for p in parts) or only_through_one_group(parts):
+            continue  # JEP101/JEP106 report the broad role; the group is reported, not each member
+        narrowing = _narrowing(path, parts, identity)
+        if narrowing is None:
+            continue
+        steps, scope, notes = narrowing
+        if identity.boundary is not None:
+            steps += 1
+            notes.append(f"capped by permissions boundary {identity.boundary.label}")
+        if reportable(path.level, steps):
+            found.append(Match(path, parts, lower(path.level, steps), scope, notes))
+    return ordered(keep_smallest(found))
+
+
+def _parts(pairs: list[tuple[Binding | None, Policy]], need: str) -> list[Part]:
+    """The Allow statements that grant `need` on a resource it acts on."""
+    parts = []
+    for binding, policy in pairs:
+        for grant in policy.grants:
+            if not allows(grant) or not _applies(grant, need):
+                continue
+            token = aws_token(grant, need)
+            if token is not None:
+                parts.append(Part(need, grant, token, binding))
+    return parts
+
+
+def _applies(grant: Grant, need: str) -> bool:
+    """A statement whose resources are all of another type (a CodeBuild report group for
+    codebuild:StartBuild) does not grant the action."""
+    if grant.not_resources or not grant.resources:
+        return True
+    return any(v.text is None or covers(v.text, need) for v in grant.resources)
+
+
+def _narrowing(path: Path, parts: list[Part], identity: Identity) -> tuple[int, str, list[str]] | None:
+    """(levels to lower, resources of the target permission, why) for the broadest statement that
+    grants the path's target permission; None when every such statement is time-bound
+    (`aws:CurrentTime`), or gives a self-service credential path on the identity itself only."""
+    best: tuple[int, str, list[str]] | None = None
+    for part in (p for p in parts if p.need == path.target):
+        grant = part.grant
+        texts = [v.text or f"{shorten(v.unresolved)} (unresolved)" for v in grant.resources]
+        named = bool(grant.resources) and not grant.not_resources and not any(v.text and broad_resource(v.text) for v in grant.resources)
+        itself = named and all(names_identity(v, identity) for v in grant.resources)
+        if itself and path.self_neutral:
+            continue
+        keys = scoping_keys(grant)
+        if any(k.lower() == "aws:currenttime" for k in keys):
+            continue  # time-bound: just-in-time access, whose length JEP2xx judge
+        steps = int(named and not itself) + int(bool(keys))
+        if grant.not_resources:
+            scope = "every resource except " + ", ".join(texts)
+        else:
+            scope = ", ".join(texts[:2]) + (f" and {len(texts) - 2} more" if len(texts) > 2 else "")
+        notes = ["on itself only" if itself else "only on the resources named"] if named else []
+        notes += [f"limited by condition {', '.join(keys)}"] if keys else []
+        if best is None or steps < best[0]:
+            best = (steps, scope, notes)
+    return best
