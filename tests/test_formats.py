@@ -122,3 +122,14 @@ def test_json_report_shape(examples) -> None:
     default_sa = next(i for i in report["identities"] if i["identity"] == "sa:platform/default")
     assert default_sa["declared"] is False
     assert default_sa["workloads"] == ["CronJob platform/cleanup"]
+
+
+def test_role_chains_become_code_flows(in_root: Path) -> None:
+    log = sarif.log(scan(["testdata/escalation/chain"]))
+    assert_valid_sarif(log)
+    flows = [r for r in log["runs"][0]["results"] if "codeFlows" in r]
+    assert flows and all(r["ruleId"] == "JEP405" for r in flows)
+    steps = [loc["location"]["message"]["text"] for loc in flows[0]["codeFlows"][0]["threadFlows"][0]["locations"]]
+    assert steps[0] == "role ci starts here"
+    assert steps[1].startswith("step 1: role ci may call sts:AssumeRole on role deploy-hop")
+    assert steps[-1] == "role platform-admin holds AWS managed policy AdministratorAccess"

@@ -104,6 +104,19 @@ def result_entry(f: Finding, rule_index: int, suppression: Suppression | None = 
             {"id": i, "physicalLocation": _physical(r.span), "message": {"text": r.message}}
             for i, r in enumerate(f.related[:MAX_LOCATIONS], start=1)
         ]
+    if f.flow:  # an ordered path, such as a chain of assumed roles: shown step by step by viewers
+        entry["codeFlows"] = [
+            {
+                "threadFlows": [
+                    {
+                        "locations": [
+                            {"location": {"physicalLocation": _physical(r.span), "message": {"text": r.message}}}
+                            for r in f.flow[:MAX_LOCATIONS]
+                        ]
+                    }
+                ]
+            }
+        ]
     if suppression is not None:
         entry["suppressions"] = [_suppression(suppression)]
     return entry

@@ -36,6 +36,7 @@ class Finding:
     level: str = ""  # filled from the rule's (configured) level when empty
     identities: tuple[str, ...] = ()  # keys of the identities the finding is about
     downgrade: bool = False  # a condition or a permissions boundary limits the grant: one level lower
+    flow: list[Related] = field(default_factory=list)  # an ordered path (a role chain): SARIF codeFlows
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.span.path, self.span.line, self.span.col, self.rule_id, self.message)

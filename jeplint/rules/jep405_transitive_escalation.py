@@ -191,9 +191,10 @@ def _finding(graph: Graph, source: Identity, chain: list[Step], level: str, what
     for number, step in enumerate(chain, start=1):
         related.append(Related(token_span(step.token), f"step {number}: {step.source.label} may call sts:AssumeRole on {step.target.label} ({step.grant.where})"))
         related.append(Related(step.principal.span, f"step {number}: the trust policy of {step.target.label} admits {step.source.label}"))
+    flow = list(related) + power_related[:1]
     related += power_related
     span = source.span or token_span(chain[0].token)
-    return Finding(
+    finding = Finding(
         "JEP405",
         message,
         span,
@@ -202,6 +203,8 @@ def _finding(graph: Graph, source: Identity, chain: list[Step], level: str, what
         level,
         (source.key,),
     )
+    finding.flow = ([Related(span, f"{source.label} starts here")] if source.span else []) + flow
+    return finding
 
 
 RULE = Rule("JEP405", check)
