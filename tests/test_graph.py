@@ -220,3 +220,27 @@ resource "aws_iam_role_policy" "p" {
     deletes = [a for k, a in s3.items() if k.startswith("delete")]
     assert eff.actions == {a.full for a in s3.values()} - {a.full for a in deletes}  # ec2 capped by the boundary
     assert eff.by_service()["s3"]["actions"] == len(s3) - len(deletes)
+
+
+def test_kubernetes_aggregation_and_builtin_roles(in_root: Path) -> None:
+    from jeplint.graph.effective import effective
+
+    result = _scan("k8s-aggregation")
+    accounts = {i.name: i for i in result.graph.identities if i.kind == "serviceaccount"}
+    prometheus = effective(result.graph, accounts["monitoring/prometheus"]).actions
+    assert prometheus == {"get metrics.k8s.io/pods", "list metrics.k8s.io/pods", "get metrics.k8s.io/nodes", "list metrics.k8s.io/nodes"}
+    dashboard = effective(result.graph, accounts["apps/dashboard"]).actions
+    assert "list stable.example.com/crontabs" in dashboard  # aggregated into the built-in view
+    assert "get /pods" in dashboard and "get /secrets" not in dashboard
+    deployer = effective(result.graph, accounts["apps/deployer"]).actions
+    assert {"create /pods/exec", "get /secrets", "create /serviceaccounts/token", "list stable.example.com/crontabs"} <= deployer
+    assert "create rbac.authorization.k8s.io/rolebindings" not in deployer  # that is admin's
+
+
+def test_kubernetes_wildcards_expand_against_the_catalogue(in_root: Path) -> None:
+    from jeplint.catalog.k8s import all_permissions, expand
+
+    everything = expand(["*"], ["apps"], ["*"])
+    assert {"create apps/deployments", "delete apps/statefulsets", "* apps/*"} <= everything
+    assert all(p.split(" ", 1)[1].startswith("apps/") for p in everything)
+    assert len(all_permissions()) == 745  # Kubernetes 1.37: 133 resources with their verbs, plus special verbs

@@ -120,8 +120,12 @@ def _grant_actions(policy: Policy, grant: Grant, effect: str, result: Effective)
             return None
         out |= actions
     elif policy.platform == "kubernetes":
+        from jeplint.catalog.k8s import expand
+
         groups = [v.text if v.text is not None else "?" for v in grant.api_groups] or [""]
-        out |= {f"{verb.text} {group}/{resource.text}" for verb in grant.actions for group in groups for resource in grant.resources if verb.text and resource.text}
+        verbs = [v.text for v in grant.actions if v.text]
+        names = [v.text for v in grant.resources if v.text]
+        out |= expand(verbs, groups, names)
     else:
         excluded = [v.text for v in grant.excluded if v.text]
         out |= {v.text for v in grant.actions if v.text and not any(fnmatch.fnmatchcase(v.text, e) for e in excluded)}

@@ -7,6 +7,7 @@ ServiceAccount declared in others. A workload without `serviceAccountName` runs 
 
 from __future__ import annotations
 
+from jeplint.catalog.k8s import AGGREGATE_LABEL, AGGREGATES_FROM, BUILTIN_CLUSTER_ROLES
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Link, Policy, Value, Workload
 from jeplint.graph.policy import identity_resolve, values_of
 from jeplint.parse import ParsedFile
@@ -23,17 +24,6 @@ WORKLOAD_POD_SPEC = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
 
-# Built-in ClusterRoles a binding may name without declaring them (kube-apiserver bootstrap policy).
-# cluster-admin is written out; the others are aggregated and version-dependent (graph-depth issue).
-BUILTIN_CLUSTER_ROLES: dict[str, list[dict[str, list[str]]]] = {
-    "cluster-admin": [
-        {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
-        {"nonResourceURLs": ["*"], "verbs": ["*"]},
-    ],
-    "admin": [],
-    "edit": [],
-    "view": [],
-}
 
 
 # Annotation -> (platform, kind) of the cloud identity a ServiceAccount acts as.
@@ -77,6 +67,8 @@ class KubernetesExtractor:
         self.accounts: dict[str, Identity] = {}
         self.roles: dict[str, Policy] = {}
         self.annotation_spans: dict[tuple[str, str], Span] = {}
+        self.labels: dict[str, dict[str, str]] = {}  # ClusterRole key -> its labels
+        self.selectors: dict[str, list[dict[str, str]]] = {}  # aggregated ClusterRole key -> matchLabels
 
     def add(self, files: list[ParsedFile], extra: list[Mapping] | None = None) -> None:
         """Manifests of `files` plus `extra` objects (from Terraform), as one cluster."""
@@ -87,6 +79,7 @@ class KubernetesExtractor:
                 self._account(obj)
             elif kind in ("Role", "ClusterRole"):
                 self._role(obj, kind)
+        self._aggregate()
         for obj in manifest_objects:
             kind = text(obj.get("kind"))
             if kind in ("RoleBinding", "ClusterRoleBinding"):
@@ -170,6 +163,32 @@ class KubernetesExtractor:
             policy.grants.append(grant)
         self.roles.setdefault(key, policy)
         self.graph.policies.append(policy)
+        labels = get(obj, "metadata", "labels")
+        if kind == "ClusterRole" and isinstance(labels, Mapping):
+            self.labels[key] = {k: text(v) for k, v in labels.items.items()}
+        selectors = get(obj, "aggregationRule", "clusterRoleSelectors")
+        if kind == "ClusterRole" and isinstance(selectors, Sequence):
+            self.selectors[key] = [
+                {k: text(v) for k, v in match.items.items()}
+                for match in (get(sel, "matchLabels") for sel in selectors.items)
+                if isinstance(match, Mapping)
+            ]
+
+    def _aggregate(self) -> None:
+        """Aggregated ClusterRoles take the rules of every ClusterRole whose labels match a selector."""
+        for key, selectors in self.selectors.items():
+            target = self.roles[key]
+            for source_key, labels in sorted(self.labels.items()):
+                if source_key != key and any(all(labels.get(k) == v for k, v in sel.items()) for sel in selectors if sel):
+                    _copy_rules(self.roles[source_key], target)
+
+    def _builtin_aggregation(self, policy: Policy) -> None:
+        """Declared ClusterRoles labelled aggregate-to-view/edit/admin extend the built-in role."""
+        for level in AGGREGATES_FROM.get(policy.name, ()):
+            label = AGGREGATE_LABEL.format(level)
+            for source_key, labels in sorted(self.labels.items()):
+                if labels.get(label) == "true":
+                    _copy_rules(self.roles[source_key], policy)
 
     def _role_ref(self, ref: Node | None, ns: str) -> Policy | None:
         kind, name = text(get(ref, "kind")), text(get(ref, "name"))
@@ -187,8 +206,9 @@ class KubernetesExtractor:
                 grant.resources = [Value(v, span) for v in rule.get("resources", []) + rule.get("nonResourceURLs", [])]
                 grant.actions = [Value(v, span) for v in rule["verbs"]]
                 policy.grants.append(grant)
+            self._builtin_aggregation(policy)
             if not policy.grants:
-                policy.unresolved = f"rules of built-in ClusterRole {name} are not expanded yet"
+                policy.unresolved = f"rules of built-in ClusterRole {name} are not in jeplint's table"
         else:
             policy.kind = "ClusterRole"
             policy.unresolved = f"ClusterRole {name} is not declared in the scan"
@@ -217,6 +237,15 @@ class KubernetesExtractor:
         identity = self._account_ref(_namespace(obj), account)
         name = text(get(obj, "metadata", "name"))
         self.graph.workloads.append(Workload("kubernetes", kind, f"{_namespace(obj)}/{name}", _name_span(obj), identity))
+
+
+def _copy_rules(source: Policy, target: Policy) -> None:
+    """Append `source`'s rules to `target` (spans stay where the rules are written)."""
+    for grant in source.grants:
+        copy = Grant(policy=target, index=len(target.grants) + 1, span=grant.span)
+        copy.actions, copy.resources, copy.api_groups, copy.resource_names = grant.actions, grant.resources, grant.api_groups, grant.resource_names
+        copy.key_spans = grant.key_spans
+        target.grants.append(copy)
 
 
 def objects(doc: Node) -> list[Mapping]:

@@ -32,6 +32,7 @@ IDENTITY_DOMAINS = IDENTITY_SERVICES | {"iam", "Microsoft.Authorization", "*", "
     f"rbac.authorization.k8s.io/{r}" for r in ("roles", "clusterroles", "rolebindings", "clusterrolebindings", "*")
 } | {"core/serviceaccounts", "core/users", "core/groups", "certificates.k8s.io/certificatesigningrequests"}
 NEAR_FULL = 0.5  # share of the AWS catalogue above which an identity is "administrator" (JEP101/106)
+NEAR_FULL_GCP = 5000  # GCP permissions (roles/editor holds about 12,000)
 SHOWN = 6
 
 
@@ -73,9 +74,18 @@ def _scoped_pass_role(grant: Grant) -> bool:
 
 
 def near_full(graph: Graph, identity: Identity) -> bool:
-    if identity.platform != "aws":
-        return False
-    return len(effective(graph, identity).actions) > NEAR_FULL * max(1, len(_all_aws()))
+    """Administrator-grade access (JEP101/JEP104/JEP106's to report): more than half of the platform's
+    catalogue, or a literal everything (`*` on `*`)."""
+    actions = effective(graph, identity).actions
+    if identity.platform == "aws":
+        return len(actions) > NEAR_FULL * max(1, len(_all_aws()))
+    if identity.platform == "kubernetes":
+        from jeplint.catalog.k8s import all_permissions
+
+        return "* */*" in actions or "* ?/*" in actions or len(actions & all_permissions()) > NEAR_FULL * len(all_permissions())
+    if identity.platform == "azure":
+        return "*" in actions
+    return len(actions) > NEAR_FULL_GCP
 
 
 def describe_functions(functions: dict[Function, list[tuple[str, Grant]]]) -> str:
