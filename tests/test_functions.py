@@ -107,3 +107,33 @@ resource "aws_iam_role_policy" "deploy" {
     assert finding.level == "error" and "iam identity-admin (iam:PassRole via policy aws_iam_role_policy.deploy, statement 3)" in finding.message
     (tmp_path / "main.tf").write_text((tmp_path / "main.tf").read_text().replace('\n    { Effect = "Allow", Action = ["iam:PassRole"], Resource = "*" },', ""))
     assert scan([str(tmp_path)], Settings(select=("JEP301",))).findings == []
+
+
+def test_people_are_not_judged_multi_function(tmp_path: Path) -> None:
+    """An SSO permission set is what a person signs in as: several functions are its job."""
+    statements = (
+        '{ Effect = "Allow", Action = ["iam:CreateRole", "iam:AttachRolePolicy"], Resource = "arn:aws:iam::123456789012:role/app-*" },'
+        '{ Effect = "Allow", Action = ["s3:GetObject"], Resource = "arn:aws:s3:::reports/*" },'
+    )
+    body = f"""
+resource "aws_ssoadmin_permission_set" "engineer" {{
+  name         = "engineer"
+  instance_arn = "arn:aws:sso:::instance/ssoins-1"
+}}
+resource "aws_ssoadmin_permission_set_inline_policy" "engineer" {{
+  permission_set_arn = aws_ssoadmin_permission_set.engineer.arn
+  instance_arn       = "arn:aws:sso:::instance/ssoins-1"
+  inline_policy      = jsonencode({{ Statement = [{"".join(statements)}] }})
+}}
+resource "aws_iam_role" "robot" {{
+  name               = "robot"
+  assume_role_policy = "{{}}"
+}}
+resource "aws_iam_role_policy" "robot" {{
+  role   = aws_iam_role.robot.id
+  policy = jsonencode({{ Statement = [{"".join(statements)}] }})
+}}
+"""
+    (tmp_path / "main.tf").write_text(body)
+    findings = scan([str(tmp_path)], Settings(select=("JEP301",))).findings
+    assert [f.message.split(" holds ")[0] for f in findings] == ["role robot"]

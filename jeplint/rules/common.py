@@ -23,6 +23,15 @@ def source_grants(graph: Graph) -> Iterator[Grant]:
             yield from policy.grants
 
 
+# Identities that people use (workforce sessions): a person legitimately holds several functions.
+HUMAN_KINDS = frozenset({"permission-set", "k8s-user", "k8s-group", "user@gcp", "group@gcp", "domain@gcp"})
+
+
+def human(identity: Identity) -> bool:
+    """An identity people sign in as (SSO permission set, Kubernetes user or group, GCP user/group/domain)."""
+    return identity.kind in HUMAN_KINDS or f"{identity.kind}@{identity.platform}" in HUMAN_KINDS
+
+
 def allows(grant: Grant) -> bool:
     """An Allow that grants something (`NotResource: "*"` excludes every resource: it grants nothing)."""
     if grant.not_resources and any(v.text == "*" for v in grant.resources):

@@ -7,7 +7,8 @@ administration sits next to another service's function or in a separation-of-dut
 code-execution or credential-issue; as a warning for the other pairs across services
 (credential-issue + data-read, export-report + destroy) and when the counts pass the thresholds in
 `Options`; as a note for several high-impact capabilities inside one service.
-Identities with near-full access are left to JEP101/JEP106. Documentation:
+Identities with near-full access are left to JEP101/JEP106, and identities people sign in as
+(SSO permission sets, Kubernetes users and groups, GCP users and groups) are not judged. Documentation:
 `rules/JEP301-multi-function-identity/`.
 """
 
@@ -20,7 +21,7 @@ from jeplint.graph.effective import _all_aws, effective
 from jeplint.graph.model import Grant, Graph, Identity
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Related, Rule, fingerprint
-from jeplint.rules.common import identity_locations
+from jeplint.rules.common import human, identity_locations
 
 SOD_PAIRS = (
     ("identity-admin", "code-execution"),
@@ -153,7 +154,7 @@ def assess(functions: dict[Function, list[tuple[str, Grant]]], options: Options)
 
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for identity in graph.identities:
-        if not graph.bindings_of(identity) or anchor(graph, identity) is None or near_full(graph, identity):
+        if human(identity) or not graph.bindings_of(identity) or anchor(graph, identity) is None or near_full(graph, identity):
             continue
         functions = functions_of(graph, identity)
         verdict = assess(functions, options)
