@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Speed and memory of jeplint beside Checkov, on the shared real corpus (issue 7).
 
-    /work/venv/bin/python bench/speed.py              # the whole benchmark, about 25 minutes
+    /work/venv/bin/python bench/speed.py              # the whole benchmark, about 20 minutes
     /work/venv/bin/python bench/speed.py --runs 1 --sets one,iam    # a quick look
 
 Run it with the Python of jeplint's development venv: it times *this checkout* of jeplint
@@ -65,7 +65,7 @@ MIN_SPEEDUP = 1.6  # --jobs 2 over --jobs 1 on the whole corpus
 # the peak RSS of its process tree (RUSAGE_CHILDREN of this wrapper, which runs nothing else).
 _WRAPPER = r"""
 import json, os, resource, signal, subprocess, sys, time
-cmd, timeout, env, log = json.loads(sys.argv[1])
+cmd, timeout, env, log = json.load(sys.stdin)
 start = time.perf_counter()
 with open(log, "wb") as err:
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env, start_new_session=True)
@@ -84,7 +84,7 @@ _FLOOR = r"""
 import gc, json, sys, time
 from jeplint.discover import discover
 from jeplint.run import Settings, parse_all
-paths, jobs = json.loads(sys.argv[1])
+paths, jobs = json.load(sys.stdin)
 found = discover(paths)
 gc.disable()  # as `jeplint.run.scan` does
 start = time.perf_counter()
@@ -97,7 +97,8 @@ print(json.dumps({"parse": time.perf_counter() - start, "files": len(found.files
 class Run:
     wall: float | None  # None: timed out
     rss_mb: float
-    rc: int | None
+    rc: int | None  # None: timed out
+    codes: str = ""  # exit code of each part (Checkov: per framework)
 
 
 @dataclass
@@ -148,6 +149,8 @@ SET_KEYS = ("one", "iam", "goat", "cfn60", "modernisation", "corpus")
 
 
 class Bench:
+    """One benchmark run: its settings, its scratch folder (removed at the end) and its results."""
+
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.corpus: Path = args.corpus.resolve()
@@ -232,7 +235,7 @@ class Bench:
                     "checkov s": median_wall(c_runs),
                     "checkov runs": [r.wall for r in c_runs],
                     "checkov MB": max(r.rss_mb for r in c_runs),
-                    "checkov exit codes": sorted({str(r.rc) for r in c_runs}),
+                    "checkov exit codes": sorted({r.codes for r in c_runs}),
                 }
             )
             j, c = row["jeplint s"], row["checkov s"]
@@ -252,12 +255,13 @@ class Bench:
         walls = [r.wall for r in runs]
         wall = None if None in walls else sum(w for w in walls if w is not None)
         bad = [r.rc for r in runs if r.rc not in (0, 1)]
-        return Run(wall, max(r.rss_mb for r in runs), bad[0] if bad else runs[0].rc)
+        codes = " ".join(f"{command[command.index('--framework') + 1]}:{r.rc}" for command, r in zip(commands, runs))
+        return Run(wall, max(r.rss_mb for r in runs), bad[0] if bad else runs[0].rc, codes)
 
     def measure(self, cmd: list[str], env: dict[str, str]) -> Run:
         log = self.work / "stderr.log"
-        payload = json.dumps([cmd, self.args.timeout, env, str(log)])
-        out = subprocess.run([sys.executable, "-c", _WRAPPER, payload], capture_output=True, text=True, check=True)
+        payload = json.dumps([cmd, self.args.timeout, env, str(log)])  # on stdin: too long for one argument
+        out = subprocess.run([sys.executable, "-c", _WRAPPER], input=payload, capture_output=True, text=True, check=True)
         data = json.loads(out.stdout)
         if data["rc"] not in (0, 1):
             tail = log.read_text(errors="replace").strip().splitlines()[-3:]
@@ -273,7 +277,7 @@ class Bench:
         return int(json.loads(report.read_text())["summary"]["files_analysed"])
 
     def floor(self, paths: list[str], jobs: int = 0) -> float:
-        out = subprocess.run([sys.executable, "-c", _FLOOR, json.dumps([paths, jobs])], capture_output=True, text=True, env=self.env, check=True)
+        out = subprocess.run([sys.executable, "-c", _FLOOR], input=json.dumps([paths, jobs]), capture_output=True, text=True, env=self.env, check=True)
         return float(json.loads(out.stdout)["parse"])
 
     # -- jeplint only -------------------------------------------------------------------------
@@ -343,7 +347,7 @@ class Bench:
 
     def targets(self) -> None:
         r = self.results
-        checks: list[tuple[str, bool | None, str]] = []
+        checks: list[tuple[str, bool, str]] = []
         ratios = {k: v.get("ratio") for k, v in r.sets.items() if "ratio" in v}
         if ratios:
             worst = min(ratios.items(), key=lambda kv: kv[1] if isinstance(kv[1], float) else float("inf"))
@@ -369,9 +373,9 @@ class Bench:
             speedup = r.jobs["--jobs 1"] / r.jobs["--jobs 2"]
             checks.append((f"2 cores >= {MIN_SPEEDUP}x faster than 1", speedup >= MIN_SPEEDUP, f"{speedup:.2f}x"))
         print("\n== targets")
-        for name, ok, text in checks:
-            print(f"   {'met    ' if ok else 'NOT MET'}  {name:<42} {text}")
-            r.targets.append({"target": name, "met": ok, "figure": text})
+        for name, met, text in checks:
+            print(f"   {'met    ' if met else 'NOT MET'}  {name:<42} {text}")
+            r.targets.append({"target": name, "met": met, "figure": text})
 
 
 def linearity(points: list[dict[str, float]]) -> tuple[bool, str]:

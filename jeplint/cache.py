@@ -118,14 +118,15 @@ class ParseCache:
             os.makedirs(root, mode=0o700, exist_ok=True)
             if not _private(root):
                 return None
-            if os.path.isdir(folder):
-                os.utime(folder)  # in use: not stale
-            else:
+            if not os.path.isdir(folder):
                 os.mkdir(folder, mode=0o700)
                 _remove_stale(root, keep=folder)
         except OSError:
-            if not os.path.isdir(folder):
-                return None  # a read-only cache that holds this namespace is still read
+            return None
+        try:
+            os.utime(folder)  # in use: not stale
+        except OSError:
+            pass  # a read-only cache is still read
         return cls(folder)
 
     def lookup(self, path: str, display: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[ParsedFile | None, Entry | None]:
