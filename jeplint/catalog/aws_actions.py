@@ -63,8 +63,10 @@ def service(prefix: str) -> dict[str, Action] | None:
     }
 
 
-def expand(pattern: str) -> list[Action] | None:
-    """The actions an IAM action pattern (`s3:Get*`, `ec2:Describe*`) matches; None if the service is unknown."""
+@lru_cache(maxsize=16384)
+def expand(pattern: str) -> tuple[Action, ...] | None:
+    """The actions an IAM action pattern (`s3:Get*`, `ec2:Describe*`) matches; None if the service is
+    unknown. Memoized: a scan meets the same patterns in many statements."""
     prefix, _, name = pattern.partition(":")
     actions = service(prefix)
     if actions is None:
@@ -72,8 +74,8 @@ def expand(pattern: str) -> list[Action] | None:
     name = name.lower()
     if "*" not in name and "?" not in name:
         found = actions.get(name)
-        return [found] if found else []
-    return [a for key, a in actions.items() if fnmatch.fnmatchcase(key, name)]
+        return (found,) if found else ()
+    return tuple(a for key, a in actions.items() if fnmatch.fnmatchcase(key, name))
 
 
 def data_version() -> str:

@@ -12,6 +12,7 @@ falls below warning is not reported: that is how the permission should be writte
 from __future__ import annotations
 
 import fnmatch
+from functools import lru_cache
 import re
 from dataclasses import dataclass, field
 
@@ -63,11 +64,17 @@ def already_admin(graph: Graph, identity: Identity) -> bool:
 # -- AWS: which statement grants an action, and on what ------------------------------------------
 
 
+@lru_cache(maxsize=65536)
+def _pattern_matches(action: str, pattern: str) -> bool:
+    """fnmatch, memoized: the same (action, pattern) pairs recur across identities."""
+    return action == pattern if "*" not in pattern and "?" not in pattern else fnmatch.fnmatchcase(action, pattern)
+
+
 def aws_token(grant: Grant, action: str) -> Value | Span | None:
     """The token through which `grant` names `action`: the matching action pattern, or the
     `NotAction` key of a statement that does not exclude it; None when it does not grant it."""
     lowered = action.lower()
-    hits = [v for v in grant.actions if v.text is not None and fnmatch.fnmatchcase(lowered, v.text.lower())]
+    hits = [v for v in grant.actions if v.text is not None and _pattern_matches(lowered, v.text.lower())]
     if grant.not_actions:
         return None if hits else grant.key_spans.get("NotAction", grant.span)
     return hits[0] if hits else None
