@@ -346,33 +346,32 @@ class AwsExtractor:
                 if "permissions_boundary" in block.attrs:
                     identity.boundary = self.policy_ref(module, block.attrs["permissions_boundary"])
 
-    def _iot_policy(self, module: Module, node: Node | None) -> Policy | None:
-        if node is None:
-            return None
-        value = module.resolve(node)
+    def _declared_policy(self, module: Module, value: Node, tf_type: str) -> Policy | None:
+        """The policy a reference such as `aws_iam_policy.x.arn` names, when it is of `tf_type`."""
         if isinstance(value, Expr) and value.op == "ref":
             parts = traversal(value.text)
-            if len(parts) >= 2 and parts[0] == "aws_iot_policy":
-                return self.policies.get(module.key("aws_iot_policy", parts[1]))
-        if isinstance(value, Scalar):
-            for (tf_type, label), _block in module.resources.items():
-                policy = self.policies.get(module.key(tf_type, label)) if tf_type == "aws_iot_policy" else None
-                if policy is not None and policy.name == value.value:
-                    return policy
+            if len(parts) >= 2 and parts[0] == tf_type:
+                return self.policies.get(module.key(tf_type, parts[1]))
         return None
 
-    def policy_ref(self, module: Module, node: Node | None) -> Policy | None:
+    def _iot_policy(self, module: Module, node: Node | None) -> Policy | None:
+        """An IoT policy by reference or by name."""
         if node is None:
             return None
         value = module.resolve(node)
-        if isinstance(value, Expr) and value.op == "ref":
-            parts = traversal(value.text)
-            if len(parts) >= 2 and parts[0] == "aws_iam_policy":
-                return self.policies.get(module.key("aws_iam_policy", parts[1]))
+        if isinstance(value, Scalar):
+            names = {p.name: p for (t, label) in module.resources if t == "aws_iot_policy" for p in [self.policies.get(module.key(t, label))] if p}
+            return names.get(str(value.value))
+        return self._declared_policy(module, value, "aws_iot_policy")
+
+    def policy_ref(self, module: Module, node: Node | None) -> Policy | None:
+        """A customer managed policy by reference, or an AWS managed policy by ARN."""
+        if node is None:
             return None
+        value = module.resolve(node)
         if isinstance(value, Scalar) and isinstance(value.value, str):
             return managed_policy(self.graph, value.value, value.span)
-        return None
+        return self._declared_policy(module, value, "aws_iam_policy")
 
     # -- memberships and workloads ------------------------------------------------------------
 
