@@ -291,7 +291,8 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
         if parsed.error is not None:
             problems.append(Problem(parsed.path, parsed.error.reason, parsed.error.line, parsed.error.col))
         elif parsed.notice:
-            problems.append(Problem(parsed.path, parsed.notice, level="note"))
+            line, col = parsed.notice_at or (None, None)
+            problems.append(Problem(parsed.path, parsed.notice, line, col, level="note"))
     graph = build_graph(files, paths)
     problems += [Problem(path, reason) for path, reason in graph.errors]
     problems += [Problem(span.path, note, span.line, span.col, level="note") for span, note in graph.notes]

@@ -89,3 +89,15 @@ def test_unrendered_helm_template_is_a_note_not_an_error(tmp_path: Path) -> None
     proc = _run(tmp_path)
     assert proc.returncode == 0
     assert "sa.yaml:1:1: note: looks like an unrendered template" in proc.stderr
+
+
+def test_repeated_keys_are_a_note_where_they_are(tmp_path: Path) -> None:
+    """A repeated key keeps its last value; the earlier one (here a wildcard) must not go unseen."""
+    (tmp_path / "policy.json").write_text('{"Statement": [{"Effect": "Allow",\n  "Action": "*",\n  "Action": "s3:GetObject", "Resource": "*"}]}\n')
+    (tmp_path / "sa.yaml").write_text("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  name: b\n")
+    proc = _run(tmp_path)
+    assert proc.returncode == 0
+    assert proc.stderr.splitlines() == [
+        "policy.json:3:3: note: key 'Action' is repeated in one object: only its last value counts, the earlier one is ignored",
+        "sa.yaml:5:3: note: key 'name' is repeated in one object: only its last value counts, the earlier one is ignored",
+    ]

@@ -12,7 +12,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 
-from jeplint.parse.nodes import Mapping, Node, ParseError, Scalar, Sequence
+from jeplint.parse.nodes import Mapping, Node, ParseError, Scalar, Sequence, Span
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # default cap per file (configurable with --max-file-size)
 
@@ -34,6 +34,7 @@ class ParsedFile:
     documents: list[Node] = field(default_factory=list)  # Blocks for Terraform, else one per document
     error: ParseError | None = None
     notice: str = ""  # a non-fatal remark (e.g. "Helm template, not rendered")
+    notice_at: tuple[int, int] | None = None  # (line, col) of the remark, when it has a place
     lines: list[str] | None = None  # source lines, kept for suppression comments and fingerprints
 
 
@@ -165,15 +166,16 @@ def _structured(result: ParsedFile, text: str, fmt: str) -> None:
     if not any(marker in text for marker in _MARKERS):
         return  # not IaC: skipped without noise
     is_json = fmt == "json" or (fmt == "template" and text.lstrip()[:1] in ("{", "["))
+    duplicates: list[tuple[str, Span]] = []
     try:
         if is_json:
             from jeplint.parse.jsonpos import load_json
 
-            documents = [load_json(text, result.path)]
+            documents = [load_json(text, result.path, duplicates=duplicates)]
         else:
             from jeplint.parse.yamlpos import load_yaml
 
-            documents = load_yaml(text, result.path)
+            documents = load_yaml(text, result.path, duplicates)
     except ParseError:
         if not is_json and "{{" in text:
             result.notice = "looks like an unrendered template ('{{ }}'); render it first (for example `helm template`)"
@@ -188,6 +190,11 @@ def _structured(result: ParsedFile, text: str, fmt: str) -> None:
     if found:
         result.kind = found[0]
         result.documents = [doc for doc, kind in zip(documents, kinds) if kind is not None]
+        if duplicates:
+            key, span = duplicates[0]
+            more = f" (and {len(duplicates) - 1} more repeated keys)" if len(duplicates) > 1 else ""
+            result.notice = f"key '{key}' is repeated in one object{more}: only its last value counts, the earlier one is ignored"
+            result.notice_at = (span.line, span.col)
 
 
 def _kind_from_text(text: str) -> str | None:

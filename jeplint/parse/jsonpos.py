@@ -86,16 +86,22 @@ def _span_factory() -> Any:
 make_span = _span_factory()
 
 
-def load_json(text: str, path: str, line: int = 1, col: int = 1, indent: int = 0) -> Node:
+def load_json(
+    text: str, path: str, line: int = 1, col: int = 1, indent: int = 0, duplicates: list[tuple[str, Span]] | None = None
+) -> Node:
     """Parse `text` as one JSON document; `line`/`col` place its first character in `path`.
 
     Only the first line is shifted by `col - 1`; later lines start at column 1, or at column
     `1 + indent` when `indent` columns were removed from each of them (a `<<-` heredoc body).
+    A key repeated in one object keeps its last value (as `json.loads` and AWS do); when
+    `duplicates` is given, each repeat is appended to it as (key, span of the repeat).
     Raises `ParseError` on malformed JSON or nesting deeper than `MAX_DEPTH`.
     """
     starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    positions = _Positions(path, starts, line, col, indent)
+    positions.duplicates = duplicates
     with gc_paused():
-        return _parse(text, _Positions(path, starts, line, col, indent))
+        return _parse(text, positions)
 
 
 @contextmanager
@@ -124,6 +130,7 @@ class _Positions:
         # bases[i] is starts[i] shifted left by the columns line i lost in the enclosing file, so
         # that `offset - bases[i] + 1` is the column there.
         self.bases = [1 - col] + [start - indent for start in starts[1:]]
+        self.duplicates: list[tuple[str, Span]] | None = None  # where repeated keys go, if wanted
 
     def at(self, offset: int) -> tuple[int, int]:
         """(line, col) of a character offset."""
@@ -280,7 +287,10 @@ def _read_key(
     token_end = m.end(1)
     i = bisect_right(pos.starts, token_end) - 1
     line, base = i + pos.first_line, pos.bases[i] - 1
-    key_spans[key] = make_span(pos.path, line, token_end - len(token) - base, line, token_end - base)
+    span = make_span(pos.path, line, token_end - len(token) - base, line, token_end - base)
+    if pos.duplicates is not None and key in key_spans:
+        pos.duplicates.append((key, span))
+    key_spans[key] = span
     end = m.end()
     return end, _TOKEN.match(text, end), key
 

@@ -67,15 +67,18 @@ _BOOLS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "o
 _DEPTH_REASON = f"YAML nested deeper than {MAX_DEPTH} levels"
 
 
-def load_yaml(text: str, path: str) -> list[Node]:
+def load_yaml(text: str, path: str, duplicates: list[tuple[str, Span]] | None = None) -> list[Node]:
     """Parse every document of `text`; empty documents are skipped.
+
+    A key repeated in one mapping keeps its last value (as Kubernetes and CloudFormation tools do);
+    when `duplicates` is given, each repeat is appended to it as (key, span of the repeat).
 
     Raises `ParseError` for malformed YAML, nesting deeper than `MAX_DEPTH`, aliases expanding to
     more than `MAX_ALIAS_EXPANSION` nodes, and anything else PyYAML raises.
     """
     try:
         with gc_paused():
-            return _Composer(text, path).documents()
+            return _Composer(text, path, duplicates).documents()
     except ParseError:
         raise
     except yaml.MarkedYAMLError as e:
@@ -182,8 +185,9 @@ class _Frame:
 class _Composer:
     """Builds nodes from events with an explicit stack."""
 
-    def __init__(self, text: str, path: str) -> None:
+    def __init__(self, text: str, path: str, duplicates: list[tuple[str, Span]] | None = None) -> None:
         self.path = path
+        self.duplicates = duplicates
         self.loader = _Loader(text)
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Node, int]] = {}  # anchor -> (node, expanded size)
@@ -320,6 +324,8 @@ class _Composer:
             frame.key_span = span
             return
         else:
+            if self.duplicates is not None and frame.key in frame.items:
+                self.duplicates.append((frame.key, frame.key_span))
             frame.items[frame.key] = node
             frame.key_spans[frame.key] = frame.key_span
             frame.key = None
