@@ -40,6 +40,7 @@ from datetime import timedelta
 from typing import Any
 
 from jeplint.options import Options
+from jeplint.timeparse import parse_duration
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -51,9 +52,6 @@ LEVELS = ("error", "warning", "note")
 FAIL_ON = ("error", "warning", "note", "never")
 KEYS = ("select", "ignore", "fail-on", "exclude", "levels", "thresholds", "purposes")
 _RULE = re.compile(r"JEP\d{0,3}")
-_DURATION = re.compile(r"(?:\d+(?:\.\d+)?[dhms])+")
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([dhms])")
-_UNIT = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1), "s": timedelta(seconds=1)}
 
 
 class ConfigError(Exception):
@@ -217,14 +215,6 @@ def _convert(value: Any, default: Any, where: str) -> Any:
     elif isinstance(default, (tuple, frozenset)) and isinstance(value, list):
         return type(default)(value)
     raise ConfigError(f"{where} must be {type(default).__name__} like the default {default!r}, not {value!r}")
-
-
-def parse_duration(text: str) -> timedelta | None:
-    """`90d`, `12h`, `30m`, `45s` and their sums (`1h30m`); None for anything else."""
-    value = text.strip()
-    if not _DURATION.fullmatch(value):
-        return None
-    return sum((float(n) * _UNIT[unit] for n, unit in _DURATION_PART.findall(value)), timedelta())
 
 
 def options(config: Config, base: Options | None = None) -> Options:

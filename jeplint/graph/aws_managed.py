@@ -91,9 +91,9 @@ def managed_policy(graph: Graph, arn: str, span: Span) -> Policy | None:
     if name is None:
         return None
     key = f"aws-managed:{name}"
-    for policy in graph.policies:
-        if policy.key == key:
-            return policy
+    existing = graph.policy(key)
+    if existing is not None:
+        return existing
     policy = Policy("aws", "aws-managed", name, key, None)
     for index, (effect, negated, actions, resources) in enumerate(DOCUMENTS.get(name, []), start=1):
         policy.grants.append(

@@ -343,7 +343,7 @@ class CloudFormationExtractor:
     def _attach_arn(self, tpl: Template, identity: Identity, item: Node, via: str) -> None:
         target = tpl.logical_ref(item)
         if target is not None:
-            policy = next((p for p in self.graph.policies if p.key == f"{tpl.path}#{target}"), None)
+            policy = self.graph.policy(f"{tpl.path}#{target}")
             if policy is None and tpl.type_of(target) == "AWS::IAM::ManagedPolicy":
                 policy = self._make_standalone(tpl, target, "ManagedPolicyName")
             if policy is not None:
@@ -357,9 +357,9 @@ class CloudFormationExtractor:
 
     def _make_standalone(self, tpl: Template, logical: str, name_prop: str) -> Policy:
         key = f"{tpl.path}#{logical}"
-        for policy in self.graph.policies:
-            if policy.key == key:
-                return policy
+        existing = self.graph.policy(key)
+        if existing is not None:
+            return existing
         props = tpl.properties(logical)
         name = tpl.resolve(props.items[name_prop]) if props and name_prop in props.items else None
         display = str(name.value) if isinstance(name, Scalar) else logical

@@ -190,6 +190,16 @@ class Graph:
     notes: list[tuple[Span, str]] = field(default_factory=list)  # things the scan could not follow
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): inputs the graph could not take
     _index: dict[str, dict[int, list]] | None = None  # built on first query, after extraction
+    _policy_keys: dict[str, Policy] = field(default_factory=dict)  # key -> first policy, see policy()
+    _policies_keyed: int = 0  # how many of `policies` _policy_keys has seen
+
+    def policy(self, key: str) -> Policy | None:
+        """The first policy with this key. Extractors append to `policies` directly; the index
+        catches up with what was appended since the last call."""
+        for policy in self.policies[self._policies_keyed :]:
+            self._policy_keys.setdefault(policy.key, policy)
+        self._policies_keyed = len(self.policies)
+        return self._policy_keys.get(key)
 
     def _lookup(self, table: str, obj: object) -> list:
         if self._index is None:

@@ -126,9 +126,9 @@ class GcpExtractor:
         if "/roles/" in name and not name.startswith("roles/"):  # projects/p/roles/custom, organizations/o/roles/custom
             return self.custom_roles.get(name.rsplit("/", 1)[-1])
         key = f"gcp-role:{name}"
-        for policy in self.graph.policies:
-            if policy.key == key:
-                return policy
+        existing = self.graph.policy(key)
+        if existing is not None:
+            return existing
         policy = Policy("gcp", "gcp-predefined", name, key, None)
         permissions = gcp_role_permissions(name)
         if permissions is None:
