@@ -97,33 +97,47 @@ DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "labeled"
 # KICS query folder -> (JEP rules expected to catch it, why it is in scope)
 KICS_IN_SCOPE: dict[str, tuple[tuple[str, ...], str]] = {
     "terraform/aws/iam_policies_with_full_privileges": (
-        ("JEP101",), 'Action "*" on Resource "*" in an inline policy and a policy-document data source'),
+        ("JEP101",),
+        'Action "*" on Resource "*" in an inline policy and a policy-document data source',
+    ),
     "terraform/aws/iam_policy_grants_full_permissions": (
-        ("JEP101",), 'Action "*" on Resource "*" in a user policy and a managed policy'),
-    "terraform/aws/iam_role_policy_passrole_allows_all": (
-        ("JEP105",), 'iam:PassRole on Resource "*" in a role policy'),
+        ("JEP101",),
+        'Action "*" on Resource "*" in a user policy and a managed policy',
+    ),
+    "terraform/aws/iam_role_policy_passrole_allows_all": (("JEP105",), 'iam:PassRole on Resource "*" in a role policy'),
     "terraform/aws/sso_policy_with_full_privileges": (
-        ("JEP101",), 'Action "*" in an SSO permission-set inline policy (an identity policy)'),
+        ("JEP101",),
+        'Action "*" in an SSO permission-set inline policy (an identity policy)',
+    ),
     "terraform/kubernetes/cluster_admin_role_binding_with_super_user_permissions": (
-        ("JEP106",), "cluster-admin bound through a Terraform kubernetes_cluster_role_binding"),
-    "cloudFormation/aws/iam_policies_with_full_privileges": (
-        ("JEP101",), 'Action "*" on Resource "*" in AWS::IAM::Policy'),
-    "cloudFormation/aws/iam_policy_grants_full_permissions": (
-        ("JEP101",), 'Action "*" on Resource "*" in AWS::IAM::Policy'),
+        ("JEP106",),
+        "cluster-admin bound through a Terraform kubernetes_cluster_role_binding",
+    ),
+    "cloudFormation/aws/iam_policies_with_full_privileges": (("JEP101",), 'Action "*" on Resource "*" in AWS::IAM::Policy'),
+    "cloudFormation/aws/iam_policy_grants_full_permissions": (("JEP101",), 'Action "*" on Resource "*" in AWS::IAM::Policy'),
     "cloudFormation/aws/lambda_functions_with_full_privileges": (
-        ("JEP101",), 'Action "*" in the inline policy of a Lambda execution role'),
+        ("JEP101",),
+        'Action "*" in the inline policy of a Lambda execution role',
+    ),
     "cloudFormation/aws/iam_policy_grants_assumerole_permission_across_all_services": (
-        ("JEP105",), 'identity policy with sts:AssumeRole on Resource "*" (the Terraform query of '
-        "this name checks trust policies instead: out of scope there)"),
+        ("JEP105",),
+        'identity policy with sts:AssumeRole on Resource "*" (the Terraform query of '
+        "this name checks trust policies instead: out of scope there)",
+    ),
     "cloudFormation/aws/iot_policy_allows_action_as_wildcard": (
-        ("JEP101",), 'Action "*" in AWS::IoT::Policy (the identity policy of a device certificate)'),
-    "cloudFormation/aws/iot_policy_allows_wildcard_resource": (
-        ("JEP105",), 'iot:Connect on Resource "*" in AWS::IoT::Policy'),
+        ("JEP101",),
+        'Action "*" in AWS::IoT::Policy (the identity policy of a device certificate)',
+    ),
+    "cloudFormation/aws/iot_policy_allows_wildcard_resource": (("JEP105",), 'iot:Connect on Resource "*" in AWS::IoT::Policy'),
     "terraform/azure/role_assignment_not_limit_guest_users_permissions": (
-        ("JEP101",), 'Azure custom role with actions ["*"], assigned (the label points at the assignment)'),
+        ("JEP101",),
+        'Azure custom role with actions ["*"], assigned (the label points at the assignment)',
+    ),
     "terraform/gcp/service_account_with_improper_privileges": (
-        ("JEP106",), "broad GCP roles bound to service accounts: roles/editor and roles/owner are JEP106 basic roles; the "
-        "label also counts roles/container.admin and roles/admin, which JEP106 does not list"),
+        ("JEP106",),
+        "broad GCP roles bound to service accounts: roles/editor and roles/owner are JEP106 basic roles; the "
+        "label also counts roles/container.admin and roles/admin, which JEP106 does not list",
+    ),
     "k8s/rbac_wildcard_in_rule": (("JEP104",), 'Role/ClusterRole rules with "*" in apiGroups, resources or verbs'),
     "k8s/cluster_admin_role_binding_with_super_user_permissions": (("JEP106",), "ClusterRoleBinding to cluster-admin"),
 }
@@ -138,19 +152,30 @@ KICS_OUT_OF_SCOPE: dict[str, tuple[tuple[str, ...], str]] = {
     "terraform/aws/iam_role_allows_all_principals_to_assume": ((), "over-broad Principal in a " + TRUST),
     "cloudFormation/aws/iam_role_allows_all_principals_to_assume": ((), "over-broad Principal in a " + TRUST),
     "terraform/aws/kms_key_with_full_permissions": (
-        ("JEP102",), 'KMS key policy (resource policy): kms:* to Principal "*", or no policy'),
+        ("JEP102",),
+        'KMS key policy (resource policy): kms:* to Principal "*", or no policy',
+    ),
     "cloudFormation/aws/kms_key_with_full_permissions": (("JEP101", "JEP102"), "KMS key policy (resource policy)"),
     "terraform/aws/s3_bucket_with_all_permissions": (("JEP102",), 'S3 bucket policy (resource policy): s3:* to Principal "*"'),
     "cloudFormation/aws/s3_bucket_with_all_permissions": (
-        ("JEP101", "JEP102"), 'S3 bucket policy (resource policy): "*" / s3:* to Principal "*"'),
+        ("JEP101", "JEP102"),
+        'S3 bucket policy (resource policy): "*" / s3:* to Principal "*"',
+    ),
     "terraform/aws/sqs_policy_allows_all_actions": (("JEP101",), 'SQS queue policy (resource policy): Action "*"'),
     "terraform/aws/ses_policy_with_allowed_iam_actions": (
-        ("JEP101",), 'SES identity policy (resource policy): Action "*" to Principal AWS "*"'),
+        ("JEP101",),
+        'SES identity policy (resource policy): Action "*" to Principal AWS "*"',
+    ),
     "terraform/aws/lambda_function_with_privileged_role": (
-        ("JEP102",), "privileged-action lists (iam:*, sts:AssumeRole, iam:CreateLoginProfile, managed policies) reported "
-        "at the Lambda function: escalation, JEP4xx; only iam:* is a wildcard"),
-    "terraform/azure/role_definition_allows_custom_role_creation": (("JEP101",), "custom role that may write role definitions "
-        '(Microsoft.Authorization/roleDefinitions/write, or "*"): escalation, JEP4xx; only the "*" file is a wildcard'),
+        ("JEP102",),
+        "privileged-action lists (iam:*, sts:AssumeRole, iam:CreateLoginProfile, managed policies) reported "
+        "at the Lambda function: escalation, JEP4xx; only iam:* is a wildcard",
+    ),
+    "terraform/azure/role_definition_allows_custom_role_creation": (
+        ("JEP101",),
+        "custom role that may write role definitions "
+        '(Microsoft.Authorization/roleDefinitions/write, or "*"): escalation, JEP4xx; only the "*" file is a wildcard',
+    ),
 }
 
 # Not wildcard grants, so neither in scope nor in the out-of-scope table (not scanned).
@@ -197,21 +222,29 @@ CFN_NAG_NOT_CONSIDERED = "F10, F11, F12 (policies on users), F2000 (user without
 # kube-linter check -> (JEP rules, reason, YAML document indexes of the expected objects + why)
 KUBE_LINTER_IN_SCOPE: dict[str, tuple[tuple[str, ...], str, tuple[int, ...], str]] = {
     "wildcard-in-rules": (
-        ("JEP104",), 'Role rule with "*" in verbs', (1,),
-        'both objects are Role role1; the one message ("wildcard in verb") can only be document 1, '
-        'the only rule with "*"'),
+        ("JEP104",),
+        'Role rule with "*" in verbs',
+        (1,),
+        'both objects are Role role1; the one message ("wildcard in verb") can only be document 1, the only rule with "*"',
+    ),
     "cluster-admin-role-binding": (
-        ("JEP106",), "ClusterRoleBinding to cluster-admin", (1,),
-        "role-binding1 binds cluster-admin; dont-fire (ClusterRole admin) is expected to pass"),
+        ("JEP106",),
+        "ClusterRoleBinding to cluster-admin",
+        (1,),
+        "role-binding1 binds cluster-admin; dont-fire (ClusterRole admin) is expected to pass",
+    ),
 }
 KUBE_LINTER_NOT_CONSIDERED = "access-to-create-pods, access-to-secrets, *-service-account*: specific access, not wildcards"
 
 # Diagnosed reasons, where the automatic diagnosis (see `diagnose_miss`) is not specific enough.
 # Key: (source, file relative to the corpus, expected line or logical id).
 MISS_NOTES: dict[tuple[str, str, str], str] = {
-    ("cfn_nag", "cfn_nag/spec/test_templates/yaml/iam_role/embedded_ref.yml", "HelperRole"):
-        "value given at audit time: Resource is !Ref to a parameter without default; cfn_nag's spec passes "
-        'Parameters {"Resource": "*"} and jeplint has no parameter-values input',
+    (
+        "cfn_nag",
+        "cfn_nag/spec/test_templates/yaml/iam_role/embedded_ref.yml",
+        "HelperRole",
+    ): "value given at audit time: Resource is !Ref to a parameter without default; cfn_nag's spec passes "
+    'Parameters {"Resource": "*"} and jeplint has no parameter-values input',
 }
 MISS_NOTES[("kics", "kics/terraform/gcp/service_account_with_improper_privileges/test/positive2.tf", "3")] = (
     "label broader than the rule: roles/container.admin is a predefined admin role, not one of JEP106's broad basic "
@@ -226,28 +259,48 @@ MISS_NOTES[("kics", "kics/terraform/aws/lambda_function_with_privileged_role/tes
 BY_DESIGN = "by design"
 FP_NOTES: dict[tuple[str, str], tuple[str, str]] = {
     ("kics/terraform/aws/iam_policies_with_full_privileges/test/negative.tf", "JEP101"): (
-        BY_DESIGN, 'Action "*" on arn:aws:s3:::* is every action on every S3 object; KICS needs Resource "*" too'),
+        BY_DESIGN,
+        'Action "*" on arn:aws:s3:::* is every action on every S3 object; KICS needs Resource "*" too',
+    ),
     ("kics/terraform/aws/iam_policy_grants_full_permissions/test/negative1.tf", "JEP102"): (
-        BY_DESIGN, "ec2:*, s3:*, lambda:*, cloudwatch:* are service wildcards (JEP102); KICS only looks for \"*\""),
+        BY_DESIGN,
+        'ec2:*, s3:*, lambda:*, cloudwatch:* are service wildcards (JEP102); KICS only looks for "*"',
+    ),
     ("kics/terraform/aws/iam_policy_grants_full_permissions/test/negative2.tf", "JEP102"): (
-        BY_DESIGN, "ec2:*, s3:*, lambda:*, cloudwatch:* are service wildcards (JEP102); KICS only looks for \"*\""),
+        BY_DESIGN,
+        'ec2:*, s3:*, lambda:*, cloudwatch:* are service wildcards (JEP102); KICS only looks for "*"',
+    ),
     ("kics/terraform/aws/iam_policy_grants_full_permissions/test/negative3.tf", "JEP101"): (
-        BY_DESIGN, 'Action "*" on a non-"*" resource (the AdministratorAccess ARN); KICS needs Resource "*" too'),
+        BY_DESIGN,
+        'Action "*" on a non-"*" resource (the AdministratorAccess ARN); KICS needs Resource "*" too',
+    ),
     ("kics/cloudFormation/aws/iam_policy_grants_full_permissions/test/negative1.yaml", "JEP101"): (
-        BY_DESIGN, 'Action "*" on a non-"*" resource (the AdministratorAccess ARN); KICS needs Resource "*" too'),
+        BY_DESIGN,
+        'Action "*" on a non-"*" resource (the AdministratorAccess ARN); KICS needs Resource "*" too',
+    ),
     ("kics/cloudFormation/aws/iam_policy_grants_full_permissions/test/negative2.json", "JEP101"): (
-        BY_DESIGN, 'Action "*" on a non-"*" resource (the AdministratorAccess ARN); KICS needs Resource "*" too'),
+        BY_DESIGN,
+        'Action "*" on a non-"*" resource (the AdministratorAccess ARN); KICS needs Resource "*" too',
+    ),
     ("kics/terraform/aws/sso_policy_with_full_privileges/test/negative.tf", "JEP102"): (
-        BY_DESIGN, 's3:ListBucket*, s3:Get* (notes: read-only) and s3:PutObject* (9 write actions) are action patterns '
-        '(JEP102); KICS only looks for "*"'),
+        BY_DESIGN,
+        "s3:ListBucket*, s3:Get* (notes: read-only) and s3:PutObject* (9 write actions) are action patterns "
+        '(JEP102); KICS only looks for "*"',
+    ),
     ("kics/terraform/aws/lambda_function_with_privileged_role/test/negative.tf", "JEP102"): (
-        BY_DESIGN, 'ec2:Describe* on Resource "*" is a read-only action pattern (a JEP102 note); KICS checks a fixed list '
-        "of privileged actions"),
+        BY_DESIGN,
+        'ec2:Describe* on Resource "*" is a read-only action pattern (a JEP102 note); KICS checks a fixed list '
+        "of privileged actions",
+    ),
     ("kics/terraform/aws/lambda_function_with_privileged_role/test/negative.tf", "JEP105"): (
-        BY_DESIGN, 'lambda:CreateFunction on Resource "*" is a write action on every resource (JEP105); KICS checks a '
-        "fixed list of privileged actions"),
+        BY_DESIGN,
+        'lambda:CreateFunction on Resource "*" is a write action on every resource (JEP105); KICS checks a '
+        "fixed list of privileged actions",
+    ),
     ("kube-linter/tests/checks/cluster-admin-role-binding.yml", "JEP106"): (
-        BY_DESIGN, "ClusterRole admin bound cluster-wide: JEP106 covers admin/edit, kube-linter's check only cluster-admin"),
+        BY_DESIGN,
+        "ClusterRole admin bound cluster-wide: JEP106 covers admin/edit, kube-linter's check only cluster-admin",
+    ),
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -337,7 +390,7 @@ class SourceText:
         first = self.lines[start - 1]
         base, stripped = _indent(first), first.strip()
         is_item = stripped.startswith("- ") or stripped == "-"
-        opens_block = stripped.endswith(":") or stripped.endswith("|") or stripped.endswith(">")
+        opens_block = stripped.endswith((":", "|", ">"))
         end = start
         for i in range(start, len(self.lines)):
             text = self.lines[i]
@@ -419,7 +472,7 @@ class SourceText:
                 j = i + 1
                 while j < n and text[j] != '"':
                     j += 2 if text[j] == "\\" else 1
-                value = text[i + 1:j]
+                value = text[i + 1 : j]
                 frame = stack[-1] if stack else None
                 if frame and frame["kind"] == "obj":
                     if frame["expect_key"]:
@@ -430,9 +483,17 @@ class SourceText:
             elif c in "{[":
                 parent = stack[-1] if stack else None
                 named = parent is not None and parent["kind"] == "obj"
-                stack.append({"kind": "obj" if c == "{" else "arr", "name": parent["key"] if named else None,
-                              "name_line": parent["key_line"] if named else line, "expect_key": c == "{",
-                              "key": None, "key_line": line, "type": ""})
+                stack.append(
+                    {
+                        "kind": "obj" if c == "{" else "arr",
+                        "name": parent["key"] if named else None,
+                        "name_line": parent["key_line"] if named else line,
+                        "expect_key": c == "{",
+                        "key": None,
+                        "key_line": line,
+                        "type": "",
+                    }
+                )
             elif c in "}]":
                 frame = stack.pop() if stack else None
                 if frame and len(stack) == 2 and stack[1]["name"] == "Resources" and frame["kind"] == "obj":
@@ -472,8 +533,13 @@ class SourceText:
         found = []
         for i in range(lo, line + 1):
             text = self.lines[i - 1]
-            m = (re.match(r"^\s*([A-Za-z_][\w-]*)\s*(=|\{)", text) if self.flavor == "tf"
-                 else _JSON_KEY.match(text) if self.flavor == "json" else _YAML_KEY.match(text))
+            m = (
+                re.match(r"^\s*([A-Za-z_][\w-]*)\s*(=|\{)", text)
+                if self.flavor == "tf"
+                else _JSON_KEY.match(text)
+                if self.flavor == "json"
+                else _YAML_KEY.match(text)
+            )
             if m:
                 s, e = self.extent(i)
                 if s <= line <= e:
@@ -567,7 +633,8 @@ def run_inprocess(corpus: Path, target: str) -> Scan:
     scan = Scan(target)
     try:
         from jeplint.report.json_report import report
-        from jeplint.run import Settings, scan as jeplint_scan
+        from jeplint.run import Settings
+        from jeplint.run import scan as jeplint_scan
 
         result = jeplint_scan([str(corpus / target)], Settings(select=("JEP1",), jobs=1))
         _read_report(scan, json.loads(json.dumps(report(result))), corpus, Path.cwd())
@@ -660,8 +727,9 @@ def _no_rule(reason: str) -> str:
     return TRUST if TRUST in reason else reason
 
 
-def diagnose_miss(corpus: Path, texts: Texts, scan: Scan, rel: str, line: int | None, container: Container | None = None,
-                  fallback: str = "") -> str:
+def diagnose_miss(
+    corpus: Path, texts: Texts, scan: Scan, rel: str, line: int | None, container: Container | None = None, fallback: str = ""
+) -> str:
     """Why no finding: input error, trust policy, module call, construct absent from jeplint's graph, or read but no rule."""
     if scan.error:
         return f"jeplint failed: {scan.error}"
@@ -675,7 +743,7 @@ def diagnose_miss(corpus: Path, texts: Texts, scan: Scan, rel: str, line: int | 
         return TRUST
     what = f"{c.type or c.kind} {c.name}".strip() if c else f"line {line}"
     if c is not None and c.kind == "module":
-        sources = (re.match(r'^\s*source\s*=\s*"([^"]*)"', t) for t in text.lines[c.start - 1:c.end])
+        sources = (re.match(r'^\s*source\s*=\s*"([^"]*)"', t) for t in text.lines[c.start - 1 : c.end])
         source = next((m.group(1) for m in sources if m), "")
         where = "local" if source.startswith(("./", "../")) else "registry/remote"
         return f"input of a {where} Terraform module ({source or '?'}): the module's code is not in the scan"
@@ -738,10 +806,20 @@ def kics_cases(corpus: Path, texts: Texts, scans: dict[str, Scan]) -> list[Case]
                 ("line", lambda f: f.loc.path == item.file and f.loc.line == line),
                 ("related", lambda f: any(loc.path == item.file and loc.line <= line <= loc.end_line for _, loc in f.related)),
                 ("element", lambda f: f.loc.path == item.file and ext[0] <= f.loc.line <= ext[1]),
-                ("resource", lambda f: f.rule in rules and home is not None and f.loc.path == item.file
-                 and text.container(f.loc.line) is home),
-                ("related-resource", lambda f: f.rule in rules and home is not None
-                 and any(loc.path == item.file and text.container(loc.line) is home for _, loc in f.related)),
+                (
+                    "resource",
+                    lambda f: (
+                        f.rule in rules and home is not None and f.loc.path == item.file and text.container(f.loc.line) is home
+                    ),
+                ),
+                (
+                    "related-resource",
+                    lambda f: (
+                        f.rule in rules
+                        and home is not None
+                        and any(loc.path == item.file and text.container(loc.line) is home for _, loc in f.related)
+                    ),
+                ),
             )
             for name, test_fn in criteria:
                 hits = [f for f in findings if test_fn(f)]
@@ -821,13 +899,16 @@ def cfn_nag_cases(corpus: Path, texts: Texts, scans: dict[str, Scan]) -> list[Ca
                         if not rules:  # out of scope, no JEP1 rule is meant to report it
                             item.reason = _no_rule(reason)
                         elif other:
-                            item.reason = (f"only {', '.join(other)} in this resource, about another statement "
-                                           f"(expected {', '.join(rules) or 'no JEP1 rule'}): {reason}")
+                            item.reason = (
+                                f"only {', '.join(other)} in this resource, about another statement "
+                                f"(expected {', '.join(rules) or 'no JEP1 rule'}): {reason}"
+                            )
                         elif logical not in resources:
                             item.reason = f"logical id {logical} not located in the template"
                         else:
                             item.reason = MISS_NOTES.get(("cfn_nag", rel, logical)) or diagnose_miss(
-                                corpus, texts, scan, rel, None, resources[logical], fallback=reason if scope == "out" else "")
+                                corpus, texts, scan, rel, None, resources[logical], fallback=reason if scope == "out" else ""
+                            )
                 for f in scan.findings:
                     if id(f) in matched:
                         case.matched.append(f)
@@ -861,8 +942,13 @@ def kube_linter_cases(corpus: Path, texts: Texts, scans: dict[str, Scan]) -> lis
             item = Item(rel, f"doc {d} {obj['kind']} {obj['name']}")
             case.items.append(item)
             container = by_doc.get(d)
-            hits = [f for f in scan.findings if container and container.start <= f.loc.line <= container.end
-                    and re.search(rf"\b{re.escape(obj['name'])}\b", f.message)]
+            hits = [
+                f
+                for f in scan.findings
+                if container
+                and container.start <= f.loc.line <= container.end
+                and re.search(rf"\b{re.escape(obj['name'])}\b", f.message)
+            ]
             if hits:
                 item.found_by, item.rules = "object", tuple(sorted({f.rule for f in hits}))
                 item.hits = tuple(f"{f.loc.line} {f.rule}" for f in hits)
@@ -913,9 +999,20 @@ class Totals:
         self.extras += len(case.extras)
 
     def row(self, label: str) -> list[str]:
-        return [label, "", str(self.expected), str(self.found), str(self.expected - self.found), pct(self.found, self.expected),
-                str(self.matched), str(self.fp), str(self.fp_by_design), str(self.extras),
-                pct(self.matched, self.matched + self.fp), pct(self.matched, self.matched + self.fp - self.fp_by_design)]
+        return [
+            label,
+            "",
+            str(self.expected),
+            str(self.found),
+            str(self.expected - self.found),
+            pct(self.found, self.expected),
+            str(self.matched),
+            str(self.fp),
+            str(self.fp_by_design),
+            str(self.extras),
+            pct(self.matched, self.matched + self.fp),
+            pct(self.matched, self.matched + self.fp - self.fp_by_design),
+        ]
 
 
 HEADER = ["case", "rules", "exp", "found", "missed", "recall", "TP", "FP", "bd", "unlab", "prec", "prec*"]
@@ -936,11 +1033,12 @@ def case_row(case: Case) -> list[str]:
 def jeplint_state() -> str:
     try:
         from jeplint import __version__ as version
-    except Exception:  # noqa: BLE001
+    except Exception:
         version = "?"
     try:
-        rev = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"], capture_output=True, text=True,
-                             check=False, timeout=10).stdout.strip()
+        rev = subprocess.run(
+            ["git", "-C", str(REPO), "describe", "--always", "--dirty"], capture_output=True, text=True, check=False, timeout=10
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         rev = ""
     return f"jeplint {version}" + (f" at {rev}" if rev else "")
@@ -980,8 +1078,9 @@ def report(cases: list[Case], scans: dict[str, Scan], verbose: bool, elapsed: fl
         print(f"  kics {q}: {why}")
     for r, (_, why) in CFN_NAG_OUT_OF_SCOPE.items():
         print(f"  cfn_nag {r}: {why}")
-    print(f"not considered: KICS {KICS_NOT_CONSIDERED}; cfn_nag {CFN_NAG_NOT_CONSIDERED}; "
-          f"kube-linter {KUBE_LINTER_NOT_CONSIDERED}")
+    print(
+        f"not considered: KICS {KICS_NOT_CONSIDERED}; cfn_nag {CFN_NAG_NOT_CONSIDERED}; kube-linter {KUBE_LINTER_NOT_CONSIDERED}"
+    )
     for c in cases:
         for note in c.notes:
             print(f"  note [{c.source} {c.name}]: {note}")
@@ -995,8 +1094,9 @@ def report(cases: list[Case], scans: dict[str, Scan], verbose: bool, elapsed: fl
                     if i.found_by:
                         counts[(c.source, i.found_by)] += 1
         print(f"  {scope} scope: " + (", ".join(f"{s} {k}: {n}" for (s, k), n in sorted(counts.items())) or "nothing found"))
-    off_rule = [(c, i) for c in cases if c.scope == "in" for i in c.items
-                if i.found_by and c.rules and not set(i.rules) & set(c.rules)]
+    off_rule = [
+        (c, i) for c in cases if c.scope == "in" for i in c.items if i.found_by and c.rules and not set(i.rules) & set(c.rules)
+    ]
     print(f"  found only by a JEP1 rule other than the expected one: {len(off_rule)}")
     for c, i in off_rule:
         print(f"    {c.source} {c.name} {i.file}:{i.key}: expected {','.join(c.rules)}, found {','.join(i.rules)}")
@@ -1046,8 +1146,9 @@ def report(cases: list[Case], scans: dict[str, Scan], verbose: bool, elapsed: fl
         for c, f in extras:
             print(f"    {c.source} {c.name}: {f.short()}")
 
-    problems = sorted({(p["path"], p.get("line"), p["reason"])
-                       for s in scans.values() for p in s.problems if p.get("level") == "error"})
+    problems = sorted(
+        {(p["path"], p.get("line"), p["reason"]) for s in scans.values() for p in s.problems if p.get("level") == "error"}
+    )
     errors = [s for s in scans.values() if s.error]
     print(f"\n=== jeplint problems: {len(problems)} input error(s), {len(errors)} failed run(s)")
     for path, line, reason in problems:
@@ -1055,8 +1156,10 @@ def report(cases: list[Case], scans: dict[str, Scan], verbose: bool, elapsed: fl
     for s in errors:
         print(f"  {s.target}: {s.error}")
     slowest = max(scans.values(), key=lambda s: s.seconds) if scans else None
-    print(f"\n{len(scans)} jeplint runs ({mode}) in {elapsed:.1f}s"
-          + (f" (slowest {slowest.seconds:.2f}s: {slowest.target})" if slowest else ""))
+    print(
+        f"\n{len(scans)} jeplint runs ({mode}) in {elapsed:.1f}s"
+        + (f" (slowest {slowest.seconds:.2f}s: {slowest.target})" if slowest else "")
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1066,14 +1169,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--verbose", "-v", action="store_true", help="list every miss and every unlabeled finding")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help=f"labeled corpus (default: {DEFAULT_CORPUS})")
-    parser.add_argument("--subprocess", action="store_true",
-                        help="run `python -m jeplint scan --format json` per target instead of importing jeplint.run.scan")
+    parser.add_argument(
+        "--subprocess",
+        action="store_true",
+        help="run `python -m jeplint scan --format json` per target instead of importing jeplint.run.scan",
+    )
     parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 2, help="parallel runs with --subprocess")
     args = parser.parse_args(argv)
     corpus = args.corpus.resolve()
     if not (corpus / "kics").is_dir() and not (corpus / "cfn_nag").is_dir():
-        print(f"accuracy: skipped: labeled corpus not found at {corpus} "
-              "(expected ../shared/corpus/labeled next to the repository)")
+        print(
+            f"accuracy: skipped: labeled corpus not found at {corpus} (expected ../shared/corpus/labeled next to the repository)"
+        )
         return 0
 
     targets: list[str] = []

@@ -70,27 +70,64 @@ CASES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "k8s/rbac_roles_with_exec_permission": (("JEP402",), "exec into pods", "create or get on pods/exec"),
     "k8s/rbac_roles_with_impersonate_permission": (("JEP402",), "impersonate", "impersonate"),
     "k8s/rbac_roles_with_read_secrets_permissions": (("JEP402", "JEP104"), "read secrets", "get/list/watch Secrets"),
-    "terraform/kubernetes/rbac_roles_with_read_secrets_permissions": (("JEP402", "JEP104"), "read secrets", "get/list/watch Secrets (Terraform)"),
+    "terraform/kubernetes/rbac_roles_with_read_secrets_permissions": (
+        ("JEP402", "JEP104"),
+        "read secrets",
+        "get/list/watch Secrets (Terraform)",
+    ),
     "k8s/service_account_allows_access_secrets": (("JEP402", "JEP104"), "read secrets", "a ServiceAccount bound to Secrets read"),
-    "terraform/kubernetes/service_account_allows_access_secrets": (("JEP402", "JEP104"), "read secrets", "the same, in Terraform"),
+    "terraform/kubernetes/service_account_allows_access_secrets": (
+        ("JEP402", "JEP104"),
+        "read secrets",
+        "the same, in Terraform",
+    ),
     "k8s/permissive_access_to_create_pods": (("JEP402", "JEP104"), "create pods", "create pods"),
     "terraform/gcp/google_project_iam_binding_service_account_has_token_creator_or_account_user_role": (
-        ("JEP403",), "", "token creator / service account user at project level"),
+        ("JEP403",),
+        "",
+        "token creator / service account user at project level",
+    ),
     "terraform/gcp/google_project_iam_member_service_account_has_token_creator_or_account_user_role": (
-        ("JEP403",), "", "token creator / service account user at project level"),
+        ("JEP403",),
+        "",
+        "token creator / service account user at project level",
+    ),
     "terraform/gcp/google_project_iam_member_service_account_has_admin_role": (("JEP403",), "", "roles/iam.serviceAccountAdmin"),
-    "terraform/azure/role_definition_allows_custom_role_creation": (("JEP403", "JEP101"), "", 'roleDefinitions/write (JEP101 for "*")'),
-    "terraform/aws/cross_account_iam_assume_role_policy_without_external_id_or_mfa": (("JEP404",), "", "account root without ExternalId/MFA"),
-    "cloudFormation/aws/cross_account_iam_assume_role_policy_without_external_id_or_mfa": (("JEP404",), "", "the same, CloudFormation"),
+    "terraform/azure/role_definition_allows_custom_role_creation": (
+        ("JEP403", "JEP101"),
+        "",
+        'roleDefinitions/write (JEP101 for "*")',
+    ),
+    "terraform/aws/cross_account_iam_assume_role_policy_without_external_id_or_mfa": (
+        ("JEP404",),
+        "",
+        "account root without ExternalId/MFA",
+    ),
+    "cloudFormation/aws/cross_account_iam_assume_role_policy_without_external_id_or_mfa": (
+        ("JEP404",),
+        "",
+        "the same, CloudFormation",
+    ),
     "terraform/aws/iam_role_allows_all_principals_to_assume": (("JEP404",), "", "trust open to every principal"),
     "cloudFormation/aws/iam_role_allows_all_principals_to_assume": (("JEP404",), "", "trust open to every principal"),
-    "terraform/aws/iam_policy_grants_assumerole_permission_across_all_services": (("JEP404",), "", 'trust with Principal AWS "*"'),
+    "terraform/aws/iam_policy_grants_assumerole_permission_across_all_services": (
+        ("JEP404",),
+        "",
+        'trust with Principal AWS "*"',
+    ),
 }
 OUT_OF_SCOPE: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "k8s/rbac_roles_with_portforwarding_permissions": (("JEP402",), "port-forward", "port-forward reaches a pod's ports, not its identity"),
+    "k8s/rbac_roles_with_portforwarding_permissions": (
+        ("JEP402",),
+        "port-forward",
+        "port-forward reaches a pod's ports, not its identity",
+    ),
     "terraform/aws/iam_role_with_full_privileges": (("JEP404",), "", 'Action "*" in a trust policy that names its principals'),
     "cloudFormation/aws/iam_policy_grants_assumerole_permission_across_all_services": (
-        ("JEP404", "JEP405"), "", 'identity policy sts:AssumeRole on "*" (JEP105); JEP405 needs a role that trusts it'),
+        ("JEP404", "JEP405"),
+        "",
+        'identity policy sts:AssumeRole on "*" (JEP105); JEP405 needs a role that trusts it',
+    ),
     "terraform/aws/lambda_function_with_privileged_role": (("JEP401",), "", "privileged-action list, not an escalation path"),
 }
 # kube-linter check -> (risk, expected document indexes)
@@ -105,8 +142,8 @@ CFN_NAG = {
     "W14": (("JEP404",), "out", "NotAction in a trust policy that names its principal"),
 }
 # Misses explained by hand. Key: (file relative to the corpus, line or logical id).
-_GLOB = "KICS matches RBAC names as globs; Kubernetes does not (only a lone \"*\" is a wildcard), so \"c*e\" / \"p*ds\" grant nothing"
-_NAMED = "Secrets read only by name (resource_names = [\"foo\"]) is the narrow way to read a workload's own Secret: not reported by design"
+_GLOB = 'KICS matches RBAC names as globs; Kubernetes does not (only a lone "*" is a wildcard), so "c*e" / "p*ds" grant nothing'
+_NAMED = 'Secrets read only by name (resource_names = ["foo"]) is the narrow way to read a workload\'s own Secret: not reported by design'
 _ROOT = "principal arn:aws:iam::root has no account id: AWS rejects it, so it admits nobody; not reported by design"
 NOTES: dict[tuple[str, str], str] = {
     ("kics/k8s/permissive_access_to_create_pods/test/positive1.yaml", "48"): _GLOB,
@@ -119,9 +156,11 @@ NOTES: dict[tuple[str, str], str] = {
 }
 # False positives judged by design. Key: (file relative to the corpus, rule id) -> why.
 BY_DESIGN: dict[tuple[str, str], str] = {
-    ("kics/k8s/service_account_allows_access_secrets/test/negative.yaml", "JEP402"):
-        "KICS only asks whether a ServiceAccount is bound to the role; JEP402 reports every rule that reads Secrets, "
-        "bound to a user or to no one yet (it says so)",
+    (
+        "kics/k8s/service_account_allows_access_secrets/test/negative.yaml",
+        "JEP402",
+    ): "KICS only asks whether a ServiceAccount is bound to the role; JEP402 reports every rule that reads Secrets, "
+    "bound to a user or to no one yet (it says so)",
 }
 
 
@@ -174,7 +213,14 @@ def run(corpus: Path, target: str) -> tuple[list[Hit], list[str]]:
         return os.path.relpath(os.path.normpath(Path.cwd() / path), corpus)
 
     hits = [
-        Hit(f.rule_id, f.level, f.message, rel(f.span.path), f.span.line, [(rel(r.span.path), r.span.line, r.span.end_line) for r in f.related])
+        Hit(
+            f.rule_id,
+            f.level,
+            f.message,
+            rel(f.span.path),
+            f.span.line,
+            [(rel(r.span.path), r.span.line, r.span.end_line) for r in f.related],
+        )
         for f in result.findings
     ]
     return hits, [f"{p.path}: {p.reason}" for p in result.problems if p.level == "error"]
@@ -214,7 +260,9 @@ def kics_cases(corpus: Path, texts: dict[str, SourceText], scans: dict[str, list
             cases.append(case)
             hits = scans[f"kics/{query}/test"]
             expected = json.loads((folder / "positive_expected_result.json").read_text(encoding="utf-8"))
-            positives = sorted(p.name for p in folder.iterdir() if p.name.startswith("positive") and p.name != "positive_expected_result.json")
+            positives = sorted(
+                p.name for p in folder.iterdir() if p.name.startswith("positive") and p.name != "positive_expected_result.json"
+            )
             seen: set[tuple[str, int]] = set()
             matched: set[int] = set()
             for entry in expected:
@@ -297,7 +345,11 @@ def cfn_nag_cases(corpus: Path, texts: dict[str, SourceText], scans: dict[str, l
                 container = resources.get(logical)
                 for hit in hits:
                     spots = [(hit.path, hit.line)] + [(p, s) for p, s, _ in hit.related]
-                    if container and case.answers(hit) and any(p == rel and container.start <= at <= container.end for p, at in spots):
+                    if (
+                        container
+                        and case.answers(hit)
+                        and any(p == rel and container.start <= at <= container.end for p, at in spots)
+                    ):
                         item.found_by = "resource"
                         matched.add(id(hit))
                 if not item.found_by:
@@ -315,8 +367,10 @@ def cfn_nag_cases(corpus: Path, texts: dict[str, SourceText], scans: dict[str, l
 def report(cases: list[Case], elapsed: float, runs: int, problems: list[str], verbose: bool) -> None:
     header = ["case", "rules", "exp", "found", "recall", "TP", "FP", "other"]
     print(f"{jeplint_state()}: JEP4 accuracy on the labeled corpus (escalation, RBAC and trust cases)")
-    print("exp = expected items; TP = findings matching one; FP = answering findings on clean files or objects; "
-          "other = findings of other rules or risks (not counted)\n")
+    print(
+        "exp = expected items; TP = findings matching one; FP = answering findings on clean files or objects; "
+        "other = findings of other rules or risks (not counted)\n"
+    )
     for scope, title in (("in", "IN SCOPE"), ("out", "OUT OF SCOPE (deliberately not answered; counted apart)")):
         rows, exp, found, tp, fp, designed = [], 0, 0, 0, 0, 0
         for case in (c for c in cases if c.scope == scope):
@@ -324,12 +378,24 @@ def report(cases: list[Case], elapsed: float, runs: int, problems: list[str], ve
             exp, found, tp, fp = exp + len(case.items), found + n, tp + len(case.matched), fp + len(case.fps)
             designed += sum(1 for h in case.fps if (h.path, h.rule) in BY_DESIGN)
             name = case.name.replace("_with_privilege_escalation_by_actions_", " privesc ")
-            rows.append([f"{case.source} {name}", ",".join(case.rules), str(len(case.items)), str(n), pct(n, len(case.items)),
-                         str(len(case.matched)), str(len(case.fps)), str(len(case.other))])
+            rows.append(
+                [
+                    f"{case.source} {name}",
+                    ",".join(case.rules),
+                    str(len(case.items)),
+                    str(n),
+                    pct(n, len(case.items)),
+                    str(len(case.matched)),
+                    str(len(case.fps)),
+                    str(len(case.other)),
+                ]
+            )
         rows.append([f"TOTAL {scope} scope", "", str(exp), str(found), pct(found, exp), str(tp), str(fp), ""])
         print(f"=== {title}")
         print(table(rows, header))
-        print(f"precision {pct(tp, tp + fp)}; without the {designed} false positives judged by design {pct(tp, tp + fp - designed)}\n")
+        print(
+            f"precision {pct(tp, tp + fp)}; without the {designed} false positives judged by design {pct(tp, tp + fp - designed)}\n"
+        )
     for scope in ("in", "out"):
         missed = [(c, i) for c in cases if c.scope == scope for i in c.items if not i.found_by]
         print(f"=== MISSES, {scope} scope ({len(missed)})")
@@ -366,10 +432,14 @@ def main(argv: list[str] | None = None) -> int:
     if not (corpus / "kics").is_dir():
         print(f"accuracy_escalation: skipped: labeled corpus not found at {corpus}")
         return 0
-    targets = [f"kics/{q}/test" for q in [*privesc_queries(corpus), *CASES, *OUT_OF_SCOPE] if (corpus / "kics" / q / "test").is_dir()]
+    targets = [
+        f"kics/{q}/test" for q in [*privesc_queries(corpus), *CASES, *OUT_OF_SCOPE] if (corpus / "kics" / q / "test").is_dir()
+    ]
     targets += [f"kube-linter/tests/checks/{check}.yml" for check in KUBE_LINTER]
     labels = json.loads((corpus / "cfn_nag/expected.json").read_text(encoding="utf-8"))
-    targets += [f"cfn_nag/spec/test_templates/{t}" for raw in labels["cases"] if raw.get("rule_id") in CFN_NAG for t in raw["templates"]]
+    targets += [
+        f"cfn_nag/spec/test_templates/{t}" for raw in labels["cases"] if raw.get("rule_id") in CFN_NAG for t in raw["templates"]
+    ]
     targets = list(dict.fromkeys(targets))
     began = time.perf_counter()
     scans: dict[str, list[Hit]] = {}

@@ -53,8 +53,14 @@ IN_SCOPE: dict[str, tuple[tuple[str, ...], str]] = {
     "cloudFormation/aws/iam_user_too_many_access_keys": (("JEP201",), "two AWS::IAM::AccessKey of one user"),
     "terraform/aws/root_account_has_active_access_keys": (("JEP201",), "aws_iam_access_key of root"),
     "cloudFormation/aws/root_account_has_active_access_keys": (("JEP201",), "AWS::IAM::AccessKey of Root"),
-    "terraform/aws/iam_user_with_access_to_console": (("JEP201",), "aws_iam_user_login_profile: a console password never expires"),
-    "terraform/gcp/service_has_non_gcp_managed_service_account_keys": (("JEP201",), "google_service_account_key (uploaded public key)"),
+    "terraform/aws/iam_user_with_access_to_console": (
+        ("JEP201",),
+        "aws_iam_user_login_profile: a console password never expires",
+    ),
+    "terraform/gcp/service_has_non_gcp_managed_service_account_keys": (
+        ("JEP201",),
+        "google_service_account_key (uploaded public key)",
+    ),
     "terraform/azure/secret_expiration_not_set": (("JEP202",), "azurerm_key_vault_secret without expiration_date"),
 }
 
@@ -135,7 +141,13 @@ def measure(corpus: Path, verbose: bool) -> int:
         items = expected_items(folder)
         for path, line in items:
             hits = [f for f in cache.setdefault(path, findings_of(path)) if f[1] in rules]
-            how = "line" if any(f[0] == line for f in hits) else "resource" if any(same_resource(path, f[0], line) for f in hits) else ""
+            how = (
+                "line"
+                if any(f[0] == line for f in hits)
+                else "resource"
+                if any(same_resource(path, f[0], line) for f in hits)
+                else ""
+            )
             if how:
                 found += 1
                 criteria[how] += 1
@@ -156,7 +168,12 @@ def measure(corpus: Path, verbose: bool) -> int:
     print("\nOut of scope (scanned, not counted)\n")
     for query, why in OUT_OF_SCOPE.items():
         folder = kics / query / "test"
-        seen = [f"{p.name}:{line} {rule}" for p in sorted(folder.iterdir()) if not p.name.endswith(".json") for line, rule, _ in findings_of(p)]
+        seen = [
+            f"{p.name}:{line} {rule}"
+            for p in sorted(folder.iterdir())
+            if not p.name.endswith(".json")
+            for line, rule, _ in findings_of(p)
+        ]
         shown = ", ".join(seen) or "no JEP2 finding"
         print(f"  {query}: {shown}\n      {why}")
     return 0

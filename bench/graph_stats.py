@@ -38,10 +38,16 @@ def main(paths: list[str]) -> int:
     elapsed = time.perf_counter() - started
     graph = result.graph
     declared = [i for i in graph.identities if i.span is not None]
-    print(f"files analysed {result.analysed:,}, could not be analysed {sum(1 for p in result.problems if p.level == 'error')}, scan {elapsed:.1f} s")
-    print(f"identities {len(graph.identities):,} ({len(declared):,} declared, {len(graph.identities) - len(declared):,} referenced only)")
+    print(
+        f"files analysed {result.analysed:,}, could not be analysed {sum(1 for p in result.problems if p.level == 'error')}, scan {elapsed:.1f} s"
+    )
+    print(
+        f"identities {len(graph.identities):,} ({len(declared):,} declared, {len(graph.identities) - len(declared):,} referenced only)"
+    )
     print("  by platform/kind:", dict(sorted(Counter(f"{i.platform}/{i.kind}" for i in graph.identities).items())))
-    print(f"policies {len(graph.policies):,}, bindings {len(graph.bindings):,}, workloads {len(graph.workloads):,}, links {len(graph.links):,}")
+    print(
+        f"policies {len(graph.policies):,}, bindings {len(graph.bindings):,}, workloads {len(graph.workloads):,}, links {len(graph.links):,}"
+    )
     grants = [g for p in graph.policies if p.span is not None for g in p.grants]
     values = [v for g in grants for v in g.actions + g.resources]
     unresolved_values = [v for v in values if v.text is None]
@@ -49,8 +55,10 @@ def main(paths: list[str]) -> int:
     unresolved_policies = [p for p in graph.policies if p.unresolved]
     unresolved_grants = [g for g in grants if g.unresolved]
     print(f"grants written in the scan {len(grants):,}: {len(unresolved_grants):,} unresolved as a whole")
-    print(f"action/resource values {len(values):,}: {len(values) - len(unresolved_values) - len(partial):,} resolved, "
-          f"{len(partial):,} partly (templates with unknown parts), {len(unresolved_values):,} unresolved")
+    print(
+        f"action/resource values {len(values):,}: {len(values) - len(unresolved_values) - len(partial):,} resolved, "
+        f"{len(partial):,} partly (templates with unknown parts), {len(unresolved_values):,} unresolved"
+    )
     print(f"policies unresolved as a whole {len(unresolved_policies):,}")
     reasons = Counter(_reason(v.unresolved) for v in unresolved_values)
     reasons.update(_reason(p.unresolved) for p in unresolved_policies)

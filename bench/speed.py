@@ -164,7 +164,9 @@ class Bench:
     # -- the whole benchmark ----------------------------------------------------------------
 
     def run(self) -> None:
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "jeplint")], check=True, env=self.env, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(REPO / "jeplint")], check=True, env=self.env, stdout=subprocess.DEVNULL
+        )
         self.results.machine = machine(self.checkov)
         self.results.machine["load before"] = load()
         print_machine(self.results.machine)
@@ -187,9 +189,21 @@ class Bench:
         quiet = ["--skip-download", "--quiet", "-o", "json"]
         return [
             FileSet("one", "one file", [str(c / ONE_FILE)], [["-f", str(c / ONE_FILE), "--framework", "terraform", *quiet]]),
-            FileSet("iam", "terraform-aws-iam", [str(c / "terraform-aws-iam")], [["-d", str(c / "terraform-aws-iam"), "--framework", "terraform", *quiet]]),
-            FileSet("goat", "kubernetes-goat", [str(c / "kubernetes-goat")], [["-d", str(c / "kubernetes-goat"), "--framework", "kubernetes", *quiet]]),
-            FileSet("cfn60", f"{len(cfn)} CloudFormation templates", cfn, [["-f", *cfn, "--framework", "cloudformation", *quiet]]),
+            FileSet(
+                "iam",
+                "terraform-aws-iam",
+                [str(c / "terraform-aws-iam")],
+                [["-d", str(c / "terraform-aws-iam"), "--framework", "terraform", *quiet]],
+            ),
+            FileSet(
+                "goat",
+                "kubernetes-goat",
+                [str(c / "kubernetes-goat")],
+                [["-d", str(c / "kubernetes-goat"), "--framework", "kubernetes", *quiet]],
+            ),
+            FileSet(
+                "cfn60", f"{len(cfn)} CloudFormation templates", cfn, [["-f", *cfn, "--framework", "cloudformation", *quiet]]
+            ),
             FileSet(
                 "modernisation",
                 "modernisation-platform",
@@ -209,7 +223,10 @@ class Bench:
     def compare(self, file_set: FileSet) -> None:
         print(f"\n== {file_set.title}")
         analysed = self.analysed(file_set.paths)
-        jeplint = lambda: self.jeplint(file_set.paths)
+
+        def jeplint():
+            return self.jeplint(file_set.paths)
+
         checkov = (lambda: self.checkov_run(file_set.checkov)) if self.checkov else None
         jeplint()  # warm-up: file system cache, byte code
         if checkov:
@@ -272,12 +289,32 @@ class Bench:
     def analysed(self, paths: list[str]) -> int:
         """Files jeplint analyses in these paths (from one JSON report)."""
         report = self.work / "report.json"
-        cmd = [sys.executable, "-m", "jeplint", "scan", *paths, "--format", "json", "--output", str(report), "--no-cache", "--fail-on", "never"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "jeplint",
+            "scan",
+            *paths,
+            "--format",
+            "json",
+            "--output",
+            str(report),
+            "--no-cache",
+            "--fail-on",
+            "never",
+        ]
         subprocess.run(cmd, check=False, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return int(json.loads(report.read_text())["summary"]["files_analysed"])
 
     def floor(self, paths: list[str], jobs: int = 0) -> float:
-        out = subprocess.run([sys.executable, "-c", _FLOOR], input=json.dumps([paths, jobs]), capture_output=True, text=True, env=self.env, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", _FLOOR],
+            input=json.dumps([paths, jobs]),
+            capture_output=True,
+            text=True,
+            env=self.env,
+            check=True,
+        )
         return float(json.loads(out.stdout)["parse"])
 
     # -- jeplint only -------------------------------------------------------------------------
@@ -300,7 +337,10 @@ class Bench:
     def jobs(self) -> None:
         print("\n== one core against two (jeplint, whole corpus, --no-cache)")
         runs = self.alternate(
-            {"1": lambda: self.jeplint([str(self.corpus)], "--no-cache", "--jobs", "1"), "2": lambda: self.jeplint([str(self.corpus)], "--no-cache", "--jobs", "2")},
+            {
+                "1": lambda: self.jeplint([str(self.corpus)], "--no-cache", "--jobs", "1"),
+                "2": lambda: self.jeplint([str(self.corpus)], "--no-cache", "--jobs", "2"),
+            },
             self.args.jeplint_runs,
         )
         self.results.jobs = {f"--jobs {k}": median_wall(v) or 0.0 for k, v in runs.items()}
@@ -352,16 +392,34 @@ class Bench:
         if ratios:
             worst = min(ratios.items(), key=lambda kv: kv[1] if isinstance(kv[1], float) else float("inf"))
             ok = all(isinstance(v, float) and v >= MIN_RATIO for v in ratios.values())
-            checks.append((f"Checkov/jeplint >= {MIN_RATIO:g} on every set", ok, f"lowest {fmt_ratio(worst[1])} ({r.sets[worst[0]]['title']})"))
+            checks.append(
+                (
+                    f"Checkov/jeplint >= {MIN_RATIO:g} on every set",
+                    ok,
+                    f"lowest {fmt_ratio(worst[1])} ({r.sets[worst[0]]['title']})",
+                )
+            )
         if "one" in r.sets:
             one = r.sets["one"]["jeplint s"]
             warm = r.cache.get("one", {}).get("warm")
             extra = f", {warm:.3f} s with a warm cache" if warm else ""
-            checks.append((f"single-file scan <= {MAX_ONE_FILE} s", isinstance(one, float) and one <= MAX_ONE_FILE, f"{one:.3f} s without the cache{extra}"))
+            checks.append(
+                (
+                    f"single-file scan <= {MAX_ONE_FILE} s",
+                    isinstance(one, float) and one <= MAX_ONE_FILE,
+                    f"{one:.3f} s without the cache{extra}",
+                )
+            )
         if "corpus" in r.sets:
             scan, floor = r.sets["corpus"]["jeplint s"], r.sets["corpus"]["parse floor s"]
             if isinstance(scan, float) and isinstance(floor, float):
-                checks.append((f"whole corpus <= {MAX_OVER_FLOOR} x parse floor", scan <= MAX_OVER_FLOOR * floor, f"{scan:.2f} s = {scan / floor:.2f} x {floor:.2f} s"))
+                checks.append(
+                    (
+                        f"whole corpus <= {MAX_OVER_FLOOR} x parse floor",
+                        scan <= MAX_OVER_FLOOR * floor,
+                        f"{scan:.2f} s = {scan / floor:.2f} x {floor:.2f} s",
+                    )
+                )
         rss = [v["jeplint MB"] for v in r.sets.values()] + [v for c in r.cache.values() for k, v in c.items() if k.endswith("MB")]
         if rss:
             peak = max(x for x in rss if isinstance(x, float))
@@ -403,7 +461,9 @@ def ensure_checkov(venv: Path) -> Path:
     """Checkov `CHECKOV_VERSION` in its own venv, installed on first use."""
     checkov = venv / "bin" / "checkov"
     if checkov.exists():
-        run = subprocess.run([str(checkov), "--version"], check=False, capture_output=True, text=True, env={**os.environ, **CHECKOV_ENV})
+        run = subprocess.run(
+            [str(checkov), "--version"], check=False, capture_output=True, text=True, env={**os.environ, **CHECKOV_ENV}
+        )
         version = run.stdout.strip()
         if version == CHECKOV_VERSION:
             return checkov
@@ -463,9 +523,13 @@ def print_machine(info: dict[str, str]) -> None:
 
 def print_row(row: dict[str, object]) -> None:
     print(f"   files analysed by jeplint: {row['files analysed']}")
-    print(f"   jeplint  {fmt_seconds(row['jeplint s']):>10}  {row['jeplint MB']:6.0f} MB   (parse-only floor {fmt_seconds(row['parse floor s'])})")
+    print(
+        f"   jeplint  {fmt_seconds(row['jeplint s']):>10}  {row['jeplint MB']:6.0f} MB   (parse-only floor {fmt_seconds(row['parse floor s'])})"
+    )
     if "checkov s" in row:
-        print(f"   checkov  {fmt_seconds(row['checkov s']):>10}  {row['checkov MB']:6.0f} MB   exit codes {', '.join(row['checkov exit codes'])}")  # type: ignore[arg-type]
+        print(
+            f"   checkov  {fmt_seconds(row['checkov s']):>10}  {row['checkov MB']:6.0f} MB   exit codes {', '.join(row['checkov exit codes'])}"
+        )  # type: ignore[arg-type]
         print(f"   ratio    {fmt_ratio(row['ratio']):>10}")
 
 

@@ -60,9 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     scan = sub.add_parser("scan", help="scan files and directories")
     scan.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
-    scan.add_argument("--format", "-f", choices=("text", "json", "sarif", "github"), default="text", help="github: workflow-command annotations")
+    scan.add_argument(
+        "--format", "-f", choices=("text", "json", "sarif", "github"), default="text", help="github: workflow-command annotations"
+    )
     scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (default: stdout)")
-    scan.add_argument("--select", type=_rule_list, default=None, metavar="IDS", help="only these rule ids or prefixes (JEP1,JEP204)")
+    scan.add_argument(
+        "--select", type=_rule_list, default=None, metavar="IDS", help="only these rule ids or prefixes (JEP1,JEP204)"
+    )
     scan.add_argument("--ignore", type=_rule_list, default=None, metavar="IDS", help="skip these rule ids or prefixes")
     scan.add_argument(
         "--fail-on",
@@ -73,16 +77,26 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--config", metavar="FILE", help="read this configuration file instead of searching for one")
     scan.add_argument("--show-suppressed", action="store_true", help="also report suppressed findings, marked as such")
     scan.add_argument("--baseline", metavar="FILE", help="report only findings whose fingerprint is not in FILE")
-    scan.add_argument("--write-baseline", metavar="FILE", help="accept every current finding: write them to FILE, report nothing new")
+    scan.add_argument(
+        "--write-baseline", metavar="FILE", help="accept every current finding: write them to FILE, report nothing new"
+    )
     scan.add_argument(
         "--context-dirs",
         action="store_true",
         help="for each named file, read the other files of its folder as context; report only the named files",
     )
-    scan.add_argument("--sarif-srcroot", action="store_true", help="record the absolute working directory as %%SRCROOT%% in SARIF")
-    scan.add_argument("--max-file-size", type=_size, default=None, metavar="SIZE", help="skip (and report) files larger than this (default 8M)")
     scan.add_argument(
-        "--timeout", type=_seconds, default=None, metavar="SECONDS", help="report the files not parsed after this long (default 300; 0 = no limit)"
+        "--sarif-srcroot", action="store_true", help="record the absolute working directory as %%SRCROOT%% in SARIF"
+    )
+    scan.add_argument(
+        "--max-file-size", type=_size, default=None, metavar="SIZE", help="skip (and report) files larger than this (default 8M)"
+    )
+    scan.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="report the files not parsed after this long (default 300; 0 = no limit)",
     )
     scan.add_argument("--jobs", "-j", type=int, default=0, help="parser processes (default: one per core)")
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write cached parse results (~/.cache/jeplint)")
@@ -220,7 +234,7 @@ def _scan(args: argparse.Namespace) -> int:
             return EXIT_TROUBLE
         result.findings, now_accepted = baseline.apply(result.findings, written)
         result.suppressed = sorted(result.suppressed + now_accepted, key=lambda s: s.finding.sort_key())
-    out: TextIO = open(args.output, "w", encoding="utf-8", newline="\n") if args.output else sys.stdout  # noqa: SIM115
+    out: TextIO = open(args.output, "w", encoding="utf-8", newline="\n") if args.output else sys.stdout
     try:
         if args.format == "text":
             from jeplint.report import text

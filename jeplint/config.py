@@ -192,7 +192,7 @@ def _purposes(table: dict[str, Any], where: str) -> tuple[tuple[str, Any], ...]:
     if not table:
         return ()
     if not all(isinstance(v, str) and v.strip() for v in table.values()):
-        raise ConfigError(f"{where}: purposes values must be purposes (strings) such as \"secrets-rotation\"")
+        raise ConfigError(f'{where}: purposes values must be purposes (strings) such as "secrets-rotation"')
     return (("purposes", tuple(sorted(table.items()))),)
 
 

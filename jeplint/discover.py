@@ -15,7 +15,24 @@ from dataclasses import dataclass
 from jeplint.parse import file_format
 
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", ".terraform", ".terragrunt-cache", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "cdk.out", ".serverless", ".aws-sam"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".terraform",
+        ".terragrunt-cache",
+        "node_modules",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".tox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "cdk.out",
+        ".serverless",
+        ".aws-sam",
+    }
 )
 
 

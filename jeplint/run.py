@@ -154,7 +154,11 @@ def parse_all(sources: list[SourceFile], settings: Settings, progress: Progress 
 
 
 def _parse_here(
-    sources: list[SourceFile], todo: list[tuple[int, Entry | None]], settings: Settings, store: ParseCache | None, deadline: float | None
+    sources: list[SourceFile],
+    todo: list[tuple[int, Entry | None]],
+    settings: Settings,
+    store: ParseCache | None,
+    deadline: float | None,
 ) -> Iterator[tuple[int, ParsedFile]]:
     """Parse in this process, until `deadline` (a file still being parsed then is interrupted)."""
     for index, entry in todo:
@@ -314,8 +318,15 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
     if reported is not None:  # context_dirs: report the named files; a broken context file is a note
         findings = [f for f in findings if f.span.path in reported]
         context = {f.display for f in found.files} - reported
-        problems = [Problem(p.path, f"{p.reason} (read as context only)", p.line, p.col, "note") if p.path in context and p.level == "error" else p for p in problems]
-    findings, suppressed, remarks = apply_suppressions(findings, [f for f in files if reported is None or f.path in reported], settings.options)
+        problems = [
+            Problem(p.path, f"{p.reason} (read as context only)", p.line, p.col, "note")
+            if p.path in context and p.level == "error"
+            else p
+            for p in problems
+        ]
+    findings, suppressed, remarks = apply_suppressions(
+        findings, [f for f in files if reported is None or f.path in reported], settings.options
+    )
     problems += [Problem(r.span.path, r.reason, r.span.line, r.span.col, level="warning") for r in remarks]
     if settings.baseline is not None:
         findings, accepted = apply_baseline(findings, settings.baseline)

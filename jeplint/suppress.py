@@ -170,13 +170,9 @@ def comment_start(line: str, hcl: bool) -> int | None:
                     i += 1
                 else:
                     quote = ""
-        elif char == '"' and (hcl or _scalar_may_start(line, i)):
+        elif char == '"' and (hcl or _scalar_may_start(line, i)) or char == "'" and not hcl and _scalar_may_start(line, i):
             quote = char
-        elif char == "'" and not hcl and _scalar_may_start(line, i):
-            quote = char
-        elif char == "#" and (hcl or i == 0 or line[i - 1] in " \t"):
-            return i
-        elif hcl and char == "/" and line[i + 1 : i + 2] == "/":
+        elif char == "#" and (hcl or i == 0 or line[i - 1] in " \t") or hcl and char == "/" and line[i + 1 : i + 2] == "/":
             return i
         i += 1
     return None

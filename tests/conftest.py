@@ -55,7 +55,11 @@ def expectations(path: Path) -> tuple[Counter[tuple[int, str]], Counter[tuple[in
             target = number + int(match.group(2))
         elif not text[: match.start()].strip():
             target = next(
-                (n for n in range(number + 1, len(lines) + 1) if lines[n - 1].strip() and not lines[n - 1].strip().startswith(("#", "//"))),
+                (
+                    n
+                    for n in range(number + 1, len(lines) + 1)
+                    if lines[n - 1].strip() and not lines[n - 1].strip().startswith(("#", "//"))
+                ),
                 number,
             )
         bucket = todo if match.group(1) else expected

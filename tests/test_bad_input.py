@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, assert_valid_sarif
 
 BAD_TF = (ROOT / "rules/JEP101-full-wildcard-action/bad.tf").read_text()
@@ -44,7 +43,9 @@ def estate(tmp_path: Path) -> Path:
 
 
 def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "jeplint", "scan", ".", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "jeplint", "scan", ".", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_every_bad_file_reported_and_good_file_still_analysed(estate: Path) -> None:
@@ -68,7 +69,13 @@ def test_problems_in_machine_formats(estate: Path, fmt: str) -> None:
     assert proc.returncode == 2
     data = json.loads(proc.stdout)
     if fmt == "json":
-        assert sorted(p["path"] for p in data["problems"]) == ["binary.yaml", "broken-k8s.yaml", "broken-policy.json", "broken.tf", "latin1.tf"]
+        assert sorted(p["path"] for p in data["problems"]) == [
+            "binary.yaml",
+            "broken-k8s.yaml",
+            "broken-policy.json",
+            "broken.tf",
+            "latin1.tf",
+        ]
         assert data["summary"]["files_failed"] == 5 and data["summary"]["findings"] == 1
     else:
         assert_valid_sarif(data)
@@ -85,7 +92,9 @@ def test_oversized_file_is_reported_not_dropped(tmp_path: Path) -> None:
 
 
 def test_unrendered_helm_template_is_a_note_not_an_error(tmp_path: Path) -> None:
-    (tmp_path / "sa.yaml").write_text("{{- if .Values.create }}\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ .Values.name }}\n{{- end }}\n")
+    (tmp_path / "sa.yaml").write_text(
+        "{{- if .Values.create }}\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ .Values.name }}\n{{- end }}\n"
+    )
     proc = _run(tmp_path)
     assert proc.returncode == 0
     assert "sa.yaml:1:1: note: looks like an unrendered template" in proc.stderr
@@ -93,7 +102,9 @@ def test_unrendered_helm_template_is_a_note_not_an_error(tmp_path: Path) -> None
 
 def test_repeated_keys_are_a_note_where_they_are(tmp_path: Path) -> None:
     """A repeated key keeps its last value; the earlier one (here a wildcard) must not go unseen."""
-    (tmp_path / "policy.json").write_text('{"Statement": [{"Effect": "Allow",\n  "Action": "*",\n  "Action": "s3:GetObject", "Resource": "*"}]}\n')
+    (tmp_path / "policy.json").write_text(
+        '{"Statement": [{"Effect": "Allow",\n  "Action": "*",\n  "Action": "s3:GetObject", "Resource": "*"}]}\n'
+    )
     (tmp_path / "sa.yaml").write_text("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  name: b\n")
     proc = _run(tmp_path)
     assert proc.returncode == 0

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import assert_valid_sarif
+
 from jeplint import baseline
 from jeplint.cli import main
 from jeplint.parse.nodes import Span

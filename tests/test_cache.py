@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from jeplint import cache
 from jeplint.cache import NAMESPACE_PREFIX, ParseCache, cache_root, dumps, loads, namespace
 from jeplint.cli import main
@@ -56,7 +56,9 @@ def _entries(folder: Path) -> list[Path]:
 def test_cached_scans_give_byte_identical_json_and_sarif(
     jobs: str, estate: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    files = sum(1 for p in (estate / "testdata").rglob("*") if p.is_file()) + sum(1 for p in (estate / "rules").rglob("*") if p.is_file())
+    files = sum(1 for p in (estate / "testdata").rglob("*") if p.is_file()) + sum(
+        1 for p in (estate / "rules").rglob("*") if p.is_file()
+    )
     assert files >= PARALLEL_THRESHOLD  # with --jobs 2 the workers parse and fill the cache
     everything = ("testdata", "rules")
     expected = {fmt: _report(fmt, "--no-cache", "--jobs", "1", paths=everything) for fmt in ("json", "sarif")}
@@ -197,7 +199,9 @@ def test_loading_refuses_anything_but_parse_results() -> None:
 
 
 @pytest.mark.parametrize("blocker", ["file", "shared"])
-def test_an_unusable_cache_folder_is_not_used(blocker: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unusable_cache_folder_is_not_used(
+    blocker: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     if blocker == "file":
         (tmp_path / "plain-file").write_text("")
         folder = tmp_path / "plain-file" / "cache"  # cannot be created
@@ -235,7 +239,11 @@ def test_the_namespace_changes_with_version_and_format(monkeypatch: pytest.Monke
 
 
 def test_stale_namespaces_are_removed_and_nothing_else(cache_dir: Path) -> None:
-    old_ns, recent_ns, foreign = cache_dir / (NAMESPACE_PREFIX + "0" * 24), cache_dir / (NAMESPACE_PREFIX + "1" * 24), cache_dir / "keep-me"
+    old_ns, recent_ns, foreign = (
+        cache_dir / (NAMESPACE_PREFIX + "0" * 24),
+        cache_dir / (NAMESPACE_PREFIX + "1" * 24),
+        cache_dir / "keep-me",
+    )
     for folder in (old_ns, recent_ns, foreign):
         folder.mkdir(parents=True)
         (folder / "x").write_text("")
@@ -270,7 +278,9 @@ def test_the_hcl_parser_is_cached_and_parses_the_same(cache_dir: Path, monkeypat
     assert [_structure(parse_file(str(p), p.name)) for p in sources] == expected
 
 
-def test_a_tree_too_deep_to_pickle_is_parsed_in_the_main_process(tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_tree_too_deep_to_pickle_is_parsed_in_the_main_process(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     for number in range(PARALLEL_THRESHOLD):
         (tmp_path / f"f{number}.json").write_text('{"Statement": []}')

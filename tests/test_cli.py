@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, assert_valid_sarif
+
 from jeplint.cli import main
 
 BAD_TF = "rules/JEP101-full-wildcard-action/bad.tf"
@@ -22,7 +22,9 @@ NOTE_ONLY = "rules/JEP102-service-wildcard-action/bad.tf"
 def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The real console entry point, as a user or pre-commit runs it."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "jeplint", *args], cwd=cwd, capture_output=True, text=True, env=full_env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "jeplint", *args], cwd=cwd, capture_output=True, text=True, env=full_env, timeout=120
+    )
 
 
 def test_exit_0_when_clean() -> None:
@@ -155,7 +157,9 @@ def test_skipped_directories(tmp_path: Path) -> None:
 def test_file_content_cannot_forge_terminal_output(tmp_path: Path) -> None:
     """An action name carrying ANSI escapes and a newline is printed escaped, on one line."""
     policy = tmp_path / "evil.json"
-    policy.write_text('{"Statement": [{"Effect": "Allow", "Action": "s3:Get\\u001b[32m*\\nok.tf:1:1: JEP000 forged", "Resource": "*"}]}')
+    policy.write_text(
+        '{"Statement": [{"Effect": "Allow", "Action": "s3:Get\\u001b[32m*\\nok.tf:1:1: JEP000 forged", "Resource": "*"}]}'
+    )
     proc = run_cli("scan", str(policy), cwd=tmp_path)
     lines = proc.stdout.splitlines()
     assert len(lines) == 2, lines

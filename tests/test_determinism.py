@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import CATALOGUE, ROOT, TESTDATA, shared_corpus
+
 from jeplint.parse import file_format
 from jeplint.report import json_report, sarif
 from jeplint.run import PARALLEL_THRESHOLD, Settings, scan

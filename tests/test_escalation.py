@@ -27,8 +27,14 @@ def brief(findings: list[Finding]) -> list[tuple[str, int, str]]:
     return [(f.rule_id, f.span.line, f.level) for f in findings]
 
 
-def policy_tf(actions: list[str], resource: object = "*", condition: dict | None = None, kind: str = "role", extra: str = "",
-              more: list[dict] | None = None) -> str:
+def policy_tf(
+    actions: list[str],
+    resource: object = "*",
+    condition: dict | None = None,
+    kind: str = "role",
+    extra: str = "",
+    more: list[dict] | None = None,
+) -> str:
     """One identity (`kind` role or user) named `app` with one inline policy: a statement of
     `actions` on `resource`, then the `more` statements."""
     statement = {"Effect": "Allow", "Action": actions, "Resource": resource}
@@ -70,13 +76,17 @@ def test_cloudformation_chain_and_json_string_trust(in_root: Path) -> None:
     result = scan(["testdata/escalation/cfn"], Settings(select=("JEP4",)))
     assert brief(result.findings) == [("JEP405", 4, "error"), ("JEP401", 23, "error"), ("JEP404", 46, "error")]
     chain = result.findings[0]
-    assert chain.message.startswith("role builder can escalate to administrator by assuming roles (role builder → role release): "
-                                    "role release can escalate: iam:PutRolePolicy on * lets it write an inline policy on any role")
+    assert chain.message.startswith(
+        "role builder can escalate to administrator by assuming roles (role builder → role release): "
+        "role release can escalate: iam:PutRolePolicy on * lets it write an inline policy on any role"
+    )
     publisher = next(i for i in result.graph.identities if i.name == "publisher")
     assert publisher.trust is not None
     (grant,) = publisher.trust.grants
     # A trust policy written as a JSON string is read; its values point at the whole string.
-    assert [v.text for v in grant.principals] == ["Federated:arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"]
+    assert [v.text for v in grant.principals] == [
+        "Federated:arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    ]
     assert grant.principals[0].span.line == 46
 
 
@@ -98,7 +108,11 @@ LAMBDA = [{"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:Invoke
     ],
 )
 def test_passrole_narrowing(tmp_path: Path, resource: str, condition: dict | None, expected: str | None) -> None:
-    findings = [f for f in run(tmp_path, {"main.tf": policy_tf(["iam:PassRole"], resource, condition, more=LAMBDA)}) if f.rule_id == "JEP401"]
+    findings = [
+        f
+        for f in run(tmp_path, {"main.tf": policy_tf(["iam:PassRole"], resource, condition, more=LAMBDA)})
+        if f.rule_id == "JEP401"
+    ]
     assert [f.level for f in findings] == ([expected] if expected else [])
 
 
@@ -131,7 +145,9 @@ def test_boundary_lowers_the_level(tmp_path: Path) -> None:
     boundary = '  permissions_boundary = "arn:aws:iam::aws:policy/AdministratorAccess"\n'
     (finding,) = run(tmp_path, {"main.tf": policy_tf(["iam:PutRolePolicy"], extra=boundary)})
     assert finding.level == "warning"
-    assert finding.message.endswith("(policy app, statement 1; capped by permissions boundary AWS managed policy AdministratorAccess)")
+    assert finding.message.endswith(
+        "(policy app, statement 1; capped by permissions boundary AWS managed policy AdministratorAccess)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -139,8 +155,16 @@ def test_boundary_lowers_the_level(tmp_path: Path) -> None:
     [
         (["*"], "*", "already administrator: JEP101"),
         (["iam:CreateAccessKey", "iam:UpdateLoginProfile"], "arn:aws:iam::*:user/${aws:username}", "its own keys and password"),
-        (["codebuild:StartBuild"], "arn:aws:codebuild:eu-west-1:123456789012:report-group/build-*", "a report group is not a project"),
-        (["lambda:UpdateFunctionCode"], "arn:aws:lambda:eu-west-1:123456789012:function:orders", "one named function: below warning"),
+        (
+            ["codebuild:StartBuild"],
+            "arn:aws:codebuild:eu-west-1:123456789012:report-group/build-*",
+            "a report group is not a project",
+        ),
+        (
+            ["lambda:UpdateFunctionCode"],
+            "arn:aws:lambda:eu-west-1:123456789012:function:orders",
+            "one named function: below warning",
+        ),
     ],
 )
 def test_not_an_escalation(tmp_path: Path, actions: list[str], resource: str, why: str) -> None:
@@ -149,8 +173,10 @@ def test_not_an_escalation(tmp_path: Path, actions: list[str], resource: str, wh
 
 
 def test_broad_managed_policy_is_left_to_jep106(tmp_path: Path) -> None:
-    text = ('resource "aws_iam_role" "app" {\n  name = "app"\n  assume_role_policy = "{}"\n'
-            '  managed_policy_arns = ["arn:aws:iam::aws:policy/IAMFullAccess"]\n}\n')
+    text = (
+        'resource "aws_iam_role" "app" {\n  name = "app"\n  assume_role_policy = "{}"\n'
+        '  managed_policy_arns = ["arn:aws:iam::aws:policy/IAMFullAccess"]\n}\n'
+    )
     assert [f.rule_id for f in run(tmp_path, {"main.tf": text}, "JEP")] == ["JEP106"]
 
 
@@ -210,14 +236,43 @@ POD_CREATE = '  - apiGroups: [""]\n    resources: ["pods"]\n    verbs: ["create"
     ("rules", "namespace", "kind", "expected"),
     [
         (POD_CREATE, "shop", "Role", [("JEP402", 9, "warning")]),
-        ('  - apiGroups: [""]\n    resources: ["secrets"]\n    verbs: ["list"]\n', "shop", "ClusterRole", [("JEP402", 9, "error")]),
-        ('  - apiGroups: [""]\n    resources: ["pods/exec"]\n    verbs: ["get"]\n', "kube-system", "Role", [("JEP402", 9, "error")]),
-        ('  - apiGroups: [""]\n    resources: ["secrets"]\n    resourceNames: ["app-db"]\n    verbs: ["get"]\n', "shop", "Role", []),
-        ('  - apiGroups: ["*"]\n    resources: ["*"]\n    verbs: ["list", "watch"]\n', "shop", "ClusterRole", [("JEP402", 9, "error")]),
+        (
+            '  - apiGroups: [""]\n    resources: ["secrets"]\n    verbs: ["list"]\n',
+            "shop",
+            "ClusterRole",
+            [("JEP402", 9, "error")],
+        ),
+        (
+            '  - apiGroups: [""]\n    resources: ["pods/exec"]\n    verbs: ["get"]\n',
+            "kube-system",
+            "Role",
+            [("JEP402", 9, "error")],
+        ),
+        (
+            '  - apiGroups: [""]\n    resources: ["secrets"]\n    resourceNames: ["app-db"]\n    verbs: ["get"]\n',
+            "shop",
+            "Role",
+            [],
+        ),
+        (
+            '  - apiGroups: ["*"]\n    resources: ["*"]\n    verbs: ["list", "watch"]\n',
+            "shop",
+            "ClusterRole",
+            [("JEP402", 9, "error")],
+        ),
         ('  - apiGroups: [""]\n    resources: ["nodes/proxy"]\n    verbs: ["get"]\n', "shop", "Role", []),
-        ('  - apiGroups: ["rbac.authorization.k8s.io"]\n    resources: ["rolebindings"]\n    verbs: ["create"]\n', "shop", "Role", []),
-        ('  - apiGroups: ["certificates.k8s.io"]\n    resources: ["certificatesigningrequests/approval"]\n    verbs: ["update"]\n',
-         "shop", "ClusterRole", []),
+        (
+            '  - apiGroups: ["rbac.authorization.k8s.io"]\n    resources: ["rolebindings"]\n    verbs: ["create"]\n',
+            "shop",
+            "Role",
+            [],
+        ),
+        (
+            '  - apiGroups: ["certificates.k8s.io"]\n    resources: ["certificatesigningrequests/approval"]\n    verbs: ["update"]\n',
+            "shop",
+            "ClusterRole",
+            [],
+        ),
     ],
 )
 def test_rbac_risks_by_scope(tmp_path: Path, rules: str, namespace: str, kind: str, expected: list) -> None:
@@ -225,8 +280,10 @@ def test_rbac_risks_by_scope(tmp_path: Path, rules: str, namespace: str, kind: s
 
 
 def test_csr_approval_needs_the_signer_too(tmp_path: Path) -> None:
-    rules = ('  - apiGroups: ["certificates.k8s.io"]\n    resources: ["certificatesigningrequests/approval"]\n    verbs: ["update"]\n'
-             '  - apiGroups: ["certificates.k8s.io"]\n    resources: ["signers"]\n    verbs: ["approve"]\n')
+    rules = (
+        '  - apiGroups: ["certificates.k8s.io"]\n    resources: ["certificatesigningrequests/approval"]\n    verbs: ["update"]\n'
+        '  - apiGroups: ["certificates.k8s.io"]\n    resources: ["signers"]\n    verbs: ["approve"]\n'
+    )
     (finding,) = run(tmp_path, rbac(rules, kind="ClusterRole"))
     assert finding.message == (
         "serviceaccount shop/app can escalate its privileges cluster-wide through ClusterRole r, rule 1: approve certificates "
@@ -256,24 +313,56 @@ resource "{resource}" "b" {{
 @pytest.mark.parametrize(
     ("resource", "scope", "role", "member", "condition", "expected"),
     [
-        ("google_project_iam_member", 'project = "p"', "roles/iam.serviceAccountTokenCreator", "serviceAccount:${google_service_account.ci.email}", "", [("JEP403", 1, "error")]),
-        ("google_service_account_iam_member", 'service_account_id = "projects/p/serviceAccounts/x@p.iam.gserviceaccount.com"',
-         "roles/iam.serviceAccountTokenCreator", "serviceAccount:${google_service_account.ci.email}", "", [("JEP403", 1, "warning")]),
-        ("google_project_iam_member", 'project = "p"', "roles/iam.serviceAccountTokenCreator", "serviceAccount:${google_service_account.ci.email}",
-         '  condition {\n    title = "t"\n    expression = "request.time < timestamp(\\"2026-12-31T00:00:00Z\\")"\n  }\n', []),
+        (
+            "google_project_iam_member",
+            'project = "p"',
+            "roles/iam.serviceAccountTokenCreator",
+            "serviceAccount:${google_service_account.ci.email}",
+            "",
+            [("JEP403", 1, "error")],
+        ),
+        (
+            "google_service_account_iam_member",
+            'service_account_id = "projects/p/serviceAccounts/x@p.iam.gserviceaccount.com"',
+            "roles/iam.serviceAccountTokenCreator",
+            "serviceAccount:${google_service_account.ci.email}",
+            "",
+            [("JEP403", 1, "warning")],
+        ),
+        (
+            "google_project_iam_member",
+            'project = "p"',
+            "roles/iam.serviceAccountTokenCreator",
+            "serviceAccount:${google_service_account.ci.email}",
+            '  condition {\n    title = "t"\n    expression = "request.time < timestamp(\\"2026-12-31T00:00:00Z\\")"\n  }\n',
+            [],
+        ),
         ("google_project_iam_member", 'project = "p"', "roles/iam.serviceAccountTokenCreator", "user:jane@example.com", "", []),
-        ("google_project_iam_member", 'project = "p"', "roles/owner", "serviceAccount:${google_service_account.ci.email}", "", []),
+        (
+            "google_project_iam_member",
+            'project = "p"',
+            "roles/owner",
+            "serviceAccount:${google_service_account.ci.email}",
+            "",
+            [],
+        ),
     ],
 )
-def test_gcp_scope_condition_people_and_basic_roles(tmp_path: Path, resource: str, scope: str, role: str, member: str, condition: str,
-                                                   expected: list) -> None:
+def test_gcp_scope_condition_people_and_basic_roles(
+    tmp_path: Path, resource: str, scope: str, role: str, member: str, condition: str, expected: list
+) -> None:
     text = GCP.format(resource=resource, scope=scope, role=role, member=member, condition=condition)
     assert brief(run(tmp_path, {"main.tf": text})) == expected
 
 
 def test_gcp_folder_permissions_held_on_a_project_do_not_count(tmp_path: Path) -> None:
-    text = GCP.format(resource="google_project_iam_member", scope='project = "p"', role="roles/iam.securityAdmin",
-                      member="serviceAccount:${google_service_account.ci.email}", condition="")
+    text = GCP.format(
+        resource="google_project_iam_member",
+        scope='project = "p"',
+        role="roles/iam.securityAdmin",
+        member="serviceAccount:${google_service_account.ci.email}",
+        condition="",
+    )
     (finding,) = run(tmp_path, {"main.tf": text})
     assert "resourcemanager.projects.setIamPolicy on project p" in finding.message
     assert "folders.setIamPolicy" not in finding.message and "organizations.setIamPolicy" not in finding.message
@@ -297,7 +386,7 @@ def trust_tf(principal: str, condition: str = "") -> str:
     return (
         'resource "aws_iam_role" "r" {\n  name = "r"\n  assume_role_policy = data.aws_iam_policy_document.t.json\n}\n'
         'data "aws_iam_policy_document" "t" {\n  statement {\n    actions = ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"]\n'
-        f'    principals {{\n      {principal}\n    }}\n{condition}  }}\n}}\n'
+        f"    principals {{\n      {principal}\n    }}\n{condition}  }}\n}}\n"
     )
 
 
@@ -315,14 +404,28 @@ ROOT = 'type = "AWS"\n      identifiers = ["arn:aws:iam::210987654321:root"]'
         (GITHUB, condition("token.actions.githubusercontent.com:sub", '["repo:*"]', "StringLike"), "error"),
         (GITHUB, condition("token.actions.githubusercontent.com:sub", '["repo:acme/*"]', "StringLike"), "warning"),
         (GITHUB, condition("token.actions.githubusercontent.com:sub", '["repo:acme/shop:environment:prod"]'), None),
-        (GITHUB, ('    dynamic "condition" {\n      for_each = var.subjects\n      content {\n        test = "StringLike"\n'
-                  '        variable = "token.actions.githubusercontent.com:sub"\n        values = condition.value\n      }\n    }\n'), None),
+        (
+            GITHUB,
+            (
+                '    dynamic "condition" {\n      for_each = var.subjects\n      content {\n        test = "StringLike"\n'
+                '        variable = "token.actions.githubusercontent.com:sub"\n        values = condition.value\n      }\n    }\n'
+            ),
+            None,
+        ),
         (ROOT, "", "warning"),
         (ROOT, condition("sts:ExternalId", '[""]'), "warning"),
         (ROOT, condition("aws:MultiFactorAuthPresent", '["true"]', "Bool"), None),
         ('type = "AWS"\n      identifiers = ["*"]', condition("aws:PrincipalOrgID", '["o-abc"]'), "warning"),
-        ('type = "AWS"\n      identifiers = ["*"]', condition("aws:PrincipalArn", '["arn:aws:iam::*:role/deployer"]', "ArnLike"), None),
-        ('type = "Federated"\n      identifiers = ["arn:aws:iam::1:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"]', "", "warning"),
+        (
+            'type = "AWS"\n      identifiers = ["*"]',
+            condition("aws:PrincipalArn", '["arn:aws:iam::*:role/deployer"]', "ArnLike"),
+            None,
+        ),
+        (
+            'type = "Federated"\n      identifiers = ["arn:aws:iam::1:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"]',
+            "",
+            "warning",
+        ),
     ],
 )
 def test_trust_conditions(tmp_path: Path, principal: str, conditions: str, expected: str | None) -> None:
@@ -331,10 +434,14 @@ def test_trust_conditions(tmp_path: Path, principal: str, conditions: str, expec
 
 
 def test_dynamic_sub_condition_is_expanded(tmp_path: Path) -> None:
-    dynamic = ('    dynamic "condition" {\n      for_each = ["repo:*"]\n      content {\n        test = "StringLike"\n'
-               '        variable = "token.actions.githubusercontent.com:sub"\n        values = [condition.value]\n      }\n    }\n')
+    dynamic = (
+        '    dynamic "condition" {\n      for_each = ["repo:*"]\n      content {\n        test = "StringLike"\n'
+        '        variable = "token.actions.githubusercontent.com:sub"\n        values = [condition.value]\n      }\n    }\n'
+    )
     (finding,) = run(tmp_path, {"main.tf": trust_tf(GITHUB, dynamic)})
-    assert finding.message.endswith("with a token.actions.githubusercontent.com:sub condition (repo:*) that admits every repository on GitHub")
+    assert finding.message.endswith(
+        "with a token.actions.githubusercontent.com:sub condition (repo:*) that admits every repository on GitHub"
+    )
 
 
 def test_gcp_pool_provider_without_condition(tmp_path: Path) -> None:
@@ -345,8 +452,10 @@ def test_gcp_pool_provider_without_condition(tmp_path: Path) -> None:
     )
     (finding,) = run(tmp_path, {"main.tf": text})
     assert (finding.level, finding.span.line) == ("warning", 4)
-    assert finding.message == ("workload identity pool partners accepts every identity of provider partner-aws "
-                               "(aws-account:210987654321): it has no attribute_condition")
+    assert finding.message == (
+        "workload identity pool partners accepts every identity of provider partner-aws "
+        "(aws-account:210987654321): it has no attribute_condition"
+    )
 
 
 # -- graph: trust principals -----------------------------------------------------------------------
@@ -355,16 +464,23 @@ def test_gcp_pool_provider_without_condition(tmp_path: Path) -> None:
 def test_principals_of_every_form(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(trust_tf('type = "AWS"\n      identifiers = [aws_iam_role.r.arn, "arn:aws:iam::1:role/x"]'))
     (tmp_path / "t.yaml").write_text(
-        'Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement:\n'
+        "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement:\n"
         '          - Effect: Allow\n            Action: sts:AssumeRole\n            NotPrincipal:\n              AWS: [!GetAtt Other.Arn, "*"]\n'
-        '              Service: lambda.amazonaws.com\n'
+        "              Service: lambda.amazonaws.com\n"
     )
     graph = scan([str(tmp_path)]).graph
     terraform = next(i for i in graph.identities if i.name == "r").trust.grants[0]  # type: ignore[union-attr]
-    assert [(v.text, v.unresolved) for v in terraform.principals] == [(None, "AWS:aws_iam_role.r.arn"), ("AWS:arn:aws:iam::1:role/x", "")]
+    assert [(v.text, v.unresolved) for v in terraform.principals] == [
+        (None, "AWS:aws_iam_role.r.arn"),
+        ("AWS:arn:aws:iam::1:role/x", ""),
+    ]
     cfn = next(i for i in graph.identities if i.name == "R").trust.grants[0]  # type: ignore[union-attr]
     assert cfn.not_principals
-    assert [(v.text, v.unresolved) for v in cfn.principals] == [(None, "AWS:Fn::GetAtt Other.Arn"), ("AWS:*", ""), ("Service:lambda.amazonaws.com", "")]
+    assert [(v.text, v.unresolved) for v in cfn.principals] == [
+        (None, "AWS:Fn::GetAtt Other.Arn"),
+        ("AWS:*", ""),
+        ("Service:lambda.amazonaws.com", ""),
+    ]
 
 
 def test_trust_policies_are_not_grants(tmp_path: Path) -> None:
@@ -410,4 +526,6 @@ def test_resource_types_decide_coverage() -> None:
     assert not covers("arn:aws:codebuild:eu-west-1:1:report-group/build", "codebuild:StartBuild")
     assert not covers("arn:aws:s3:::bucket/*", "iam:PassRole")
     assert covers("arn:aws:iam::*:role/*", "iam:PassRole") and covers("*", "iam:PassRole")
-    assert covers("arn:aws:iam::${AWS::AccountId}:role/app-${AWS::StackName}", "iam:AttachRolePolicy")  # placeholders keep their colons
+    assert covers(
+        "arn:aws:iam::${AWS::AccountId}:role/app-${AWS::StackName}", "iam:AttachRolePolicy"
+    )  # placeholders keep their colons

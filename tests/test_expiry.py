@@ -139,9 +139,18 @@ def _grant(conditions: dict[str, object]) -> Grant:
 @pytest.mark.parametrize(
     ("conditions", "end"),
     [
-        ({"DateLessThan": {"aws:CurrentTime": "2027-01-01T00:00:00Z"}}, (datetime(2027, 1, 1, tzinfo=timezone.utc), "DateLessThan aws:CurrentTime")),
-        ({"DateLessThanEquals": {"AWS:currenttime": ["2027-01-01T00:00:00Z"]}}, (datetime(2027, 1, 1, tzinfo=timezone.utc), "DateLessThanEquals AWS:currenttime")),
-        ({"NumericLessThan": {"aws:EpochTime": "1798761600"}}, (datetime(2027, 1, 1, tzinfo=timezone.utc), "NumericLessThan aws:EpochTime")),
+        (
+            {"DateLessThan": {"aws:CurrentTime": "2027-01-01T00:00:00Z"}},
+            (datetime(2027, 1, 1, tzinfo=timezone.utc), "DateLessThan aws:CurrentTime"),
+        ),
+        (
+            {"DateLessThanEquals": {"AWS:currenttime": ["2027-01-01T00:00:00Z"]}},
+            (datetime(2027, 1, 1, tzinfo=timezone.utc), "DateLessThanEquals AWS:currenttime"),
+        ),
+        (
+            {"NumericLessThan": {"aws:EpochTime": "1798761600"}},
+            (datetime(2027, 1, 1, tzinfo=timezone.utc), "NumericLessThan aws:EpochTime"),
+        ),
         ({"NumericLessThan": {"aws:CurrentTime": "1798761600"}}, None),  # numbers compare epoch seconds only
         ({"DateGreaterThan": {"aws:CurrentTime": "2027-01-01T00:00:00Z"}}, None),
         ({"DateLessThan": {"aws:CurrentTime": "${var.until}"}}, None),
@@ -173,24 +182,36 @@ resource "azuread_application_password" "p" {{
         (
             'end_date = "2026-07-01T00:00:00Z"',
             datetime(2026, 1, 1, tzinfo=timezone.utc),
-            [("JEP202", 7, (
-                "application exporter has a client secret (azuread_application_password.p) that is valid until 2026-07-01, "
-                '181 days from now (end_date = "2026-07-01T00:00:00Z"), over the 90-day limit; use a federated identity '
-                "credential or a managed identity instead, or set end_date within 90 days"
-            ))],
+            [
+                (
+                    "JEP202",
+                    7,
+                    (
+                        "application exporter has a client secret (azuread_application_password.p) that is valid until 2026-07-01, "
+                        '181 days from now (end_date = "2026-07-01T00:00:00Z"), over the 90-day limit; use a federated identity '
+                        "credential or a managed identity instead, or set end_date within 90 days"
+                    ),
+                )
+            ],
         ),
         # timeadd() of a literal date: an absolute end, then expired once the clock passes it.
         ('end_date = timeadd("2026-05-10T00:00:00Z", "720h")', NOW, []),
         (
             'end_date = timeadd("2026-04-01T00:00:00Z", "720h")',
             NOW,
-            [("JEP205", 7, (
-                "application exporter has a client secret (azuread_application_password.p) that expired on 2026-05-01 "
-                '(end_date = timeadd("2026-04-01T00:00:00Z", "720h")) and is still declared: remove it, and whatever still uses it'
-            ))],
+            [
+                (
+                    "JEP205",
+                    7,
+                    (
+                        "application exporter has a client secret (azuread_application_password.p) that expired on 2026-05-01 "
+                        '(end_date = timeadd("2026-04-01T00:00:00Z", "720h")) and is still declared: remove it, and whatever still uses it'
+                    ),
+                )
+            ],
         ),
         ('end_date_relative = "2160h"', NOW, []),  # exactly the limit
-        ('end_date = timeadd(timestamp(), var.lifetime)', NOW, []),  # unknown: no finding
+        ("end_date = timeadd(timestamp(), var.lifetime)", NOW, []),  # unknown: no finding
     ],
 )
 def test_password_lifetime(tmp_path: Path, end: str, now: datetime, expected: list[tuple[str, int, str]]) -> None:
@@ -214,7 +235,10 @@ spec:
     }
     assert sorted(f.rule_id for f in run(tmp_path, files)) == ["JEP202", "JEP202", "JEP203"]
     relaxed = Options(
-        now=NOW, max_secret_age=timedelta(days=180), max_token_lifetime=timedelta(hours=2), max_session_duration=timedelta(hours=2)
+        now=NOW,
+        max_secret_age=timedelta(days=180),
+        max_token_lifetime=timedelta(hours=2),
+        max_session_duration=timedelta(hours=2),
     )
     assert run(tmp_path, files, options=relaxed) == []
 
@@ -457,8 +481,13 @@ resource "github_actions_secret" "gcp" {
     assert [(f.span.line, f.message.split(";")[0]) for f in run(tmp_path, files)] == [
         (5, "user bot has an access key (aws_iam_access_key.bot) that never expires"),
         (17, "service account ci has a user-managed key (google_service_account_key.ci) that never expires"),
-        (23, ("GitHub Actions secret DEPLOY_KEY (github_actions_secret.gcp) stores the key of service account ci "
-             "(google_service_account_key.ci), which never expires")),
+        (
+            23,
+            (
+                "GitHub Actions secret DEPLOY_KEY (github_actions_secret.gcp) stores the key of service account ci "
+                "(google_service_account_key.ci), which never expires"
+            ),
+        ),
     ]
     slower = files["main.tf"].replace("max_password_age = 60", "max_password_age = 365")
     (profile,) = [f for f in run(tmp_path, {"main.tf": slower}) if f.span.line == 8]

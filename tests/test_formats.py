@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, assert_valid_sarif
+
 from jeplint.report import json_report, sarif
 from jeplint.rules.base import catalogue
 from jeplint.run import scan
@@ -79,7 +79,9 @@ def test_unanalysable_input_becomes_a_notification(tmp_path: Path, monkeypatch: 
     assert note["message"]["text"] == "broken.tf: unexpected end of line"
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["JEP101"]
     report = json_report.report(result)
-    assert report["problems"] == [{"path": "broken.tf", "line": 2, "column": 10, "level": "error", "reason": "unexpected end of line"}]
+    assert report["problems"] == [
+        {"path": "broken.tf", "line": 2, "column": 10, "level": "error", "reason": "unexpected end of line"}
+    ]
 
 
 def test_uris_are_percent_encoded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,7 +107,13 @@ def test_json_report_shape(examples) -> None:
     }
     finding = next(f for f in report["findings"] if f["rule_id"] == "JEP101" and f["location"]["path"].endswith(".tf"))
     assert finding["rule_name"] == "full-wildcard-action"
-    assert finding["location"] == {"path": "testdata/examples/terraform/policies.tf", "line": 19, "column": 20, "end_line": 19, "end_column": 23}
+    assert finding["location"] == {
+        "path": "testdata/examples/terraform/policies.tf",
+        "line": 19,
+        "column": 20,
+        "end_line": 19,
+        "end_column": 23,
+    }
     deployer = next(i for i in report["identities"] if i["name"] == "ci-deployer")
     assert deployer == {
         "identity": "testdata/examples/terraform/aws_iam_role.ci_deployer",

@@ -45,8 +45,14 @@ def test_classification(permission: str, platform: str, domain: str, capability:
 
 @pytest.mark.parametrize(
     ("permission", "platform"),
-    [("logs:PutLogEvents", "aws"), ("sts:GetCallerIdentity", "aws"), ("ecr:BatchGetImage", "aws"), ("ssmmessages:OpenDataChannel", "aws"),
-     ("logging.logEntries.create", "gcp"), ("create coordination.k8s.io/leases", "kubernetes")],
+    [
+        ("logs:PutLogEvents", "aws"),
+        ("sts:GetCallerIdentity", "aws"),
+        ("ecr:BatchGetImage", "aws"),
+        ("ssmmessages:OpenDataChannel", "aws"),
+        ("logging.logEntries.create", "gcp"),
+        ("create coordination.k8s.io/leases", "kubernetes"),
+    ],
 )
 def test_baseline_never_counts(permission: str, platform: str) -> None:
     assert baseline(permission, platform)
@@ -73,6 +79,7 @@ def test_purpose_from_configuration(in_root: Path) -> None:
 
 def test_purposes_in_the_configuration_file(tmp_path: Path) -> None:
     from conftest import ROOT
+
     from jeplint.cli import main
 
     (tmp_path / "main.tf").write_text((ROOT / "rules/JEP301-multi-function-identity/good.tf").read_text())
@@ -80,7 +87,7 @@ def test_purposes_in_the_configuration_file(tmp_path: Path) -> None:
     assert main(["scan", str(tmp_path), "--config", str(tmp_path / ".jeplint.toml")]) == 0  # kms data-read is part of it
     (tmp_path / ".jeplint.toml").write_text('select = ["JEP302"]\n\n[purposes]\nsecrets-rotator = "table-read"\n')
     assert main(["scan", str(tmp_path), "--config", str(tmp_path / ".jeplint.toml")]) == 1
-    (tmp_path / ".jeplint.toml").write_text('[purposes]\nsecrets-rotator = 3\n')
+    (tmp_path / ".jeplint.toml").write_text("[purposes]\nsecrets-rotator = 3\n")
     assert main(["scan", str(tmp_path), "--config", str(tmp_path / ".jeplint.toml")]) == 2
 
 
@@ -104,8 +111,13 @@ resource "aws_iam_role_policy" "deploy" {
 """
     )
     (finding,) = scan([str(tmp_path)], Settings(select=("JEP301",))).findings  # PassRole on "*" is identity admin
-    assert finding.level == "error" and "iam identity-admin (iam:PassRole via policy aws_iam_role_policy.deploy, statement 3)" in finding.message
-    (tmp_path / "main.tf").write_text((tmp_path / "main.tf").read_text().replace('\n    { Effect = "Allow", Action = ["iam:PassRole"], Resource = "*" },', ""))
+    assert (
+        finding.level == "error"
+        and "iam identity-admin (iam:PassRole via policy aws_iam_role_policy.deploy, statement 3)" in finding.message
+    )
+    (tmp_path / "main.tf").write_text(
+        (tmp_path / "main.tf").read_text().replace('\n    { Effect = "Allow", Action = ["iam:PassRole"], Resource = "*" },', "")
+    )
     assert scan([str(tmp_path)], Settings(select=("JEP301",))).findings == []
 
 

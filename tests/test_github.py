@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, assert_valid_sarif
+
 from jeplint.cli import main
 from jeplint.graph.model import Graph
 from jeplint.parse.nodes import Span

@@ -10,8 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import TESTDATA, expectations
+
 from jeplint.run import ScanResult, Settings, scan
 
 GRAPH = TESTDATA / "graph"
@@ -47,9 +47,16 @@ def _related(finding) -> list[tuple[str, int, str]]:
 
 def test_irsa_links_the_serviceaccount_and_its_workload(in_root: Path) -> None:
     (finding,) = _scan("irsa").findings
-    assert finding.message == 'role orders-api can perform every AWS action ("*") on every resource through policy orders-api, statement 1'
+    assert (
+        finding.message
+        == 'role orders-api can perform every AWS action ("*") on every resource through policy orders-api, statement 1'
+    )
     assert _related(finding)[-2:] == [
-        ("irsa/serviceaccount.yaml", 8, "serviceaccount shop/orders-api acts as role orders-api through its annotation eks.amazonaws.com/role-arn"),
+        (
+            "irsa/serviceaccount.yaml",
+            8,
+            "serviceaccount shop/orders-api acts as role orders-api through its annotation eks.amazonaws.com/role-arn",
+        ),
         ("irsa/serviceaccount.yaml", 13, "Deployment shop/orders-api runs as serviceaccount shop/orders-api"),
     ]
 
@@ -59,10 +66,18 @@ def test_module_input_points_at_the_caller_and_names_the_instance(in_root: Path)
     (finding,) = result.findings
     assert (finding.span.path, finding.span.line, finding.span.col) == ("testdata/graph/modules/root/main.tf", 5, 16)
     assert finding.message.startswith("role batch-worker can perform every s3 action (s3:* = ")
-    assert ("modules/root/main.tf", 2, "module.batch instantiates testdata/graph/modules/worker and supplies its inputs") in _related(finding)
+    assert (
+        "modules/root/main.tf",
+        2,
+        "module.batch instantiates testdata/graph/modules/worker and supplies its inputs",
+    ) in _related(finding)
     notes = [p for p in result.problems if p.level == "note"]
     assert [(p.path, p.line, p.reason) for p in notes] == [
-        ("testdata/graph/modules/root/main.tf", 14, "module source terraform-aws-modules/vpc/aws use registry or remote sources, which are outside the scan")
+        (
+            "testdata/graph/modules/root/main.tf",
+            14,
+            "module source terraform-aws-modules/vpc/aws use registry or remote sources, which are outside the scan",
+        )
     ]
     roles = sorted(i.name for i in result.graph.identities if i.kind == "role")
     assert roles == ["batch-worker", "reports-worker"]
@@ -228,7 +243,12 @@ def test_kubernetes_aggregation_and_builtin_roles(in_root: Path) -> None:
     result = _scan("k8s-aggregation")
     accounts = {i.name: i for i in result.graph.identities if i.kind == "serviceaccount"}
     prometheus = effective(result.graph, accounts["monitoring/prometheus"]).actions
-    assert prometheus == {"get metrics.k8s.io/pods", "list metrics.k8s.io/pods", "get metrics.k8s.io/nodes", "list metrics.k8s.io/nodes"}
+    assert prometheus == {
+        "get metrics.k8s.io/pods",
+        "list metrics.k8s.io/pods",
+        "get metrics.k8s.io/nodes",
+        "list metrics.k8s.io/nodes",
+    }
     dashboard = effective(result.graph, accounts["apps/dashboard"]).actions
     assert "list stable.example.com/crontabs" in dashboard  # aggregated into the built-in view
     assert "get /pods" in dashboard and "get /secrets" not in dashboard

@@ -22,10 +22,10 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from conftest import CATALOGUE, TESTDATA, assert_valid_sarif
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CATALOGUE, TESTDATA, assert_valid_sarif
 from jeplint.discover import discover, printable
 from jeplint.parse import MAX_FILE_BYTES, file_format, hcl, parse_file
 from jeplint.parse.hcl import LEAN_PATTERNS, MAX_DEPTH, TOO_DEEP
@@ -81,11 +81,19 @@ CASES: dict[str, tuple[bytes, str | None, tuple[int | None, int | None] | None]]
     "binary.tf": (_BINARY, "binary file (NUL bytes), not text", None),
     "binary.yaml": (_BINARY, "binary file (NUL bytes), not text", None),
     "high-bytes.tf": (_HIGH_BYTES, "not UTF-8 text (byte 0x80)", (1, 1)),
-    "latin1.yaml": ("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: café\n".encode("latin-1"), "not UTF-8 text (byte 0xe9)", (4, 12)),
+    "latin1.yaml": (
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: café\n".encode("latin-1"),
+        "not UTF-8 text (byte 0xe9)",
+        (4, 12),
+    ),
     "utf16-without-bom.tf": ('resource "aws_iam_user" "u" {}\n'.encode("utf-16-le"), "binary file (NUL bytes), not text", (1, 2)),
     "utf16-lone-surrogate.yaml": (b"\xff\xfe\x00\xd8a\x00", "invalid utf-16 text: illegal UTF-16 surrogate", None),
     "late-nul.yaml": (_PAD + _K8S, "unacceptable character #x0000: control characters are not allowed", (5, 10)),
-    "late-nul.json": (b'{"Statement": [], "x": "' + b"a" * 9000 + b'\x00"}', "control character in string (must be escaped)", (1, 9025)),
+    "late-nul.json": (
+        b'{"Statement": [], "x": "' + b"a" * 9000 + b'\x00"}',
+        "control character in string (must be escaped)",
+        (1, 9025),
+    ),
     "late-nul.tf": (_PAD + b'resource "aws_iam_user" "u" {\n  name = a\x00b\n}\n', "unexpected '\\x00'", (3, 11)),
     "bom-only.tf": (b"\xef\xbb\xbf", None, None),
     "empty.tf": (b"", None, None),
@@ -94,7 +102,11 @@ CASES: dict[str, tuple[bytes, str | None, tuple[int | None, int | None] | None]]
     # size (a single line of several megabytes)
     "long-line.json": (_POLICY % (b"a" * 6_000_000), None, None),
     "long-line.yaml": (b'Statement: [{Effect: Allow, Action: "*", Resource: "*", Sid: ' + b"a" * 6_000_000 + b"}]\n", None, None),
-    "over-the-cap.yaml": (b"Statement: x\n" + b"#" * (30 * 1024 * 1024), "file is 31,457,293 bytes, over the 8,388,608-byte limit (--max-file-size)", None),
+    "over-the-cap.yaml": (
+        b"Statement: x\n" + b"#" * (30 * 1024 * 1024),
+        "file is 31,457,293 bytes, over the 8,388,608-byte limit (--max-file-size)",
+        None,
+    ),
 }
 
 
@@ -182,7 +194,9 @@ def _findings(result: ScanResult) -> list[tuple[object, ...]]:
 
 
 @pytest.mark.parametrize("encoding", sorted(ENCODINGS))
-def test_encodings_and_line_endings_give_the_same_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str) -> None:
+def test_encodings_and_line_endings_give_the_same_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str
+) -> None:
     shutil.copytree(TESTDATA / "examples", tmp_path / "examples")
     monkeypatch.chdir(tmp_path)
     before = scan(["examples"], Settings(jobs=1))
@@ -240,7 +254,9 @@ print(json.dumps(out))
 """
 
 
-@pytest.mark.skipif(sys.version_info < (3, 11) or sys.platform != "linux", reason="lean patterns need Python 3.11; VmHWM is Linux's")
+@pytest.mark.skipif(
+    sys.version_info < (3, 11) or sys.platform != "linux", reason="lean patterns need Python 3.11; VmHWM is Linux's"
+)
 def test_files_of_many_megabytes_take_bounded_time_and_memory(tmp_path: Path) -> None:
     """Just under the default cap, and 30 MB with a raised cap. A string, heredoc or comment of
     8 MB used to take 1.7 GB to lex; a file of brackets 4 GB of parse tree."""
@@ -258,7 +274,9 @@ def test_files_of_many_megabytes_take_bounded_time_and_memory(tmp_path: Path) ->
         assert len(data) <= MAX_FILE_BYTES or name == "30mb.json"
         (tmp_path / name).write_bytes(data)
     caps = [[str(tmp_path / name), 64 * 1024 * 1024 if name == "30mb.json" else MAX_FILE_BYTES] for name in files]
-    proc = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT, json.dumps(caps)], check=False, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", _PEAK_SCRIPT, json.dumps(caps)], check=False, capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     reasons = {Path(path).name: value[1] for path, value in out.items() if path != "peak_mb"}
@@ -373,7 +391,10 @@ def test_chmod_000_file_and_directory(tmp_path: Path) -> None:
         result = scan([str(tmp_path)], Settings(jobs=1))
     finally:
         (tmp_path / "closed").chmod(0o755)
-    assert sorted(p.reason for p in result.problems) == ["cannot read directory: Permission denied", "cannot read: Permission denied"]
+    assert sorted(p.reason for p in result.problems) == [
+        "cannot read directory: Permission denied",
+        "cannot read: Permission denied",
+    ]
 
 
 def test_unlistable_directory_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -401,7 +422,10 @@ def test_file_deleted_between_discovery_and_parse(tmp_path: Path, monkeypatch: p
     found = discover(["."])
     (tmp_path / "a.tf").unlink()
     files = parse_all(found.files, Settings(jobs=1))
-    assert [(f.path, f.error and f.error.reason) for f in files] == [("a.tf", "cannot read: No such file or directory"), ("b.tf", None)]
+    assert [(f.path, f.error and f.error.reason) for f in files] == [
+        ("a.tf", "cannot read: No such file or directory"),
+        ("b.tf", None),
+    ]
 
 
 def test_links_never_lead_out_of_the_root(estate: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -464,7 +488,29 @@ def test_timeout_option_is_checked(tmp_path: Path) -> None:
 # -- mutations of the project's own valid fixtures ----------------------------------------------
 
 FIXTURES = sorted(p for p in [*CATALOGUE.glob("*/*"), *TESTDATA.rglob("*")] if p.is_file() and file_format(p.name))
-_TOKENS = [b"{", b"}", b"[", b"]", b"${", b'"', b"\\", b"<<EOF\n", b"*", b"&a ", b"*a", b"!Ref ", b"- ", b":", b"\t", b"\r", b"%{", b"\xef\xbb\xbf", b"\\ud800", b"\x00", b"\xff"]
+_TOKENS = [
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"${",
+    b'"',
+    b"\\",
+    b"<<EOF\n",
+    b"*",
+    b"&a ",
+    b"*a",
+    b"!Ref ",
+    b"- ",
+    b":",
+    b"\t",
+    b"\r",
+    b"%{",
+    b"\xef\xbb\xbf",
+    b"\\ud800",
+    b"\x00",
+    b"\xff",
+]
 
 
 @st.composite

@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from jeplint.cli import main
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -12,14 +12,19 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import CATALOGUE, expectations
+
 from jeplint.rules import RULES
 from jeplint.rules.base import catalogue
 from jeplint.run import scan
 
 FOLDERS = sorted(p for p in CATALOGUE.iterdir() if p.is_dir() and p.name.startswith("JEP"))
-FIXTURES = [f for folder in FOLDERS for f in sorted(folder.iterdir()) if f.name.startswith(("bad", "good")) and not f.name.endswith(".expect")]
+FIXTURES = [
+    f
+    for folder in FOLDERS
+    for f in sorted(folder.iterdir())
+    if f.name.startswith(("bad", "good")) and not f.name.endswith(".expect")
+]
 
 
 def test_catalogue_matches_rules() -> None:

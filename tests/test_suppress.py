@@ -8,10 +8,10 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
+from conftest import assert_valid_sarif
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import assert_valid_sarif
 from jeplint.cli import main
 from jeplint.options import Options
 from jeplint.parse import KUBERNETES, TERRAFORM, ParsedFile

@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from conftest import TESTDATA, expectations
+
 from jeplint.run import scan
 
 EXAMPLES = TESTDATA / "examples"
@@ -32,7 +33,7 @@ def test_policy_in_another_file_names_its_identities(in_root: Path) -> None:
     by_line = {(f.span.path.rsplit("/", 1)[-1], f.span.line): f for f in result.findings}
     upload = by_line[("policies.tf", 48)]
     assert upload.message == (
-        'role reports-job and user legacy-uploader can perform 2 write or permissions-management actions '
+        "role reports-job and user legacy-uploader can perform 2 write or permissions-management actions "
         '(1 permissions management) on every resource (Resource "*"): s3:PutObject, s3:PutObjectAcl '
         "through policy uploads, statement 1"
     )
@@ -50,7 +51,10 @@ def test_policy_in_another_file_names_its_identities(in_root: Path) -> None:
 def test_kubernetes_finding_carries_workloads(in_root: Path) -> None:
     result = scan(["testdata/examples/kubernetes"])
     rbac = next(f for f in result.findings if f.rule_id == "JEP104")
-    assert rbac.message == 'serviceaccount platform/sync can perform every verb ("*") on deployments through ClusterRole sync, rule 1'
+    assert (
+        rbac.message
+        == 'serviceaccount platform/sync can perform every verb ("*") on deployments through ClusterRole sync, rule 1'
+    )
     assert (rbac.span.line, rbac.span.col) == (16, 41)
     assert ("Deployment platform/sync runs as serviceaccount platform/sync") in [r.message for r in rbac.related]
     admin = next(f for f in result.findings if f.rule_id == "JEP106")

@@ -11,7 +11,7 @@ import fnmatch
 import json
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.util import find_spec
 
 
@@ -39,7 +39,7 @@ def _data_dir() -> str | None:
     return os.path.join(next(iter(spec.submodule_search_locations)), "data")
 
 
-@lru_cache(maxsize=None)
+@cache
 def service(prefix: str) -> dict[str, Action] | None:
     """Actions of one service keyed by lower-case name, or None for an unknown service prefix."""
     base = _data_dir()

@@ -31,7 +31,9 @@ class Path:
     level: str  # error | warning, before any narrowing
     effect: str  # "lets it run code as any role it can pass, in a new Lambda function"
     self_neutral: bool = False  # held only on the identity itself, the path gives nothing (its own access keys)
-    scopes: tuple[str, ...] = ()  # GCP: where a binding must be for the path to work (Organization, Folder, Project, ServiceAccount)
+    scopes: tuple[
+        str, ...
+    ] = ()  # GCP: where a binding must be for the path to work (Organization, Folder, Project, ServiceAccount)
 
     @property
     def target(self) -> str:
@@ -85,9 +87,7 @@ def azure_paths() -> tuple[Path, ...]:
 def rbac_risks() -> tuple[RbacRisk, ...]:
     out = []
     for entry in _data()["kubernetes"]:
-        rules = tuple(
-            (frozenset(m["apiGroups"]), frozenset(m["resources"]), frozenset(m["verbs"])) for m in entry["match"]
-        )
+        rules = tuple((frozenset(m["apiGroups"]), frozenset(m["resources"]), frozenset(m["verbs"])) for m in entry["match"])
         levels = entry["levels"]
         out.append(RbacRisk(entry["id"], entry["short"], entry["effect"], rules, levels["cluster"], levels["namespace"]))
     return tuple(out)

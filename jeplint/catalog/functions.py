@@ -34,25 +34,54 @@ from importlib import resources
 from jeplint.catalog import aws_actions
 
 CAPABILITIES = (
-    "identity-admin", "credential-issue", "code-execution", "resource-policy", "data-read", "data-write", "rotate",
-    "approve", "export-report", "destroy", "modify", "tag", "observe",
+    "identity-admin",
+    "credential-issue",
+    "code-execution",
+    "resource-policy",
+    "data-read",
+    "data-write",
+    "rotate",
+    "approve",
+    "export-report",
+    "destroy",
+    "modify",
+    "tag",
+    "observe",
 )
 HIGH_IMPACT = frozenset({"identity-admin", "credential-issue", "code-execution", "approve", "destroy", "export-report"})
 NOT_COUNTED = frozenset({"observe", "tag"})
 
 BASELINE_AWS = frozenset(
     {
-        "logs:createloggroup", "logs:createlogstream", "logs:putlogevents", "logs:describelogstreams",
-        "xray:puttracesegments", "xray:puttelemetryrecords", "cloudwatch:putmetricdata", "sts:getcalleridentity",
-        "ecr:getauthorizationtoken", "ecr:batchgetimage", "ecr:getdownloadurlforlayer", "ecr:batchchecklayeravailability".replace(" ", ""),
-        "ec2:createnetworkinterface", "ec2:describenetworkinterfaces", "ec2:deletenetworkinterface",
-        "ec2:assignprivateipaddresses", "ec2:unassignprivateipaddresses", "ssm:updateinstanceinformation",
+        "logs:createloggroup",
+        "logs:createlogstream",
+        "logs:putlogevents",
+        "logs:describelogstreams",
+        "xray:puttracesegments",
+        "xray:puttelemetryrecords",
+        "cloudwatch:putmetricdata",
+        "sts:getcalleridentity",
+        "ecr:getauthorizationtoken",
+        "ecr:batchgetimage",
+        "ecr:getdownloadurlforlayer",
+        "ecr:batchchecklayeravailability".replace(" ", ""),
+        "ec2:createnetworkinterface",
+        "ec2:describenetworkinterfaces",
+        "ec2:deletenetworkinterface",
+        "ec2:assignprivateipaddresses",
+        "ec2:unassignprivateipaddresses",
+        "ssm:updateinstanceinformation",
     }
 )
 BASELINE_AWS_SERVICES = frozenset({"ssmmessages", "ec2messages"})
 BASELINE_GCP = frozenset(
-    {"logging.logentries.create", "monitoring.timeseries.create", "cloudtrace.traces.patch",
-     "artifactregistry.repositories.downloadartifacts", "resourcemanager.projects.get"}
+    {
+        "logging.logentries.create",
+        "monitoring.timeseries.create",
+        "cloudtrace.traces.patch",
+        "artifactregistry.repositories.downloadartifacts",
+        "resourcemanager.projects.get",
+    }
 )
 BASELINE_AZURE = ("microsoft.support/", "microsoft.insights/alertrules/", "microsoft.resourcehealth/")
 BASELINE_K8S = ("coordination.k8s.io/leases", "/events", "events.k8s.io/events")
@@ -60,11 +89,26 @@ BASELINE_K8S = ("coordination.k8s.io/leases", "/events", "events.k8s.io/events")
 IDENTITY_SERVICES = frozenset({"iam", "sso", "sso-directory", "identitystore", "organizations", "ram", "sts"})
 CODE_EXECUTION_AWS = frozenset(
     {
-        "ssm:sendcommand", "ssm:startsession", "ssm:startautomationexecution", "ecs:executecommand", "ecs:runtask",
-        "ec2-instance-connect:sendsshpublickey", "ec2:runinstances", "lambda:updatefunctioncode", "lambda:createfunction",
-        "lambda:invokefunction", "glue:createdevendpoint", "glue:updatedevendpoint", "sagemaker:createpresignednotebookinstanceurl",
-        "codebuild:startbuild", "codebuild:updateproject", "cloudformation:createstack", "cloudformation:updatestack",
-        "cloudformation:executechangeset", "datapipeline:putpipelinedefinition", "autoscaling:createlaunchconfiguration",
+        "ssm:sendcommand",
+        "ssm:startsession",
+        "ssm:startautomationexecution",
+        "ecs:executecommand",
+        "ecs:runtask",
+        "ec2-instance-connect:sendsshpublickey",
+        "ec2:runinstances",
+        "lambda:updatefunctioncode",
+        "lambda:createfunction",
+        "lambda:invokefunction",
+        "glue:createdevendpoint",
+        "glue:updatedevendpoint",
+        "sagemaker:createpresignednotebookinstanceurl",
+        "codebuild:startbuild",
+        "codebuild:updateproject",
+        "cloudformation:createstack",
+        "cloudformation:updatestack",
+        "cloudformation:executechangeset",
+        "datapipeline:putpipelinedefinition",
+        "autoscaling:createlaunchconfiguration",
     }
 )
 DATA_WRITE_AWS = re.compile(
@@ -73,12 +117,38 @@ DATA_WRITE_AWS = re.compile(
     r"secretsmanager:putsecretvalue|ssm:putparameter|rds-data:executestatement|efs:clientwrite|elasticfilesystem:clientwrite|"
     r"es:eshttp(put|post|delete)|timestream:writerecords)$"
 )
-DATA_SERVICES = frozenset({"s3", "dynamodb", "sqs", "sns", "kinesis", "firehose", "secretsmanager", "ssm", "rds-data", "glacier", "efs", "elasticfilesystem", "es", "timestream"})
+DATA_SERVICES = frozenset(
+    {
+        "s3",
+        "dynamodb",
+        "sqs",
+        "sns",
+        "kinesis",
+        "firehose",
+        "secretsmanager",
+        "ssm",
+        "rds-data",
+        "glacier",
+        "efs",
+        "elasticfilesystem",
+        "es",
+        "timestream",
+    }
+)
 _ROTATE = re.compile(r"^(rotate|cancelrotate|updatesecretversionstage|updateaccesskey)")
 _APPROVE = re.compile(r"^(approve|accept|reject|authorize|confirm)")
 _EXPORT = re.compile(r"^(export|copy|download|replicate|create\w*snapshot|createexport|startexport|getexport)")
 _DESTROY = re.compile(r"^(delete|terminate|purge|deregister|disable|stop|cancel|remove)")
-_LOGGING_DESTROY = frozenset({"cloudtrail:stoplogging", "cloudtrail:deletetrail", "guardduty:deletedetector", "config:stopconfigurationrecorder", "config:deleteconfigurationrecorder", "logs:deleteloggroup"})
+_LOGGING_DESTROY = frozenset(
+    {
+        "cloudtrail:stoplogging",
+        "cloudtrail:deletetrail",
+        "guardduty:deletedetector",
+        "config:stopconfigurationrecorder",
+        "config:deleteconfigurationrecorder",
+        "logs:deleteloggroup",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +202,12 @@ def _aws(action: str) -> Function:
     sets = _sets()
     if lower == "iam:passrole" or lower in sets["privilege_escalation"]:
         return Function(prefix, "identity-admin", "changes who can do what")
-    if prefix in IDENTITY_SERVICES and ("Write" in access or "Permissions management" in access) and not lname.startswith("tag") and prefix != "sts":
+    if (
+        prefix in IDENTITY_SERVICES
+        and ("Write" in access or "Permissions management" in access)
+        and not lname.startswith("tag")
+        and prefix != "sts"
+    ):
         return Function(prefix, "identity-admin", f"writes in {prefix}")
     if lower in sets["credential_issue"]:
         return Function(prefix, "credential-issue", "returns or creates credentials")
@@ -166,18 +241,42 @@ def _gcp(permission: str) -> Function:
     parts = permission.split(".")
     service, verb = parts[0], parts[-1].lower()
     lower = permission.lower()
-    if verb in ("setiampolicy", "actas") or "policybinding" in verb or (service == "iam" and verb in ("create", "update", "delete", "undelete")):
+    if (
+        verb in ("setiampolicy", "actas")
+        or "policybinding" in verb
+        or (service == "iam" and verb in ("create", "update", "delete", "undelete"))
+    ):
         # IAM policy administration is one function whichever service's resources it covers.
         return Function("iam", "identity-admin", "changes who can do what")
-    if verb in ("getaccesstoken", "getopenidtoken", "signblob", "signjwt", "implicitdelegation") or lower.endswith(("keys.create", "hmackeys.create", "getkeystring")):
-        return Function(service, "credential-issue", "returns or creates credentials")
-    if lower in ("compute.instances.setmetadata", "cloudbuild.builds.create", "run.services.create", "deploymentmanager.deployments.create") or (
-        service == "cloudfunctions" and verb in ("create", "update", "sourcecodeset")
+    if verb in ("getaccesstoken", "getopenidtoken", "signblob", "signjwt", "implicitdelegation") or lower.endswith(
+        ("keys.create", "hmackeys.create", "getkeystring")
     ):
+        return Function(service, "credential-issue", "returns or creates credentials")
+    if lower in (
+        "compute.instances.setmetadata",
+        "cloudbuild.builds.create",
+        "run.services.create",
+        "deploymentmanager.deployments.create",
+    ) or (service == "cloudfunctions" and verb in ("create", "update", "sourcecodeset")):
         return Function(service, "code-execution", "runs code")
-    if lower in ("storage.objects.get", "bigquery.tables.getdata", "secretmanager.versions.access", "pubsub.subscriptions.consume", "spanner.databases.read", "datastore.entities.get"):
+    if lower in (
+        "storage.objects.get",
+        "bigquery.tables.getdata",
+        "secretmanager.versions.access",
+        "pubsub.subscriptions.consume",
+        "spanner.databases.read",
+        "datastore.entities.get",
+    ):
         return Function(service, "data-read", "reads stored data")
-    if lower in ("storage.objects.create", "storage.objects.delete", "bigquery.tables.updatedata", "pubsub.topics.publish", "secretmanager.versions.add", "datastore.entities.create", "datastore.entities.update"):
+    if lower in (
+        "storage.objects.create",
+        "storage.objects.delete",
+        "bigquery.tables.updatedata",
+        "pubsub.topics.publish",
+        "secretmanager.versions.add",
+        "datastore.entities.create",
+        "datastore.entities.update",
+    ):
         return Function(service, "data-write", "writes stored data")
     if verb.startswith("rotate"):
         return Function(service, "rotate", "rotates")
@@ -187,19 +286,34 @@ def _gcp(permission: str) -> Function:
         return Function(service, "export-report", "copies data elsewhere")
     if verb in ("delete", "stop", "disable", "purge"):
         return Function(service, "destroy", "deletes or stops")
-    if verb.startswith(("get", "list", "search", "query", "view", "describe", "analyze", "test", "lookup", "use")) or service in ("policysimulator", "policyanalyzer"):
+    if verb.startswith(("get", "list", "search", "query", "view", "describe", "analyze", "test", "lookup", "use")) or service in (
+        "policysimulator",
+        "policyanalyzer",
+    ):
         return Function(service, "observe", "reads or analyses configuration")
     return Function(service, "modify", "changes resources")
 
 
 def _azure(operation: str) -> Function:
     if operation in ("*", "*/read"):
-        return Function("*", "identity-admin" if operation == "*" else "observe", "every operation" if operation == "*" else "reads everything")
+        return Function(
+            "*",
+            "identity-admin" if operation == "*" else "observe",
+            "every operation" if operation == "*" else "reads everything",
+        )
     provider = operation.split("/", 1)[0]
     lower = operation.lower()
     if lower.startswith("microsoft.authorization/") and not lower.endswith("/read"):
         return Function(provider, "identity-admin", "changes role assignments or definitions")
-    if lower.endswith(("/listkeys/action", "/listcredentials/action", "/regeneratekey/action", "/listclusteradmincredential/action", "/beginGetAccess/action".lower())):
+    if lower.endswith(
+        (
+            "/listkeys/action",
+            "/listcredentials/action",
+            "/regeneratekey/action",
+            "/listclusteradmincredential/action",
+            "/beginGetAccess/action".lower(),
+        )
+    ):
         return Function(provider, "credential-issue", "returns keys or credentials")
     if "runcommand" in lower or lower.endswith("/extensions/write"):
         return Function(provider, "code-execution", "runs commands")
@@ -216,11 +330,19 @@ def _kubernetes(permission: str) -> Function:
     verb, _, target = permission.partition(" ")
     group, _, resource = target.partition("/")
     domain = f"{group or 'core'}/{resource.split('/', 1)[0]}"  # API group + resource family
-    if group == "rbac.authorization.k8s.io" and verb not in ("get", "list", "watch") or verb in ("bind", "escalate", "impersonate") or resource == "certificatesigningrequests/approval":
+    if (
+        group == "rbac.authorization.k8s.io"
+        and verb not in ("get", "list", "watch")
+        or verb in ("bind", "escalate", "impersonate")
+        or resource == "certificatesigningrequests/approval"
+    ):
         return Function(domain, "identity-admin", "changes RBAC or impersonates")
     if resource == "serviceaccounts/token" and verb == "create":
         return Function(domain, "credential-issue", "mints ServiceAccount tokens")
-    if resource in ("pods/exec", "pods/attach", "nodes/proxy") or (verb in ("create", "update", "patch") and resource in ("pods", "deployments", "daemonsets", "statefulsets", "jobs", "cronjobs", "replicasets")):
+    if resource in ("pods/exec", "pods/attach", "nodes/proxy") or (
+        verb in ("create", "update", "patch")
+        and resource in ("pods", "deployments", "daemonsets", "statefulsets", "jobs", "cronjobs", "replicasets")
+    ):
         return Function(domain, "code-execution", "runs code in the cluster")
     if resource == "secrets" and verb in ("get", "list", "watch", "*"):
         return Function(domain, "data-read", "reads Secrets")

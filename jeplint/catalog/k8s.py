@@ -17,23 +17,87 @@ WRITE = ("create", "delete", "deletecollection", "patch", "update")
 
 # (apiGroups, resources, verbs) rules of the built-in roles, before aggregation of other labels.
 _VIEW_RESOURCES = (
-    ("", ("configmaps", "endpoints", "persistentvolumeclaims", "persistentvolumeclaims/status", "pods", "replicationcontrollers",
-          "replicationcontrollers/scale", "serviceaccounts", "services", "services/status", "bindings", "events", "limitranges",
-          "namespaces/status", "pods/log", "pods/status", "replicationcontrollers/status", "resourcequotas", "resourcequotas/status")),
+    (
+        "",
+        (
+            "configmaps",
+            "endpoints",
+            "persistentvolumeclaims",
+            "persistentvolumeclaims/status",
+            "pods",
+            "replicationcontrollers",
+            "replicationcontrollers/scale",
+            "serviceaccounts",
+            "services",
+            "services/status",
+            "bindings",
+            "events",
+            "limitranges",
+            "namespaces/status",
+            "pods/log",
+            "pods/status",
+            "replicationcontrollers/status",
+            "resourcequotas",
+            "resourcequotas/status",
+        ),
+    ),
     ("", ("namespaces",)),
     ("discovery.k8s.io", ("endpointslices",)),
-    ("apps", ("controllerrevisions", "daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status",
-              "replicasets", "replicasets/scale", "replicasets/status", "statefulsets", "statefulsets/scale", "statefulsets/status")),
+    (
+        "apps",
+        (
+            "controllerrevisions",
+            "daemonsets",
+            "daemonsets/status",
+            "deployments",
+            "deployments/scale",
+            "deployments/status",
+            "replicasets",
+            "replicasets/scale",
+            "replicasets/status",
+            "statefulsets",
+            "statefulsets/scale",
+            "statefulsets/status",
+        ),
+    ),
     ("autoscaling", ("horizontalpodautoscalers", "horizontalpodautoscalers/status")),
     ("batch", ("cronjobs", "cronjobs/status", "jobs", "jobs/status")),
     ("policy", ("poddisruptionbudgets", "poddisruptionbudgets/status")),
     ("networking.k8s.io", ("ingresses", "ingresses/status", "networkpolicies")),
 )
 _EDIT_WRITES = (
-    ("", ("pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "configmaps", "endpoints", "persistentvolumeclaims",
-          "replicationcontrollers", "replicationcontrollers/scale", "secrets", "serviceaccounts", "services", "services/proxy")),
-    ("apps", ("daemonsets", "deployments", "deployments/rollback", "deployments/scale", "replicasets", "replicasets/scale",
-              "statefulsets", "statefulsets/scale")),
+    (
+        "",
+        (
+            "pods",
+            "pods/attach",
+            "pods/exec",
+            "pods/portforward",
+            "pods/proxy",
+            "configmaps",
+            "endpoints",
+            "persistentvolumeclaims",
+            "replicationcontrollers",
+            "replicationcontrollers/scale",
+            "secrets",
+            "serviceaccounts",
+            "services",
+            "services/proxy",
+        ),
+    ),
+    (
+        "apps",
+        (
+            "daemonsets",
+            "deployments",
+            "deployments/rollback",
+            "deployments/scale",
+            "replicasets",
+            "replicasets/scale",
+            "statefulsets",
+            "statefulsets/scale",
+        ),
+    ),
     ("autoscaling", ("horizontalpodautoscalers",)),
     ("batch", ("cronjobs", "jobs")),
     ("policy", ("poddisruptionbudgets",)),
@@ -47,11 +111,19 @@ def _rules(*groups: tuple[tuple[str, tuple[str, ...]], ...], verbs: tuple[str, .
 
 
 VIEW = _rules(_VIEW_RESOURCES, verbs=READ)
-EDIT = VIEW + [
-    {"apiGroups": [""], "resources": ["pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets", "services/proxy"], "verbs": list(READ)},
-    {"apiGroups": [""], "resources": ["serviceaccounts"], "verbs": ["impersonate"]},
-    {"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"]},
-] + _rules(_EDIT_WRITES, verbs=WRITE)
+EDIT = (
+    VIEW
+    + [
+        {
+            "apiGroups": [""],
+            "resources": ["pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets", "services/proxy"],
+            "verbs": list(READ),
+        },
+        {"apiGroups": [""], "resources": ["serviceaccounts"], "verbs": ["impersonate"]},
+        {"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"]},
+    ]
+    + _rules(_EDIT_WRITES, verbs=WRITE)
+)
 ADMIN = EDIT + [
     {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["rolebindings", "roles"], "verbs": list(READ + WRITE)},
     {"apiGroups": ["authorization.k8s.io"], "resources": ["localsubjectaccessreviews"], "verbs": ["create"]},
@@ -60,7 +132,12 @@ CLUSTER_ADMIN = [
     {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
     {"nonResourceURLs": ["*"], "verbs": ["*"]},
 ]
-BUILTIN_CLUSTER_ROLES: dict[str, list[dict[str, list[str]]]] = {"cluster-admin": CLUSTER_ADMIN, "admin": ADMIN, "edit": EDIT, "view": VIEW}
+BUILTIN_CLUSTER_ROLES: dict[str, list[dict[str, list[str]]]] = {
+    "cluster-admin": CLUSTER_ADMIN,
+    "admin": ADMIN,
+    "edit": EDIT,
+    "view": VIEW,
+}
 AGGREGATE_LABEL = "rbac.authorization.k8s.io/aggregate-to-{}"
 # A built-in aggregated role also takes what is aggregated into the narrower ones.
 AGGREGATES_FROM = {"view": ("view",), "edit": ("edit", "view"), "admin": ("admin", "edit", "view")}

@@ -34,7 +34,26 @@ DOCUMENTS: dict[str, list[tuple[str, bool, list[str], list[str]]]] = {
             ["*"],
         ),
     ],
-    "IAMFullAccess": [("Allow", False, ["iam:*", "organizations:DescribeAccount", "organizations:DescribeOrganization", "organizations:DescribeOrganizationalUnit", "organizations:DescribePolicy", "organizations:ListChildren", "organizations:ListParents", "organizations:ListPoliciesForTarget", "organizations:ListRoots", "organizations:ListPolicies", "organizations:ListTargetsForPolicy"], ["*"])],
+    "IAMFullAccess": [
+        (
+            "Allow",
+            False,
+            [
+                "iam:*",
+                "organizations:DescribeAccount",
+                "organizations:DescribeOrganization",
+                "organizations:DescribeOrganizationalUnit",
+                "organizations:DescribePolicy",
+                "organizations:ListChildren",
+                "organizations:ListParents",
+                "organizations:ListPoliciesForTarget",
+                "organizations:ListRoots",
+                "organizations:ListPolicies",
+                "organizations:ListTargetsForPolicy",
+            ],
+            ["*"],
+        )
+    ],
 }
 
 # The common *FullAccess policies: their main statement grants the whole service (the full documents
@@ -61,9 +80,22 @@ FULL_ACCESS = {
     "AWSStepFunctionsFullAccess": ["states:*"],
     "AWSCloudFormationFullAccess": ["cloudformation:*"],
     "AWSCodeBuildAdminAccess": ["codebuild:*"],
-    "AWSKeyManagementServicePowerUser": ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
-                                         "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource",
-                                         "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"],
+    "AWSKeyManagementServicePowerUser": [
+        "kms:Create*",
+        "kms:Describe*",
+        "kms:Enable*",
+        "kms:List*",
+        "kms:Put*",
+        "kms:Update*",
+        "kms:Revoke*",
+        "kms:Disable*",
+        "kms:Get*",
+        "kms:Delete*",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "kms:ScheduleKeyDeletion",
+        "kms:CancelKeyDeletion",
+    ],
     "SecretsManagerReadWrite": ["secretsmanager:*"],
     "AmazonElasticFileSystemFullAccess": ["elasticfilesystem:*"],
     "AmazonEKSClusterPolicy": ["eks:*"],

@@ -21,8 +21,8 @@ from jeplint.graph.tf_azure import AzureExtractor
 from jeplint.graph.tf_gcp import GcpExtractor
 from jeplint.graph.tf_gcp_federation import add_pools
 from jeplint.graph.tf_kubernetes import TerraformKubernetes
-from jeplint.parse.nodes import Mapping
 from jeplint.parse import CLOUDFORMATION, IAM_POLICY, KUBERNETES, TERRAFORM, TERRAFORM_VARS, ParsedFile
+from jeplint.parse.nodes import Mapping
 
 
 def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Graph:
@@ -50,7 +50,9 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Grap
     return graph
 
 
-def _terraform(graph: Graph, tf_files: list[ParsedFile], all_files: list[ParsedFile], roots: list[str], modules: list[Module]) -> list[Mapping]:
+def _terraform(
+    graph: Graph, tf_files: list[ParsedFile], all_files: list[ParsedFile], roots: list[str], modules: list[Module]
+) -> list[Mapping]:
     """Adds the Terraform content (filling `modules` with the module instances); returns its
     Kubernetes objects, which join the manifests' cluster."""
     modules.extend(build_modules(tf_files, all_files, roots, graph))

@@ -12,9 +12,9 @@ import re
 
 from jeplint.graph.aws_managed import managed_policy
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
-from jeplint.graph.sam import TEMPLATES
 from jeplint.graph.names import aws_named
 from jeplint.graph.policy import grants_from_document
+from jeplint.graph.sam import TEMPLATES
 from jeplint.parse import ParsedFile
 from jeplint.parse.nodes import Mapping, Node, ParseError, Scalar, Sequence, Span
 
@@ -23,7 +23,11 @@ IDENTITY_TYPES = {
     "AWS::IAM::User": ("user", "UserName"),
     "AWS::IAM::Group": ("group", "GroupName"),
 }
-STANDALONE_POLICY_TYPES = {"AWS::IAM::Policy": "PolicyName", "AWS::IAM::ManagedPolicy": "ManagedPolicyName", "AWS::IoT::Policy": "PolicyName"}
+STANDALONE_POLICY_TYPES = {
+    "AWS::IAM::Policy": "PolicyName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::IoT::Policy": "PolicyName",
+}
 SINGLE_POLICY_TYPES = {
     "AWS::IAM::RolePolicy": ("role", "RoleName"),
     "AWS::IAM::UserPolicy": ("user", "UserName"),
@@ -73,7 +77,7 @@ class Template:
     def resolve(self, node: Node) -> Node:
         if not isinstance(node, Mapping) or len(node.items) != 1:
             return node
-        (fn, arg), = node.items.items()
+        ((fn, arg),) = node.items.items()
         if fn == "Ref" and isinstance(arg, Scalar):
             name = str(arg.value)
             if name in self.defaults:
@@ -138,7 +142,7 @@ class Template:
     def logical_ref(self, node: Node) -> str | None:
         """The logical id a `Ref` / `Fn::GetAtt` names, if it is a resource of this template."""
         if isinstance(node, Mapping) and len(node.items) == 1:
-            (fn, arg), = node.items.items()
+            ((fn, arg),) = node.items.items()
             target = None
             if fn == "Ref" and isinstance(arg, Scalar):
                 target = str(arg.value)
@@ -182,7 +186,11 @@ class CloudFormationExtractor:
             identity = Identity("aws", kind, display, f"{tpl.path}#{logical}", _key_span(tpl, logical))
             tags = tpl.resolve(props.items["Tags"]) if props and "Tags" in props.items else None
             for tag in tags.items if isinstance(tags, Sequence) else []:
-                key, value = (tpl.resolve(tag.items.get("Key", tag)), tpl.resolve(tag.items.get("Value", tag))) if isinstance(tag, Mapping) else (None, None)
+                key, value = (
+                    (tpl.resolve(tag.items.get("Key", tag)), tpl.resolve(tag.items.get("Value", tag)))
+                    if isinstance(tag, Mapping)
+                    else (None, None)
+                )
                 if isinstance(key, Scalar) and isinstance(value, Scalar):
                     identity.tags[str(key.value)] = str(value.value)
                     identity.tag_spans[str(key.value)] = value.span
@@ -215,14 +223,20 @@ class CloudFormationExtractor:
         if target is not None and tpl.type_of(target) == "AWS::IoT::Policy":
             policy = self._make_standalone(tpl, target, "PolicyName")
         elif isinstance(name, Scalar):
-            policy = next((p for p in self.graph.policies if p.key.startswith(tpl.path + "#") and p.name == str(name.value)), None)
+            policy = next(
+                (p for p in self.graph.policies if p.key.startswith(tpl.path + "#") and p.name == str(name.value)), None
+            )
         principal = props.items["Principal"]
         cert = tpl.logical_ref(principal)
         shown = cert or (str(tpl.resolve(principal).value) if isinstance(tpl.resolve(principal), Scalar) else "certificate")  # type: ignore[union-attr]
         if policy is not None:
-            identity = Identity("aws", "iot-certificate", shown, f"{tpl.path}#{cert or logical}:certificate", _key_span(tpl, cert or logical))
+            identity = Identity(
+                "aws", "iot-certificate", shown, f"{tpl.path}#{cert or logical}:certificate", _key_span(tpl, cert or logical)
+            )
             self.graph.identities.append(identity)
-            self.graph.bindings.append(Binding(identity, policy, principal.span, f"{logical} (AWS::IoT::PolicyPrincipalAttachment)"))
+            self.graph.bindings.append(
+                Binding(identity, policy, principal.span, f"{logical} (AWS::IoT::PolicyPrincipalAttachment)")
+            )
 
     def _memberships(self, tpl: Template, identities: dict[str, Identity]) -> None:
         pairs: list[tuple[Identity, Identity, Span, str]] = []
@@ -253,7 +267,9 @@ class CloudFormationExtractor:
             rtype = tpl.type_of(logical)
             props = tpl.properties(logical)
             if rtype == "AWS::Serverless::Function" and logical in identities:
-                self.graph.workloads.append(Workload("aws", "Lambda function", logical, _key_span(tpl, logical), identities[logical]))
+                self.graph.workloads.append(
+                    Workload("aws", "Lambda function", logical, _key_span(tpl, logical), identities[logical])
+                )
                 continue
             if props is None or rtype not in WORKLOADS:
                 continue
@@ -316,13 +332,19 @@ class CloudFormationExtractor:
     def _trust(self, tpl: Template, logical: str, identity: Identity) -> None:
         """A role's AssumeRolePolicyDocument: who may assume it (not a grant: not in graph.policies)."""
         props = tpl.properties(logical)
-        doc = props.items.get("AssumeRolePolicyDocument") if props is not None and tpl.type_of(logical) == "AWS::IAM::Role" else None
+        doc = (
+            props.items.get("AssumeRolePolicyDocument")
+            if props is not None and tpl.type_of(logical) == "AWS::IAM::Role"
+            else None
+        )
         if doc is not None:
-            identity.trust = Policy("aws", "trust", f"AssumeRolePolicyDocument of {logical}", f"{tpl.path}#{logical}#trust", doc.span)
+            identity.trust = Policy(
+                "aws", "trust", f"AssumeRolePolicyDocument of {logical}", f"{tpl.path}#{logical}#trust", doc.span
+            )
             grants_from_document(identity.trust, _json_string(doc) or doc, tpl.resolve, tpl.render)
 
     def _sam_template(self, tpl: Template, logical: str, identity: Identity, index: int, entry: Mapping) -> None:
-        (name, params), = entry.items.items()
+        ((name, params),) = entry.items.items()
         policy = Policy("aws", "inline", f"SAM {name}", f"{tpl.path}#{logical}/Policies/{index}", entry.span)
         statements = TEMPLATES.get(name)
         if statements is None:
@@ -431,7 +453,11 @@ def _branches(entries: list[Node]) -> list[Node]:
         arg = entry.items.get("Fn::If") if isinstance(entry, Mapping) and len(entry.items) == 1 else None
         if isinstance(arg, Sequence) and len(arg.items) == 3:
             for branch in arg.items[1:]:
-                no_value = isinstance(branch, Mapping) and isinstance(branch.items.get("Ref"), Scalar) and branch.items["Ref"].value == "AWS::NoValue"  # type: ignore[union-attr]
+                no_value = (
+                    isinstance(branch, Mapping)
+                    and isinstance(branch.items.get("Ref"), Scalar)
+                    and branch.items["Ref"].value == "AWS::NoValue"
+                )  # type: ignore[union-attr]
                 if not no_value:
                     out.extend(_branches(branch.items if isinstance(branch, Sequence) else [branch]))
         else:
@@ -441,7 +467,7 @@ def _branches(entries: list[Node]) -> list[Node]:
 
 def _intrinsic_text(node: Node) -> str:
     if isinstance(node, Mapping) and len(node.items) == 1:
-        (fn, arg), = node.items.items()
+        ((fn, arg),) = node.items.items()
         if isinstance(arg, Scalar):
             return f"{fn} {arg.value}"
         if isinstance(arg, Sequence) and all(isinstance(a, Scalar) for a in arg.items):

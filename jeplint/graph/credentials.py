@@ -38,10 +38,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from jeplint.graph.kubernetes import WORKLOAD_POD_SPEC
-from jeplint.graph.model import Credential, Graph, Identity
 from jeplint.graph.kubernetes import get as k8s_get
 from jeplint.graph.kubernetes import objects as k8s_objects
 from jeplint.graph.kubernetes import text as k8s_text
+from jeplint.graph.model import Credential, Graph, Identity
 from jeplint.graph.terraform import NONE, Module, parse_embedded_json, traversal
 from jeplint.parse import CLOUDFORMATION, KUBERNETES, ParsedFile
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
@@ -58,7 +58,10 @@ GCP_KEY_EXPIRY_CONSTRAINT = "iam.serviceAccountKeyExpiryHours"
 GITHUB_SECRET_TYPES = ("github_actions_secret", "github_actions_environment_secret", "github_actions_organization_secret")
 CLOUD_KEY_NAMES = {
     "aws": re.compile(r"(^|_)AWS_SECRET_ACCESS_KEY$", re.IGNORECASE),
-    "gcp": re.compile(r"(^|_)(GOOGLE_CREDENTIALS|GOOGLE_APPLICATION_CREDENTIALS|GCP_CREDENTIALS|GCP_SA_KEY|SERVICE_ACCOUNT_KEY|SA_KEY)$", re.IGNORECASE),
+    "gcp": re.compile(
+        r"(^|_)(GOOGLE_CREDENTIALS|GOOGLE_APPLICATION_CREDENTIALS|GCP_CREDENTIALS|GCP_SA_KEY|SERVICE_ACCOUNT_KEY|SA_KEY)$",
+        re.IGNORECASE,
+    ),
     "azure": re.compile(r"(^|_)(AZURE_CLIENT_SECRET|ARM_CLIENT_SECRET|AZURE_CREDENTIALS)$", re.IGNORECASE),
 }
 # Key resources whose secret a GitHub secret may hold: type -> (attributes that are secret, cloud).
@@ -197,7 +200,9 @@ class TerraformCredentials:
                 if tf_type.startswith("kubernetes_"):
                     self._k8s_projected(module, label, block, tf_type)
 
-    def _add(self, platform: str, kind: str, name: str, span: Span, identity: Identity | None, owner: str, **details: object) -> None:
+    def _add(
+        self, platform: str, kind: str, name: str, span: Span, identity: Identity | None, owner: str, **details: object
+    ) -> None:
         details["owner"] = identity.label if identity is not None else owner
         self.graph.credentials.append(Credential(platform, kind, name, span, identity, details))
 
@@ -211,7 +216,9 @@ class TerraformCredentials:
                 if days:
                     period = timedelta(days=days)
                     text = f"the account password policy aws_iam_account_password_policy.{label} expires passwords after {humanize(period)}"
-                    self.password_policy = _tighter(self.password_policy, Rotation(period, block.attrs["max_password_age"].span, text))
+                    self.password_policy = _tighter(
+                        self.password_policy, Rotation(period, block.attrs["max_password_age"].span, text)
+                    )
             elif tf_type.endswith("organization_policy") or tf_type == "google_org_policy_policy":
                 found = _key_expiry_hours(module, block)
                 if found is not None:
@@ -227,21 +234,38 @@ class TerraformCredentials:
         identity, owner = self._aws_identity(module, "user", block.attrs.get("user"))
         self.key_users.add(identity.key if identity is not None else owner)
         rotation = _rotation(module, block)
-        self._add("aws", "aws-access-key", f"aws_iam_access_key.{label}", block.labels[1].span, identity, owner, family="never", rotation=rotation)
+        self._add(
+            "aws",
+            "aws-access-key",
+            f"aws_iam_access_key.{label}",
+            block.labels[1].span,
+            identity,
+            owner,
+            family="never",
+            rotation=rotation,
+        )
 
     def _login_profile(self, module: Module, label: str, block: Block, tf_type: str) -> None:
         identity, owner = self._aws_identity(module, "user", block.attrs.get("user"))
         if (identity.key if identity is not None else owner) not in self.key_users:
             return  # a user with no access key in the scan is taken for a person
         self._add(
-            "aws", "aws-login-profile", f"{tf_type}.{label}", block.labels[1].span, identity, owner,
-            family="never", rotation=self.password_policy,
+            "aws",
+            "aws-login-profile",
+            f"{tf_type}.{label}",
+            block.labels[1].span,
+            identity,
+            owner,
+            family="never",
+            rotation=self.password_policy,
         )
 
     def _gcp_key(self, module: Module, label: str, block: Block, tf_type: str) -> None:
         identity, owner = self._gcp_identity(module, block.attrs.get("service_account_id"))
         rotation = _tighter(_rotation(module, block), self.key_expiry_policy)
-        self._add("gcp", "gcp-sa-key", f"{tf_type}.{label}", block.labels[1].span, identity, owner, family="never", rotation=rotation)
+        self._add(
+            "gcp", "gcp-sa-key", f"{tf_type}.{label}", block.labels[1].span, identity, owner, family="never", rotation=rotation
+        )
 
     def _k8s_secret(self, module: Module, label: str, block: Block, tf_type: str) -> None:
         kind = block.attrs.get("type")
@@ -270,14 +294,29 @@ class TerraformCredentials:
                 return
             owner, source_text = "", ""
             span = block.attrs["secret_name"].span if "secret_name" in block.attrs else block.labels[1].span
-        self._add("github", "github-secret", name, span, identity, owner, family="never", address=f"{tf_type}.{label}", cloud=cloud, source=source_text)
+        self._add(
+            "github",
+            "github-secret",
+            name,
+            span,
+            identity,
+            owner,
+            family="never",
+            address=f"{tf_type}.{label}",
+            cloud=cloud,
+            source=source_text,
+        )
 
     def _key_owner(self, module: Module, key_type: str, key: Block) -> tuple[Identity | None, str]:
         if key_type == "aws_iam_access_key":
             return self._aws_identity(module, "user", key.attrs.get("user"))
         if key_type == "google_service_account_key":
             return self._gcp_identity(module, key.attrs.get("service_account_id"))
-        noun, attrs = ("application", ("application_id", "application_object_id")) if key_type == "azuread_application_password" else ("service_principal", ("service_principal_id",))
+        noun, attrs = (
+            ("application", ("application_id", "application_object_id"))
+            if key_type == "azuread_application_password"
+            else ("service_principal", ("service_principal_id",))
+        )
         return self._azure_identity(module, noun, next((key.attrs[a] for a in attrs if a in key.attrs), None))
 
     # -- "optional" ----------------------------------------------------------------------------
@@ -285,14 +324,29 @@ class TerraformCredentials:
     def _azure_secret(self, module: Module, label: str, block: Block, tf_type: str) -> None:
         noun, owner_type = AZURE_SECRET_TYPES[tf_type]
         attrs = ("application_id", "application_object_id") if owner_type == "application" else ("service_principal_id",)
-        identity, owner = self._azure_identity(module, owner_type, next((block.attrs[a] for a in attrs if a in block.attrs), None))
+        identity, owner = self._azure_identity(
+            module, owner_type, next((block.attrs[a] for a in attrs if a in block.attrs), None)
+        )
         if "end_date" in block.attrs or "end_date_relative" in block.attrs:
             lifetime = _end_date(module, block, "end_date", "end_date_relative")
         else:
-            lifetime = Lifetime(block.labels[1].span, "no end date, so Microsoft's default applies", AZURE_DEFAULT_SECRET_LIFE, written=False)
+            lifetime = Lifetime(
+                block.labels[1].span, "no end date, so Microsoft's default applies", AZURE_DEFAULT_SECRET_LIFE, written=False
+            )
         rotation = _rotation(module, block, ("rotate_when_changed",))
         span = _at(lifetime, block.labels[1].span)
-        self._add("azure", f"azure-{noun.replace(' ', '-')}", f"{tf_type}.{label}", span, identity, owner, family="optional", noun=noun, lifetime=lifetime, rotation=rotation)
+        self._add(
+            "azure",
+            f"azure-{noun.replace(' ', '-')}",
+            f"{tf_type}.{label}",
+            span,
+            identity,
+            owner,
+            family="optional",
+            noun=noun,
+            lifetime=lifetime,
+            rotation=rotation,
+        )
 
     def _key_vault_secret(self, module: Module, label: str, block: Block, tf_type: str) -> None:
         if "expiration_date" in block.attrs:
@@ -301,14 +355,35 @@ class TerraformCredentials:
             lifetime = Lifetime(block.labels[1].span, "no expiration_date", never=True, written=False)
         name = module.text(block.attrs.get("name")) or label
         span = _at(lifetime, block.labels[1].span)
-        self._add("azure", "azure-key-vault-secret", name, span, None, f"Key Vault secret {name}", family="optional", address=f"{tf_type}.{label}", noun="secret", lifetime=lifetime)
+        self._add(
+            "azure",
+            "azure-key-vault-secret",
+            name,
+            span,
+            None,
+            f"Key Vault secret {name}",
+            family="optional",
+            address=f"{tf_type}.{label}",
+            noun="secret",
+            lifetime=lifetime,
+        )
 
     def _vault_token(self, module: Module, label: str, block: Block, tf_type: str) -> None:
         policies = module.resolve(block.attrs.get("policies", NONE))
         names = [str(p.value) for p in policies.items if isinstance(p, Scalar)] if isinstance(policies, Sequence) else []
         owner = f"Vault token {tf_type}.{label}" + (f" (policies {', '.join(names)})" if names else "")
         lifetime = _vault_lifetime(module, block, block.labels[1].span, ("explicit_max_ttl", "period", "ttl"), "renewable")
-        self._add("vault", "vault-token", f"{tf_type}.{label}", _at(lifetime, block.labels[1].span), None, owner, family="optional", noun="token", lifetime=lifetime)
+        self._add(
+            "vault",
+            "vault-token",
+            f"{tf_type}.{label}",
+            _at(lifetime, block.labels[1].span),
+            None,
+            owner,
+            family="optional",
+            noun="token",
+            lifetime=lifetime,
+        )
 
     def _approle(self, module: Module, label: str, block: Block, tf_type: str) -> None:
         role = module.text(block.attrs.get("role_name")) or label
@@ -317,17 +392,39 @@ class TerraformCredentials:
         seconds = _seconds(module, secret) if secret is not None else None
         if secret is None or seconds == 0:
             where = secret.span if secret is not None else block.labels[1].span
-            secret_life = Lifetime(where, "secret_id_ttl = 0" if secret is not None else "no secret_id_ttl", never=True, written=secret is not None)
+            secret_life = Lifetime(
+                where, "secret_id_ttl = 0" if secret is not None else "no secret_id_ttl", never=True, written=secret is not None
+            )
         elif seconds is None:
             secret_life = None  # written in a way the scan cannot evaluate
         else:
             secret_life = Lifetime(secret.span, f"secret_id_ttl = {_source(secret)}", timedelta(seconds=seconds))
         address = f"{tf_type}.{label}"
-        self._add("vault", "vault-approle-secret-id", address, _at(secret_life, block.labels[1].span), None, owner, family="optional", noun="SecretIDs", lifetime=secret_life)
+        self._add(
+            "vault",
+            "vault-approle-secret-id",
+            address,
+            _at(secret_life, block.labels[1].span),
+            None,
+            owner,
+            family="optional",
+            noun="SecretIDs",
+            lifetime=secret_life,
+        )
         # Anchored apart from the SecretID finding: one finding per rule and token.
         anchor = next((block.attrs[a].span for a in ("token_ttl", "token_policies") if a in block.attrs), block.labels[0].span)
         token_life = _vault_lifetime(module, block, anchor, ("token_explicit_max_ttl", "token_period", "token_max_ttl"), None)
-        self._add("vault", "vault-approle-token", address, _at(token_life, anchor), None, owner, family="optional", noun="tokens", lifetime=token_life)
+        self._add(
+            "vault",
+            "vault-approle-token",
+            address,
+            _at(token_life, anchor),
+            None,
+            owner,
+            family="optional",
+            noun="tokens",
+            lifetime=token_life,
+        )
 
     def _k8s_token_request(self, module: Module, label: str, block: Block, tf_type: str) -> None:
         meta = _first_block(block, "metadata")
@@ -336,7 +433,17 @@ class TerraformCredentials:
         spec = _first_block(block, "spec")
         node = spec.attrs.get("expiration_seconds") if spec else None
         lifetime = _seconds_lifetime(module, node, "expiration_seconds", block.labels[1].span, K8S_DEFAULT_TOKEN_LIFE)
-        self._add("kubernetes", "k8s-token-request", f"{tf_type}.{label}", _at(lifetime, block.labels[1].span), identity, owner, family="optional", noun="token", lifetime=lifetime)
+        self._add(
+            "kubernetes",
+            "k8s-token-request",
+            f"{tf_type}.{label}",
+            _at(lifetime, block.labels[1].span),
+            identity,
+            owner,
+            family="optional",
+            noun="token",
+            lifetime=lifetime,
+        )
 
     def _k8s_projected(self, module: Module, label: str, block: Block, tf_type: str) -> None:
         """`service_account_token { expiration_seconds }` in any pod spec of a kubernetes_* resource."""
@@ -346,14 +453,26 @@ class TerraformCredentials:
         meta = _first_block(block, "metadata")
         namespace = (module.text(meta.attrs.get("namespace")) if meta else None) or "default"
         default = Scalar("default", block.span)  # a pod with no service_account_name runs as "default"
-        account = next((b.attrs["service_account_name"] for b in _walk_blocks(block) if "service_account_name" in b.attrs), default)
+        account = next(
+            (b.attrs["service_account_name"] for b in _walk_blocks(block) if "service_account_name" in b.attrs), default
+        )
         identity, owner = self._k8s_account(module, namespace, account)
         for token in tokens:
             node = token.attrs.get("expiration_seconds")
             if node is None:
                 continue  # the 1-hour default
             lifetime = _seconds_lifetime(module, node, "expiration_seconds", node.span, K8S_DEFAULT_TOKEN_LIFE)
-            self._add("kubernetes", "k8s-projected-token", f"{tf_type}.{label}", node.span, identity, owner, family="optional", noun="token", lifetime=lifetime)
+            self._add(
+                "kubernetes",
+                "k8s-projected-token",
+                f"{tf_type}.{label}",
+                node.span,
+                identity,
+                owner,
+                family="optional",
+                noun="token",
+                lifetime=lifetime,
+            )
 
     # -- "session" -----------------------------------------------------------------------------
 
@@ -365,7 +484,9 @@ class TerraformCredentials:
         identity = self.owners.by_key.get(module.key(tf_type, label))
         owner = f"role {module.text(block.attrs.get('name')) or f'{tf_type}.{label}'}"
         lifetime = Lifetime(node.span, f"max_session_duration = {_source(node)}", timedelta(seconds=seconds))
-        self._add("aws", "aws-role-session", f"{tf_type}.{label}", node.span, identity, owner, family="session", lifetime=lifetime)
+        self._add(
+            "aws", "aws-role-session", f"{tf_type}.{label}", node.span, identity, owner, family="session", lifetime=lifetime
+        )
 
     def _roles_anywhere(self, module: Module, label: str, block: Block, tf_type: str) -> None:
         node = block.attrs.get("duration_seconds")
@@ -378,8 +499,15 @@ class TerraformCredentials:
         lifetime = Lifetime(node.span, f"duration_seconds = {_source(node)}", timedelta(seconds=seconds))
         named = [h for h in holders if h is not None]
         self._add(
-            "aws", "aws-rolesanywhere-session", f"{tf_type}.{label}", node.span, named[0] if len(named) == 1 else None,
-            f"IAM Roles Anywhere profile {name}", family="session", lifetime=lifetime, profile=name,
+            "aws",
+            "aws-rolesanywhere-session",
+            f"{tf_type}.{label}",
+            node.span,
+            named[0] if len(named) == 1 else None,
+            f"IAM Roles Anywhere profile {name}",
+            family="session",
+            lifetime=lifetime,
+            profile=name,
         )
 
     # -- "grant" -------------------------------------------------------------------------------
@@ -406,8 +534,17 @@ class TerraformCredentials:
                     ends = starts + duration if starts and duration else None
                     lifetime = Lifetime(node.span, f"{attr} = {_source(node)}", duration, ends, starts if ends else None)
         self._add(
-            "azure", "azure-pim-assignment", f"{tf_type}.{label}", block.attrs["role_definition_id"].span, identity, owner,
-            family="grant", role=role, eligible=tf_type.endswith("eligible_role_assignment"), lifetime=lifetime, bounded=bool(expiration and expiration.attrs),
+            "azure",
+            "azure-pim-assignment",
+            f"{tf_type}.{label}",
+            block.attrs["role_definition_id"].span,
+            identity,
+            owner,
+            family="grant",
+            role=role,
+            eligible=tf_type.endswith("eligible_role_assignment"),
+            lifetime=lifetime,
+            bounded=bool(expiration and expiration.attrs),
             scope=module.text(block.attrs.get("scope")) or "",
         )
 
@@ -432,7 +569,9 @@ class TerraformCredentials:
         if isinstance(value, Scalar) and isinstance(value.value, str) and value.value:
             email = value.value.rsplit("/", 1)[-1]
             account_id = email.split("@", 1)[0]
-            found = self.owners.named("gcp", "serviceaccount", account_id) or self.owners.by_key.get(f"gcp:serviceAccount:{email}")
+            found = self.owners.named("gcp", "serviceaccount", account_id) or self.owners.by_key.get(
+                f"gcp:serviceAccount:{email}"
+            )
             return found, f"service account {email}" + ("" if found else " (not declared in the scan)")
         return None, _unresolved("service account", node)
 
@@ -477,11 +616,15 @@ class CloudFormationCredentials:
         self.owners = owners
         self.path = path
         resources = root.get("Resources")
-        self.resources = {k: v for k, v in resources.items.items() if isinstance(v, Mapping)} if isinstance(resources, Mapping) else {}
+        self.resources = (
+            {k: v for k, v in resources.items.items() if isinstance(v, Mapping)} if isinstance(resources, Mapping) else {}
+        )
         self.key_spans = resources.key_spans if isinstance(resources, Mapping) else {}
         params = root.get("Parameters")
         self.defaults = {
-            name: p.items["Default"] for name, p in (params.items.items() if isinstance(params, Mapping) else []) if isinstance(p, Mapping) and "Default" in p.items
+            name: p.items["Default"]
+            for name, p in (params.items.items() if isinstance(params, Mapping) else [])
+            if isinstance(p, Mapping) and "Default" in p.items
         }
 
     def add(self) -> None:
@@ -493,28 +636,52 @@ class CloudFormationCredentials:
                     continue
                 identity, owner = self._user(props.get("UserName"))
                 key_users.add(identity.key if identity is not None else owner)
-                self._add("aws", "aws-access-key", f"AWS::IAM::AccessKey {logical}", self.key_spans.get(logical, resource.span), identity, owner, family="never")
+                self._add(
+                    "aws",
+                    "aws-access-key",
+                    f"AWS::IAM::AccessKey {logical}",
+                    self.key_spans.get(logical, resource.span),
+                    identity,
+                    owner,
+                    family="never",
+                )
         for logical, resource in self.resources.items():
             kind, props = self._type(resource), _props(resource)
             if kind == "AWS::IAM::User" and "LoginProfile" in props.items:
                 identity, owner = self.owners.by_key.get(f"{self.path}#{logical}"), f"user {logical}"
                 if (identity.key if identity is not None else owner) in key_users:
-                    self._add("aws", "aws-login-profile", f"LoginProfile of {logical}", props.key_spans["LoginProfile"], identity, owner, family="never")
+                    self._add(
+                        "aws",
+                        "aws-login-profile",
+                        f"LoginProfile of {logical}",
+                        props.key_spans["LoginProfile"],
+                        identity,
+                        owner,
+                        family="never",
+                    )
             elif kind == "AWS::IAM::Role" and "MaxSessionDuration" in props.items:
-                self._session(logical, props, "MaxSessionDuration", "aws-role-session", [self.owners.by_key.get(f"{self.path}#{logical}")])
+                self._session(
+                    logical, props, "MaxSessionDuration", "aws-role-session", [self.owners.by_key.get(f"{self.path}#{logical}")]
+                )
             elif kind == "AWS::RolesAnywhere::Profile" and "DurationSeconds" in props.items:
                 roles = self._resolve(props.get("RoleArns"))
                 holders = [self._role(item) for item in (roles.items if isinstance(roles, Sequence) else [])]
                 self._session(logical, props, "DurationSeconds", "aws-rolesanywhere-session", holders)
 
-    def _add(self, platform: str, kind: str, name: str, span: Span, identity: Identity | None, owner: str, **details: object) -> None:
+    def _add(
+        self, platform: str, kind: str, name: str, span: Span, identity: Identity | None, owner: str, **details: object
+    ) -> None:
         details["owner"] = identity.label if identity is not None else owner
         self.graph.credentials.append(Credential(platform, kind, name, span, identity, details))
 
     def _session(self, logical: str, props: Mapping, prop: str, kind: str, holders: list[Identity | None]) -> None:
         node = props.items[prop]
         value = self._resolve(node)
-        seconds = value.value if isinstance(value, Scalar) and isinstance(value.value, int) and not isinstance(value.value, bool) else None
+        seconds = (
+            value.value
+            if isinstance(value, Scalar) and isinstance(value.value, int) and not isinstance(value.value, bool)
+            else None
+        )
         if isinstance(value, Scalar) and isinstance(value.value, str) and value.value.isdigit():
             seconds = int(value.value)
         if seconds is None or kind == "aws-role-session" and _saml_only_document(props.get("AssumeRolePolicyDocument")):
@@ -523,7 +690,17 @@ class CloudFormationCredentials:
         lifetime = Lifetime(node.span, f"{prop}: {seconds}", timedelta(seconds=seconds))
         name = self._text(props.get("RoleName" if kind == "aws-role-session" else "Name")) or logical
         owner = f"role {name}" if kind == "aws-role-session" else f"IAM Roles Anywhere profile {name}"
-        self._add("aws", kind, logical, node.span, named[0] if len(named) == 1 else None, owner, family="session", lifetime=lifetime, profile=name)
+        self._add(
+            "aws",
+            kind,
+            logical,
+            node.span,
+            named[0] if len(named) == 1 else None,
+            owner,
+            family="session",
+            lifetime=lifetime,
+            profile=name,
+        )
 
     def _type(self, resource: Mapping) -> str:
         return self._text(resource.get("Type")) or ""
@@ -542,7 +719,7 @@ class CloudFormationCredentials:
     def _logical(self, node: Node | None) -> str | None:
         """The logical id a `Ref` or `Fn::GetAtt` names, when it is a resource of this template."""
         if isinstance(node, Mapping) and len(node.items) == 1:
-            (fn, arg), = node.items.items()
+            ((fn, arg),) = node.items.items()
             target = None
             if fn == "Ref":
                 target = self._text(arg)
@@ -594,7 +771,11 @@ class KubernetesCredentials:
             return
         namespace = k8s_text(k8s_get(obj, "metadata", "namespace")) or "default"
         account = k8s_text(k8s_get(obj, "metadata", "annotations", SA_NAME_ANNOTATION))
-        identity, owner = _service_account(self.owners, namespace, account) if account else (None, f"an unnamed serviceaccount of namespace {namespace}")
+        identity, owner = (
+            _service_account(self.owners, namespace, account)
+            if account
+            else (None, f"an unnamed serviceaccount of namespace {namespace}")
+        )
         name = k8s_text(k8s_get(obj, "metadata", "name")) or "?"
         self._add("k8s-token-secret", f"Secret {namespace}/{name}", kind.span, identity, owner, family="never")
 
@@ -613,9 +794,26 @@ class KubernetesCredentials:
                 node = k8s_get(source, "serviceAccountToken", "expirationSeconds")
                 if node is None:
                     continue  # the 1-hour default
-                seconds = node.value if isinstance(node, Scalar) and isinstance(node.value, int) and not isinstance(node.value, bool) else None
-                lifetime = Lifetime(node.span, f"expirationSeconds: {seconds}", timedelta(seconds=seconds)) if seconds is not None else None
-                self._add("k8s-projected-token", workload, node.span, identity, owner, family="optional", noun="token", lifetime=lifetime)
+                seconds = (
+                    node.value
+                    if isinstance(node, Scalar) and isinstance(node.value, int) and not isinstance(node.value, bool)
+                    else None
+                )
+                lifetime = (
+                    Lifetime(node.span, f"expirationSeconds: {seconds}", timedelta(seconds=seconds))
+                    if seconds is not None
+                    else None
+                )
+                self._add(
+                    "k8s-projected-token",
+                    workload,
+                    node.span,
+                    identity,
+                    owner,
+                    family="optional",
+                    noun="token",
+                    lifetime=lifetime,
+                )
 
 
 # -- helpers -----------------------------------------------------------------------------------------
@@ -733,7 +931,9 @@ def _seconds_lifetime(module: Module, node: Node | None, attr: str, span: Span, 
     return Lifetime(node.span, f"{attr} = {_source(node)}", timedelta(seconds=seconds)) if seconds is not None else None
 
 
-def _vault_lifetime(module: Module, block: Block, span: Span, attrs: tuple[str, str, str], renewable: str | None) -> Lifetime | None:
+def _vault_lifetime(
+    module: Module, block: Block, span: Span, attrs: tuple[str, str, str], renewable: str | None
+) -> Lifetime | None:
     """Vault token lifetime from (explicit max, period, ttl) attributes: an explicit maximum, a
     periodic token (renewable forever), a ttl (a maximum, or the initial ttl of a token that cannot
     be renewed: `renewable` names that switch), or Vault's default maximum.
@@ -826,7 +1026,9 @@ def _rotation(module: Module, block: Block, attrs: tuple[str, ...] = ("keepers",
             rotating = module.resources.get(("time_rotating", parts[1]))
             period = _calendar(module, rotating, "rotation_") if rotating is not None else None
             if period is not None and rotating is not None:
-                best = _tighter(best, Rotation(period, rotating.labels[1].span, f"time_rotating.{parts[1]} replaces it {every(period)}"))
+                best = _tighter(
+                    best, Rotation(period, rotating.labels[1].span, f"time_rotating.{parts[1]} replaces it {every(period)}")
+                )
     return best
 
 
@@ -919,7 +1121,11 @@ def _saml_only(module: Module, node: Node | None) -> bool:
         parts = traversal(value.text)
         if parts[:2] == ["data", "aws_iam_policy_document"] and len(parts) >= 3:
             data = module.data.get(("aws_iam_policy_document", parts[2]))
-            actions = [module.resolve(a) for s in (data.blocks_of("statement") if data else []) for a in _list(module, s.attrs.get("actions"))]
+            actions = [
+                module.resolve(a)
+                for s in (data.blocks_of("statement") if data else [])
+                for a in _list(module, s.attrs.get("actions"))
+            ]
             return bool(actions) and all(isinstance(a, Scalar) and a.value == "sts:AssumeRoleWithSAML" for a in actions)
         return False
     if isinstance(value, Scalar) and isinstance(value.value, str):

@@ -25,7 +25,6 @@ WORKLOAD_POD_SPEC = {
 }
 
 
-
 # Annotation -> (platform, kind) of the cloud identity a ServiceAccount acts as.
 LINK_ANNOTATIONS = {
     "eks.amazonaws.com/role-arn": ("aws", "role"),
@@ -37,7 +36,7 @@ LINK_ANNOTATIONS = {
 def _cloud_identity(cloud: list[Identity], platform: str, kind: str, value: str) -> Identity | None:
     """The declared cloud identity an annotation value names: a key (Terraform), an ARN, an email."""
     if value.startswith("identity:"):
-        return next((i for i in cloud if i.key == value[len("identity:"):]), None)
+        return next((i for i in cloud if i.key == value[len("identity:") :]), None)
     if platform == "aws":
         name = value.rsplit("/", 1)[-1]
     elif platform == "gcp":
@@ -243,7 +242,12 @@ def _copy_rules(source: Policy, target: Policy) -> None:
     """Append `source`'s rules to `target` (spans stay where the rules are written)."""
     for grant in source.grants:
         copy = Grant(policy=target, index=len(target.grants) + 1, span=grant.span)
-        copy.actions, copy.resources, copy.api_groups, copy.resource_names = grant.actions, grant.resources, grant.api_groups, grant.resource_names
+        copy.actions, copy.resources, copy.api_groups, copy.resource_names = (
+            grant.actions,
+            grant.resources,
+            grant.api_groups,
+            grant.resource_names,
+        )
         copy.key_spans = grant.key_spans
         target.grants.append(copy)
 

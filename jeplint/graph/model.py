@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from jeplint.parse.nodes import Span
 
-
 _NOUNS = {
     ("kubernetes", "serviceaccount"): "serviceaccount",
     ("gcp", "serviceaccount"): "service account",
@@ -203,7 +202,12 @@ class Graph:
 
     def _lookup(self, table: str, obj: object) -> list:
         if self._index is None:
-            index: dict[str, dict[int, list]] = {"policy": defaultdict(list), "identity": defaultdict(list), "workload": defaultdict(list), "link": defaultdict(list)}
+            index: dict[str, dict[int, list]] = {
+                "policy": defaultdict(list),
+                "identity": defaultdict(list),
+                "workload": defaultdict(list),
+                "link": defaultdict(list),
+            }
             for link in self.links:
                 index["link"][id(link.target)].append(link)
             for binding in self.bindings:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jeplint.parse.nodes import Expr, Mapping, Node, Scalar, Sequence, Span, Tagged, plain
 from jeplint.graph.model import Grant, Policy, Value
+from jeplint.parse.nodes import Expr, Mapping, Node, Scalar, Sequence, Span, Tagged, plain
 
 Resolve = Callable[[Node], Node]
 
@@ -96,9 +96,7 @@ def grants_from_document(
         grant_from_statement(grant, stmt, resolve, render)
 
 
-def grant_from_statement(
-    grant: Grant, stmt: Mapping, resolve: Resolve, render: Callable[[Node], Value | None] | None
-) -> None:
+def grant_from_statement(grant: Grant, stmt: Mapping, resolve: Resolve, render: Callable[[Node], Value | None] | None) -> None:
     effect = stmt.get("Effect")
     if effect is not None:
         resolved = resolve(effect)
@@ -154,7 +152,7 @@ def _intrinsic(container: Node, value: Value) -> str:
     items = container.items if isinstance(container, Sequence) else [container]
     for item in items:
         if item.span == value.span and isinstance(item, Mapping) and len(item.items) == 1:
-            (fn, arg), = item.items.items()
+            ((fn, arg),) = item.items.items()
             parts = arg.items if isinstance(arg, Sequence) else [arg]
             if fn in ("Ref", "Fn::GetAtt") and all(isinstance(p, Scalar) for p in parts):
                 return f"{fn} " + ".".join(str(p.value) for p in parts)  # type: ignore[attr-defined]

@@ -163,7 +163,12 @@ class Module:
                     "||": lambda a, b: bool(a) or bool(b),
                 }[node.name](left.value, right.value)
                 return Scalar(result, node.span)
-            if node.name in ("==", "!=") and (_is_null(left) or _is_null(right)) and not isinstance(left, Expr) and not isinstance(right, Expr):
+            if (
+                node.name in ("==", "!=")
+                and (_is_null(left) or _is_null(right))
+                and not isinstance(left, Expr)
+                and not isinstance(right, Expr)
+            ):
                 return Scalar((node.name == "!=") != (_is_null(left) and _is_null(right)), node.span)
             return node
         if node.op == "template":

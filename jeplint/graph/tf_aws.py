@@ -20,7 +20,12 @@ from jeplint.graph.policy import describe, grants_from_document, values_of
 from jeplint.graph.terraform import NONE, Env, Module, data_refs, parse_embedded_json, traversal
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
 
-IDENTITY_TYPES = {"aws_iam_role": "role", "aws_iam_user": "user", "aws_iam_group": "group", "aws_ssoadmin_permission_set": "permission-set"}
+IDENTITY_TYPES = {
+    "aws_iam_role": "role",
+    "aws_iam_user": "user",
+    "aws_iam_group": "group",
+    "aws_ssoadmin_permission_set": "permission-set",
+}
 INLINE_POLICY_TYPES = {"aws_iam_role_policy": "role", "aws_iam_user_policy": "user", "aws_iam_group_policy": "group"}
 ATTACHMENT_TYPES = {
     "aws_iam_role_policy_attachment": "role",
@@ -116,7 +121,14 @@ class AwsExtractor:
                 if tf_type == "aws_iam_role" and "assume_role_policy" in block.attrs:
                     # The trust policy: who may assume the role. Not a grant, so not in graph.policies.
                     node = block.attrs["assume_role_policy"]
-                    trust = Policy("aws", "trust", f"assume_role_policy of {tf_type}.{label}", module.key(tf_type, label) + "#trust", node.span, origin=module.origin())
+                    trust = Policy(
+                        "aws",
+                        "trust",
+                        f"assume_role_policy of {tf_type}.{label}",
+                        module.key(tf_type, label) + "#trust",
+                        node.span,
+                        origin=module.origin(),
+                    )
                     self.fill_policy(module, trust, node)
                     self.identities[module.key(tf_type, label)].trust = trust
             elif tf_type == "aws_ssoadmin_permission_set_inline_policy":
@@ -124,13 +136,21 @@ class AwsExtractor:
                 policy = self._policy(module, "inline", f"{tf_type}.{label}", module.key(tf_type, label), block.labels[1].span)
                 self.fill_policy(module, policy, block.attrs.get("inline_policy"))
                 if identity is not None:
-                    self.graph.bindings.append(Binding(identity, policy, _attr_span(block, "permission_set_arn"), f"{tf_type}.{label}"))
+                    self.graph.bindings.append(
+                        Binding(identity, policy, _attr_span(block, "permission_set_arn"), f"{tf_type}.{label}")
+                    )
         # Policy documents that no resource of the module consumes: often passed to a module or a
         # resource outside the scan; still worth a look.
         used = data_refs(module, "aws_iam_policy_document")
         for (tf_type, label), block in module.data.items():
-            if tf_type == "aws_iam_policy_document" and label not in used and (block.blocks_of("statement") or block.blocks_of("dynamic")):
-                policy = self._policy(module, "document", f"data.aws_iam_policy_document.{label}", module.key("data", label), block.labels[1].span)
+            if (
+                tf_type == "aws_iam_policy_document"
+                and label not in used
+                and (block.blocks_of("statement") or block.blocks_of("dynamic"))
+            ):
+                policy = self._policy(
+                    module, "document", f"data.aws_iam_policy_document.{label}", module.key("data", label), block.labels[1].span
+                )
                 self.fill_from_data_document(module, policy, block, set())
 
     def _policy(self, module: Module, kind: str, name: str, key: str, span: Span) -> Policy:
@@ -256,8 +276,13 @@ class AwsExtractor:
                 setattr(grant, "not_" + field, negated)
                 grant.key_spans[_POLICY_KEY[attr]] = stmt.attr_spans[attr]
         conditions: dict[str, object] = {}
-        for cond, cond_env in [(c, env) for c in stmt.blocks_of("condition")] + self._dynamic_conditions(module, stmt, env, conditions):
-            test, variable = module.resolve(cond.attrs.get("test", NONE), 0, cond_env), module.resolve(cond.attrs.get("variable", NONE), 0, cond_env)
+        for cond, cond_env in [(c, env) for c in stmt.blocks_of("condition")] + self._dynamic_conditions(
+            module, stmt, env, conditions
+        ):
+            test, variable = (
+                module.resolve(cond.attrs.get("test", NONE), 0, cond_env),
+                module.resolve(cond.attrs.get("variable", NONE), 0, cond_env),
+            )
             values = [v.text for v in values_of(cond.attrs.get("values"), module.resolver(cond_env))]
             if isinstance(test, Scalar) and isinstance(variable, Scalar):
                 conditions.setdefault(str(test.value), {})[str(variable.value)] = values  # type: ignore[index]
@@ -269,7 +294,9 @@ class AwsExtractor:
                 grant.principals += _principals(stmt.blocks_of(kind), resolve, render)
                 grant.not_principals = kind == "not_principals"
 
-    def _dynamic_conditions(self, module: Module, stmt: Block, env: Env | None, conditions: dict[str, object]) -> list[tuple[Block, Env | None]]:
+    def _dynamic_conditions(
+        self, module: Module, stmt: Block, env: Env | None, conditions: dict[str, object]
+    ) -> list[tuple[Block, Env | None]]:
         """`dynamic "condition"` blocks of a statement, expanded over a known for_each. One whose
         for_each is unknown is recorded under the "?" operator: a condition exists, its key is unknown
         (a trust rule must not conclude that the statement has no `sub` condition)."""
@@ -287,7 +314,9 @@ class AwsExtractor:
             else:
                 conditions.setdefault("?", {})[f"dynamic condition over {describe(collection)}"] = []  # type: ignore[index]
                 continue
-            out += [(content, {**(env or {}), name: Mapping({"key": key, "value": value}, {}, value.span)}) for key, value in pairs]
+            out += [
+                (content, {**(env or {}), name: Mapping({"key": key, "value": value}, {}, value.span)}) for key, value in pairs
+            ]
         return out
 
     # -- bindings -----------------------------------------------------------------------------
@@ -325,8 +354,10 @@ class AwsExtractor:
                     parts = traversal(resolved.text) if isinstance(resolved, Expr) and resolved.op == "ref" else []
                     name = f"{parts[0]}.{parts[1]}" if len(parts) >= 2 else (module.text(target) or "certificate")
                     key = module.key(parts[0], parts[1]) if len(parts) >= 2 else module.key(tf_type, label, "target")
-                    found = (module.resources.get((parts[0], parts[1])) if len(parts) >= 2 else None)
-                    identity = self.identities.get(key) or Identity("aws", "iot-certificate", name, key, found.labels[1].span if found else None)
+                    found = module.resources.get((parts[0], parts[1])) if len(parts) >= 2 else None
+                    identity = self.identities.get(key) or Identity(
+                        "aws", "iot-certificate", name, key, found.labels[1].span if found else None
+                    )
                     if key not in self.identities:
                         self.identities[key] = identity
                         self.graph.identities.append(identity)
@@ -360,7 +391,13 @@ class AwsExtractor:
             return None
         value = module.resolve(node)
         if isinstance(value, Scalar):
-            names = {p.name: p for (t, label) in module.resources if t == "aws_iot_policy" for p in [self.policies.get(module.key(t, label))] if p}
+            names = {
+                p.name: p
+                for (t, label) in module.resources
+                if t == "aws_iot_policy"
+                for p in [self.policies.get(module.key(t, label))]
+                if p
+            }
             return names.get(str(value.value))
         return self._declared_policy(module, value, "aws_iot_policy")
 
@@ -405,7 +442,10 @@ class AwsExtractor:
                 for attr in attrs:
                     identity = self.identity_ref(module, "role", block.attrs.get(attr))
                     if identity is not None:
-                        name = module.text(block.attrs.get("function_name") or block.attrs.get("family") or block.attrs.get("name")) or label
+                        name = (
+                            module.text(block.attrs.get("function_name") or block.attrs.get("family") or block.attrs.get("name"))
+                            or label
+                        )
                         suffix = " (execution role)" if attr == "execution_role_arn" else ""
                         self.graph.workloads.append(Workload("aws", kind, f"{name}{suffix}", block.labels[1].span, identity))
             elif tf_type in ("aws_instance", "aws_launch_template"):

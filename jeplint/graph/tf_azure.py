@@ -39,7 +39,9 @@ class AzureExtractor:
                 for identity_block in block.blocks_of("identity"):
                     kind = module.text(identity_block.attrs.get("type")) or ""
                     if "SystemAssigned" in kind:
-                        system = self._identity(module, "system-identity", f"{tf_type}.{label}", module.key(tf_type, label, "identity"), block)
+                        system = self._identity(
+                            module, "system-identity", f"{tf_type}.{label}", module.key(tf_type, label, "identity"), block
+                        )
                         self.graph.workloads.append(Workload("azure", tf_type, label, block.labels[1].span, system))
         for module in modules:
             for (tf_type, label), block in module.resources.items():
@@ -56,7 +58,9 @@ class AzureExtractor:
 
     def _definition(self, module: Module, label: str, block: Block) -> None:
         name = module.text(block.attrs.get("name")) or label
-        policy = Policy("azure", "custom", name, module.key("azurerm_role_definition", label), block.labels[1].span, origin=module.origin())
+        policy = Policy(
+            "azure", "custom", name, module.key("azurerm_role_definition", label), block.labels[1].span, origin=module.origin()
+        )
         for permissions in block.blocks_of("permissions"):
             for attr, excluded in (("actions", "not_actions"), ("data_actions", "not_data_actions")):
                 if attr not in permissions.attrs:
@@ -131,7 +135,9 @@ class AzureExtractor:
         scope = module.resolve(block.attrs.get("scope", NONE))
         where = str(scope.value) if isinstance(scope, Scalar) and scope.value else scope.text if isinstance(scope, Expr) else ""
         role_attr = "role_definition_id" if "role_definition_id" in block.attrs else "role_definition_name"
-        self.graph.bindings.append(Binding(identity, policy, block.attrs[role_attr].span, f"azurerm_role_assignment.{label}", scope=where))
+        self.graph.bindings.append(
+            Binding(identity, policy, block.attrs[role_attr].span, f"azurerm_role_assignment.{label}", scope=where)
+        )
 
     def _user_assigned_workloads(self, module: Module, tf_type: str, label: str, block: Block) -> None:
         for identity_block in block.blocks_of("identity"):

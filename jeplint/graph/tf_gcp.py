@@ -21,7 +21,19 @@ from jeplint.parse.nodes import Block, Expr, Node, Scalar, Sequence, Span
 _BINDING_TYPE = re.compile(r"^google_(?P<scope>\w+?)_iam_(?P<form>member|binding|policy)$")
 _CUSTOM_ROLE_TYPES = ("google_project_iam_custom_role", "google_organization_iam_custom_role")
 _SA_EMAIL = re.compile(r"^(?P<id>[a-z][a-z0-9-]{4,29})@(?P<project>[\w.-]+)\.iam\.gserviceaccount\.com$")
-_SCOPE_ATTRS = ("project", "folder", "org_id", "service_account_id", "bucket", "dataset_id", "topic", "subscription", "secret_id", "crypto_key_id", "name")
+_SCOPE_ATTRS = (
+    "project",
+    "folder",
+    "org_id",
+    "service_account_id",
+    "bucket",
+    "dataset_id",
+    "topic",
+    "subscription",
+    "secret_id",
+    "crypto_key_id",
+    "name",
+)
 # Workloads: resource type -> path of nested blocks to the attribute holding the service account email.
 WORKLOADS = {
     "google_compute_instance": (("service_account",), "email", "Compute Engine instance"),
@@ -62,12 +74,26 @@ class GcpExtractor:
             for (tf_type, label), block in module.data.items():
                 if tf_type == "google_iam_policy" and label not in used:
                     for inner in block.blocks_of("binding"):
-                        self._bind(module, f"data.google_iam_policy.{label}", "wherever this policy is applied (outside the scan)",
-                                   inner.attrs.get("role"), _items(module, inner.attrs.get("members")), _condition(module, inner), inner.span)
+                        self._bind(
+                            module,
+                            f"data.google_iam_policy.{label}",
+                            "wherever this policy is applied (outside the scan)",
+                            inner.attrs.get("role"),
+                            _items(module, inner.attrs.get("members")),
+                            _condition(module, inner),
+                            inner.span,
+                        )
 
     def _account(self, module: Module, label: str, block: Block) -> None:
         account_id = module.text(block.attrs.get("account_id")) or label
-        identity = Identity("gcp", "serviceaccount", account_id, module.key("google_service_account", label), block.labels[1].span, origin=module.origin())
+        identity = Identity(
+            "gcp",
+            "serviceaccount",
+            account_id,
+            module.key("google_service_account", label),
+            block.labels[1].span,
+            origin=module.origin(),
+        )
         self.accounts[identity.key] = identity
         self.by_account_id.setdefault(account_id, identity)
         self.graph.identities.append(identity)
@@ -75,7 +101,9 @@ class GcpExtractor:
     def _custom_role(self, module: Module, tf_type: str, label: str, block: Block) -> None:
         role_id = module.text(block.attrs.get("role_id")) or label
         policy = Policy("gcp", "custom", role_id, module.key(tf_type, label), block.labels[1].span, origin=module.origin())
-        grant = Grant(policy=policy, index=1, span=block.attrs["permissions"].span if "permissions" in block.attrs else block.span)
+        grant = Grant(
+            policy=policy, index=1, span=block.attrs["permissions"].span if "permissions" in block.attrs else block.span
+        )
         grant.actions = values_of(block.attrs.get("permissions"), module.resolver(), module.renderer())
         grant.resources = [Value("*", grant.span)]
         policy.grants.append(grant)
@@ -96,20 +124,37 @@ class GcpExtractor:
             data = module.resolve(block.attrs.get("policy_data", NONE))
             if isinstance(data, Expr) and data.op == "ref":
                 parts = traversal(data.text)
-                source = module.data.get(("google_iam_policy", parts[2])) if parts[:2] == ["data", "google_iam_policy"] and len(parts) >= 3 else None
+                source = (
+                    module.data.get(("google_iam_policy", parts[2]))
+                    if parts[:2] == ["data", "google_iam_policy"] and len(parts) >= 3
+                    else None
+                )
                 for inner in source.blocks_of("binding") if source is not None else []:
-                    entries.append((inner.attrs.get("role"), _items(module, inner.attrs.get("members")), _condition(module, inner)))
+                    entries.append(
+                        (inner.attrs.get("role"), _items(module, inner.attrs.get("members")), _condition(module, inner))
+                    )
         for role_node, members, condition in entries:
             self._bind(module, address, where, role_node, members, condition, block.span)
 
-    def _bind(self, module: Module, address: str, where: str, role_node: Node | None, members: list[Node], condition: str, fallback: Span) -> None:
+    def _bind(
+        self,
+        module: Module,
+        address: str,
+        where: str,
+        role_node: Node | None,
+        members: list[Node],
+        condition: str,
+        fallback: Span,
+    ) -> None:
         policy = self._role(module, role_node)
         if policy is None:
             return
         for member in members:
             identity = self._member(module, member)
             if identity is not None:
-                self.graph.bindings.append(Binding(identity, policy, role_node.span if role_node else fallback, address, condition, where))
+                self.graph.bindings.append(
+                    Binding(identity, policy, role_node.span if role_node else fallback, address, condition, where)
+                )
 
     def _role(self, module: Module, node: Node | None) -> Policy | None:
         if node is None:
@@ -163,7 +208,14 @@ class GcpExtractor:
                 return self.by_account_id[match.group("id")]
         if member in self.members:
             return self.members[member]
-        nouns = {"serviceAccount": "serviceaccount", "user": "user", "group": "group", "domain": "domain", "principal": "federated-principal", "principalSet": "federated-principal"}
+        nouns = {
+            "serviceAccount": "serviceaccount",
+            "user": "user",
+            "group": "group",
+            "domain": "domain",
+            "principal": "federated-principal",
+            "principalSet": "federated-principal",
+        }
         if member in ("allUsers", "allAuthenticatedUsers"):
             identity = Identity("gcp", "public", member, f"gcp:{member}", None)
         else:
@@ -184,7 +236,9 @@ class GcpExtractor:
                 email = module.text(node)
                 identity = self.member_identity(f"serviceAccount:{email}") if email else None
             if identity is not None:
-                self.graph.workloads.append(Workload("gcp", kind, module.text(block.attrs.get("name")) or label, block.labels[1].span, identity))
+                self.graph.workloads.append(
+                    Workload("gcp", kind, module.text(block.attrs.get("name")) or label, block.labels[1].span, identity)
+                )
 
 
 def _items(module: Module, node: Node | None) -> list[Node]:
@@ -204,4 +258,3 @@ def _scope_text(module: Module, scope: str, block: Block) -> str:
             shown = str(value.value) if isinstance(value, Scalar) else value.text if isinstance(value, Expr) else "?"
             return f"{scope.replace('_', ' ')} {shown}"
     return scope.replace("_", " ")
-

@@ -25,8 +25,22 @@ def add_pools(graph: Graph, modules: list[Module]) -> None:
         for (tf_type, label), block in module.resources.items():
             if tf_type == POOL:
                 pool_id = module.text(block.attrs.get("workload_identity_pool_id")) or label
-                identity = Identity("gcp", "workload-identity-pool", pool_id, module.key(tf_type, label), block.labels[1].span, origin=module.origin())
-                identity.trust = Policy("gcp", "trust", f"providers of {identity.label}", identity.key + "#trust", block.labels[1].span, origin=module.origin())
+                identity = Identity(
+                    "gcp",
+                    "workload-identity-pool",
+                    pool_id,
+                    module.key(tf_type, label),
+                    block.labels[1].span,
+                    origin=module.origin(),
+                )
+                identity.trust = Policy(
+                    "gcp",
+                    "trust",
+                    f"providers of {identity.label}",
+                    identity.key + "#trust",
+                    block.labels[1].span,
+                    origin=module.origin(),
+                )
                 pools[label] = pools[pool_id] = identity
                 graph.identities.append(identity)
         for (tf_type, label), block in module.resources.items():
@@ -47,7 +61,9 @@ def _pool(graph: Graph, module: Module, block: Block, pools: dict[str, Identity]
         parts = traversal(value.text)
         name = parts[1] if len(parts) >= 2 and parts[0] == POOL else value.text
     if name not in pools:
-        identity = Identity("gcp", "workload-identity-pool", name, module.key(POOL, name, "referenced"), None, origin=module.origin())
+        identity = Identity(
+            "gcp", "workload-identity-pool", name, module.key(POOL, name, "referenced"), None, origin=module.origin()
+        )
         identity.trust = Policy("gcp", "trust", f"providers of {identity.label}", identity.key + "#trust", None)
         pools[name] = identity
         graph.identities.append(identity)
@@ -57,7 +73,12 @@ def _pool(graph: Graph, module: Module, block: Block, pools: dict[str, Identity]
 def _provider(module: Module, label: str, block: Block, trust: Policy) -> Grant:
     provider_id = module.text(block.attrs.get("workload_identity_pool_provider_id")) or label
     grant = Grant(policy=trust, index=len(trust.grants) + 1, span=block.labels[1].span, sid=provider_id)
-    for kind, attr, prefix in (("oidc", "issuer_uri", ""), ("aws", "account_id", "aws-account:"), ("saml", "", "saml"), ("x509", "", "x509")):
+    for kind, attr, prefix in (
+        ("oidc", "issuer_uri", ""),
+        ("aws", "account_id", "aws-account:"),
+        ("saml", "", "saml"),
+        ("x509", "", "x509"),
+    ):
         for nested in block.blocks_of(kind):
             node = nested.attrs.get(attr) if attr else None
             span = node.span if node is not None else nested.span
@@ -70,7 +91,11 @@ def _provider(module: Module, label: str, block: Block, trust: Policy) -> Grant:
                 grant.principals.append(Value(None, span, unresolved=f"Federated:{kind} {attr}"))
     if "attribute_condition" in block.attrs:
         resolved = module.resolve(block.attrs["attribute_condition"])
-        text = str(resolved.value) if isinstance(resolved, Scalar) and resolved.value is not None else "${" + describe(resolved) + "}"
+        text = (
+            str(resolved.value)
+            if isinstance(resolved, Scalar) and resolved.value is not None
+            else "${" + describe(resolved) + "}"
+        )
         grant.conditions = {"attribute_condition": text}
         grant.key_spans["Condition"] = block.attr_spans["attribute_condition"]
     return grant

@@ -32,7 +32,15 @@ KINDS = {
     "secret": "Secret",
 }
 _TYPE = re.compile(r"^kubernetes_(?P<kind>[a-z_]+?)(?:_v\d+)?$")
-LIST_BLOCKS = {"rule": "rules", "subject": "subjects", "container": "containers", "init_container": "initContainers", "volume": "volumes", "env": "env", "port": "ports"}
+LIST_BLOCKS = {
+    "rule": "rules",
+    "subject": "subjects",
+    "container": "containers",
+    "init_container": "initContainers",
+    "volume": "volumes",
+    "env": "env",
+    "port": "ports",
+}
 SPECIAL_KEYS = {"non_resource_urls": "nonResourceURLs"}
 IDENTITY_TYPES = ("aws_iam_role", "google_service_account", "azurerm_user_assigned_identity")
 

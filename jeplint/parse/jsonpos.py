@@ -226,7 +226,7 @@ def _parse(text: str, pos: _Positions) -> Node:
             node, end = _close(text, m, pos, items, key_spans, start)
             items, key_spans, key, start = stack.pop()
         else:
-            if kind == _STRING or kind == _KEY:  # a value followed by ':' fails at the ':' next
+            if kind in (_STRING, _KEY):  # a value followed by ':' fails at the ':' next
                 token = m.group(1)
                 end = m.end(1)
                 token_start = end - len(token)

@@ -17,7 +17,7 @@ columns are 1-based; `end_col` is exclusive (the SARIF convention).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +141,7 @@ class Block(Node):
         return f"Block({self.type}, {[lab.value for lab in self.labels]})"
 
 
-AnyNode = Union[Scalar, Mapping, Sequence, Expr, Tagged, Block]
+AnyNode = Scalar | Mapping | Sequence | Expr | Tagged | Block
 
 
 def plain(node: Node | None) -> Any:

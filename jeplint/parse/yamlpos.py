@@ -87,7 +87,7 @@ def load_yaml(text: str, path: str, duplicates: list[tuple[str, Span]] | None = 
         offset = min(e.position, len(text))  # libyaml counts UTF-8 bytes: near enough for a message
         line, col = text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
         raise ParseError(f"unacceptable character #x{e.character:04x}: {e.reason}", line, col) from None
-    except Exception as e:  # noqa: BLE001 -- e.g. UnicodeEncodeError for a lone surrogate (libyaml reads UTF-8)
+    except Exception as e:
         raise ParseError(f"invalid YAML: {e}") from None
 
 

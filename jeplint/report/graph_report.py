@@ -38,12 +38,23 @@ def inventory(result: ScanResult) -> dict[str, Any]:
                 "name": identity.name,
                 "location": location(identity.span) if identity.span else None,
                 "bindings": [
-                    {"policy": b.policy.label, "via": b.via, "scope": b.scope or None, "condition": b.condition or None, "location": location(b.span)}
+                    {
+                        "policy": b.policy.label,
+                        "via": b.via,
+                        "scope": b.scope or None,
+                        "condition": b.condition or None,
+                        "location": location(b.span),
+                    }
                     for b in graph.bindings_of(identity)
                 ],
                 "boundary": identity.boundary.label if identity.boundary else None,
-                "workloads": [{"kind": w.kind, "name": w.name, "location": location(w.span)} for w in graph.workloads_of(identity)],
-                "acted_as_by": [{"identity": link.source.key, "via": link.via, "location": location(link.span)} for link in graph.links_to(identity)],
+                "workloads": [
+                    {"kind": w.kind, "name": w.name, "location": location(w.span)} for w in graph.workloads_of(identity)
+                ],
+                "acted_as_by": [
+                    {"identity": link.source.key, "via": link.via, "location": location(link.span)}
+                    for link in graph.links_to(identity)
+                ],
                 "effective": {
                     "actions": len(eff.actions),
                     "services": services,
@@ -53,7 +64,12 @@ def inventory(result: ScanResult) -> dict[str, Any]:
             }
         )
     unattached = sorted(p.label for p in graph.policies if p.span is not None and not graph.holders(p))
-    return {"schema": "jeplint-graph/1", "tool": {"name": "jeplint", "version": __version__}, "identities": identities, "unattached_policies": unattached}
+    return {
+        "schema": "jeplint-graph/1",
+        "tool": {"name": "jeplint", "version": __version__},
+        "identities": identities,
+        "unattached_policies": unattached,
+    }
 
 
 def _id(key: str) -> str:
@@ -82,7 +98,7 @@ def dot(result: ScanResult) -> str:
         for workload in graph.workloads_of(identity):
             wid = _id(f"w:{workload.kind}:{workload.name}:{identity.key}")
             lines.append(f'  {wid} [shape=component, label="{_escape(workload.kind + " " + workload.name)}"];')
-            lines.append(f"  {_id(identity.key)} -> {wid} [style=dashed, label=\"runs\"];")
+            lines.append(f'  {_id(identity.key)} -> {wid} [style=dashed, label="runs"];')
         for link in graph.links_to(identity):
             lines.append(f'  {_id(link.source.key)} -> {_id(identity.key)} [style=dotted, label="acts as"];')
     for policy in graph.policies:

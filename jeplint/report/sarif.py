@@ -138,11 +138,17 @@ def log(result: ScanResult, show_suppressed: bool = False, srcroot: str | None =
         entries.sort(key=lambda item: item[0].sort_key())
     limits = []
     if len(entries) > MAX_RESULTS:
-        limits.append(_limit(f"kept the {MAX_RESULTS:,} most severe of {len(entries):,} results (GitHub accepts at most {MAX_RESULTS:,} per run)"))
+        limits.append(
+            _limit(
+                f"kept the {MAX_RESULTS:,} most severe of {len(entries):,} results (GitHub accepts at most {MAX_RESULTS:,} per run)"
+            )
+        )
         entries = [entries[i] for i in _most_severe([f.level for f, _ in entries], MAX_RESULTS)]
     cut = sum(1 for f, _ in entries if len(f.related) > MAX_LOCATIONS)
     if cut:
-        limits.append(_limit(f"{cut:,} results keep only their first {MAX_LOCATIONS:,} related locations (GitHub's limit per result)"))
+        limits.append(
+            _limit(f"{cut:,} results keep only their first {MAX_LOCATIONS:,} related locations (GitHub's limit per result)")
+        )
     results = [entry for _, entry in entries]
     notifications = []
     for p in result.problems:
@@ -205,7 +211,9 @@ def dumps(result: ScanResult, show_suppressed: bool = False, srcroot: str | None
     if keep == len(every):
         return text
     run["invocations"][0]["toolExecutionNotifications"].append(
-        _limit(f"kept {keep:,} of {len(every):,} results so that the log stays under {MAX_GZIP_BYTES:,} bytes gzip-compressed (GitHub's upload limit)")
+        _limit(
+            f"kept {keep:,} of {len(every):,} results so that the log stays under {MAX_GZIP_BYTES:,} bytes gzip-compressed (GitHub's upload limit)"
+        )
     )
     return _text(data)
 

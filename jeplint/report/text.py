@@ -50,7 +50,9 @@ def summary(result: ScanResult) -> str:
     failed = sum(1 for p in result.problems if p.level == "error")
     files = f"{result.analysed:,} file{'s' if result.analysed != 1 else ''}"
     if result.findings:
-        parts = ", ".join(f"{levels[lv]} {lv}{'s' if levels[lv] != 1 else ''}" for lv in ("error", "warning", "note") if levels[lv])
+        parts = ", ".join(
+            f"{levels[lv]} {lv}{'s' if levels[lv] != 1 else ''}" for lv in ("error", "warning", "note") if levels[lv]
+        )
         text = f"Found {len(result.findings):,} finding{'s' if len(result.findings) != 1 else ''} ({parts}) in {files}"
     else:
         text = f"No findings in {files}"

@@ -81,7 +81,14 @@ class RuleMeta:
         parts = [f"**{self.id} {self.name}**: {self.summary}", "", self.description.strip()]
         for label, file_name in self.examples:
             heading = "Example" if label == "bad" else "Use instead"
-            parts += ["", f"## {heading} (`{file_name}`)", "", f"```{_fence(file_name)}", self.example_text(file_name).rstrip(), "```"]
+            parts += [
+                "",
+                f"## {heading} (`{file_name}`)",
+                "",
+                f"```{_fence(file_name)}",
+                self.example_text(file_name).rstrip(),
+                "```",
+            ]
         if self.standards:
             parts += ["", "## References", ""] + [f"- {s}" for s in self.standards]
         return "\n".join(parts) + "\n"
@@ -89,7 +96,11 @@ class RuleMeta:
     def help_text(self) -> str:
         text = [f"{self.id} {self.name}: {self.summary}", "", self.description.strip()]
         for label, file_name in self.examples:
-            text += ["", f"{'Example' if label == 'bad' else 'Use instead'} ({file_name}):", self.example_text(file_name).rstrip()]
+            text += [
+                "",
+                f"{'Example' if label == 'bad' else 'Use instead'} ({file_name}):",
+                self.example_text(file_name).rstrip(),
+            ]
         return "\n".join(text) + "\n"
 
 
@@ -126,7 +137,7 @@ def catalogue() -> dict[str, RuleMeta]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     metas: dict[str, RuleMeta] = {}
     for rule_file in sorted(catalogue_dir().glob("JEP*/rule.yaml")):
-        data = yaml.load(rule_file.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loader
+        data = yaml.load(rule_file.read_text(encoding="utf-8"), Loader=loader)
         metas[data["id"]] = RuleMeta(
             id=data["id"],
             name=data["name"],

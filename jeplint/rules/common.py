@@ -57,11 +57,29 @@ def who(identities: list[Identity]) -> str:
 # Condition keys that tie a grant to specific callers, resources or services (AWS global and common
 # service keys). A grant under one of them is narrower than its action and resource lists say.
 SCOPING_KEYS = (
-    "iam:passedtoservice", "aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:principalorgid",
-    "aws:principalarn", "aws:principalaccount", "aws:resourcetag/", "aws:requesttag/", "aws:principaltag/",
-    "aws:resourceaccount", "aws:resourceorgid", "aws:calledvia", "aws:sourcevpc", "aws:sourcevpce",
-    "aws:sourceip", "kms:viaservice", "kms:callerAccount".lower(), "s3:prefix", "ec2:resourcetag/",
-    "sts:externalid", "aws:currenttime", "aws:mfapresent",
+    "iam:passedtoservice",
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceorgid",
+    "aws:principalorgid",
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:resourcetag/",
+    "aws:requesttag/",
+    "aws:principaltag/",
+    "aws:resourceaccount",
+    "aws:resourceorgid",
+    "aws:calledvia",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceip",
+    "kms:viaservice",
+    "kms:callerAccount".lower(),
+    "s3:prefix",
+    "ec2:resourcetag/",
+    "sts:externalid",
+    "aws:currenttime",
+    "aws:mfapresent",
 )
 
 
@@ -72,7 +90,9 @@ def scoping_keys(grant: Grant) -> list[str]:
         if operator.startswith("ForAllValues:") or not isinstance(clauses, dict):
             continue
         for key in clauses:
-            if isinstance(key, str) and any(key.lower() == k or (k.endswith("/") and key.lower().startswith(k)) for k in SCOPING_KEYS):
+            if isinstance(key, str) and any(
+                key.lower() == k or (k.endswith("/") and key.lower().startswith(k)) for k in SCOPING_KEYS
+            ):
                 found.append(key)
     return sorted(set(found))
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from jeplint.options import Options
 from jeplint.graph.model import Grant, Graph
+from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common import allows, grant_finding, source_grants
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from jeplint.catalog import aws_actions
-from jeplint.options import Options
 from jeplint.graph.model import Graph
+from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common import allows, grant_finding, plural, source_grants
 from jeplint.rules.jep101_full_wildcard_action import FULL, resource_scope

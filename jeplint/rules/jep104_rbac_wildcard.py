@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from jeplint.options import Options
 from jeplint.graph.model import Graph, Value
+from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common import grant_finding, source_grants
 
@@ -27,12 +27,12 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         token = verbs or resources or groups
         if token is None:
             continue
-        verb_text = "every verb (\"*\")" if verbs else ", ".join(v.text or "?" for v in grant.actions)
+        verb_text = 'every verb ("*")' if verbs else ", ".join(v.text or "?" for v in grant.actions)
         if resources:
-            resource_text = "every resource (\"*\")"
+            resource_text = 'every resource ("*")'
         else:
             resource_text = ", ".join(v.text or "?" for v in grant.resources) or "no resource"
-        group_text = " in every API group (\"*\")" if groups else ""
+        group_text = ' in every API group ("*")' if groups else ""
         can = f"perform {verb_text} on {resource_text}{group_text}"
         which = "+".join(name for name, hit in (("verbs", verbs), ("resources", resources), ("apiGroups", groups)) if hit)
         yield grant_finding(graph, "JEP104", grant, token, can, which)

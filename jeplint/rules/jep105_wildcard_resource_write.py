@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from jeplint.catalog import aws_actions
-from jeplint.options import Options
 from jeplint.graph.model import Graph
+from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common import allows, grant_finding, plural, source_grants
 from jeplint.rules.jep101_full_wildcard_action import FULL
@@ -36,7 +36,11 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             continue
         names = sorted(writes)
         perms = sum(1 for a in writes.values() if "Permissions management" in a.access)
-        kinds = plural(len(names), "write action") if not perms else f"{plural(len(names), 'write or permissions-management action')} ({perms} permissions management)"
+        kinds = (
+            plural(len(names), "write action")
+            if not perms
+            else f"{plural(len(names), 'write or permissions-management action')} ({perms} permissions management)"
+        )
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         can = f'perform {kinds} on every resource (Resource "*"): {shown}'
         yield grant_finding(graph, "JEP105", grant, star, can)

@@ -54,7 +54,9 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             else:
                 continue
             verb = "be denied" if grant.effect == "Deny" else "use"
-            yield grant_finding(graph, "JEP107", grant, value, f"{verb} {text}, but {problem}; the statement does not do what it says")
+            yield grant_finding(
+                graph, "JEP107", grant, value, f"{verb} {text}, but {problem}; the statement does not do what it says"
+            )
 
 
 RULE = Rule("JEP107", check)

@@ -41,7 +41,10 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         scope = f" on {binding.scope}" if binding.scope else ""
         text = f"{binding.via} gave {binding.identity.label} {binding.policy.name}{scope} until {day_of(end)} through its IAM condition; {STILL}"
         yield Finding(
-            "JEP205", text, binding.span, binding_locations(binding, graph),
+            "JEP205",
+            text,
+            binding.span,
+            binding_locations(binding, graph),
             fingerprint("JEP205", binding.span.path, binding.identity.key, binding.policy.key, binding.via),
             identities=(binding.identity.key,),
         )
@@ -56,8 +59,12 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         span = grant.key_spans.get("Condition", grant.span)
         keys = tuple(sorted(i.key for i in holders))
         yield Finding(
-            "JEP205", text, span, path_locations(graph, grant),
-            fingerprint("JEP205", span.path, grant.policy.key, str(grant.index), *keys), identities=keys,
+            "JEP205",
+            text,
+            span,
+            path_locations(graph, grant),
+            fingerprint("JEP205", span.path, grant.policy.key, str(grant.index), *keys),
+            identities=keys,
         )
 
 

@@ -157,7 +157,9 @@ def aws_grant_end(grant: Grant) -> tuple[datetime, str] | None:
     ends: list[tuple[datetime, str]] = []
     for operator, block in (grant.conditions or {}).items():
         base = operator.removesuffix("IfExists")
-        if base not in ("DateLessThan", "DateLessThanEquals", "NumericLessThan", "NumericLessThanEquals") or not isinstance(block, dict):
+        if base not in ("DateLessThan", "DateLessThanEquals", "NumericLessThan", "NumericLessThanEquals") or not isinstance(
+            block, dict
+        ):
             continue
         for key, values in block.items():
             name = str(key).lower()

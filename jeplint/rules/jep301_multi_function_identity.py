@@ -29,16 +29,27 @@ SOD_PAIRS = (
     ("credential-issue", "data-read"),
     ("export-report", "destroy"),
 )
-IDENTITY_DOMAINS = IDENTITY_SERVICES | {"iam", "Microsoft.Authorization", "*", "resourcemanager"} | {
-    f"rbac.authorization.k8s.io/{r}" for r in ("roles", "clusterroles", "rolebindings", "clusterrolebindings", "*")
-} | {"core/serviceaccounts", "core/users", "core/groups", "certificates.k8s.io/certificatesigningrequests"}
+IDENTITY_DOMAINS = (
+    IDENTITY_SERVICES
+    | {"iam", "Microsoft.Authorization", "*", "resourcemanager"}
+    | {f"rbac.authorization.k8s.io/{r}" for r in ("roles", "clusterroles", "rolebindings", "clusterrolebindings", "*")}
+    | {"core/serviceaccounts", "core/users", "core/groups", "certificates.k8s.io/certificatesigningrequests"}
+)
 NEAR_FULL = 0.5  # share of the AWS catalogue above which an identity is "administrator" (JEP101/106)
 NEAR_FULL_GCP = 5000  # GCP permissions (roles/editor holds about 12,000)
 SHOWN = 6
 
 
 # Service prefixes that are one service for this purpose.
-DOMAIN_ALIASES = {"s3-object-lambda": "s3", "s3express": "s3", "s3-outposts": "s3", "s3tables": "s3", "dax": "dynamodb", "elasticloadbalancing": "ec2", "autoscaling": "ec2"}
+DOMAIN_ALIASES = {
+    "s3-object-lambda": "s3",
+    "s3express": "s3",
+    "s3-outposts": "s3",
+    "s3tables": "s3",
+    "dax": "dynamodb",
+    "elasticloadbalancing": "ec2",
+    "autoscaling": "ec2",
+}
 
 
 def functions_of(graph: Graph, identity: Identity) -> dict[Function, list[tuple[str, Grant]]]:
@@ -49,7 +60,11 @@ def functions_of(graph: Graph, identity: Identity) -> dict[Function, list[tuple[
         if baseline(action, identity.platform):
             continue
         function = classify(action, identity.platform)
-        if function.capability == "identity-admin" and action.lower() == "iam:passrole" and _scoped_pass_role(eff.sources[action]):
+        if (
+            function.capability == "identity-admin"
+            and action.lower() == "iam:passrole"
+            and _scoped_pass_role(eff.sources[action])
+        ):
             # PassRole on named roles, or only to a named service, hands over a chosen role: part of
             # deploying a workload, not identity administration.
             function = Function(function.domain, "modify", "passes named roles")
@@ -68,8 +83,10 @@ def _scoped_pass_role(grant: Grant) -> bool:
         if isinstance(clauses, dict)
         for key in clauses
     )
-    named = bool(grant.resources) and not grant.not_resources and all(
-        v.text is not None and v.text != "*" and not v.text.endswith(":role/*") for v in grant.resources
+    named = (
+        bool(grant.resources)
+        and not grant.not_resources
+        and all(v.text is not None and v.text != "*" and not v.text.endswith(":role/*") for v in grant.resources)
     )
     return passed_to or named
 
@@ -91,7 +108,9 @@ def near_full(graph: Graph, identity: Identity) -> bool:
 
 def describe_functions(functions: dict[Function, list[tuple[str, Grant]]]) -> str:
     parts = []
-    for function, actions in sorted(functions.items(), key=lambda kv: (kv[0].capability not in HIGH_IMPACT, kv[0].domain, kv[0].capability))[:SHOWN]:
+    for function, actions in sorted(
+        functions.items(), key=lambda kv: (kv[0].capability not in HIGH_IMPACT, kv[0].domain, kv[0].capability)
+    )[:SHOWN]:
         names = ", ".join(a.replace(" /", " ") for a, _ in actions[:2]) + (f" +{len(actions) - 2}" if len(actions) > 2 else "")
         parts.append(f"{function.domain} {function.capability} ({names} via {actions[0][1].where})")
     more = f"; and {len(functions) - SHOWN} more" if len(functions) > SHOWN else ""
@@ -102,7 +121,11 @@ def function_locations(graph: Graph, identity: Identity, functions: dict[Functio
     related = identity_locations(graph, identity)
     for function, actions in sorted(functions.items(), key=lambda kv: (kv[0].domain, kv[0].capability)):
         grant = actions[0][1]
-        related.append(Related(grant.span, f"{grant.where} grants {actions[0][0].replace(' /', ' ')} ({function.domain} {function.capability})"))
+        related.append(
+            Related(
+                grant.span, f"{grant.where} grants {actions[0][0].replace(' /', ' ')} ({function.domain} {function.capability})"
+            )
+        )
     return related[:100]
 
 
@@ -131,9 +154,7 @@ def assess(functions: dict[Function, list[tuple[str, Grant]]], options: Options)
     if admin and domains - admin:
         return "error", "identity administration next to other services' functions"
     pairs = [
-        f"{a} with {b}"
-        for a, b in SOD_PAIRS
-        if any(x != y for x in by_capability.get(a, ()) for y in by_capability.get(b, ()))
+        f"{a} with {b}" for a, b in SOD_PAIRS if any(x != y for x in by_capability.get(a, ()) for y in by_capability.get(b, ()))
     ]
     if pairs and len(domains) > 1:
         level = "error" if any(p.startswith("identity-admin") for p in pairs) else "warning"
@@ -143,7 +164,9 @@ def assess(functions: dict[Function, list[tuple[str, Grant]]], options: Options)
         or len(domains) >= options.multi_function_domains
         or len(high) >= options.multi_function_high_impact
     ):
-        return "warning", f"{len(high)} high-impact capabilities" if len(high) >= options.multi_function_high_impact else "more functions than one workload needs"
+        return "warning", f"{len(high)} high-impact capabilities" if len(
+            high
+        ) >= options.multi_function_high_impact else "more functions than one workload needs"
     written = all("*" not in action and "?" not in action for actions in functions.values() for action, _ in actions)
     by_pattern = any(any("*" in (v.text or "") for v in grant.actions) for actions in functions.values() for _, grant in actions)
     if len(domains) == 1 and len(high) >= 2 and len(functions) >= 3 and written and not by_pattern:

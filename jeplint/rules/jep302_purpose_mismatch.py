@@ -25,10 +25,29 @@ PURPOSE_KEY = "jeplint.io/purpose"
 
 # purpose -> the functions ("domain:capability", globs allowed) it needs
 PURPOSES: dict[str, tuple[str, ...]] = {
-    "secrets-rotation": ("secretsmanager:rotate", "secretsmanager:modify", "secretsmanager:data-read", "secretsmanager:data-write", "kms:data-read"),
-    "secrets-read": ("secretsmanager:data-read", "ssm:data-read", "kms:data-read", "core/secrets:data-read", "secretmanager:data-read"),
+    "secrets-rotation": (
+        "secretsmanager:rotate",
+        "secretsmanager:modify",
+        "secretsmanager:data-read",
+        "secretsmanager:data-write",
+        "kms:data-read",
+    ),
+    "secrets-read": (
+        "secretsmanager:data-read",
+        "ssm:data-read",
+        "kms:data-read",
+        "core/secrets:data-read",
+        "secretmanager:data-read",
+    ),
     "object-storage-read": ("s3:data-read", "kms:data-read", "storage:data-read"),
-    "object-storage-write": ("s3:data-read", "s3:data-write", "kms:data-read", "kms:modify", "storage:data-read", "storage:data-write"),
+    "object-storage-write": (
+        "s3:data-read",
+        "s3:data-write",
+        "kms:data-read",
+        "kms:modify",
+        "storage:data-read",
+        "storage:data-write",
+    ),
     "queue-consumer": ("sqs:data-read", "sqs:data-write", "kms:data-read", "pubsub:data-read"),
     "queue-producer": ("sqs:data-write", "sns:data-write", "kms:data-read", "kms:modify", "pubsub:data-write"),
     "table-read": ("dynamodb:data-read", "kms:data-read"),

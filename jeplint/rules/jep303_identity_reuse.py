@@ -35,9 +35,17 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         shown = ", ".join(names[:SHOWN]) + (f" and {len(names) - SHOWN} more" if len(names) > SHOWN else "")
         held = graph.bindings_of(identity)
         level = "" if held else "note"
-        what = f"each of them holds everything {identity.label} is granted" if held else f"{identity.label} holds no grant in the scan yet, but any it gets reaches all of them"
+        what = (
+            f"each of them holds everything {identity.label} is granted"
+            if held
+            else f"{identity.label} holds no grant in the scan yet, but any it gets reaches all of them"
+        )
         related = [Related(w.span, f"{w.kind} {w.name} runs as {identity.label}") for w in workloads]  # type: ignore[attr-defined]
-        related += [r for r in identity_locations(graph, identity) if r.span != span and not r.message.endswith(f"runs as {identity.label}")]
+        related += [
+            r
+            for r in identity_locations(graph, identity)
+            if r.span != span and not r.message.endswith(f"runs as {identity.label}")
+        ]
         yield Finding(
             "JEP303",
             f"{identity.label} is used by {len(names)} workloads: {shown}; {what}. Give each workload its own identity with just the permissions it needs",

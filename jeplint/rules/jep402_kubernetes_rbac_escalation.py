@@ -106,13 +106,17 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             continue
         found.sort(key=lambda item: -RANK[item[0]])
         only = f" (only {', '.join(v.text or '?' for v in grant.resource_names)})" if grant.resource_names else ""
-        risks = "; ".join(f"{risk.short} ({', '.join(sorted({v.text or '?' for v in verbs}))}){only} {risk.effect}" for _, risk, verbs in found)
+        risks = "; ".join(
+            f"{risk.short} ({', '.join(sorted({v.text or '?' for v in verbs}))}){only} {risk.effect}" for _, risk, verbs in found
+        )
         finding = grant_finding(graph, "JEP402", grant, found[0][2][0], "")
         holders = identities_of(graph, grant.policy)
         if holders:
             finding.message = f"{who(holders)} can escalate its privileges {where} through {grant.where}: {risks}"
         else:
-            finding.message = f"{grant.where} lets its holder escalate its privileges {where}: {risks}; it is bound to no identity in the scan"
+            finding.message = (
+                f"{grant.where} lets its holder escalate its privileges {where}: {risks}; it is bound to no identity in the scan"
+            )
         finding.level = found[0][0]
         yield finding
 

@@ -118,21 +118,36 @@ def matches(platform: str, pairs: list[tuple[Binding | None, Policy]], held: set
     return ordered(keep_smallest(found))
 
 
-def _finding(graph: Graph, subject: str, key: str, identity: Identity | None, found: list[Match], span: Span | None = None) -> Finding:
+def _finding(
+    graph: Graph, subject: str, key: str, identity: Identity | None, found: list[Match], span: Span | None = None
+) -> Finding:
     """One finding about an identity (at its declaration or binding), or an unbound role (at `span`)."""
     level = max((m.level for m in found), key=RANK.__getitem__)
     verb = "escalate to administrator" if level == "error" else "escalate its privileges"
     at = span or anchor(identity, found)
-    message = f"{subject} can {verb}: {summary(found)}" if identity is not None else f"{subject} lets its holder {verb}: {summary(found)}; it is attached to no identity in the scan"
-    return Finding("JEP403", message, at, finish(part_locations(found), graph, identity), fingerprint("JEP403", at.path, key), level,
-                   (identity.key,) if identity is not None else ())
+    message = (
+        f"{subject} can {verb}: {summary(found)}"
+        if identity is not None
+        else f"{subject} lets its holder {verb}: {summary(found)}; it is attached to no identity in the scan"
+    )
+    return Finding(
+        "JEP403",
+        message,
+        at,
+        finish(part_locations(found), graph, identity),
+        fingerprint("JEP403", at.path, key),
+        level,
+        (identity.key,) if identity is not None else (),
+    )
 
 
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for identity in graph.identities:
         if identity.platform not in ("gcp", "azure") or identity.kind in PEOPLE:
             continue
-        pairs: list[tuple[Binding | None, Policy]] = [(b, b.policy) for b in graph.bindings_of(identity) if b.policy.platform == identity.platform]
+        pairs: list[tuple[Binding | None, Policy]] = [
+            (b, b.policy) for b in graph.bindings_of(identity) if b.policy.platform == identity.platform
+        ]
         if not pairs:
             continue
         held = {a.lower() for a in effective(graph, identity).actions} if identity.platform == "gcp" else None

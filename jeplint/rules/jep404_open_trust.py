@@ -34,8 +34,16 @@ GITHUB = "token.actions.githubusercontent.com"
 ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
 # Condition keys that tie a cross-account trust to a shared secret, MFA or named principals.
 CROSS_ACCOUNT_GUARDS = (
-    "sts:externalid", "aws:multifactorauthpresent", "aws:multifactorauthage", "aws:principalarn", "aws:principalorgid",
-    "aws:principalorgpaths", "aws:principaltag/", "aws:sourceidentity", "aws:userid", "aws:username",
+    "sts:externalid",
+    "aws:multifactorauthpresent",
+    "aws:multifactorauthage",
+    "aws:principalarn",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principaltag/",
+    "aws:sourceidentity",
+    "aws:userid",
+    "aws:username",
 )
 CURRENT_ACCOUNT = ("aws_caller_identity", "AWS::AccountId", "account_id}")
 
@@ -116,13 +124,23 @@ def _aws_principal(grant: Grant, value: Value) -> tuple[str, str] | None:
     if kind == "AWS" and not value.partial and not any(m in text for m in CURRENT_ACCOUNT):
         account = account_of(name)
         if account is not None and not _guarded(grant) and not _unknown_conditions(grant):
-            return "warning", (f"trusts every principal of account {account} that may call sts:AssumeRole ({name}), "
-                               "without sts:ExternalId, MFA or a condition naming the principals")
+            return "warning", (
+                f"trusts every principal of account {account} that may call sts:AssumeRole ({name}), "
+                "without sts:ExternalId, MFA or a condition naming the principals"
+            )
     if kind == "Federated" and GITHUB in name:
         github = _github(grant)
         return (github[0], f"trusts GitHub Actions OIDC with {github[1]}") if github else None
-    if kind == "Federated" and "oidc.eks." in name and _condition_values(grant, ":sub") is None and not _unknown_conditions(grant):
-        return "warning", f"trusts the EKS OIDC provider {name.split('oidc-provider/', 1)[-1]} without a :sub condition, so every ServiceAccount of the cluster can assume it"
+    if (
+        kind == "Federated"
+        and "oidc.eks." in name
+        and _condition_values(grant, ":sub") is None
+        and not _unknown_conditions(grant)
+    ):
+        return (
+            "warning",
+            f"trusts the EKS OIDC provider {name.split('oidc-provider/', 1)[-1]} without a :sub condition, so every ServiceAccount of the cluster can assume it",
+        )
     return None
 
 
@@ -133,8 +151,21 @@ def _aws(graph: Graph, identity: Identity) -> Iterator[Finding]:
             continue
         if grant.not_principals:
             span = grant.key_spans.get("NotPrincipal", grant.span)
-            texts = ", ".join((v.text or v.unresolved).split(":", 1)[-1] if (v.text or v.unresolved).startswith("AWS:") else v.text or v.unresolved for v in grant.principals)
-            yield _finding(graph, identity, grant, span, "error", f"can be assumed by every principal except {texts} (NotPrincipal with Allow)", texts)
+            texts = ", ".join(
+                (v.text or v.unresolved).split(":", 1)[-1]
+                if (v.text or v.unresolved).startswith("AWS:")
+                else v.text or v.unresolved
+                for v in grant.principals
+            )
+            yield _finding(
+                graph,
+                identity,
+                grant,
+                span,
+                "error",
+                f"can be assumed by every principal except {texts} (NotPrincipal with Allow)",
+                texts,
+            )
             continue
         for value in grant.principals:
             found = _aws_principal(grant, value)
@@ -150,8 +181,10 @@ def _pool(graph: Graph, identity: Identity) -> Iterator[Finding]:
             continue
         issuers = [v.text.split(":", 1)[1] for v in grant.principals if v.text]
         github = any(GITHUB in i for i in issuers)
-        what = (f"accepts every identity of provider {grant.sid} ({', '.join(issuers) or 'issuer unknown'}): it has no attribute_condition"
-                + (", so a workflow of any repository on GitHub can sign in" if github else ""))
+        what = (
+            f"accepts every identity of provider {grant.sid} ({', '.join(issuers) or 'issuer unknown'}): it has no attribute_condition"
+            + (", so a workflow of any repository on GitHub can sign in" if github else "")
+        )
         yield _finding(graph, identity, grant, grant.span, "error" if github else "warning", what, grant.sid)
 
 

@@ -62,11 +62,13 @@ class Step:
 
 def _same_scope(a: Identity, b: Identity) -> bool:
     """Same Terraform module instance or CloudFormation template: the same account, as far as a scan knows."""
+
     def scope(key: str) -> str:
         if "#" in key:
             return key.split("#", 1)[0]
         base, _, instance = key.partition("@")
         return base.rsplit("/", 1)[0] + "@" + instance
+
     return scope(a.key) == scope(b.key)
 
 
@@ -101,12 +103,21 @@ def _reaches(value: Value, source_key: str, target: Identity) -> bool:
 
 def _steps(graph: Graph) -> dict[int, list[Step]]:
     """Every source -> role edge of the scan, by id of the source."""
-    assumers = [i for i in graph.identities if i.platform == "aws" and graph.bindings_of(i) and "sts:assumerole" in lowered_actions(graph, i)]
+    assumers = [
+        i
+        for i in graph.identities
+        if i.platform == "aws" and graph.bindings_of(i) and "sts:assumerole" in lowered_actions(graph, i)
+    ]
     roles = [i for i in graph.identities if i.platform == "aws" and i.trust is not None]
     out: dict[int, list[Step]] = {}
     for target in roles:
         assert target.trust is not None
-        admitting = [(t, p) for t in target.trust.grants if t.effect == "Allow" and not t.not_principals and _assumes_role(t) for p in t.principals]
+        admitting = [
+            (t, p)
+            for t in target.trust.grants
+            if t.effect == "Allow" and not t.not_principals and _assumes_role(t)
+            for p in t.principals
+        ]
         if not admitting:
             continue
         for source in assumers:
@@ -117,13 +128,20 @@ def _steps(graph: Graph) -> dict[int, list[Step]]:
                 continue
             for binding in graph.bindings_of(source):
                 grant_token = next(
-                    ((g, tok) for g in binding.policy.grants
-                     if g.effect == "Allow" and not g.unresolved and (tok := aws_token(g, "sts:AssumeRole")) is not None
-                     and (g.not_resources or any(_reaches(v, binding.policy.key, target) for v in g.resources))),
+                    (
+                        (g, tok)
+                        for g in binding.policy.grants
+                        if g.effect == "Allow"
+                        and not g.unresolved
+                        and (tok := aws_token(g, "sts:AssumeRole")) is not None
+                        and (g.not_resources or any(_reaches(v, binding.policy.key, target) for v in g.resources))
+                    ),
                     None,
                 )
                 if grant_token is not None:
-                    out.setdefault(id(source), []).append(Step(source, target, grant_token[0], grant_token[1], admitted[0], admitted[1]))
+                    out.setdefault(id(source), []).append(
+                        Step(source, target, grant_token[0], grant_token[1], admitted[0], admitted[1])
+                    )
                     break
     return out
 
@@ -138,8 +156,13 @@ def _power(graph: Graph, role: Identity) -> tuple[str, str, list[Related]] | Non
     if already_admin(graph, role):
         grants = [(b, g) for b in graph.bindings_of(role) for g in b.policy.grants if full_wildcard(g) or broad_builtin(b.policy)]
         named = sorted({g.where if b.policy.span is not None else b.policy.label for b, g in grants})
-        related = [Related(g.span if b.policy.span is not None else b.span, f"{role.label} holds {g.where if b.policy.span is not None else b.policy.label}")
-                   for b, g in grants]
+        related = [
+            Related(
+                g.span if b.policy.span is not None else b.span,
+                f"{role.label} holds {g.where if b.policy.span is not None else b.policy.label}",
+            )
+            for b, g in grants
+        ]
         return "error", f"{role.label} can perform nearly every AWS action" + (f" ({', '.join(named)})" if named else ""), related
     matches = aws_matches(graph, role)
     if not matches:
@@ -189,8 +212,15 @@ def _finding(graph: Graph, source: Identity, chain: list[Step], level: str, what
     message = f"{source.label} can {verb} by assuming roles ({names}){conditioned}: {what}"
     related: list[Related] = []
     for number, step in enumerate(chain, start=1):
-        related.append(Related(token_span(step.token), f"step {number}: {step.source.label} may call sts:AssumeRole on {step.target.label} ({step.grant.where})"))
-        related.append(Related(step.principal.span, f"step {number}: the trust policy of {step.target.label} admits {step.source.label}"))
+        related.append(
+            Related(
+                token_span(step.token),
+                f"step {number}: {step.source.label} may call sts:AssumeRole on {step.target.label} ({step.grant.where})",
+            )
+        )
+        related.append(
+            Related(step.principal.span, f"step {number}: the trust policy of {step.target.label} admits {step.source.label}")
+        )
     flow = list(related) + power_related[:1]
     related += power_related
     span = source.span or token_span(chain[0].token)

@@ -12,9 +12,9 @@ falls below warning is not reported: that is how the permission should be writte
 from __future__ import annotations
 
 import fnmatch
-from functools import lru_cache
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from jeplint.catalog.escalation import Path, arn_parts, covers
 from jeplint.graph.aws_managed import BROAD
@@ -156,9 +156,11 @@ def keep_smallest(matches: list[Match]) -> list[Match]:
     """Drop a path whose permissions include another held path's, when that one is at least as
     severe; and a path that is part of a more severe one (actAs alone, next to actAs + create)."""
     return [
-        m for m in matches
+        m
+        for m in matches
         if not any(
-            o is not m and ((o.needs < m.needs and RANK[o.level] >= RANK[m.level]) or (m.needs < o.needs and RANK[o.level] > RANK[m.level]))
+            o is not m
+            and ((o.needs < m.needs and RANK[o.level] >= RANK[m.level]) or (m.needs < o.needs and RANK[o.level] > RANK[m.level]))
             for o in matches
         )
     ]
@@ -357,7 +359,11 @@ def _narrowing(path: Path, parts: list[Part], identity: Identity) -> tuple[int, 
     for part in (p for p in parts if p.need == path.target):
         grant = part.grant
         texts = [v.text or f"{shorten(v.unresolved)} (unresolved)" for v in grant.resources]
-        named = bool(grant.resources) and not grant.not_resources and not any(v.text and broad_resource(v.text) for v in grant.resources)
+        named = (
+            bool(grant.resources)
+            and not grant.not_resources
+            and not any(v.text and broad_resource(v.text) for v in grant.resources)
+        )
         itself = named and all(names_identity(v, identity) for v in grant.resources)
         if itself and path.self_neutral:
             continue

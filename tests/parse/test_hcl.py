@@ -118,7 +118,13 @@ class TestValues:
     def test_literals(self) -> None:
         body = load_hcl_body("a = 1\nb = 2.5\nc = true\nd = false\ne = null\nf = -3\ng = 1e3\n", PATH)
         assert {k: plain(v) for k, v in body.attrs.items()} == {
-            "a": 1, "b": 2.5, "c": True, "d": False, "e": None, "f": -3, "g": 1000.0,
+            "a": 1,
+            "b": 2.5,
+            "c": True,
+            "d": False,
+            "e": None,
+            "f": -3,
+            "g": 1000.0,
         }
         assert isinstance(body.attrs["a"].value, int) and isinstance(body.attrs["b"].value, float)
         assert body.attrs["f"].span == Span(PATH, 6, 5, 6, 7)
@@ -159,7 +165,7 @@ class TestValues:
         assert block.attrs == {} and block.blocks == []
 
     def test_one_line_block(self) -> None:
-        block = one_block('lifecycle { ignore_changes = [tags] }\n')
+        block = one_block("lifecycle { ignore_changes = [tags] }\n")
         assert plain(block.attrs["ignore_changes"]) == ["${tags}"]
 
 
@@ -321,7 +327,7 @@ class TestHeredocs:
         assert node.value == "body\n" and node.span == Span(PATH, 1, 5, 3, 4)
 
     def test_heredoc_template(self) -> None:
-        text = 'x = <<-EOT\n    arn:${var.partition}:s3\n      ${local.b}\n    EOT\n'
+        text = "x = <<-EOT\n    arn:${var.partition}:s3\n      ${local.b}\n    EOT\n"
         node = attr(text)
         assert isinstance(node, Expr) and node.op == "template"
         assert node.span == Span(PATH, 1, 5, 4, 8) and node.text.endswith("EOT")
@@ -390,7 +396,9 @@ class TestFiles:
     def test_blocks_in_order(self) -> None:
         text = 'variable "a" {}\nresource "t" "b" {}\noutput "c" {\n  value = 1\n}\n'
         assert [(b.type, [lab.value for lab in b.labels]) for b in load_hcl(text, PATH)] == [
-            ("variable", ["a"]), ("resource", ["t", "b"]), ("output", ["c"]),
+            ("variable", ["a"]),
+            ("resource", ["t", "b"]),
+            ("output", ["c"]),
         ]
 
 
