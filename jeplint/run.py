@@ -25,7 +25,7 @@ from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.parse import MAX_FILE_BYTES, ParsedFile, file_format, parse_file
 from jeplint.parse.nodes import ParseError
-from jeplint.rules import RULES, Finding, Rule
+from jeplint.rules import RULES, Finding, Rule, deference
 from jeplint.suppress import Suppressed
 from jeplint.suppress import apply as apply_suppressions
 
@@ -314,7 +314,7 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
             if os.environ.get("JEPLINT_DEBUG"):
                 raise
             problems.append(Problem("<jeplint>", f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"))
-    findings = merge_same_token(findings)
+    findings = merge_same_token(deference.apply(findings, rules))
     if reported is not None:  # context_dirs: report the named files; a broken context file is a note
         findings = [f for f in findings if f.span.path in reported]
         context = {f.display for f in found.files} - reported

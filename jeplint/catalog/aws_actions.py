@@ -57,10 +57,24 @@ def service(prefix: str) -> dict[str, Action] | None:
             prefix,
             entry["name"],
             tuple(part.strip() for part in entry.get("accessLevel", "").split(",") if part.strip()),
-            bool(entry.get("resourceTypes")),
+            resource_scoped(entry.get("resourceTypes") or []),
         )
         for key, entry in raw.items()
     }
+
+
+def resource_scoped(resource_types: list[dict]) -> bool:
+    """Whether an action can be limited to named resources, from its catalogue entry.
+
+    A required resource type, or several alternative types (S3 PutObject: an object or an access
+    point object, neither marked required), means the action acts on a resource a statement can name.
+    No resource type, or a single optional one, means AWS authorizes the action without a resource
+    (Resource "*"): `cloudwatch:PutMetricData` gained an optional `dataset` type in 2025 and still
+    takes "*", so it must not start counting as a write that could be narrowed.
+    """
+    if any(isinstance(t, dict) and t.get("required") for t in resource_types):
+        return True
+    return len(resource_types) >= 2
 
 
 @lru_cache(maxsize=16384)

@@ -19,7 +19,7 @@ from jeplint.graph.model import Graph, Identity
 from jeplint.options import Options
 from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding, Rule, fingerprint
-from jeplint.rules.jep301_multi_function_identity import anchor, describe_functions, function_locations, functions_of
+from jeplint.rules.jep3_common import anchor, describe_functions, function_locations, functions_of
 
 PURPOSE_KEY = "jeplint.io/purpose"
 

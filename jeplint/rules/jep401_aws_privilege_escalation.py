@@ -17,7 +17,17 @@ from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule, fingerprint
 from jeplint.rules.common import identities_of, source_grants
-from jeplint.rules.jep4_common import RANK, anchor, aws_matches, finish, part_locations, summary, token_span, unbound_matches
+from jeplint.rules.jep4_common import (
+    RANK,
+    anchor,
+    aws_matches,
+    finish,
+    match_grants,
+    part_locations,
+    summary,
+    token_span,
+    unbound_matches,
+)
 
 
 def _verb(level: str) -> str:
@@ -41,6 +51,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             fingerprint("JEP401", span.path, identity.key),
             level,
             (identity.key,),
+            grants=match_grants(matches),
         )
     seen: set[int] = set()
     for grant in source_grants(graph):
@@ -61,6 +72,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             finish(part_locations(matches), graph, None),
             fingerprint("JEP401", span.path, policy.key),
             level,
+            grants=match_grants(matches),
         )
 
 

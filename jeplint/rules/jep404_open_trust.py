@@ -28,7 +28,7 @@ from jeplint.options import Options
 from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding, Related, Rule, fingerprint
 from jeplint.rules.common import scoping_keys
-from jeplint.rules.jep4_common import account_of, finish
+from jeplint.rules.jep4_common import CURRENT_ACCOUNT, account_of, finish
 
 GITHUB = "token.actions.githubusercontent.com"
 ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
@@ -45,7 +45,6 @@ CROSS_ACCOUNT_GUARDS = (
     "aws:userid",
     "aws:username",
 )
-CURRENT_ACCOUNT = ("aws_caller_identity", "AWS::AccountId", "account_id}")
 
 
 def _assumes(grant: Grant) -> bool:

@@ -25,6 +25,7 @@ from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding, Related, Rule, fingerprint
 from jeplint.rules.common import scoping_keys
 from jeplint.rules.jep4_common import (
+    CURRENT_ACCOUNT,
     RANK,
     already_admin,
     arn_name,
@@ -39,7 +40,6 @@ from jeplint.rules.jep4_common import (
     reference_key,
     token_span,
 )
-from jeplint.rules.jep404_open_trust import CURRENT_ACCOUNT
 
 MAX_HOPS = 4
 

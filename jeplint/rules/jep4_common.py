@@ -22,7 +22,7 @@ from jeplint.graph.effective import _all_aws, effective
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
 from jeplint.parse.nodes import Span
 from jeplint.rules.base import Related
-from jeplint.rules.common import MAX_RELATED, allows, identity_locations, scoping_keys
+from jeplint.rules.common import MAX_RELATED, allows, identity_locations, scoping_keys, statement_key
 
 RANK = {"note": 0, "warning": 1, "error": 2}
 NEAR_FULL = 0.5  # share of the AWS catalogue above which an identity already is administrator (JEP101/103/106)
@@ -44,7 +44,7 @@ def lower(level: str, steps: int) -> str:
 
 def broad_builtin(policy: Policy) -> bool:
     """A built-in role that JEP106 reports as broad by design: its escalations are JEP106's finding."""
-    from jeplint.rules.jep106_broad_builtin_role import AZURE_BROAD, GCP_BROAD, K8S_BROAD
+    from jeplint.catalog.broad_roles import AZURE_BROAD, GCP_BROAD, K8S_BROAD
 
     names = {"aws-managed": BROAD, "gcp-predefined": GCP_BROAD, "azure-builtin": AZURE_BROAD, "k8s-builtin": K8S_BROAD}
     return policy.name in names.get(policy.kind, {})
@@ -206,7 +206,21 @@ def path_text(match: Match) -> str:
         on = f" on {match.scope}" if match.scope and need == match.path.target else ""
         shown.append(f"{need}{via}{on}")
     narrowed = f"; {'; '.join(match.narrowed)}" if match.narrowed else ""
-    return f"{' + '.join(shown)} {match.path.effect} ({where(match.parts)}{narrowed})"
+    return f"{' + '.join(shown)} {effect(match)} ({where(match.parts)}{narrowed})"
+
+
+_ANY_ITSELF = re.compile(r"any ([\w ]+?), (?:itself|its own) included")
+
+
+def effect(match: Match) -> str:
+    """The path's effect, true to the resources of its target statement: "any role, itself
+    included" only when the statement reaches every role; the roles named, or itself, otherwise."""
+    text = match.path.effect
+    if "on itself only" in match.narrowed:
+        return _ANY_ITSELF.sub(lambda m: "itself" if m.group(1) in ("role", "user") else f"its own {m.group(1)}", text)
+    if "only on the resources named" in match.narrowed:
+        return _ANY_ITSELF.sub(lambda m: f"the {m.group(1)} resources named, not itself", text)
+    return text
 
 
 def summary(matches: list[Match]) -> str:
@@ -215,6 +229,14 @@ def summary(matches: list[Match]) -> str:
     more = len(matches) - SHOWN_PATHS
     tail = f"; and {more} more path{'s' if more > 1 else ''} (related locations)" if more > 0 else ""
     return "; ".join(texts) + tail
+
+
+CURRENT_ACCOUNT = ("aws_caller_identity", "AWS::AccountId", "account_id}")  # how IaC names its own account
+
+
+def match_grants(matches: list[Match]) -> tuple[str, ...]:
+    """The statements the paths go through (`Finding.grants`)."""
+    return tuple(sorted({statement_key(part.grant) for match in matches for part in match.parts}))
 
 
 def part_locations(matches: list[Match]) -> list[Related]:
@@ -316,8 +338,8 @@ def _matches(identity: Identity, held: frozenset[str], pairs: list[tuple[Binding
         parts = [part for need in path.needs for part in _parts(pairs, need)]
         if {p.need for p in parts} != set(path.needs):
             continue  # held through something the statements do not show (not expected)
-        if all(broad_builtin(p.grant.policy) or full_wildcard(p.grant) for p in parts) or only_through_one_group(parts):
-            continue  # JEP101/JEP106 report the broad role; the group is reported, not each member
+        if only_through_one_group(parts):
+            continue  # the group is reported, not each member (a broad role or `*`: defers_to JEP101/JEP106)
         narrowing = _narrowing(path, parts, identity)
         if narrowing is None:
             continue

@@ -1,0 +1,84 @@
+"""Resource-aware weight and exact messages (issue 18): what only takes "*", type-wide resources,
+escalation messages true to the resources named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jeplint.catalog import aws_actions
+from jeplint.rules.common import type_wide
+from jeplint.run import Settings, scan
+
+
+@pytest.mark.parametrize(
+    ("types", "scoped"),
+    [
+        ([], False),  # s3:ListAllMyBuckets: no resource type
+        ([{"name": "dataset", "required": False}], False),  # cloudwatch:PutMetricData since 2025
+        ([{"name": "alarm", "required": True}, {"name": "dataset", "required": False}], True),
+        ([{"name": "object", "required": False}, {"name": "accesspointobject", "required": False}], True),  # alternatives
+    ],
+)
+def test_resource_scoped_derivation(types: list[dict], scoped: bool) -> None:
+    assert aws_actions.resource_scoped(types) is scoped
+
+
+def test_catalogue_actions_that_only_take_star() -> None:
+    (metric,) = aws_actions.expand("cloudwatch:PutMetricData") or ()
+    (obj,) = aws_actions.expand("s3:PutObject") or ()
+    assert not metric.resource_scoped and obj.resource_scoped
+
+
+@pytest.mark.parametrize(
+    ("arn", "kind"),
+    [
+        ("*", "resource"),
+        ("arn:aws:secretsmanager:*:*:secret:*", "secret"),
+        ("arn:aws:kms:eu-west-1:123456789012:key/*", "key"),
+        ("arn:aws:dynamodb:eu-west-1:123456789012:table/*", "table"),
+        ("arn:aws:s3:::*", "bucket"),
+        ("arn:aws:secretsmanager:*:*:secret:db-*", None),  # a name prefix
+        ("arn:aws:s3:::artifacts/*", None),  # the objects of one bucket
+        ("arn:aws:kms:eu-west-1:123456789012:key/1234", None),
+    ],
+)
+def test_type_wide_resources(arn: str, kind: str | None) -> None:
+    assert type_wide(arn) == kind
+
+
+def test_partial_wildcard_resource_is_said_so(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+resource "aws_iam_role" "app" {
+  name               = "app"
+  assume_role_policy = "{}"
+}
+resource "aws_iam_role_policy" "app" {
+  role   = aws_iam_role.app.id
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = ["secretsmanager:*"], Resource = "arn:aws:secretsmanager:*:*:secret:*" }] })
+}
+"""
+    )
+    (finding,) = scan([str(tmp_path)], Settings(select=("JEP102",))).findings
+    assert finding.level == "warning"
+    assert "on every secret in the account (arn:aws:secretsmanager:*:*:secret:*)" in finding.message
+
+
+def test_escalation_on_named_resources_does_not_claim_itself(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+resource "aws_iam_role" "provisioner" {
+  name               = "provisioner"
+  assume_role_policy = "{}"
+}
+resource "aws_iam_role_policy" "p" {
+  role   = aws_iam_role.provisioner.id
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = ["iam:AttachRolePolicy"], Resource = "arn:aws:iam::123456789012:role/service-x" }] })
+}
+"""
+    )
+    (finding,) = scan([str(tmp_path)], Settings(select=("JEP401",))).findings
+    assert "to the role resources named, not itself" in finding.message
+    assert "itself included" not in finding.message
