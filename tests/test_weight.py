@@ -82,3 +82,19 @@ resource "aws_iam_role_policy" "p" {
     (finding,) = scan([str(tmp_path)], Settings(select=("JEP401",))).findings
     assert "to the role resources named, not itself" in finding.message
     assert "itself included" not in finding.message
+
+
+@pytest.mark.parametrize(
+    ("prefix", "name", "suggested"),
+    [
+        ("s3", "ReplicationTags", "s3:ReplicateTags"),  # a spelling slip of the verb
+        ("glue", "ListDatabases", "glue:GetDatabases"),  # two read verbs
+        ("s3", "GetObjet", "s3:GetObject"),
+        ("ds", "deauthorizeApplication", None),  # AuthorizeApplication is the opposite action
+        ("scheduler", "UntagSchedule", None),  # GetSchedule is another action
+    ],
+)
+def test_unknown_action_suggestions_only_when_close(prefix: str, name: str, suggested: str | None) -> None:
+    from jeplint.rules.jep107_unknown_action import _suggestion
+
+    assert _suggestion(prefix, name) == (f" (did you mean {suggested}?)" if suggested else "")

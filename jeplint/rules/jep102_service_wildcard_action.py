@@ -13,6 +13,7 @@ Weighed by what the pattern reaches and where (issue 18):
   (`kms:GenerateDataKey*` on one key ARN) is not a service wildcard and is reported only when it
   reaches destructive or permissions-management actions.
 A pattern whose service is not in the catalogue is reported: it grants nothing today and hides intent.
+A pattern of a known service that matches no action grants nothing and is not reported.
 Documentation: `rules/JEP102-service-wildcard-action/`.
 """
 
@@ -37,8 +38,6 @@ def describe_pattern(pattern: str) -> tuple[str, tuple[aws_actions.Action, ...] 
     actions = aws_actions.expand(pattern)
     if actions is None:
         return f"every action matching {pattern}, but service '{prefix}' is not in the AWS action catalogue", None
-    if not actions:
-        return f"the actions matching {pattern}, which matches no known {prefix} action", actions
     writes = sum(1 for a in actions if a.writes)
     detail = f"{writes} of them write or permissions management" if writes else "none of them write"
     if name == "*":
@@ -51,9 +50,11 @@ def weigh(actions: tuple[aws_actions.Action, ...], whole: bool, wide: bool, serv
     writes = [a for a in actions if a.writes and not baseline(a.full, "aws")]
     perms = any("Permissions management" in a.access for a in writes)
     danger = perms or any(classify(a.full, "aws").capability in DANGEROUS for a in writes)
+    if writes and service_role and not perms:
+        return None
     if wide:
         if writes:
-            return None if service_role and not perms else "warning"
+            return "warning"
         return "note" if any(classify(a.full, "aws").capability in READS_DATA for a in actions) else None
     if whole:
         return "warning" if danger else "note"
@@ -70,7 +71,9 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             if text is None or value.partial or text in FULL or not ("*" in text or "?" in text) or ":" not in text:
                 continue
             what, actions = describe_pattern(text)
-            level = "warning" if not actions else weigh(actions, text.partition(":")[2] == "*", wide, service_role)
+            if actions is not None and not actions:
+                continue  # matches no action: it grants nothing (a generated read-only pattern such as ec2:View*)
+            level = "warning" if actions is None else weigh(actions, text.partition(":")[2] == "*", wide, service_role)
             if level is None:
                 continue
             finding = grant_finding(graph, "JEP102", grant, value, f"perform {what} on {resource_scope(grant)}")
