@@ -67,21 +67,31 @@ resource "aws_iam_role_policy" "app" {
 
 
 def test_escalation_on_named_resources_does_not_claim_itself(tmp_path: Path) -> None:
-    (tmp_path / "main.tf").write_text(
-        """
+    policy = '{ Statement = [{ Effect = "Allow", Action = ["ACTION"], Resource = "RESOURCE" }] }'
+    main = """
 resource "aws_iam_role" "provisioner" {
   name               = "provisioner"
   assume_role_policy = "{}"
 }
 resource "aws_iam_role_policy" "p" {
   role   = aws_iam_role.provisioner.id
-  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = ["iam:AttachRolePolicy"], Resource = "arn:aws:iam::123456789012:role/service-x" }] })
+  policy = jsonencode(POLICY)
 }
 """
-    )
-    (finding,) = scan([str(tmp_path)], Settings(select=("JEP401",))).findings
-    assert "to the role resources named, not itself" in finding.message
-    assert "itself included" not in finding.message
+
+    def escalations(action: str, resource: str) -> list[str]:
+        text = main.replace("POLICY", policy.replace("ACTION", action).replace("RESOURCE", resource))
+        (tmp_path / "main.tf").write_text(text)
+        return [f.message for f in scan([str(tmp_path)], Settings(select=("JEP401",))).findings]
+
+    # another named role gets the policy, not the provisioner: no escalation of its own
+    assert escalations("iam:AttachRolePolicy", "arn:aws:iam::123456789012:role/service-x") == []
+    (itself,) = escalations("iam:AttachRolePolicy", "arn:aws:iam::123456789012:role/provisioner")
+    assert "to itself (" in itself and "itself included" not in itself
+    (anyone,) = escalations("iam:AttachRolePolicy", "*")
+    assert "to any role, itself included" in anyone
+    (named,) = escalations("iam:CreatePolicyVersion", "arn:aws:iam::123456789012:policy/app")
+    assert "rewrite the customer managed policy resources named" in named and "its own included" not in named
 
 
 @pytest.mark.parametrize(

@@ -210,16 +210,18 @@ def path_text(match: Match) -> str:
 
 
 _ANY_ITSELF = re.compile(r"any ([\w ]+?), (?:itself|its own) included")
+_POLICY_WRITES = frozenset({"iam:createpolicyversion", "iam:setdefaultpolicyversion"})
 
 
 def effect(match: Match) -> str:
     """The path's effect, true to the resources of its target statement: "any role, itself
-    included" only when the statement reaches every role; the roles named, or itself, otherwise."""
-    text = match.path.effect
-    if "on itself only" in match.narrowed:
-        return _ANY_ITSELF.sub(lambda m: "itself" if m.group(1) in ("role", "user") else f"its own {m.group(1)}", text)
-    if "only on the resources named" in match.narrowed:
-        return _ANY_ITSELF.sub(lambda m: f"the {m.group(1)} resources named, not itself", text)
+    included" only when the statement reaches every role; "itself" when it names only the identity;
+    "the policies named" when a policy write names its policies."""
+    text, target = match.path.effect, match.path.target.lower()
+    if "on itself only" in match.narrowed and target in GRANTS_TO_RESOURCE:
+        return _ANY_ITSELF.sub("itself", text)
+    if "only on the resources named" in match.narrowed and target in _POLICY_WRITES:
+        return _ANY_ITSELF.sub(lambda m: f"the {m.group(1)} resources named", text)
     return text
 
 
@@ -232,6 +234,11 @@ def summary(matches: list[Match]) -> str:
 
 
 CURRENT_ACCOUNT = ("aws_caller_identity", "AWS::AccountId", "account_id}")  # how IaC names its own account
+
+
+# Escalations whose resource is the principal that receives the permissions: on named roles or users
+# other than the identity itself they raise those principals, not the identity.
+GRANTS_TO_RESOURCE = frozenset({"iam:putrolepolicy", "iam:attachrolepolicy", "iam:putuserpolicy", "iam:attachuserpolicy"})
 
 
 def match_grants(matches: list[Match]) -> tuple[str, ...]:
@@ -389,6 +396,8 @@ def _narrowing(path: Path, parts: list[Part], identity: Identity) -> tuple[int, 
         itself = named and all(names_identity(v, identity) for v in grant.resources)
         if itself and path.self_neutral:
             continue
+        if named and path.target.lower() in GRANTS_TO_RESOURCE and not any(names_identity(v, identity) for v in grant.resources):
+            continue  # it grants the named roles or users more, not itself (becoming them is JEP405's path)
         keys = scoping_keys(grant)
         if any(k.lower() == "aws:currenttime" for k in keys):
             continue  # time-bound: just-in-time access, whose length JEP2xx judge
