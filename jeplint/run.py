@@ -314,7 +314,7 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
             if os.environ.get("JEPLINT_DEBUG"):
                 raise
             problems.append(Problem("<jeplint>", f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"))
-    findings = merge_same_token(deference.apply(findings, rules))
+    findings = deference.collapse_copies(merge_same_token(deference.apply(findings, rules)))
     if reported is not None:  # context_dirs: report the named files; a broken context file is a note
         findings = [f for f in findings if f.span.path in reported]
         context = {f.display for f in found.files} - reported

@@ -44,3 +44,21 @@ def test_gcp_owner_binding_is_never_silenced() -> None:
     assert found("gcp_owner.tf") == [(7, "JEP106")]
     assert found("gcp_owner.tf", select=("JEP204",)) == [(7, "JEP204")]
     assert found("gcp_owner.tf", ignore=("JEP106",)) == [(1, "JEP403"), (7, "JEP204")]
+
+
+def test_kubernetes_copies_of_one_install_are_one_finding(in_root: Path) -> None:
+    result = scan(["testdata/deference/k8s-bundle"])
+    (finding,) = result.findings
+    assert (finding.rule_id, finding.span.path, finding.span.line) == (
+        "JEP104",
+        "testdata/deference/k8s-bundle/ha/install.yaml",
+        15,
+    )
+    assert finding.message.startswith("serviceaccount gitops/controller can perform every verb")
+    copies = [r for r in finding.related if r.message.startswith("the same in ")]
+    assert [(r.span.path, r.span.line) for r in copies] == [("testdata/deference/k8s-bundle/install.yaml", 15)]
+
+
+def test_one_file_is_never_collapsed_with_itself() -> None:
+    # two findings of one rule in one file stay two (the AWS statement fixture has no copies)
+    assert [r for _, r in found("aws_statement.tf", ignore=("JEP105",))].count("JEP102") == 3

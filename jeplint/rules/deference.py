@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from jeplint.rules.base import Finding, Rule
+from jeplint.rules.base import Finding, Related, Rule
+
+K8S_KEYS = ("sa:", "user:", "group:", "Role:", "ClusterRole:")  # graph keys of Kubernetes identities and roles
 
 
 def _covering(key: str) -> tuple[str, ...]:
@@ -49,3 +51,31 @@ def _covered(finding: Finding, key: str, stronger: tuple[str, ...], reported: di
             if (rule_id, cover) in reported:
                 holders = (holders or set()) | reported[(rule_id, cover)]
     return holders is not None and set(finding.identities) <= holders
+
+
+def collapse_copies(findings: list[Finding]) -> list[Finding]:
+    """One finding for identical Kubernetes objects copied across the files of one install
+    (`install.yaml`, `namespace-install.yaml`, `ha/install.yaml`). Copies share their graph keys
+    (kind, namespace, name): findings of one rule about the same Role rules (or, without rules, the
+    same message and identities) in other files become related locations of the one that names the
+    most identities (the copy the bindings reach)."""
+    groups: dict[tuple, list[Finding]] = {}
+    kept: list[Finding] = []
+    for finding in sorted(findings, key=Finding.sort_key):
+        keys = finding.identities + finding.grants
+        if not keys or not all(k.startswith(K8S_KEYS) for k in keys):
+            kept.append(finding)
+            continue
+        group = (finding.rule_id, finding.grants) if finding.grants else (finding.rule_id, finding.message, finding.identities)
+        groups.setdefault(group, []).append(finding)
+    for copies in groups.values():
+        best = max(copies, key=lambda f: (len(f.identities), -copies.index(f)))
+        kept.append(best)
+        for other in copies:
+            if other is best:
+                continue
+            if other.span.path == best.span.path:
+                kept.append(other)  # the same key twice in one file is not a copy of an install
+                continue
+            best.related.append(Related(other.span, f"the same in {other.span.path} (a copy of this object)"))
+    return sorted(kept, key=Finding.sort_key)
