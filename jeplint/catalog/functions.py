@@ -75,6 +75,17 @@ BASELINE_AWS = frozenset(
         "ec2:assignprivateipaddresses",
         "ec2:unassignprivateipaddresses",
         "ssm:updateinstanceinformation",
+        # the ECS container agent of a container instance (AmazonEC2ContainerServiceforEC2Role)
+        "ecs:createcluster",
+        "ecs:registercontainerinstance",
+        "ecs:deregistercontainerinstance",
+        "ecs:discoverpollendpoint",
+        "ecs:poll",
+        "ecs:starttelemetrysession",
+        "ecs:submitcontainerstatechange",
+        "ecs:submittaskstatechange",
+        "ecs:submitattachmentstatechanges",
+        "ecs:updatecontainerinstancesstate",
         # an identity pool's role obtains its own credentials through these: plumbing of Cognito
         "cognito-identity:getid",
         "cognito-identity:getcredentialsforidentity",

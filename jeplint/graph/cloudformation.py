@@ -421,7 +421,8 @@ class CloudFormationExtractor:
         props = tpl.properties(logical)
         name = tpl.resolve(props.items[name_prop]) if props and name_prop in props.items else None
         display = str(name.value) if isinstance(name, Scalar) else logical
-        kind = "managed" if tpl.type_of(logical) == "AWS::IAM::ManagedPolicy" else "inline"
+        rtype = tpl.type_of(logical)
+        kind = "managed" if rtype == "AWS::IAM::ManagedPolicy" else "iot" if rtype == "AWS::IoT::Policy" else "inline"
         policy = Policy("aws", kind, display, key, _key_span(tpl, logical))
         if props is not None and "PolicyDocument" in props.items:
             grants_from_document(policy, props.items["PolicyDocument"], tpl.resolve, tpl.render)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from jeplint.catalog import aws_actions
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
 from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding, Related, fingerprint
@@ -220,6 +221,26 @@ def path_locations(graph: Graph, grant: Grant) -> list[Related]:
 
 def _span_key(span: Span | None) -> tuple[str, int, int]:
     return (span.path, span.line, span.col) if span is not None else ("", 0, 0)
+
+
+# What an AWS IoT policy (attached to device certificates) can grant: the data-plane actions a
+# device performs. Control-plane `iot:` actions in such a policy grant nothing.
+IOT_DEVICE_ACTIONS = frozenset(
+    {
+        "connect", "publish", "subscribe", "receive", "retainpublish", "getretainedmessage", "listretainedmessages",
+        "getthingshadow", "updatethingshadow", "deletethingshadow", "listnamedshadowsforthing",
+        "describejobexecution", "getpendingjobexecutions", "startnextpendingjobexecution", "updatejobexecution",
+    }
+)  # fmt: skip
+
+
+def expand_in(grant: Grant, pattern: str) -> tuple[aws_actions.Action, ...] | None:
+    """The catalogue actions an action pattern of `grant` reaches: for an IoT policy, only the
+    device actions an IoT policy can grant."""
+    actions = aws_actions.expand(pattern)
+    if actions is None or grant.policy.kind != "iot":
+        return actions
+    return tuple(a for a in actions if a.service == "iot" and a.name.lower() in IOT_DEVICE_ACTIONS)
 
 
 def statement_key(grant: Grant) -> str:

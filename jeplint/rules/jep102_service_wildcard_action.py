@@ -23,23 +23,25 @@ from collections.abc import Iterator
 
 from jeplint.catalog import aws_actions
 from jeplint.catalog.functions import baseline, classify
-from jeplint.graph.model import Graph
+from jeplint.graph.model import Grant, Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
-from jeplint.rules.common import FULL, allows, broad, delegated, grant_finding, plural, resource_scope, source_grants
+from jeplint.rules.common import FULL, allows, broad, delegated, expand_in, grant_finding, plural, resource_scope, source_grants
 
 DANGEROUS = frozenset({"destroy", "resource-policy", "identity-admin"})  # capabilities that weigh on one resource too
 READS_DATA = frozenset({"data-read", "credential-issue"})
 
 
-def describe_pattern(pattern: str) -> tuple[str, tuple[aws_actions.Action, ...] | None]:
+def describe_pattern(grant: Grant, pattern: str) -> tuple[str, tuple[aws_actions.Action, ...] | None]:
     """('every dynamodb action (dynamodb:* = 80 actions, 44 of them write)', the actions)."""
     prefix, _, name = pattern.partition(":")
-    actions = aws_actions.expand(pattern)
+    actions = expand_in(grant, pattern)
     if actions is None:
         return f"every action matching {pattern}, but service '{prefix}' is not in the AWS action catalogue", None
     writes = sum(1 for a in actions if a.writes)
     detail = f"{writes} of them write or permissions management" if writes else "none of them write"
+    if name == "*" and grant.policy.kind == "iot":
+        return f"every IoT device action ({pattern} = {plural(len(actions), 'action')}, {detail})", actions
     if name == "*":
         return f"every {prefix} action ({pattern} = {plural(len(actions), 'action')}, {detail})", actions
     return f"{plural(len(actions), prefix + ' action')} matching {pattern} ({detail})", actions
@@ -70,7 +72,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             text = value.text
             if text is None or value.partial or text in FULL or not ("*" in text or "?" in text) or ":" not in text:
                 continue
-            what, actions = describe_pattern(text)
+            what, actions = describe_pattern(grant, text)
             if actions is not None and not actions:
                 continue  # matches no action: it grants nothing (a generated read-only pattern such as ec2:View*)
             level = "warning" if actions is None else weigh(actions, text.partition(":")[2] == "*", wide, service_role)

@@ -17,7 +17,7 @@ from jeplint.catalog.functions import baseline
 from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
-from jeplint.rules.common import allows, delegated, grant_finding, plural, source_grants
+from jeplint.rules.common import allows, delegated, expand_in, grant_finding, plural, source_grants
 
 
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
@@ -31,7 +31,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         for value in grant.actions:
             if value.text is None or value.partial:
                 continue
-            for action in aws_actions.expand(value.text) or []:
+            for action in expand_in(grant, value.text) or []:
                 if action.writes and action.resource_scoped and not baseline(action.full, "aws"):
                     writes.setdefault(action.full, action)
         perms = sum(1 for a in writes.values() if "Permissions management" in a.access)
