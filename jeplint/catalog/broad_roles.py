@@ -1,5 +1,8 @@
-"""Built-in roles that are broad by design (JEP106 reports their bindings; the escalation rules use
-the same list to say a role is administrator-grade). AWS managed policies: `jeplint.graph.aws_managed.BROAD`.
+"""Built-in roles that are broad by design, per platform, with what each grants in words.
+
+AWS managed policies of that kind (AdministratorAccess, ...) are in `jeplint.graph.aws_managed.BROAD`
+beside their documents; these are the GCP basic roles, the Azure privileged built-ins and the
+Kubernetes user-facing ClusterRoles.
 """
 
 from __future__ import annotations

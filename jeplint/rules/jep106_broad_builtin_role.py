@@ -29,7 +29,7 @@ def _broad(binding: Binding) -> tuple[str, str] | None:
     if policy.kind == "azure-builtin" and policy.name in AZURE_BROAD:
         return AZURE_BROAD[policy.name], ""
     if policy.kind == "k8s-builtin" and policy.name in K8S_BROAD:
-        namespaced = binding.via.startswith("RoleBinding ") and policy.name != "cluster-admin"
+        namespaced = binding.scope_kind == "namespace" and policy.name != "cluster-admin"
         return K8S_BROAD[policy.name] + (" of its namespace" if namespaced else ""), "warning" if namespaced else ""
     return None
 

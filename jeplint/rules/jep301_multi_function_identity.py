@@ -2,7 +2,7 @@
 
 Each permission an identity effectively holds (after wildcard expansion, Deny and boundaries) is
 classed as a function = (service, capability) by `jeplint.catalog.functions`; operational plumbing,
-listing, describing and tagging do not count (`jeplint.rules.jep3_common`). Functions are grouped by
+listing, describing and tagging do not count (`jeplint.rules.common.functions`). Functions are grouped by
 what they act on: one service, one statement, or a resource both statements name is one group.
 
 Reported as an error when identity administration (writing IAM, SSO or RBAC: never `iam:PassRole`,
@@ -25,7 +25,7 @@ from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule, fingerprint
 from jeplint.rules.common import human, statement_key
-from jeplint.rules.jep3_common import (
+from jeplint.rules.common.functions import (
     IDENTITY_DOMAINS,
     Functions,
     anchor,

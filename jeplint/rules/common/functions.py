@@ -12,9 +12,9 @@ from __future__ import annotations
 from jeplint.catalog.functions import HIGH_IMPACT, IDENTITY_SERVICES, NOT_COUNTED, Function, classify, plumbing
 from jeplint.graph.effective import _all_aws, effective
 from jeplint.graph.model import Grant, Graph, Identity
-from jeplint.parse.nodes import Span
 from jeplint.rules.base import Related
 from jeplint.rules.common import identity_locations
+from jeplint.span import Span
 
 Functions = dict[Function, list[tuple[str, Grant]]]
 
