@@ -108,3 +108,31 @@ def test_unknown_action_suggestions_only_when_close(prefix: str, name: str, sugg
     from jeplint.rules.jep107_unknown_action import _suggestion
 
     assert _suggestion(prefix, name) == (f" (did you mean {suggested}?)" if suggested else "")
+
+
+@pytest.mark.parametrize(
+    ("service", "path"),
+    [
+        ("lambda.amazonaws.com", "in a new Lambda function"),
+        ("ec2.amazonaws.com", "in a new EC2 instance"),
+    ],
+)
+def test_pass_role_paths_honour_passed_to_service(tmp_path: Path, service: str, path: str) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+resource "aws_iam_role" "deployer" {
+  name               = "deployer"
+  assume_role_policy = "{}"
+}
+resource "aws_iam_role_policy" "d" {
+  role = aws_iam_role.deployer.id
+  policy = jsonencode({ Statement = [
+    { Effect = "Allow", Action = ["iam:PassRole"], Resource = "*", Condition = { StringEquals = { "iam:PassedToService" = "SERVICE" } } },
+    { Effect = "Allow", Action = ["ec2:RunInstances", "lambda:CreateFunction", "lambda:InvokeFunction"], Resource = "*" },
+  ] })
+}
+""".replace("SERVICE", service)
+    )
+    (finding,) = scan([str(tmp_path)], Settings(select=("JEP401",))).findings
+    others = {"in a new Lambda function", "in a new EC2 instance"} - {path}
+    assert path in finding.message and not any(o in finding.message for o in others)

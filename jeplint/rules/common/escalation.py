@@ -18,6 +18,7 @@ from functools import lru_cache
 from jeplint.catalog.broad_roles import AZURE_BROAD, GCP_BROAD, K8S_BROAD
 from jeplint.catalog.escalation import Path, arn_parts, covers
 from jeplint.graph.aws_managed import BROAD
+from jeplint.graph.conditions import values_for
 from jeplint.graph.effective import _all_aws, effective
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
 from jeplint.iamglob import matches
@@ -338,7 +339,7 @@ def _matches(identity: Identity, held: frozenset[str], pairs: list[tuple[Binding
     for path in aws_paths():
         if not all(need.lower() in held for need in path.needs):
             continue
-        parts = [part for need in path.needs for part in _parts(pairs, need)]
+        parts = [part for need in path.needs for part in _parts(pairs, need) if _passes_to(part, path.passed_to)]
         if {p.need for p in parts} != set(path.needs):
             continue  # held through something the statements do not show (not expected)
         if only_through_one_group(parts):
@@ -366,6 +367,14 @@ def _parts(pairs: list[tuple[Binding | None, Policy]], need: str) -> list[Part]:
             if token is not None:
                 parts.append(Part(need, grant, token, binding))
     return parts
+
+
+def _passes_to(part: Part, service: str | None) -> bool:
+    """A PassRole statement limited by `iam:PassedToService` serves only the paths of those services."""
+    if service is None or part.need.lower() != "iam:passrole":
+        return True
+    allowed = values_for(part.grant.conditions, "iam:passedtoservice")
+    return allowed is None or any(matches(service, str(v), fold=True) for v in allowed)
 
 
 def _applies(grant: Grant, need: str) -> bool:
