@@ -136,3 +136,20 @@ resource "aws_iam_role_policy" "d" {
     (finding,) = scan([str(tmp_path)], Settings(select=("JEP401",))).findings
     others = {"in a new Lambda function", "in a new EC2 instance"} - {path}
     assert path in finding.message and not any(o in finding.message for o in others)
+
+
+def test_per_instance_principals_are_not_merged_across_assignments(tmp_path: Path) -> None:
+    block = """
+resource "azurerm_role_assignment" "NAME" {
+  for_each             = var.NAME
+  scope                = "/subscriptions/x"
+  role_definition_name = "ROLE"
+  principal_id         = each.value.identity[0].principal_id
+}
+"""
+    (tmp_path / "main.tf").write_text(
+        block.replace("NAME", "readers").replace("ROLE", "Reader") + block.replace("NAME", "owners").replace("ROLE", "Owner")
+    )
+    graph = scan([str(tmp_path)]).graph
+    held = {b.identity.key: b.policy.name for b in graph.bindings}
+    assert len(held) == 2 and sorted(held.values()) == ["Owner", "Reader"]
