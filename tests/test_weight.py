@@ -12,6 +12,16 @@ from jeplint.rules.common import type_wide
 from jeplint.run import Settings, scan
 
 
+def role_with(tmp_path: Path, statements: str, select: str) -> list:
+    """Scan one role named "app" holding one inline policy with `statements` (HCL list items)."""
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_role" "app" {\n  name = "app"\n  assume_role_policy = "{}"\n}\n'
+        'resource "aws_iam_role_policy" "app" {\n  role = aws_iam_role.app.id\n'
+        f"  policy = jsonencode({{ Statement = [{statements}] }})\n}}\n"
+    )
+    return scan([str(tmp_path)], Settings(select=(select,))).findings
+
+
 @pytest.mark.parametrize(
     ("types", "scoped"),
     [
@@ -49,44 +59,20 @@ def test_type_wide_resources(arn: str, kind: str | None) -> None:
 
 
 def test_partial_wildcard_resource_is_said_so(tmp_path: Path) -> None:
-    (tmp_path / "main.tf").write_text(
-        """
-resource "aws_iam_role" "app" {
-  name               = "app"
-  assume_role_policy = "{}"
-}
-resource "aws_iam_role_policy" "app" {
-  role   = aws_iam_role.app.id
-  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = ["secretsmanager:*"], Resource = "arn:aws:secretsmanager:*:*:secret:*" }] })
-}
-"""
-    )
-    (finding,) = scan([str(tmp_path)], Settings(select=("JEP102",))).findings
+    statement = '{ Effect = "Allow", Action = ["secretsmanager:*"], Resource = "arn:aws:secretsmanager:*:*:secret:*" }'
+    (finding,) = role_with(tmp_path, statement, "JEP102")
     assert finding.level == "warning"
     assert "on every secret in the account (arn:aws:secretsmanager:*:*:secret:*)" in finding.message
 
 
 def test_escalation_on_named_resources_does_not_claim_itself(tmp_path: Path) -> None:
-    policy = '{ Statement = [{ Effect = "Allow", Action = ["ACTION"], Resource = "RESOURCE" }] }'
-    main = """
-resource "aws_iam_role" "provisioner" {
-  name               = "provisioner"
-  assume_role_policy = "{}"
-}
-resource "aws_iam_role_policy" "p" {
-  role   = aws_iam_role.provisioner.id
-  policy = jsonencode(POLICY)
-}
-"""
-
     def escalations(action: str, resource: str) -> list[str]:
-        text = main.replace("POLICY", policy.replace("ACTION", action).replace("RESOURCE", resource))
-        (tmp_path / "main.tf").write_text(text)
-        return [f.message for f in scan([str(tmp_path)], Settings(select=("JEP401",))).findings]
+        statement = f'{{ Effect = "Allow", Action = ["{action}"], Resource = "{resource}" }}'
+        return [f.message for f in role_with(tmp_path, statement, "JEP401")]
 
-    # another named role gets the policy, not the provisioner: no escalation of its own
+    # another named role gets the policy, not the role itself: no escalation of its own
     assert escalations("iam:AttachRolePolicy", "arn:aws:iam::123456789012:role/service-x") == []
-    (itself,) = escalations("iam:AttachRolePolicy", "arn:aws:iam::123456789012:role/provisioner")
+    (itself,) = escalations("iam:AttachRolePolicy", "arn:aws:iam::123456789012:role/app")
     assert "to itself (" in itself and "itself included" not in itself
     (anyone,) = escalations("iam:AttachRolePolicy", "*")
     assert "to any role, itself included" in anyone
@@ -118,22 +104,12 @@ def test_unknown_action_suggestions_only_when_close(prefix: str, name: str, sugg
     ],
 )
 def test_pass_role_paths_honour_passed_to_service(tmp_path: Path, service: str, path: str) -> None:
-    (tmp_path / "main.tf").write_text(
-        """
-resource "aws_iam_role" "deployer" {
-  name               = "deployer"
-  assume_role_policy = "{}"
-}
-resource "aws_iam_role_policy" "d" {
-  role = aws_iam_role.deployer.id
-  policy = jsonencode({ Statement = [
-    { Effect = "Allow", Action = ["iam:PassRole"], Resource = "*", Condition = { StringEquals = { "iam:PassedToService" = "SERVICE" } } },
-    { Effect = "Allow", Action = ["ec2:RunInstances", "lambda:CreateFunction", "lambda:InvokeFunction"], Resource = "*" },
-  ] })
-}
-""".replace("SERVICE", service)
+    statements = (
+        f'{{ Effect = "Allow", Action = ["iam:PassRole"], Resource = "*", '
+        f'Condition = {{ StringEquals = {{ "iam:PassedToService" = "{service}" }} }} }}, '
+        '{ Effect = "Allow", Action = ["ec2:RunInstances", "lambda:CreateFunction", "lambda:InvokeFunction"], Resource = "*" }'
     )
-    (finding,) = scan([str(tmp_path)], Settings(select=("JEP401",))).findings
+    (finding,) = role_with(tmp_path, statements, "JEP401")
     others = {"in a new Lambda function", "in a new EC2 instance"} - {path}
     assert path in finding.message and not any(o in finding.message for o in others)
 
