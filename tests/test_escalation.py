@@ -440,7 +440,7 @@ def test_dynamic_sub_condition_is_expanded(tmp_path: Path) -> None:
     )
     (finding,) = run(tmp_path, {"main.tf": trust_tf(GITHUB, dynamic)})
     assert finding.message.endswith(
-        "with a token.actions.githubusercontent.com:sub condition (repo:*) that admits every repository on GitHub"
+        "with sub like repo:* (and no aud condition): a workflow of any repository on GitHub can assume it"
     )
 
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from jeplint.parse.nodes import Span
+
+if TYPE_CHECKING:
+    from jeplint.graph.federation import Federation
 
 _NOUNS = {
     ("kubernetes", "serviceaccount"): "serviceaccount",
@@ -187,6 +191,7 @@ class Graph:
     consumed: set[str] = field(default_factory=set)  # policy files read through file(): not standalone
     memo: dict[str, dict[int, object]] = field(default_factory=dict)  # per-identity results rules share
     notes: list[tuple[Span, str]] = field(default_factory=list)  # things the scan could not follow
+    federations: list[Federation] = field(default_factory=list)  # who signs in from outside (OIDC federation)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): inputs the graph could not take
     _index: dict[str, dict[int, list]] | None = None  # built on first query, after extraction
     _policy_keys: dict[str, Policy] = field(default_factory=dict)  # key -> first policy, see policy()
