@@ -337,7 +337,23 @@ resource "{resource}" "b" {{
             '  condition {\n    title = "t"\n    expression = "request.time < timestamp(\\"2026-12-31T00:00:00Z\\")"\n  }\n',
             [],
         ),
-        ("google_project_iam_member", 'project = "p"', "roles/iam.serviceAccountTokenCreator", "user:jane@example.com", "", []),
+        # issue 14: a person with token creation on the whole project can become every service account of it
+        (
+            "google_project_iam_member",
+            'project = "p"',
+            "roles/iam.serviceAccountTokenCreator",
+            "user:jane@example.com",
+            "",
+            [("JEP403", 7, "error")],
+        ),
+        (
+            "google_service_account_iam_member",
+            'service_account_id = "projects/p/serviceAccounts/x@p.iam.gserviceaccount.com"',
+            "roles/iam.serviceAccountTokenCreator",
+            "user:jane@example.com",
+            "",
+            [],
+        ),
         (
             "google_project_iam_member",
             'project = "p"',

@@ -118,3 +118,6 @@ def test_an_unresolved_subject_is_never_guessed(tmp_path: Path) -> None:
     assert result.findings == []
     (fact,) = result.graph.federations
     assert (fact.issuer.provider, fact.verdict) == ("github", "unknown")
+    assert [(p.level, p.line, p.reason) for p in result.problems] == [
+        ("note", 6, "role r: trust of GitHub Actions OIDC tokens not judged: its condition could not be resolved")
+    ]

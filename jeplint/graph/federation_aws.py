@@ -35,6 +35,13 @@ def condition_triples(grant: Grant) -> list[tuple[str, str, list[object]]] | Non
     return out
 
 
+def note_unknown(graph: Graph, facts: list[Federation]) -> None:
+    """Say which trusts of a known CI issuer could not be judged (never a silent pass)."""
+    for fact in facts:
+        if fact.verdict == "unknown" and fact.issuer.provider != "other":
+            graph.notes.append((fact.span, f"{fact.subject}: trust of {fact.issuer.name} OIDC tokens not judged: {fact.who}"))
+
+
 def add_aws_federation(graph: Graph) -> None:
     trusted_spans = set()
     for identity in graph.identities:
@@ -46,6 +53,7 @@ def add_aws_federation(graph: Graph) -> None:
     for grant in unattached_trust(graph, trusted_spans):
         subject = f"trust policy document {grant.policy.name} (attached to no role in this scan)"
         graph.federations.extend(_facts(subject, None, grant, grant.policy))
+    note_unknown(graph, graph.federations)  # every platform: GCP and Azure facts are in by now
 
 
 def unattached_trust(graph: Graph, trusted_spans: set | None = None) -> list[Grant]:
@@ -76,7 +84,7 @@ def _facts(subject: str, identity, grant: Grant, trust: Policy) -> list[Federati
             continue
         triples = condition_triples(grant)
         claims, audiences, readable = _claims(triples, issuer)
-        verdict, who = judge(issuer, claims) if readable else ("unknown", "a condition jeplint could not read decides")
+        verdict, who = judge(issuer, claims) if readable else ("unknown", "its condition could not be resolved")
         related = [(grant.span, f"statement {grant.index} of {trust.label}")]
         if "Condition" in grant.key_spans:
             related.append((grant.key_spans["Condition"], "its condition"))

@@ -45,7 +45,7 @@ def _credential(module: Module, tf_type: str, label: str, block: Block, by_key: 
     issuer = issuer_of(url)
     claims = (Claim("sub", "equals", (subject,)),) if subject is not None else ()
     if subject is None or "${" in subject:
-        verdict, who = "unknown", "the subject decides, which jeplint could not resolve"
+        verdict, who = "unknown", "its subject could not be resolved"
     else:
         verdict, who = judge(issuer, claims)
     audiences = _texts(module, block.attrs.get("audiences") or block.attrs.get("audience"))

@@ -134,7 +134,7 @@ def gcp_federation(module: Module, block: Block, pool: Identity, grant: Grant) -
     else:
         alternatives = parse_condition(str(condition), mapping) if "${" not in str(condition) else None
         if alternatives is None:
-            verdict, who, claims = "unknown", f"the attribute_condition decides ({condition})", ()
+            verdict, who, claims = "unknown", f"its attribute_condition is not of the forms jeplint reads ({condition})", ()
         elif not alternatives:
             verdict, who, claims = "branch", "nobody (the condition is always false)", ()
         else:
