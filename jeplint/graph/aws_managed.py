@@ -65,7 +65,7 @@ class _Catalogue:
     """The shipped archive, opened on first use."""
 
     def __init__(self) -> None:
-        self.archive = zipfile.ZipFile(resources.files("jeplint").joinpath("data", DATA).open("rb"))
+        self.archive = zipfile.ZipFile(resources.files("jeplint").joinpath("data").joinpath(DATA).open("rb"))
         info = json.loads(self.archive.read("index.json"))
         dated = re.search(r"\((\d{4}-\d\d-\d\d)\)", info["source"])
         self.snapshot = dated.group(1) if dated else "of unknown date"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 
+from jeplint.graph.conditions import any_unknown
 from jeplint.graph.federation import Claim, Federation, Issuer, issuer_of, judge
 from jeplint.graph.model import Grant, Graph, Policy, Value
 
@@ -23,16 +24,9 @@ NOT_OIDC = ("saml-provider/", "cognito-identity.amazonaws.com", "accounts.google
 
 def condition_triples(grant: Grant) -> list[tuple[str, str, list[object]]] | None:
     """(operator, key, values) for each condition of a statement; None when they could not be read."""
-    conditions = grant.conditions or {}
-    if "?" in conditions:
+    if any_unknown(grant.conditions):
         return None
-    out: list[tuple[str, str, list[object]]] = []
-    for operator, clauses in conditions.items():
-        if not isinstance(clauses, dict):
-            return None
-        for key, values in clauses.items():
-            out.append((str(operator), str(key), values if isinstance(values, list) else [values]))
-    return out
+    return [(c.operator, c.key, list(c.values)) for c in grant.conditions]
 
 
 def note_unknown(graph: Graph, facts: list[Federation]) -> None:

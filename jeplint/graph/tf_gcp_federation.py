@@ -12,6 +12,7 @@ every identity its issuer vouches for (every GitHub repository, every role of an
 
 from __future__ import annotations
 
+from jeplint.graph.conditions import CEL, Condition
 from jeplint.graph.federation import ORDER, Federation, issuer_of, judge
 from jeplint.graph.federation_cel import parse_condition
 from jeplint.graph.model import Grant, Graph, Identity, Policy, Value
@@ -102,7 +103,7 @@ def _provider(module: Module, label: str, block: Block, trust: Policy) -> Grant:
             if isinstance(resolved, Scalar) and resolved.value is not None
             else "${" + describe(resolved) + "}"
         )
-        grant.conditions = {"attribute_condition": text}
+        grant.conditions = (Condition(CEL, "attribute_condition", (text,)),)
         grant.key_spans["Condition"] = block.attr_spans["attribute_condition"]
     return grant
 
@@ -123,7 +124,7 @@ def gcp_federation(module: Module, block: Block, pool: Identity, grant: Grant) -
         if isinstance(mapping_node, Mapping)
         else {}
     )
-    condition = (grant.conditions or {}).get("attribute_condition")
+    condition = next((c.values[0] for c in grant.conditions if c.operator == CEL and c.key == "attribute_condition"), None)
     subject = f"{pool.label}, provider {grant.sid}"
     related = ((grant.key_spans["Condition"], "its attribute_condition"),) if "Condition" in grant.key_spans else ()
     if condition is None:

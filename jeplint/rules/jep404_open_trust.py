@@ -25,34 +25,21 @@ Reported at the principal (the provider, for GCP). Documentation: `rules/JEP404-
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Iterator
 
+from jeplint.graph.conditions import CEL, any_unknown, guards, values_for
 from jeplint.graph.federation import Federation
 from jeplint.graph.federation_aws import unattached_trust
 from jeplint.graph.model import Grant, Graph, Identity, Value
+from jeplint.iamglob import action_matches
 from jeplint.options import Options
-from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding, Related, Rule, fingerprint
-from jeplint.rules.common import scoping_keys
-from jeplint.rules.jep4_common import account_of, finish
+from jeplint.rules.common import CURRENT_ACCOUNT, scoping_keys
+from jeplint.rules.common.escalation import account_of, finish
+from jeplint.span import Span
 
 ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
-# Condition keys that tie a cross-account trust to a shared secret, MFA or named principals.
-CROSS_ACCOUNT_GUARDS = (
-    "sts:externalid",
-    "aws:multifactorauthpresent",
-    "aws:multifactorauthage",
-    "aws:principalarn",
-    "aws:principalorgid",
-    "aws:principalorgpaths",
-    "aws:principaltag/",
-    "aws:sourceidentity",
-    "aws:userid",
-    "aws:username",
-)
-CURRENT_ACCOUNT = ("aws_caller_identity", "AWS::AccountId", "account_id}")
 # An account root written with a CloudFormation parameter: `arn:aws:iam::${AccountId}:root`, `Ref AccountId`.
 PARAMETER_ROOT = re.compile(r"^AWS:(?:arn:aws[a-z-]*:iam::\$\{(?P<sub>[A-Za-z0-9]+)\}:root|Ref (?P<ref>[A-Za-z0-9]+))$")
 OPERATORS = {"equals": "=", "like": "like", "prefix": "starts with"}
@@ -64,38 +51,23 @@ def _assumes(grant: Grant) -> bool:
         return False
     texts = [v.text for v in grant.actions if v.text is not None]
     if grant.not_actions:
-        return not any(fnmatch.fnmatchcase(a.lower(), t.lower()) for a in ASSUME for t in texts)
-    return not grant.actions or any(fnmatch.fnmatchcase(a.lower(), t.lower()) for a in ASSUME for t in texts)
+        return not any(action_matches(a, t) for a in ASSUME for t in texts)
+    return not grant.actions or any(action_matches(a, t) for a in ASSUME for t in texts)
 
 
 def _condition_values(grant: Grant, suffix: str) -> list[object] | None:
     """Values of every condition whose key ends with `suffix` (None when no key does)."""
-    found: list[object] | None = None
-    for clauses in (grant.conditions or {}).values():
-        for key, values in clauses.items() if isinstance(clauses, dict) else []:
-            if isinstance(key, str) and key.lower().endswith(suffix):
-                found = (found or []) + (values if isinstance(values, list) else [values])
-    return found
+    return values_for(grant.conditions, suffix)
 
 
 def _guarded(grant: Grant) -> list[str]:
     """The condition keys that guard a cross-account trust (an empty `sts:ExternalId` or MFA "false" does not)."""
-    keys = []
-    for clauses in (grant.conditions or {}).values():
-        for key, values in clauses.items() if isinstance(clauses, dict) else []:
-            lowered = key.lower() if isinstance(key, str) else ""
-            if not any(lowered == g or (g.endswith("/") and lowered.startswith(g)) for g in CROSS_ACCOUNT_GUARDS):
-                continue
-            written = [str(v).lower() for v in (values if isinstance(values, list) else [values])]
-            if all(v == "" for v in written) or (lowered == "aws:multifactorauthpresent" and all(v == "false" for v in written)):
-                continue  # an empty external id, or MFA required to be absent, guards nothing
-            keys.append(key)
-    return sorted(set(keys))
+    return guards(grant.conditions)
 
 
 def _unknown_conditions(grant: Grant) -> bool:
     """Conditions jeplint could not read (a `dynamic "condition"` over an unknown collection)."""
-    return "?" in (grant.conditions or {})
+    return any_unknown(grant.conditions)
 
 
 def _aws_principal(grant: Grant, value: Value) -> tuple[str, str] | None:
@@ -159,7 +131,7 @@ def _pool(graph: Graph, identity: Identity) -> Iterator[Finding]:
     assert identity.trust is not None
     for grant in identity.trust.grants:
         issuers = [v.text.split(":", 1)[1] for v in grant.principals if v.text]
-        if "attribute_condition" in (grant.conditions or {}) or not issuers or any("://" in i for i in issuers):
+        if values_for(grant.conditions, "attribute_condition") or not issuers or any("://" in i for i in issuers):
             continue
         what = f"accepts every identity of provider {grant.sid} ({', '.join(issuers)}): it has no attribute_condition"
         yield _finding(graph, identity, identity.label, grant, grant.span, "warning", what, grant.sid)
@@ -173,7 +145,14 @@ def _federated(graph: Graph, fact: Federation) -> Finding | None:
     else:
         return None
     pins = [c for c in fact.claims if c.claim not in ("aud", "azp", "amr")]
-    written = (fact.grant.conditions or {}).get("attribute_condition") if fact.platform == "gcp" and fact.grant else None
+    written = next(
+        (
+            c.values[0]
+            for c in (fact.grant.conditions if fact.grant else ())
+            if c.operator == CEL and c.key == "attribute_condition"
+        ),
+        None,
+    )
     if fact.platform == "gcp":
         constraint = f"with attribute_condition {written!r}" if written is not None else "with no attribute_condition"
     elif pins:
