@@ -1,10 +1,10 @@
 """AWS managed policies attached by ARN (``arn:aws:iam::aws:policy/PATH/NAME``) or looked up by name.
 
-The documents of all 1,641 AWS managed policies ship in ``jeplint/data/aws_managed_policies.zip``
+The documents of all 1,641 AWS managed policies ship in ``jeplint/data/aws_managed_policies.bin``
 (derived from github.com/iann0036/iam-dataset, see NOTICE; regenerate with
-``scripts/refresh_aws_managed.py``). The archive is opened only when a scan attaches a managed
-policy, and only the index and the documents attached are read. AdministratorAccess and
-PowerUserAccess are written out here (the dataset lacks them).
+``scripts/refresh_aws_managed.py``). The file is read only when a scan attaches a managed policy; a
+lookup is one search of its index and only the documents attached are decompressed.
+AdministratorAccess and PowerUserAccess are written out here (the dataset lacks them).
 
 One `Policy` per name is shared by every identity that attaches it; it has no span of its own, so its
 grants carry the span of the first attachment and rules report it at each attachment. An ARN that is
@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import zipfile
+import zlib
 from functools import lru_cache
 from importlib import resources
 
@@ -27,7 +27,7 @@ from jeplint.graph.policy import grants_from_document
 from jeplint.parse.nodes import Mapping, Node, Scalar, Sequence, Span
 
 _ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy(?P<path>/(?:[\w+=,.@-]+/)*)(?P<name>[\w+=,.@-]+)$")
-DATA = "aws_managed_policies.zip"
+DATA = "aws_managed_policies.bin"
 
 # name -> statements as (effect, not_action, actions, resources): the two broadest policies, which the
 # dataset lacks (AWS's published versions).
@@ -62,17 +62,38 @@ BROAD = {
 
 
 class _Catalogue:
-    """The shipped archive, opened on first use."""
+    """The shipped catalogue, read on first use (format: scripts/refresh_aws_managed.py). A lookup
+    is one substring search of the index; only the documents attached are decompressed."""
 
     def __init__(self) -> None:
-        self.archive = zipfile.ZipFile(resources.files("jeplint").joinpath("data").joinpath(DATA).open("rb"))
-        info = json.loads(self.archive.read("index.json"))
-        dated = re.search(r"\((\d{4}-\d\d-\d\d)\)", info["source"])
+        self.file = resources.files("jeplint").joinpath("data").joinpath(DATA)
+        with self.file.open("rb") as handle:
+            header = json.loads(handle.readline())
+            self.table: bytes = handle.read(header["index"])
+            self.base = handle.tell()  # where the documents start
+        self.count: int = header["count"]
+        dated = re.search(r"\((\d{4}-\d\d-\d\d)\)", header["source"])
         self.snapshot = dated.group(1) if dated else "of unknown date"
-        self.index: dict[str, list] = info["policies"]  # name -> [path, deprecated, version]
+
+    def entry(self, name: str) -> tuple[str, bool, int, int] | None:
+        """(path, deprecated, offset, length) of a policy, or None when the catalogue lacks it."""
+        at = self.table.find(f"\n{name}\t".encode())
+        if at < 0 or "\t" in name or "\n" in name:
+            return None
+        line = self.table[at + 1 : self.table.index(b"\n", at + 1)].decode()
+        _, path, deprecated, offset, length = line.split("\t")
+        return path, deprecated == "1", int(offset), int(length)
+
+    def names(self) -> list[str]:
+        return [line.split("\t", 1)[0] for line in self.table.decode().split("\n") if line]
 
     def statements(self, name: str) -> list:
-        return json.loads(self.archive.read(f"{name}.json"))
+        found = self.entry(name)
+        assert found is not None
+        _, _, offset, length = found
+        with self.file.open("rb") as handle:
+            handle.seek(self.base + offset)
+            return json.loads(zlib.decompress(handle.read(length)))
 
 
 @lru_cache(maxsize=1)
@@ -92,7 +113,7 @@ def managed_policy(graph: Graph, arn: str, span: Span) -> Policy | None:
         return None
     name, path = match.group("name"), match.group("path")
     if name not in DOCUMENTS:
-        known = catalogue().index.get(name)
+        known = catalogue().entry(name)
         if known is None or known[0] != path:
             return _unknown(graph, arn, name, span, None if known is None else f"arn:aws:iam::aws:policy{known[0]}{name}")
     return _policy(graph, name, span)
@@ -101,7 +122,7 @@ def managed_policy(graph: Graph, arn: str, span: Span) -> Policy | None:
 def managed_policy_by_name(graph: Graph, name: str, span: Span) -> Policy | None:
     """The shared Policy for an AWS managed policy named without its ARN (`data "aws_iam_policy"
     { name = ... }`), or None when no managed policy has that name (a customer policy, then)."""
-    if name in DOCUMENTS or name in catalogue().index:
+    if name in DOCUMENTS or catalogue().entry(name) is not None:
         return _policy(graph, name, span)
     return None
 
@@ -120,7 +141,8 @@ def _policy(graph: Graph, name: str, span: Span) -> Policy:
             statements = catalogue().statements(name)
         grants_from_document(policy, _node({"Statement": statements}, span))
         graph.policies.append(policy)
-    if name not in DOCUMENTS and catalogue().index[name][1]:
+    known = catalogue().entry(name) if name not in DOCUMENTS else None
+    if known is not None and known[1]:
         graph.notes.append((span, f"AWS managed policy {name} is deprecated: AWS no longer updates it; attach its successor"))
     return policy
 
@@ -135,12 +157,12 @@ def _unknown(graph: Graph, arn: str, name: str, span: Span, moved: str | None) -
     if moved is not None:
         hint = f"; AWS publishes it as {moved}"
     else:
-        close = difflib.get_close_matches(name, list(catalogue().index) + list(DOCUMENTS), n=1, cutoff=0.8)
+        close = difflib.get_close_matches(name, catalogue().names() + list(DOCUMENTS), n=1, cutoff=0.8)
         hint = f"; did you mean {close[0]}?" if close else ""
     graph.notes.append(
         (
             span,
-            f"AWS managed policy {arn} is not in jeplint's catalogue of {len(catalogue().index)} AWS managed policies "
+            f"AWS managed policy {arn} is not in jeplint's catalogue of {catalogue().count} AWS managed policies "
             f"(snapshot {catalogue().snapshot}): newer than the data or a typo{hint}; its permissions are not analysed",
         )
     )
