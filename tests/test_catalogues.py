@@ -83,7 +83,10 @@ def test_an_unknown_managed_policy_is_a_note_that_names_it(tmp_path: Path) -> No
 def test_a_deprecated_managed_policy_is_reported_as_such(tmp_path: Path) -> None:
     result = _scan(tmp_path, _attach('"arn:aws:iam::aws:policy/AWSLambdaReadOnlyAccess"'))
     assert _notes(result) == [
-        (8, "AWS managed policy AWSLambdaReadOnlyAccess is deprecated: AWS no longer updates it; attach its successor")
+        (
+            8,
+            "AWS managed policy AWSLambdaReadOnlyAccess is deprecated by AWS: it cannot be attached anew and is no longer updated; move to its successor",
+        )
     ]
     assert _notes(_scan(tmp_path, _attach('"arn:aws:iam::aws:policy/AWSLambda_ReadOnlyAccess"'))) == []
 

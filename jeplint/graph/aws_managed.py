@@ -143,7 +143,13 @@ def _policy(graph: Graph, name: str, span: Span) -> Policy:
         graph.policies.append(policy)
     known = catalogue().entry(name) if name not in DOCUMENTS else None
     if known is not None and known[1]:
-        graph.notes.append((span, f"AWS managed policy {name} is deprecated: AWS no longer updates it; attach its successor"))
+        graph.notes.append(
+            (
+                span,
+                f"AWS managed policy {name} is deprecated by AWS: it cannot be attached anew and is no longer "
+                "updated; move to its successor",
+            )
+        )
     return policy
 
 

@@ -31,9 +31,12 @@ def condition_triples(grant: Grant) -> list[tuple[str, str, list[object]]] | Non
 
 def note_unknown(graph: Graph, facts: list[Federation]) -> None:
     """Say which trusts of a known CI issuer could not be judged (never a silent pass)."""
+    seen = set(graph.notes)
     for fact in facts:
-        if fact.verdict == "unknown" and fact.issuer.provider != "other":
-            graph.notes.append((fact.span, f"{fact.subject}: trust of {fact.issuer.name} OIDC tokens not judged: {fact.who}"))
+        note = (fact.span, f"{fact.subject}: trust of {fact.issuer.name} OIDC tokens not judged: {fact.who}")
+        if fact.verdict == "unknown" and fact.issuer.provider != "other" and note not in seen:
+            seen.add(note)
+            graph.notes.append(note)
 
 
 def add_aws_federation(graph: Graph) -> None:
