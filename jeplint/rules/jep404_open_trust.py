@@ -15,7 +15,9 @@
   a trust that pins nothing lets anyone the issuer vouches for in (error for the shared issuers:
   GitHub, gitlab.com, Terraform Cloud; warning for one cluster or one GitLab instance); one that
   pins only an organisation (`repo:acme/*`, `assertion.repository_owner == 'acme'`) is a warning.
-  The message says who can assume the identity. A GCP provider of another kind (AWS, SAML, X.509)
+  The message says who can assume the identity. An Azure federated credential pinned to one
+  repository on an identity holding Owner, Contributor or User Access Administrator: warning (that
+  repository's workflows hold the role). A GCP provider of another kind (AWS, SAML, X.509)
   without `attribute_condition` admits every identity of its issuer: warning.
 - Trust documents attached to no role in the scan (`data "aws_iam_policy_document"` or a JSON file
   that trusts a principal through `sts:AssumeRole*`) are checked the same way, and say so.
@@ -28,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from jeplint.catalog.broad_roles import AZURE_BROAD
 from jeplint.graph.conditions import CEL, any_unknown, guards, values_for
 from jeplint.graph.federation import Federation
 from jeplint.graph.federation_aws import unattached_trust
@@ -137,13 +140,39 @@ def _pool(graph: Graph, identity: Identity) -> Iterator[Finding]:
         yield _finding(graph, identity, identity.label, grant, grant.span, "warning", what, grant.sid)
 
 
+def _broad_azure(graph: Graph, fact: Federation) -> Finding | None:
+    """An Azure federated credential pinned to one repository on an identity with a broad built-in role."""
+    if fact.platform != "azure" or fact.identity is None or fact.verdict not in ("branch", "repository"):
+        return None
+    broad = [b for b in graph.bindings_of(fact.identity) if b.policy.kind == "azure-builtin" and b.policy.name in AZURE_BROAD]
+    if not broad:
+        return None
+    binding = broad[0]
+    scope = f" on {binding.scope}" if binding.scope else ""
+    what = (
+        f"trusts OIDC tokens of {fact.issuer.name} ({fact.issuer.url}) for {fact.who}, and it holds {binding.policy.name} "
+        f"({AZURE_BROAD[binding.policy.name]}){scope}: whoever can change that repository's workflows holds the role"
+    )
+    related = [Related(span, message) for span, message in fact.related]
+    related.append(Related(binding.span, f"{binding.policy.label} is bound to {fact.identity.label} by {binding.via}"))
+    return Finding(
+        "JEP404",
+        f"{fact.subject} {what}",
+        fact.span,
+        finish(related, graph, fact.identity),
+        fingerprint("JEP404", fact.span.path, fact.identity.key, "broad", binding.policy.name),
+        "warning",
+        (fact.identity.key,),
+    )
+
+
 def _federated(graph: Graph, fact: Federation) -> Finding | None:
     if fact.verdict == "nothing":
         level = "error" if fact.issuer.shared else "warning"
     elif fact.verdict == "organisation":
         level = "warning"
     else:
-        return None
+        return _broad_azure(graph, fact)
     pins = [c for c in fact.claims if c.claim not in ("aud", "azp", "amr")]
     written = next(
         (

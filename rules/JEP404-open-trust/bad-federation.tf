@@ -220,3 +220,26 @@ resource "azuread_application_federated_identity_credential" "owner" {
   subject        = "repository_owner:acme:environment:prod" # expect: JEP404
   audiences      = ["api://AzureADTokenExchange"]
 }
+
+# Pinned to one repository, but the identity is Owner of the subscription: that repository's
+# workflows (anyone who can push to it) hold Owner.
+resource "azurerm_user_assigned_identity" "release" {
+  name                = "release"
+  location            = "westeurope"
+  resource_group_name = "ops"
+}
+
+resource "azurerm_role_assignment" "release_owner" {
+  scope                = "/subscriptions/00000000-0000-0000-0000-000000000000"
+  role_definition_name = "Owner" # expect: JEP106
+  principal_id         = azurerm_user_assigned_identity.release.principal_id
+}
+
+resource "azurerm_federated_identity_credential" "release" {
+  name                = "github-release"
+  resource_group_name = "ops"
+  parent_id           = azurerm_user_assigned_identity.release.id
+  issuer              = "https://token.actions.githubusercontent.com"
+  subject             = "repo:acme/shop:environment:release" # expect: JEP404
+  audience            = ["api://AzureADTokenExchange"]
+}

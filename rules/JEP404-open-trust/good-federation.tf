@@ -199,3 +199,10 @@ resource "azuread_application_federated_identity_credential" "literal" {
   subject        = "repo:acme/*"
   audiences      = ["api://AzureADTokenExchange"]
 }
+
+# Pinned to one repository, on an identity with a narrow role.
+resource "azurerm_role_assignment" "deployer_blob" {
+  scope                = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/web/providers/Microsoft.Storage/storageAccounts/site"
+  role_definition_name = "Storage Blob Data Contributor"
+  principal_id         = azurerm_user_assigned_identity.deployer.principal_id
+}
