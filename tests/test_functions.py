@@ -15,6 +15,7 @@ from jeplint.run import Settings, scan
     ("permission", "platform", "domain", "capability"),
     [
         ("iam:PassRole", "aws", "iam", "modify"),  # delegation: the escalation paths are JEP401's
+        ("iam:CreateServiceLinkedRole", "aws", "iam", "modify"),  # an AWS-defined role: no identity administration
         ("iam:CreateAccessKey", "aws", "iam", "identity-admin"),
         ("secretsmanager:RotateSecret", "aws", "secretsmanager", "rotate"),
         ("secretsmanager:GetSecretValue", "aws", "secretsmanager", "data-read"),

@@ -112,6 +112,9 @@ BASELINE_GCP = frozenset(
 BASELINE_AZURE = ("microsoft.support/", "microsoft.insights/alertrules/", "microsoft.resourcehealth/")
 BASELINE_K8S = ("coordination.k8s.io/leases", "/events", "events.k8s.io/events")
 
+SERVICE_LINKED_ROLE_ACTIONS = frozenset(
+    {"iam:createservicelinkedrole", "iam:deleteservicelinkedrole", "iam:getservicelinkedroledeletionstatus"}
+)
 IDENTITY_SERVICES = frozenset(
     {"iam", "sso", "sso-directory", "identitystore", "organizations", "sts"}
 )  # RAM shares resources: resource-policy
@@ -236,6 +239,10 @@ def _aws(action: str) -> Function:
     entry = (aws_actions.service(prefix) or {}).get(lname)
     access = entry.access if entry else ()
     sets = _sets()
+    if lower in SERVICE_LINKED_ROLE_ACTIONS:
+        # a service-linked role's trust and permissions are defined by AWS, not by the caller: the
+        # AWS managed policies of most services carry these; they administer no identity
+        return Function(prefix, "modify", "creates or deletes an AWS-defined service-linked role")
     if lower == "iam:passrole":
         # hands a role to a service it deploys: delegation, not identity administration (JEP401
         # reports the PassRole paths that escalate)

@@ -56,9 +56,13 @@ def assess(functions: Functions, options: Options) -> tuple[str, str, Functions]
             why,
             {f: a for f, a in functions.items() if f.capability == "identity-admin" and f.domain in IDENTITY_DOMAINS},
         )
-    high = {f.capability for f in functions} & HIGH_IMPACT
-    if len(groups) >= options.multi_function_domains and len(high) >= options.multi_function_high_impact:
-        return "note", f"{len(groups)} groups of functions that act on different resources", functions
+    # Counted on the statements written in the scan: an AWS managed policy that spans services (a
+    # FullAccess policy with its autoscaling and alarm helpers) is one grant, JEP106's kind of breadth.
+    written = {f: a for f, a in functions.items() if any(g.policy.span is not None for _, g in a)}
+    written_groups = resource_groups(written)
+    high = {f.capability for f in written} & HIGH_IMPACT
+    if len(written_groups) >= options.multi_function_domains and len(high) >= options.multi_function_high_impact:
+        return "note", f"{len(written_groups)} groups of functions that act on different resources", written
     return None
 
 
