@@ -129,3 +129,23 @@ resource "azurerm_role_assignment" "NAME" {
     graph = scan([str(tmp_path)]).graph
     held = {b.identity.key: b.policy.name for b in graph.bindings}
     assert len(held) == 2 and sorted(held.values()) == ["Owner", "Reader"]
+
+
+@pytest.mark.parametrize(("service", "reported"), [("elasticmapreduce.amazonaws.com", False), ("ec2.amazonaws.com", True)])
+def test_aws_service_role_policies_are_aws_design(tmp_path: Path, service: str, reported: bool) -> None:
+    """The EMR service role holds PassRole + RunInstances through AWS's own service-role policy."""
+    (tmp_path / "template.yaml").write_text(
+        f"""AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  ServiceRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {{ Effect: Allow, Principal: {{ Service: {service} }}, Action: sts:AssumeRole }}
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/service-role/AmazonElasticMapReduceRole
+"""
+    )
+    findings = scan([str(tmp_path)], Settings(select=("JEP401",))).findings
+    assert bool(findings) is reported

@@ -82,10 +82,11 @@ def human(identity: Identity) -> bool:
 # AWS services that run the customer's code (or deploy it) with the role they assume: a role they
 # can assume is a workload's identity. Any other service principal only acts on its own documented
 # operations on the customer's behalf (Application Auto Scaling, the ECS scheduler, AWS Config, VPC
-# flow logs, ...): the role delegates to the service, no workload holds it.
+# flow logs, the EMR service role whose clusters run as their instance profile, ...): the role
+# delegates to the service, no workload holds it.
 CODE_RUNNING_SERVICES = frozenset(
     {
-        "lambda", "edgelambda", "ec2", "ecs-tasks", "codebuild", "glue", "sagemaker", "batch", "elasticmapreduce",
+        "lambda", "edgelambda", "ec2", "ecs-tasks", "codebuild", "glue", "sagemaker", "batch",
         "emr-serverless", "emr-containers", "apprunner", "tasks.apprunner", "build.apprunner", "eks", "eks-fargate-pods",
         "pods.eks", "airflow", "airflow-env", "states", "cloudformation", "codepipeline", "codedeploy", "ssm", "scheduler",
         "events", "pipes", "datapipeline", "cloud9", "amplify", "databrew", "gamelift", "greengrass", "credentials.iot",

@@ -7,6 +7,9 @@ so the finding can point at each token. A path is *narrowed* when its target per
 or the IAM write that picks the victim) is held only on named resources, or only under a scoping
 condition: each narrowing (and a permissions boundary) lowers the level by one, and a path that
 falls below warning is not reported: that is how the permission should be written.
+
+(About 430 lines: matching, attribution, narrowing and the wording of a path are one pipeline that
+every escalation rule walks; split, each piece would import the others.)
 """
 
 from __future__ import annotations
@@ -17,13 +20,13 @@ from functools import lru_cache
 
 from jeplint.catalog.broad_roles import AZURE_BROAD, GCP_BROAD, K8S_BROAD
 from jeplint.catalog.escalation import Path, arn_parts, covers
-from jeplint.graph.aws_managed import BROAD
+from jeplint.graph.aws_managed import BROAD, service_role_policy
 from jeplint.graph.conditions import values_for
 from jeplint.graph.effective import _all_aws, effective
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
 from jeplint.iamglob import matches
 from jeplint.rules.base import Related
-from jeplint.rules.common import MAX_RELATED, allows, identity_locations, scoping_keys, statement_key
+from jeplint.rules.common import MAX_RELATED, allows, identity_locations, scoping_keys, service_delegation, statement_key
 from jeplint.span import Span
 
 RANK = {"note": 0, "warning": 1, "error": 2}
@@ -342,6 +345,8 @@ def _matches(identity: Identity, held: frozenset[str], pairs: list[tuple[Binding
         parts = [part for need in path.needs for part in _parts(pairs, need) if _passes_to(part, path.passed_to)]
         if {p.need for p in parts} != set(path.needs):
             continue  # held through something the statements do not show (not expected)
+        if aws_service_role(identity, parts):
+            continue  # AWS's own design for the service that assumes the role: not the customer's grant
         if only_through_one_group(parts):
             continue  # the group is reported, not each member (a broad role or `*`: defers_to JEP101/JEP106)
         narrowing = _narrowing(path, parts, identity)
@@ -367,6 +372,15 @@ def _parts(pairs: list[tuple[Binding | None, Policy]], need: str) -> list[Part]:
             if token is not None:
                 parts.append(Part(need, grant, token, binding))
     return parts
+
+
+def aws_service_role(identity: Identity, parts: list[Part]) -> bool:
+    """A role only AWS services that run no customer code assume, holding the path only through the `service-role/` managed
+    policies AWS publishes for them (the EMR service role's PassRole and RunInstances): reported
+    when the role is also given something else, through the statements that give it."""
+    if not service_delegation(identity):
+        return False
+    return all(p.grant.policy.kind == "aws-managed" and service_role_policy(p.grant.policy.name) for p in parts)
 
 
 def _passes_to(part: Part, service: str | None) -> bool:
