@@ -51,7 +51,6 @@ CONFIG_FILE = ".jeplint.toml"
 LEVELS = ("error", "warning", "note")
 FAIL_ON = ("error", "warning", "note", "never")
 KEYS = ("select", "ignore", "fail-on", "exclude", "levels", "thresholds", "purposes")
-_RULE = re.compile(r"JEP\d{0,3}")
 
 
 class ConfigError(Exception):
@@ -138,7 +137,7 @@ def load(path: str) -> Config:
         ignore=_rule_ids(_strings(data, "ignore", where), f"{where}: ignore"),
         fail_on=fail_on,
         exclude=tuple(_strings(data, "exclude", where)),
-        levels=tuple((rule.upper(), level) for rule, level in levels.items()),
+        levels=tuple((_rule_ids([rule], f"{where}: levels")[0], level) for rule, level in levels.items()),
         thresholds=_thresholds(_table(data, "thresholds", where), where) + _purposes(_table(data, "purposes", where), where),
     )
 
@@ -164,11 +163,12 @@ def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
 
 
 def _rule_ids(values: list[str], where: str) -> tuple[str, ...]:
-    ids = tuple(v.strip().upper() for v in values)
-    for rule in ids:
-        if not _RULE.fullmatch(rule):
-            raise ConfigError(f"{where}: {rule!r} is not a rule id or prefix (expected e.g. JEP101 or JEP1)")
-    return ids
+    from jeplint.ruleids import UnknownRule, resolve_all
+
+    try:
+        return resolve_all(values)
+    except UnknownRule as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 # --- thresholds -----------------------------------------------------------------------------------

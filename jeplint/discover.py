@@ -36,6 +36,9 @@ SKIP_DIRS = frozenset(
 )
 
 
+UNSUPPORTED = "not analysed: not a kind of file jeplint reads (.tf, .tf.json, .tfvars, .json, .yaml, .yml, .template)"
+
+
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     path: str  # path to open
@@ -83,6 +86,8 @@ def discover(paths: list[str], cwd: str | None = None) -> Discovery:
             if file_format(arg) is not None:
                 real = os.path.realpath(arg)
                 found.setdefault(real, SourceFile(arg, display_path(arg, cwd)))
+            else:  # named, so meant to be read: never a silent clean
+                problems.append((display_path(arg, cwd), UNSUPPORTED))
         else:
             problems.append((display_path(arg, cwd), "no such file or directory"))
     files = sorted(found.values(), key=lambda f: f.display)

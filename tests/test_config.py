@@ -102,7 +102,7 @@ def test_longest_level_prefix_wins() -> None:
     [
         ("selec = []\n", "unknown key 'selec' (known: select, ignore, fail-on, exclude, levels, thresholds, purposes)"),
         ('select = "JEP1"\n', "select must be a list of strings"),
-        ('ignore = ["CKV_AWS_1"]\n', "ignore: 'CKV_AWS_1' is not a rule id or prefix (expected e.g. JEP101 or JEP1)"),
+        ('ignore = ["CKV_AWS_1"]\n', "ignore: unknown rule 'CKV_AWS_1' (see \"jeplint rules\")"),
         ('fail-on = "always"\n', "fail-on must be one of error, warning, note, never, not 'always'"),
         ('[levels]\nJEP101 = "fatal"\n', "levels.JEP101 must be one of error, warning, note, not 'fatal'"),
         ("[thresholds]\nno-such-threshold = 3\n", "unknown threshold 'no-such-threshold' (known: "),

@@ -178,7 +178,7 @@ class AwsExtractor:
                     self.fill_policy(module, policy, target.attrs.get("policy"))
                     return
         if isinstance(value, Scalar) and isinstance(value.value, str):
-            parsed = parse_embedded_json(value)
+            parsed = parse_embedded_json(value, self.graph.invalid)
             if parsed is None:
                 policy.unresolved = "policy string is not JSON"
                 return
