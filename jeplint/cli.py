@@ -152,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
     graph.add_argument("--format", "-f", choices=("json", "dot", "mermaid"), default="json")
     graph.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
+    graph.add_argument("--config", metavar="FILE", help="read this configuration file instead of searching for one")
     return parser
 
 
@@ -173,10 +174,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _graph(args: argparse.Namespace) -> int:
+    from jeplint import config
     from jeplint.report import graph_report
-    from jeplint.run import scan
+    from jeplint.run import Settings, scan
 
-    result = scan(args.paths)
+    try:
+        conf = config.resolve(args.paths, args.config)
+    except config.ConfigError as exc:
+        sys.stderr.write(f"jeplint: error: {exc}\n")
+        return EXIT_TROUBLE
+    # The configuration's exclude and thresholds apply, as in `scan` (rule selection does not: the
+    # graph is every identity's permissions, whatever rules run on it).
+    result = scan(args.paths, Settings(exclude=conf.exclude, exclude_root=conf.root, options=config.options(conf)))
     text = graph_report.dumps(result, args.format)
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="\n") as handle:

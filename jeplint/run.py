@@ -297,6 +297,16 @@ def _unique_spans(items: list[tuple[Span, str]]) -> list[tuple[Span, str]]:
     return list(dict.fromkeys(items))
 
 
+def _touches(finding: Finding, reported: set[str]) -> bool:
+    """Whether any location of `finding` (primary, related or on its path) is in a reported file: a
+    change to a policy file can give the role declared beside it an escalation path."""
+    return (
+        finding.span.path in reported
+        or any(r.span.path in reported for r in finding.related)
+        or any(r.span.path in reported for r in finding.flow)
+    )
+
+
 def _stale_baseline(
     baseline: Baseline, accepted: list[Suppressed], ran: tuple[Rule, ...], reported: set[str] | None
 ) -> list[Problem]:
@@ -372,7 +382,7 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
             problems.append(Problem("<jeplint>", f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"))
     findings = merge_same_token(findings)
     if reported is not None:  # context_dirs: report the named files; a broken context file is a note
-        findings = [f for f in findings if f.span.path in reported]
+        findings = [f for f in findings if _touches(f, reported)]
         context = {f.display for f in found.files} - reported
         problems = [
             Problem(p.path, f"{p.reason} (read as context only)", p.line, p.col, "note")
@@ -381,10 +391,14 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
             for p in problems
         ]
     unused_for = tuple(r.id for r in rules) if settings.report_unused_suppressions else None
-    findings, suppressed, remarks = apply_suppressions(
-        findings, [f for f in files if reported is None or f.path in reported], settings.options, unused_for
-    )
-    problems += [Problem(r.span.path, r.reason, r.span.line, r.span.col, level="warning") for r in remarks]
+    # Every file's suppressions apply (a finding reported for a changed file may sit in a context
+    # file); only the reported files' remarks are said.
+    findings, suppressed, remarks = apply_suppressions(findings, files, settings.options, unused_for)
+    problems += [
+        Problem(r.span.path, r.reason, r.span.line, r.span.col, level="warning")
+        for r in remarks
+        if reported is None or r.span.path in reported
+    ]
     if settings.baseline is not None:
         findings, accepted = apply_baseline(findings, settings.baseline)
         suppressed += accepted

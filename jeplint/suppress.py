@@ -146,7 +146,7 @@ def _hide(
     return used
 
 
-_MENTION = re.compile("jeplint", re.IGNORECASE)
+_MENTION = re.compile("jeplint|noqa|nosec", re.IGNORECASE)
 # A comment that means to suppress but is not `jeplint:ignore=...`: another spelling of the marker
 # (`jeplint: ignore`, `jeplint:disable=`, `JEPLINT:IGNORE`, `jeplint-ignore`), or another tool's form.
 _NEAR_MISS = re.compile(

@@ -139,12 +139,20 @@ def test_expiry_is_inclusive_and_an_expired_suppression_is_reported(tmp_path: Pa
 @pytest.mark.parametrize(
     ("comment", "hidden", "reasons"),
     [
-        (f"jeplint:ignore=JEP999,JEP101 {REASON}", True, ["suppression names unknown rule 'JEP999'; did you mean JEP405 (transitive-escalation)?"]),
-        (f"jeplint:ignore=JEP999 {REASON}", False, ["suppression names unknown rule 'JEP999'; did you mean JEP405 (transitive-escalation)?"]),
+        (
+            f"jeplint:ignore=JEP999,JEP101 {REASON}",
+            True,
+            ["suppression names unknown rule 'JEP999'; did you mean JEP405 (transitive-escalation)?"],
+        ),
+        (
+            f"jeplint:ignore=JEP999 {REASON}",
+            False,
+            ["suppression names unknown rule 'JEP999'; did you mean JEP405 (transitive-escalation)?"],
+        ),
         (
             f"jeplint:ignore=CKV_AWS_1 {REASON}",
             False,
-            ['suppression names unknown rule \'CKV_AWS_1\' (see "jeplint rules")'],
+            ["suppression names unknown rule 'CKV_AWS_1' (see \"jeplint rules\")"],
         ),
         (f"jeplint:ignore {REASON}", False, ["suppression names no rule id (e.g. JEP101 or the prefix JEP1)"]),
         (

@@ -78,7 +78,6 @@ def report(result: ScanResult, show_suppressed: bool = False) -> dict[str, Any]:
             "files_analysed": result.analysed,
             "files_failed": sum(1 for p in result.problems if p.level == "error"),
             "files_not_iac": result.not_iac,
-            "files_not_iac": result.not_iac,
             "findings": len(result.findings),
             "by_level": dict(sorted(Counter(f.level for f in result.findings).items())),
             "by_rule": dict(sorted(Counter(f.rule_id for f in result.findings).items())),
