@@ -260,6 +260,7 @@ def _discover(paths: list[str], settings: Settings) -> tuple[Discovery, set[str]
     found = discover(paths)
     if settings.display_as is not None:
         found.files = [SourceFile(f.path, settings.display_as) for f in found.files]
+        found.problems = [(settings.display_as, reason) for _, reason in found.problems]
     reported = None
     if settings.context_dirs:
         reported = {f.display for f in found.files}
