@@ -223,7 +223,12 @@ def unrendered_template(text: str, error_line: int | None) -> bool:
 _YAML_COMMENT = re.compile(r"(?:^|\s)#")
 
 
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
+
+
 def _kind_from_text(text: str) -> str | None:
+    if "\\" in text:  # a key may be spelt with escapes ("\u0053tatement"): sniff what a parser would read
+        text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
     if "AWSTemplateFormatVersion" in text or "AWS::" in text:
         return CLOUDFORMATION
     if "apiVersion" in text and "kind" in text:
