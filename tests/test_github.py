@@ -203,9 +203,15 @@ def test_action_scan_step_writes_sarif_and_outputs(tmp_path: Path) -> None:
     (tmp_path / "infra").mkdir()
     (tmp_path / "infra" / "main.tf").write_text(POLICY_TF)
     outputs = tmp_path / "github-output"
+    # The install step's output: the jeplint of the action's own environment (here, this checkout's).
+    launcher = tmp_path / "bin" / "jeplint"
+    launcher.parent.mkdir()
+    launcher.write_text(f'#!/bin/sh\nPYTHONPATH="{ROOT}" exec "{sys.executable}" -m jeplint "$@"\n')
+    launcher.chmod(0o755)
     env = {
         **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "JEPLINT": str(launcher),
+        "JEPLINT_CATEGORY": "jeplint/terraform",
         "GITHUB_OUTPUT": str(outputs),
         "JEPLINT_PATHS": "infra",
         "JEPLINT_FAIL_ON": "warning",
@@ -224,6 +230,7 @@ def test_action_scan_step_writes_sarif_and_outputs(tmp_path: Path) -> None:
     assert outputs.read_text() == "exit-code=1\nsarif-file=jeplint.sarif\n"
     log = json.loads((tmp_path / "jeplint.sarif").read_text())
     assert_valid_sarif(log)
+    assert log["runs"][0]["automationDetails"] == {"id": "jeplint/terraform/"}
     assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]] == [
         "infra/main.tf"
     ]
