@@ -32,8 +32,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _rule_list(value: str) -> list[str]:
-    """Comma-separated rule ids, prefixes or names (`jeplint.ruleids`); an unknown one is a usage error."""
-    from jeplint.ruleids import UnknownRule, resolve
+    """Comma-separated rule ids, prefixes or names (`jeplint.rules.ids`); an unknown one is a usage error."""
+    from jeplint.rules.ids import UnknownRule, resolve
 
     try:
         return [resolve(v) for v in value.split(",") if v.strip()]
@@ -307,7 +307,7 @@ def _scan_paths(args: argparse.Namespace, paths: list[str]) -> int:
     from jeplint.run import scan
 
     try:
-        conf = config.resolve([args.stdin_filename] if args.stdin_filename else paths, args.config)
+        conf = _known_rules(config.resolve([args.stdin_filename] if args.stdin_filename else paths, args.config))
         accepted = baseline.load(args.baseline) if args.baseline and not args.write_baseline else None
     except (config.ConfigError, baseline.BaselineError) as exc:
         sys.stderr.write(f"jeplint: error: {exc}\n")
@@ -341,6 +341,26 @@ def _scan_paths(args: argparse.Namespace, paths: list[str]) -> int:
         if any(FAIL_ORDER[f.level] <= limit for f in result.findings):
             return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _known_rules(conf: Config) -> Config:
+    """`conf` with its rule references (select, ignore, levels) as canonical ids or prefixes; a
+    `ConfigError` naming the file, the key and the closest real rule when one names no rule."""
+    import dataclasses
+
+    from jeplint.config import ConfigError
+    from jeplint.rules.ids import UnknownRule, resolve, resolve_all
+
+    key = "select"
+    try:
+        select = resolve_all(conf.select)
+        key = "ignore"
+        ignore = resolve_all(conf.ignore)
+        key = "levels"
+        levels = tuple((resolve(rule), level) for rule, level in conf.levels)
+    except UnknownRule as exc:
+        raise ConfigError(f"{conf.where}: {key}: {exc}") from None
+    return dataclasses.replace(conf, select=select, ignore=ignore, levels=levels)
 
 
 def _write_baseline(path: str, result: ScanResult) -> int:

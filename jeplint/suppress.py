@@ -17,9 +17,12 @@ optional last day):
 - the Kubernetes annotation ``jeplint.io/ignore: 'JEP104 reason="..." until=2027-03-31'`` on an
   object; several entries are separated by `;` or new lines; covers the whole object.
 
-A suppression that names an unknown rule, gives no reason, has a malformed or past `until` date, or
-carries text it does not understand is itself reported as a `Remark` (a warning about the input, not
-a finding). Only valid, unexpired suppressions hide findings: an expired one lets its findings be
+Rules are named by id, prefix or name, in any case (`jeplint.rules.ids`). A suppression that names
+an unknown rule (the remark names the closest real one), gives no reason, has a malformed or past
+`until` date, or carries text it does not understand is itself reported as a `Remark` (a warning
+about the input, not a finding); so is a comment that looks like a suppression but is not one
+(`jeplint: ignore JEP101`, `jeplint:disable=JEP101`, `noqa: JEP101`: it hides nothing), and, when
+asked (`unused_for`), a valid suppression that hides no finding. Only valid, unexpired suppressions hide findings: an expired one lets its findings be
 reported again. `until` is the last day the suppression holds (inclusive, UTC).
 
 Comments are recognised outside quoted strings on their line; lines of heredocs and YAML block
@@ -38,9 +41,9 @@ from datetime import date
 from jeplint.options import Options
 from jeplint.parse import CLOUDFORMATION, KUBERNETES, ParsedFile, file_format
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span, Tagged
-from jeplint.ruleids import UnknownRule
-from jeplint.ruleids import resolve as resolve_rule
 from jeplint.rules.base import Finding
+from jeplint.rules.ids import UnknownRule
+from jeplint.rules.ids import resolve as resolve_rule
 
 MARKER = "jeplint:ignore"
 ANNOTATION = "jeplint.io/ignore"
