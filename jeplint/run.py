@@ -61,6 +61,13 @@ class Problem:
     line: int | None = None
     col: int | None = None
     level: str = "error"  # "error" = could not be analysed; "warning" = a wrong suppression; "note" = a remark
+    # An error in a file that was analysed all the same (a suppression naming no rule): exit 2, but
+    # not counted among the inputs that could not be analysed.
+    analysed: bool = False
+
+    @property
+    def not_analysed(self) -> bool:
+        return self.level == "error" and not self.analysed
 
 
 @dataclass(slots=True)
@@ -396,7 +403,7 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
     # file); only the reported files' remarks are said.
     findings, suppressed, remarks = apply_suppressions(findings, files, settings.options, unused_for)
     problems += [
-        Problem(r.span.path, r.reason, r.span.line, r.span.col, level="warning")
+        Problem(r.span.path, r.reason, r.span.line, r.span.col, level=r.level, analysed=True)
         for r in remarks
         if reported is None or r.span.path in reported
     ]

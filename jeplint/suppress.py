@@ -82,6 +82,10 @@ class Remark:
 
     span: Span
     reason: str
+    level: str = "warning"  # "error" for a rule reference that names no rule: the run exits 2
+
+
+UNKNOWN_RULE = "suppression names unknown rule"
 
 
 @dataclass(slots=True)
@@ -122,7 +126,7 @@ def apply(
         _scope_comments(parsed, [d for d in directives if d.target])
         for directive in directives:
             suppression, problems = _validate(directive, today)
-            remarks += [Remark(directive.span, reason) for reason in problems]
+            remarks += [Remark(directive.span, reason, _level(reason)) for reason in problems]
             if suppression is None or directive.scope is None:
                 continue
             used = _hide(suppression, directive.scope, by_path.get(parsed.path, ()), hidden)
@@ -132,6 +136,11 @@ def apply(
                 )
     kept = [f for f in findings if id(f) not in hidden]
     return kept, [hidden[id(f)] for f in findings if id(f) in hidden], remarks
+
+
+def _level(reason: str) -> str:
+    """An unknown rule is an error (like one in --select); every other wrong suppression a warning."""
+    return "error" if reason.startswith(UNKNOWN_RULE) else "warning"
 
 
 def _hide(

@@ -151,8 +151,16 @@ def test_rule_names_work_in_configuration_and_suppressions(repo: Path, capsys: p
 def test_unknown_rule_in_a_suppression_names_the_closest(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / "main.tf").write_text(ROLE + WILDCARD.replace("policy =", '# jeplint:ignore=JEP110 reason="ok"\n  policy ='))
     code, out, err = _scan(capsys, ".")
-    assert code == 1  # it hides nothing: the finding is reported
-    assert err == "main.tf:7:5: warning: suppression names unknown rule 'JEP110'; did you mean JEP107 (unknown-action)?\n"
+    assert code == 2  # an unknown rule is an error, as in --select; it hides nothing: the finding is reported
+    assert err == "main.tf:7:5: error: suppression names unknown rule 'JEP110'; did you mean JEP107 (unknown-action)?\n"
+    assert out.splitlines() == [
+        FINDING.replace(":7:", ":8:"),
+        "Found 1 finding (1 error) in 1 file. 1 error in suppressions (see stderr).",
+    ]
+    code, out, _ = _scan(capsys, ".", "--format", "json")
+    report = json.loads(out)
+    assert report["summary"]["files_failed"] == 0
+    assert [(p["level"], p["line"]) for p in report["problems"]] == [("error", 7)]
 
 
 # --- 3. suppressions and baselines honest --------------------------------------------------------

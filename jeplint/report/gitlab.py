@@ -49,7 +49,7 @@ def issues(result: ScanResult) -> list[dict[str, Any]]:
             }
         )
     for p in result.problems:
-        if p.level != "error":
+        if not p.not_analysed:
             continue
         key = hashlib.sha256(f"jeplint/not-analysed\x1f{p.path}\x1f{p.reason}".encode()).hexdigest()[:32]
         out.append(

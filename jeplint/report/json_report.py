@@ -76,7 +76,7 @@ def report(result: ScanResult, show_suppressed: bool = False) -> dict[str, Any]:
         "tool": {"name": "jeplint", "version": __version__},
         "summary": {
             "files_analysed": result.analysed,
-            "files_failed": sum(1 for p in result.problems if p.level == "error"),
+            "files_failed": sum(1 for p in result.problems if p.not_analysed),
             "files_not_iac": result.not_iac,
             "findings": len(result.findings),
             "by_level": dict(sorted(Counter(f.level for f in result.findings).items())),

@@ -36,8 +36,9 @@ def _suite(path: str, findings: list[Finding], problems: list[Problem]) -> ET.El
         failure = ET.SubElement(case, "failure", message=_clean(f.message), type=f.level)
         failure.text = _clean(f"{f.span}: {f.rule_id} {f.message}")
     for p in problems:
-        case = ET.SubElement(suite, "testcase", name="not analysed", classname=_clean(path))
-        error = ET.SubElement(case, "error", message=_clean(p.reason), type="not-analysed")
+        name, kind = ("not analysed", "not-analysed") if p.not_analysed else ("input error", "input-error")
+        case = ET.SubElement(suite, "testcase", name=name, classname=_clean(path))
+        error = ET.SubElement(case, "error", message=_clean(p.reason), type=kind)
         error.text = _clean(f"{p.path}:{p.line or 1}:{p.col or 1}: {p.reason}")
     if not findings and not problems:
         ET.SubElement(suite, "testcase", name="jeplint", classname=_clean(path))

@@ -198,7 +198,7 @@ def log(
         "originalUriBaseIds": {SRCROOT: base},
         "invocations": [
             {
-                "executionSuccessful": not any(p.level == "error" for p in result.problems),
+                "executionSuccessful": not any(p.not_analysed for p in result.problems),
                 "toolExecutionNotifications": notifications,
             }
         ],

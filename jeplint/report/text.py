@@ -47,7 +47,8 @@ def write(result: ScanResult, out: TextIO, err: TextIO, colour: bool, show_suppr
 
 def summary(result: ScanResult) -> str:
     levels = Counter(f.level for f in result.findings)
-    failed = sum(1 for p in result.problems if p.level == "error")
+    failed = sum(1 for p in result.problems if p.not_analysed)
+    wrong = sum(1 for p in result.problems if p.level == "error" and p.analysed)
     files = f"{result.analysed:,} file{'s' if result.analysed != 1 else ''}"
     if result.findings:
         parts = ", ".join(
@@ -63,6 +64,8 @@ def summary(result: ScanResult) -> str:
     text += f"; {len(result.suppressed):,} suppressed." if result.suppressed else "."
     if failed:
         text += f" {failed:,} input{'s' if failed != 1 else ''} could not be analysed (see stderr)."
+    if wrong:
+        text += f" {wrong:,} error{'s' if wrong != 1 else ''} in suppressions (see stderr)."
     return text
 
 
