@@ -86,7 +86,11 @@ class ScanResult:
     @property
     def not_iac(self) -> int:
         """Files read that hold no Terraform, CloudFormation, Kubernetes or IAM policy (nor a template)."""
-        return sum(1 for f in self.files if f.kind is None and f.error is None and not f.notice)
+        return len(self.not_iac_paths)
+
+    @property
+    def not_iac_paths(self) -> list[str]:
+        return sorted(f.path for f in self.files if f.kind is None and f.error is None and not f.notice)
 
 
 def selected_rules(settings: Settings) -> tuple[Rule, ...]:

@@ -78,7 +78,8 @@ def test_summary_counts_files_that_are_not_iac(repo: Path, capsys: pytest.Captur
     (repo / "values.yaml").write_text("replicas: 2\n")
     assert _scan(capsys, ".") == (0, "No findings in 1 file (2 other files read, not IaC).\n", "")
     code, out, _ = _scan(capsys, ".", "--format", "json")
-    assert json.loads(out)["summary"]["files_not_iac"] == 2
+    report = json.loads(out)
+    assert (report["summary"]["files_not_iac"], report["not_iac"]) == (2, ["package.json", "values.yaml"])
 
 
 def test_named_file_of_an_unsupported_kind_is_not_analysed(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,6 +1,6 @@
 """JSON output: a stable, documented shape for scripts (`"schema": "jeplint-report/1"`).
 
-Top level: `schema`, `tool`, `summary`, `findings`, `identities`, `problems`, and `suppressed`
+Top level: `schema`, `tool`, `summary`, `findings`, `identities`, `problems`, `not_iac` (files read that hold no IaC), and `suppressed`
 when suppressed findings are asked for (`--show-suppressed`): each a finding plus its `suppression`
 (`kind` inSource or external, `justification`, `until`, `location`). `summary.suppressed` always
 counts them. Field names never change within a schema version; new fields may be added.
@@ -88,6 +88,7 @@ def report(result: ScanResult, show_suppressed: bool = False) -> dict[str, Any]:
         "problems": [
             {"path": p.path, "line": p.line, "column": p.col, "level": p.level, "reason": p.reason} for p in result.problems
         ],
+        "not_iac": result.not_iac_paths,
         **({"suppressed": [suppressed(s, metas) for s in result.suppressed]} if show_suppressed else {}),
     }
 
