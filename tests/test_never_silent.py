@@ -71,6 +71,15 @@ def _hcl_string(doc: str) -> tuple[str, str]:
     )
 
 
+def _source_document(doc: str) -> tuple[str, str]:
+    return "main.tf", (
+        f'data "aws_iam_policy_document" "d" {{\n  source_policy_documents = [<<EOT\n{doc}\nEOT\n  ]\n}}\n'
+        + ROLE_TF.replace(
+            "}\n", '  inline_policy {\n    name   = "p"\n    policy = data.aws_iam_policy_document.d.json\n  }\n}\n'
+        )
+    )
+
+
 def _cfn_yaml(doc: str) -> tuple[str, str]:
     return "stack.yaml", (
         "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n"
@@ -93,6 +102,7 @@ def _policy_json(doc: str) -> tuple[str, str]:
 CONTAINERS = {
     "tf-heredoc": _heredoc,
     "tf-string": _hcl_string,
+    "tf-source-document": _source_document,
     "cfn-yaml": _cfn_yaml,
     "cfn-json": _cfn_json,
     "policy": _policy_json,
