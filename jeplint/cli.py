@@ -213,7 +213,11 @@ def _explain(rule: str, out: TextIO) -> int:
     metas = catalogue()
     meta = metas.get(rule.upper()) or next((m for m in metas.values() if m.name == rule.lower()), None)
     if meta is None:
-        sys.stderr.write(f'jeplint: error: no rule {rule!r} (see "jeplint rules")\n')
+        from jeplint.rules.ids import closest
+
+        near = closest(rule)
+        hint = f"; did you mean {near} ({metas[near].name})?" if near else ' (see "jeplint rules")'
+        sys.stderr.write(f"jeplint: error: no rule {rule!r}{hint}\n")
         return EXIT_TROUBLE
     out.write(meta.help_text())
     return EXIT_CLEAN

@@ -211,7 +211,9 @@ def test_explain_prints_the_rule_documentation(capsys: pytest.CaptureFixture[str
 
 def test_explain_unknown_rule_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "JEP999"]) == 2
-    assert capsys.readouterr().err == "jeplint: error: no rule 'JEP999' (see \"jeplint rules\")\n"
+    assert capsys.readouterr().err == "jeplint: error: no rule 'JEP999'; did you mean JEP405 (transitive-escalation)?\n"
+    assert main(["explain", "nothing-like-it"]) == 2
+    assert capsys.readouterr().err == "jeplint: error: no rule 'nothing-like-it' (see \"jeplint rules\")\n"
 
 
 class _Tty(io.StringIO):
