@@ -25,8 +25,9 @@ from jeplint.graph.build import build_graph
 from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.parse import MAX_FILE_BYTES, ParsedFile, file_format, parse_file
-from jeplint.parse.nodes import ParseError, Span
+from jeplint.parse.nodes import ParseError
 from jeplint.rules import RULES, Finding, Rule
+from jeplint.span import Span
 from jeplint.suppress import Suppressed
 from jeplint.suppress import apply as apply_suppressions
 
