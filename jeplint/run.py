@@ -20,7 +20,7 @@ from jeplint.baseline import apply as apply_baseline
 from jeplint.baseline import unmatched as unmatched_baseline
 from jeplint.cache import Entry, ParseCache, loads, parse_and_store, parse_to_bytes
 from jeplint.config import exclusion, level_for
-from jeplint.discover import Discovery, SourceFile, discover
+from jeplint.discover import Discovery, SourceFile, discover, display_path
 from jeplint.graph.build import build_graph
 from jeplint.graph.model import Graph
 from jeplint.options import Options
@@ -283,6 +283,22 @@ def _discover(paths: list[str], settings: Settings) -> tuple[Discovery, set[str]
     return found, reported
 
 
+def _unsupported(found: Discovery, paths: list[str]) -> list[Problem]:
+    """One note for the files met in formats jeplint does not read, by kind (never one per file)."""
+    if not found.unsupported:
+        return []
+    total = sum(found.unsupported.values())
+    kinds = ", ".join(f"{kind} {count:,}" for kind, count in found.unsupported.items())
+    where = display_path(paths[0], os.getcwd()) if paths else "."
+    return [
+        Problem(
+            where,
+            f"not analysed: {total:,} file{'s' if total != 1 else ''} in formats jeplint does not read: {kinds}",
+            level="note",
+        )
+    ]
+
+
 def _helm_templates(files: list[ParsedFile], sources: list[SourceFile]) -> None:
     """A YAML file in the `templates/` folder of a Helm chart (a `Chart.yaml` beside that folder) that
     does not parse is an unrendered template: a note, not an error (`parse_file` decides from the
@@ -367,6 +383,7 @@ def scan(paths: list[str], settings: Settings | None = None, progress: Progress 
 def _scan(paths: list[str], settings: Settings, progress: Progress | None = None) -> ScanResult:
     found, reported = _discover(paths, settings)
     problems = [Problem(path, reason) for path, reason in found.problems]
+    problems += _unsupported(found, paths)
     files = parse_all(found.files, settings, progress)
     _helm_templates(files, found.files)
     for parsed in files:

@@ -92,6 +92,20 @@ def test_named_file_of_an_unsupported_kind_is_not_analysed(repo: Path, capsys: p
     )
 
 
+def test_files_in_formats_jeplint_does_not_read_are_one_note(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "live" / "prod").mkdir(parents=True)
+    (repo / "live" / "prod" / "terragrunt.hcl").write_text("terraform {}\n")
+    (repo / "main.bicep").write_text("param x string\n")
+    (repo / "policy.json.tpl").write_text('{"Statement": ${statements}}\n')
+    (repo / "README.md").write_text("# not infrastructure\n")
+    assert _scan(capsys, ".") == (
+        0,
+        "No IaC files found: nothing was analysed.\n",
+        ".:1:1: note: not analysed: 3 files in formats jeplint does not read: Bicep 1,"
+        " HCL other than Terraform (Terragrunt, Packer, Nomad) 1, templates (such as templatefile() policies) 1\n",
+    )
+
+
 # --- 2. selection validated ---------------------------------------------------------------------
 
 
