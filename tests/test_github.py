@@ -285,7 +285,9 @@ def test_multitool_accepts_our_sarif(multitool: Path, in_root: Path) -> None:
         Suppressed(result.findings.pop(0), Suppression("inSource", "break-glass role", comment, date(2027, 3, 31), ("JEP1",))),
         Suppressed(result.findings.pop(0), Suppression("external", "accepted in baseline b.json", None, None, ("JEP103",))),
     ]
-    assert _validate(multitool, sarif.log(result, show_suppressed=True, srcroot=str(ROOT))) == []
+    log = sarif.log(result, show_suppressed=True, srcroot=str(ROOT), category="jeplint/terraform")
+    assert "](1)" in log["runs"][0]["results"][0]["message"]["text"]  # related locations linked in the message
+    assert _validate(multitool, log) == []
     # The same validator does reject what GitHub rejects: a result without a location.
     broken = sarif.log(result)
     del broken["runs"][0]["results"][0]["locations"]
