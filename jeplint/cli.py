@@ -45,10 +45,14 @@ def _size(value: str) -> int:
     units = {"k": 1024, "m": 1024**2, "g": 1024**3}
     try:
         if value[-1:].lower() in units:
-            return int(float(value[:-1]) * units[value[-1].lower()])
-        return int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a size: {value!r} (e.g. 8M)") from None
+            size = int(float(value[:-1]) * units[value[-1].lower()])
+        else:
+            size = int(value)
+    except (ValueError, OverflowError):  # OverflowError: "infk"
+        size = 0
+    if size <= 0:
+        raise argparse.ArgumentTypeError(f"not a size: {value!r} (a number of bytes above 0, e.g. 8M or 512k)")
+    return size
 
 
 def _seconds(value: str) -> float:

@@ -296,6 +296,15 @@ def test_jobs_must_be_a_count(tmp_path: Path, value: str) -> None:
     )
 
 
+@pytest.mark.parametrize("value", ["0", "-5", "infk", "8X"])
+def test_max_file_size_must_be_a_positive_size(tmp_path: Path, value: str) -> None:
+    proc = _cli(tmp_path, "scan", "--max-file-size", value, ".")
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[-1] == (
+        f"jeplint: error: argument --max-file-size: not a size: '{value}' (a number of bytes above 0, e.g. 8M or 512k)"
+    )
+
+
 # --- the GitHub action and workflow --------------------------------------------------------------
 
 
