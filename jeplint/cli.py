@@ -312,7 +312,7 @@ def _scan(args: argparse.Namespace) -> int:
 
 def _scan_paths(args: argparse.Namespace, paths: list[str]) -> int:
     from jeplint import baseline, config
-    from jeplint.run import scan
+    from jeplint.run import scan, selected_rules
 
     try:
         conf = _known_rules(config.resolve([args.stdin_filename] if args.stdin_filename else paths, args.config))
@@ -321,6 +321,12 @@ def _scan_paths(args: argparse.Namespace, paths: list[str]) -> int:
         sys.stderr.write(f"jeplint: error: {exc}\n")
         return EXIT_TROUBLE
     settings = _settings(args, conf, accepted)
+    if not selected_rules(settings):
+        sys.stderr.write(
+            f"jeplint: error: no rule left to run: select {','.join(settings.select) or 'all'},"
+            f" ignore {','.join(settings.ignore)}\n"
+        )
+        return EXIT_TROUBLE
     progress = _Progress(sys.stderr) if _Progress.wanted(sys.stderr) else None
     try:
         result = scan(paths, settings, progress)

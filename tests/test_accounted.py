@@ -139,6 +139,17 @@ def test_lower_case_ids_and_rule_names_select_the_rule(repo: Path, capsys: pytes
     assert _scan(capsys, ".", "--ignore", "full-wildcard-action,jep105")[0] == 0
 
 
+def test_a_selection_that_leaves_no_rule_is_an_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "main.tf").write_text(ROLE + WILDCARD)
+    assert _scan(capsys, ".", "--select", "JEP1", "--ignore", "jep1") == (
+        2,
+        "",
+        "jeplint: error: no rule left to run: select JEP1, ignore JEP1\n",
+    )
+    (repo / ".jeplint.toml").write_text('ignore = ["JEP"]\n')
+    assert _scan(capsys, ".") == (2, "", "jeplint: error: no rule left to run: select all, ignore JEP\n")
+
+
 def test_unknown_rule_in_configuration(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / ".jeplint.toml").write_text('select = ["jep101", "wildcard-resource-writes"]\n')
     code, _, err = _scan(capsys, ".")
