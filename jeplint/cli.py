@@ -10,9 +10,14 @@ import argparse
 import os
 import sys
 import time
-from typing import TextIO
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO
 
 from jeplint import __version__
+
+if TYPE_CHECKING:
+    from jeplint.options import Options
+    from jeplint.run import ScanResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE = 0, 1, 2
 FAIL_ORDER = {"error": 0, "warning": 1, "note": 2}
@@ -100,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("--jobs", "-j", type=int, default=0, help="parser processes (default: one per core)")
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write cached parse results (~/.cache/jeplint)")
+    _fix_arguments(scan)
     sub.add_parser("rules", help="list every rule")
     explain = sub.add_parser("explain", help="print a rule's documentation and examples")
     explain.add_argument("rule", metavar="RULE", help="a rule id (JEP101) or name (full-wildcard-action)")
@@ -108,6 +114,42 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", "-f", choices=("json", "dot", "mermaid"), default="json")
     graph.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
     return parser
+
+
+def _fix_arguments(scan: argparse.ArgumentParser) -> None:
+    what = scan.add_mutually_exclusive_group()
+    what.add_argument("--fix", action="store_true", help="apply the fixes to the files, then report what remains")
+    what.add_argument("--diff", action="store_true", help="print the fixes as a unified diff instead of a report; change nothing")
+
+
+def _apply_fixes(
+    args: argparse.Namespace, result: ScanResult, options: Options, rescan: Callable[[], ScanResult]
+) -> ScanResult | int:
+    """`--diff`: print the diff, exit 1 when there is one. `--fix`: write the files, scan again.
+    Without either, the findings still carry their fixes for the report."""
+    from jeplint.fix import apply
+    from jeplint.fix.attach import attach
+
+    attach(result.findings, result.graph, options)
+    if not (args.fix or args.diff):
+        return result
+    outcome = apply.plan(result.findings)
+    for reason in outcome.skipped:
+        sys.stderr.write(f"jeplint: fix not applied: {reason}\n")
+    if args.diff:
+        sys.stdout.write(apply.diff(outcome))
+        return EXIT_FINDINGS if outcome.changed else EXIT_CLEAN
+    try:
+        apply.write(outcome)
+    except OSError as exc:
+        sys.stderr.write(f"jeplint: error: cannot write a fix: {exc}\n")
+        return EXIT_TROUBLE
+    sys.stderr.write(
+        f"jeplint: fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''} in {len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}\n"
+    )
+    again = rescan()
+    attach(again.findings, again.graph, options)
+    return again
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,6 +268,10 @@ def _scan(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
+    fixed = _apply_fixes(args, result, settings.options, lambda: scan(args.paths, settings))
+    if isinstance(fixed, int):
+        return fixed
+    result = fixed
     if args.write_baseline:
         try:
             written = baseline.write(args.write_baseline, result.findings)
