@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--jobs", "-j", type=int, default=0, help="parser processes (default: one per core)")
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write cached parse results (~/.cache/jeplint)")
     _fix_arguments(scan)
+    sub.add_parser("lsp", help="run the language server over stdio (needs the extra: pip install 'jeplint[lsp]')")
     sub.add_parser("rules", help="list every rule")
     explain = sub.add_parser("explain", help="print a rule's documentation and examples")
     explain.add_argument("rule", metavar="RULE", help="a rule id (JEP101) or name (full-wildcard-action)")
@@ -161,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
             return _explain(args.rule, sys.stdout)
         if args.command == "graph":
             return _graph(args)
+        if args.command == "lsp":
+            return _lsp()
         return _scan(args)
     except KeyboardInterrupt:
         sys.stderr.write("jeplint: interrupted\n")
@@ -184,6 +187,15 @@ def _graph(args: argparse.Namespace) -> int:
         if p.level == "error":
             sys.stderr.write(f"{p.path}:{p.line or 1}:{p.col or 1}: error: {p.reason}\n")
     return EXIT_TROUBLE if any(p.level == "error" for p in result.problems) else EXIT_CLEAN
+
+
+def _lsp() -> int:
+    try:
+        from jeplint.lsp.server import main as serve  # pygls: imported only here
+    except ImportError as exc:
+        sys.stderr.write(f"jeplint: error: the language server needs pygls and lsprotocol (pip install 'jeplint[lsp]'): {exc}\n")
+        return EXIT_TROUBLE
+    return serve()
 
 
 def _rules(out: TextIO) -> int:
