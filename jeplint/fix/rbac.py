@@ -1,6 +1,7 @@
 """RBAC `*` verbs (JEP104) of a rule whose bound identities declare their purpose: the verbs the
 API serves for the rule's resources whose function the purpose allows (plus get/list/watch of the
-purpose's resources), sorted. A `*` in resources or apiGroups is left as a suggestion: what a
+purpose's resources), sorted, unless they would still be an escalation path (JEP402 would report
+the narrowed rule: a suggestion instead). A `*` in resources or apiGroups is left as a suggestion: what a
 wildcard resource would have to become is not certain.
 """
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 
-from jeplint.catalog import k8s
+from jeplint.catalog import escalation, k8s
 from jeplint.catalog.functions import classify
 from jeplint.fix import syntax
 from jeplint.fix.attach import Context, Outcome
@@ -32,6 +33,19 @@ def verbs_for(groups: list[str], resources: list[str], purpose: tuple[str, ...])
         if allowed or function.capability == "observe" and any(fnmatch.fnmatchcase(function.domain, d) for d in domains):
             keep.add(verb)
     return sorted(keep)
+
+
+def escalating(groups: list[str], resources: list[str], verbs: list[str]) -> str:
+    """The first escalation risk (JEP402) the narrowed rule would still grant, as words; '' if none."""
+    for risk in escalation.rbac_risks():
+        for risk_groups, risk_resources, risk_verbs in risk.rules:
+            if (
+                any(g in risk_groups or "*" in risk_groups for g in groups)
+                and any(r in risk_resources or "*" in risk_resources for r in resources)
+                and any(v in risk_verbs or "*" in risk_verbs for v in verbs)
+            ):
+                return risk.short
+    return ""
 
 
 def _grant(finding: Finding, context: Context) -> Grant | None:
@@ -58,6 +72,9 @@ def fix(finding: Finding, context: Context) -> Outcome:
         return advice + " (or declare the purpose of their ServiceAccount: annotation jeplint.io/purpose)"
     present = {v.text for v in grant.actions}
     verbs = [v for v in verbs_for(groups, resources, patterns) if v not in present]
+    risky = escalating(groups, resources, verbs)
+    if risky:
+        return f"{advice}: purpose '{purpose[0]}' needs {', '.join(verbs)}, and {risky} is an escalation path (JEP402)"
     edit = syntax.replace_item(text, finding.span, "*", verbs) if verbs else None
     if edit is None:
         return advice

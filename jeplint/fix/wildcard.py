@@ -6,14 +6,14 @@ purpose allows (and the List actions of the purpose's services, which JEP302 nev
 as a function), sorted: a subset of what the pattern granted, never more. A full wildcard is
 narrowed only when the purpose names its services (no `*` as domain), and write actions only when
 the statement names its resources (a write on `Resource "*"` is JEP105's finding: the fix must not
-add one). Otherwise: a suggestion.
+add one), and no action that is part of an escalation path (JEP401's). Otherwise: a suggestion.
 """
 
 from __future__ import annotations
 
 import fnmatch
 
-from jeplint.catalog import aws_actions
+from jeplint.catalog import aws_actions, escalation
 from jeplint.catalog.functions import classify
 from jeplint.fix import syntax
 from jeplint.fix.attach import Context, Outcome
@@ -100,6 +100,9 @@ def fix(finding: Finding, context: Context) -> Outcome:
             f"replace \"{pattern}\" by the actions of purpose '{purpose[0]}' ({', '.join(actions)}) "
             'and name the resources instead of "*"'
         )
+    risky = sorted({a for a in actions for path in escalation.aws_paths() if a.lower() in (n.lower() for n in path.needs)})
+    if risky:
+        return f"replace \"{pattern}\" by the actions of purpose '{purpose[0]}' ({', '.join(actions)}); {', '.join(risky)} can escalate (JEP401)"
     edit = syntax.replace_item(text, value.span, pattern, actions)
     description = f"Replace \"{pattern}\" by the {len(actions)} actions of purpose '{purpose[0]}' ({purpose[1]})"
     if edit is None:
