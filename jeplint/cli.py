@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from jeplint import __version__
 
 if TYPE_CHECKING:
-    from jeplint.options import Options
-    from jeplint.run import ScanResult
+    from jeplint.run import ScanResult, Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE = 0, 1, 2
 FAIL_ORDER = {"error": 0, "warning": 1, "note": 2}
@@ -124,14 +123,14 @@ def _fix_arguments(scan: argparse.ArgumentParser) -> None:
 
 
 def _apply_fixes(
-    args: argparse.Namespace, result: ScanResult, options: Options, rescan: Callable[[], ScanResult]
+    args: argparse.Namespace, result: ScanResult, settings: Settings, rescan: Callable[[], ScanResult]
 ) -> ScanResult | int:
     """`--diff`: print the diff, exit 1 when there is one. `--fix`: write the files, scan again.
     Without either, the findings still carry their fixes for the report."""
     from jeplint.fix import apply
-    from jeplint.fix.attach import attach
+    from jeplint.fix.attach import attach_scan
 
-    attach(result.findings, result.graph, options)
+    attach_scan(result, settings)
     if not (args.fix or args.diff):
         return result
     outcome = apply.plan(result.findings)
@@ -149,7 +148,7 @@ def _apply_fixes(
         f"jeplint: fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''} in {len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}\n"
     )
     again = rescan()
-    attach(again.findings, again.graph, options)
+    attach_scan(again, settings)
     return again
 
 
@@ -280,7 +279,7 @@ def _scan(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
-    fixed = _apply_fixes(args, result, settings.options, lambda: scan(args.paths, settings))
+    fixed = _apply_fixes(args, result, settings, lambda: scan(args.paths, settings))
     if isinstance(fixed, int):
         return fixed
     result = fixed

@@ -11,10 +11,9 @@ import pytest
 from conftest import TESTDATA, assert_valid_sarif
 
 from jeplint.cli import main
-from jeplint.fix.attach import attach
-from jeplint.options import Options
+from jeplint.fix.attach import attach_scan
 from jeplint.report import json_report, sarif
-from jeplint.run import ScanResult, scan
+from jeplint.run import ScanResult, Settings, scan
 
 CASES = TESTDATA / "fix"
 GOLDEN = TESTDATA / "fix-expected"
@@ -30,7 +29,7 @@ FIXABLE = {
 
 def _scan(folder: Path) -> ScanResult:
     result = scan([str(folder)])
-    attach(result.findings, result.graph, Options())
+    attach_scan(result, Settings())
     return result
 
 

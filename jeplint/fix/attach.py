@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from jeplint.fix import text as textedit
 from jeplint.fix.model import Fix
+from jeplint.fix.verify import Found, Recheck
 from jeplint.graph.model import Graph, Identity
 from jeplint.options import Options
 from jeplint.rules.base import Finding
+
+if TYPE_CHECKING:
+    from jeplint.run import ScanResult, Settings
 
 Outcome = Fix | str | None
 
@@ -26,6 +31,8 @@ class Context:
     graph: Graph
     options: Options
     texts: dict[str, str] = field(default_factory=dict)  # path -> text (an editor's buffers), read on demand otherwise
+    recheck: Recheck | None = None  # the findings with some files' texts replaced (`verify.rechecker`)
+    _before: dict[frozenset[str], Found] = field(default_factory=dict)
     _identities: dict[str, Identity] | None = None
 
     def text(self, path: str) -> str | None:
@@ -54,31 +61,97 @@ def _kinds() -> dict[str, list[Callable[[Finding, Context], Outcome]]]:
     }
 
 
-def attach(findings: list[Finding], graph: Graph, options: Options, texts: dict[str, str] | None = None) -> None:
-    """Set `fix` or `suggestion` on every finding a fix kind knows."""
-    context = Context(graph, options, dict(texts or {}))
+def attach(
+    findings: list[Finding],
+    graph: Graph,
+    options: Options,
+    texts: dict[str, str] | None = None,
+    recheck: Recheck | None = None,
+) -> None:
+    """Set `fix` or `suggestion` on every finding a fix kind knows.
+
+    Each fix must leave its file parseable. With `recheck`, the fixes of one file are then checked
+    together (applying them all must add no finding); if they fail together, each is checked alone,
+    and one that would add a finding (revealed by the narrower grant) becomes a suggestion."""
+    context = Context(graph, options, dict(texts or {}), recheck)
     kinds = _kinds()
+    candidates: list[tuple[Finding, Fix]] = []
     for finding in findings:
         for kind in kinds.get(finding.rule_id, ()):
             outcome = kind(finding, context)
             if isinstance(outcome, Fix):
-                if _keeps_syntax(outcome, context):
-                    finding.fix = outcome
+                problem = _unparsable(outcome, context)
+                if problem:
+                    finding.suggestion = _as_suggestion(outcome, problem)
                 else:
-                    finding.suggestion = outcome.description
+                    candidates.append((finding, outcome))
             elif outcome:
                 finding.suggestion = outcome
             if outcome:
                 break
+    by_files: dict[frozenset[str], list[tuple[Finding, Fix]]] = {}
+    for finding, fix in candidates:
+        by_files.setdefault(frozenset(e.path for e in fix.edits), []).append((finding, fix))
+    for group in by_files.values():
+        if len(group) > 1 and not _reveals([fix for _, fix in group], context):
+            for finding, fix in group:
+                finding.fix = fix
+            continue
+        for finding, fix in group:
+            problem = _reveals([fix], context)
+            if problem:
+                finding.suggestion = _as_suggestion(fix, problem)
+            else:
+                finding.fix = fix
 
 
-def _keeps_syntax(fix: Fix, context: Context) -> bool:
-    for path in sorted({e.path for e in fix.edits}):
+def _as_suggestion(fix: Fix, problem: str) -> str:
+    return f"{fix.description[:1].lower()}{fix.description[1:]} ({problem})"
+
+
+def _edited(fixes: list[Fix], context: Context) -> dict[str, str] | None:
+    """The new text of every file the fixes change (None if one cannot be read or they overlap)."""
+    changed = {}
+    edits = [e for fix in fixes for e in fix.edits]
+    for path in sorted({e.path for e in edits}):
         original = context.text(path)
         if original is None:
-            return False
-        edits = [e for e in fix.edits if e.path == path]
-        kept, dropped = textedit.disjoint(edits)
-        if dropped or not textedit.parses(path, textedit.apply(original, kept)):
-            return False
-    return True
+            return None
+        kept, dropped = textedit.disjoint(e for e in edits if e.path == path)
+        if dropped:
+            return None
+        changed[path] = textedit.apply(original, kept)
+    return changed
+
+
+def _unparsable(fix: Fix, context: Context) -> str:
+    changed = _edited([fix], context)
+    if changed is None:
+        return "the file cannot be read"
+    if not all(textedit.parses(path, text) for path, text in changed.items()):
+        return "the edited file would not parse"
+    return ""
+
+
+def _reveals(fixes: list[Fix], context: Context) -> str:
+    """'' when applying `fixes` adds no finding; otherwise which rules would report more."""
+    changed = _edited(fixes, context)
+    if changed is None:
+        return "overlaps another fix"
+    if context.recheck is None:
+        return ""
+    key = frozenset(changed)
+    if key not in context._before:
+        context._before[key] = context.recheck({p: context.text(p) or "" for p in changed})
+    added = context.recheck(changed) - context._before[key]
+    if added:
+        rules = ", ".join(sorted({rule for rule, _ in added}))
+        return f"not applied automatically: the narrower grant would be reported by {rules}"
+    return ""
+
+
+def attach_scan(result: ScanResult, settings: Settings) -> None:
+    """Fixes for a scan's findings, each checked by analysing its folder again (`verify`)."""
+    from jeplint.fix.verify import rechecker
+
+    attach(result.findings, result.graph, settings.options, recheck=rechecker(result.files, settings))

@@ -91,6 +91,8 @@ def fix(finding: Finding, context: Context) -> Outcome:
     patterns = allowed_patterns(purpose[0]) if purpose else None
     if purpose is None or not patterns:
         return advice
+    if pattern in FULL and len(located[0].actions) > 1:  # the other items, hidden behind "*" until now, would show
+        return f'{advice}; drop the other actions of this statement, which "{pattern}" already grants'
     actions = narrowed(pattern, patterns)
     text = context.text(value.span.path)
     if not actions or text is None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from jeplint import config
 from jeplint.fix.attach import attach
+from jeplint.fix.verify import rechecker
 from jeplint.graph.build import build_graph
 from jeplint.graph.model import Graph
 from jeplint.parse import MAX_FILE_BYTES, ParsedFile, file_format, parse_file, parse_text
@@ -93,7 +94,8 @@ class Engine:
         mine = [f for f in findings if f.span.path == path]
         kept, _, remarks = apply_suppressions(mine, [f for f in files if f.path == path], settings.options)
         problems += [Problem(r.span.path, r.reason, r.span.line, r.span.col, "warning") for r in remarks]
-        attach(kept, graph, settings.options, {p: t for p, t in self.buffers.items() if os.path.dirname(p) == folder})
+        buffers = {p: t for p, t in self.buffers.items() if os.path.dirname(p) == folder}
+        attach(kept, graph, settings.options, buffers, rechecker(files, settings))
         kept.sort(key=Finding.sort_key)
         return Analysis(path, kept, problems, graph)
 
