@@ -24,6 +24,7 @@ FIXABLE = {
     "wildcard-cfn-yaml": [("JEP102", 20)],
     "lifetime": [("JEP202", 20), ("JEP203", 4), ("JEP203", 6)],
     "rbac": [("JEP104", 17)],
+    "trust": [("JEP404", 18), ("JEP404", 19)],
 }
 
 
@@ -157,4 +158,22 @@ def test_rbac_narrowing_that_still_escalates_is_a_suggestion(tmp_path: Path, mon
     assert finding.suggestion == (
         "list the verbs the workloads need instead of \"*\": purpose 'secrets-read' needs get, list, watch, "
         "and read secrets is an escalation path (JEP402)"
+    )
+
+
+def test_trust_without_a_named_repository_is_a_suggestion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (CASES / "trust" / "github.yaml").read_text()
+    Path("github.yaml").write_text(
+        text.replace(
+            "    Default: website\n", "    Default: acme/website\n  Other:\n    Type: String\n    Default: acme/other-repo\n"
+        )
+        .replace("RepositoryName", "Repository")
+        .replace("Other", "OtherRepository")
+    )
+    [finding] = _scan(Path(".")).findings
+    assert finding.fix is None
+    assert finding.suggestion == (
+        'pin token.actions.githubusercontent.com:sub to one repository, for example "repo:OWNER/NAME:ref:refs/heads/main" '
+        "(no single repository is named in this file)"
     )

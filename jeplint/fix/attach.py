@@ -50,7 +50,7 @@ class Context:
 
 
 def _kinds() -> dict[str, list[Callable[[Finding, Context], Outcome]]]:
-    from jeplint.fix import lifetime, rbac, wildcard
+    from jeplint.fix import lifetime, rbac, trust, wildcard
 
     return {
         "JEP101": [wildcard.fix],
@@ -58,6 +58,7 @@ def _kinds() -> dict[str, list[Callable[[Finding, Context], Outcome]]]:
         "JEP104": [rbac.fix],
         "JEP202": [lifetime.fix],
         "JEP203": [lifetime.fix],
+        "JEP404": [trust.fix],
     }
 
 

@@ -104,3 +104,29 @@ def write_atomic(path: str, text: str) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def position(text: str, index: int) -> tuple[int, int]:
+    """The 1-based (line, column) of an index in `text`."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def find_literal(text: str, span: Span, value: str, quotes: str = "\"'") -> Span | None:
+    """The span of the one quoted literal `value` inside `span` (quotes included); None when it is
+    not written there exactly once."""
+    start, end = offset(text, span.line, span.col), offset(text, span.end_line, span.end_col)
+    found = [(at, at + len(value) + 2) for quote in quotes for at in _all(text, f"{quote}{value}{quote}", start, end)]
+    if len(found) != 1:
+        return None
+    (line, col), (end_line, end_col) = position(text, found[0][0]), position(text, found[0][1])
+    return Span(span.path, line, col, end_line, end_col)
+
+
+def _all(text: str, needle: str, start: int, end: int) -> list[int]:
+    out = []
+    at = text.find(needle, start, end)
+    while at >= 0:
+        out.append(at)
+        at = text.find(needle, at + 1, end)
+    return out
