@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from conftest import TESTDATA, assert_valid_sarif
 
 from jeplint.cli import main
+from jeplint.fix import apply
 from jeplint.fix.attach import attach_scan
+from jeplint.options import Options
 from jeplint.report import json_report, sarif
 from jeplint.run import ScanResult, Settings, scan
 
@@ -25,12 +28,17 @@ FIXABLE = {
     "lifetime": [("JEP202", 20), ("JEP203", 4), ("JEP203", 6)],
     "rbac": [("JEP104", 17)],
     "trust": [("JEP404", 18), ("JEP404", 19)],
+    "expiry": [("JEP202", 5), ("JEP202", 10)],
 }
 
 
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)  # the clock of every fix here (expiry dates)
+
+
 def _scan(folder: Path) -> ScanResult:
-    result = scan([str(folder)])
-    attach_scan(result, Settings())
+    settings = Settings(options=Options(now=NOW))
+    result = scan([str(folder)], settings)
+    attach_scan(result, settings)
     return result
 
 
@@ -42,12 +50,13 @@ def case(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
 
 
 @pytest.mark.parametrize("case", sorted(FIXABLE), indirect=True)
-def test_fix_round_trip(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fix_round_trip(case: Path) -> None:
     before = _scan(case)
     fixable = sorted((f.rule_id, f.span.line) for f in before.findings if f.fix is not None)
     assert fixable == sorted(FIXABLE[case.name])
-    assert main(["scan", "--no-cache", "--fix", str(case)]) in (0, 1)
-    assert f"jeplint: fixed {len(fixable)} finding" in capsys.readouterr().err
+    outcome = apply.plan(before.findings)
+    assert outcome.fixed == len(fixable) and not outcome.skipped
+    apply.write(outcome)
     after = _scan(case)
     fixed = {f.fingerprint for f in before.findings if f.fix is not None}
     assert not [f for f in after.findings if f.fingerprint in fixed]
@@ -56,6 +65,15 @@ def test_fix_round_trip(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert not [p for p in after.problems if p.level == "error"]
     for golden in sorted((GOLDEN / case.name).iterdir()):
         assert (case / golden.name).read_text() == golden.read_text(), golden.name
+
+
+@pytest.mark.parametrize("case", ["wildcard-hcl"], indirect=True)
+def test_fix_flag_writes_the_files_and_reports_what_remains(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--no-cache", "--fix", str(case)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "jeplint: fixed 2 findings in 1 file\n"
+    assert captured.out == "No findings in 1 file.\n"
+    assert (case / "main.tf").read_text() == (GOLDEN / case.name / "main.tf").read_text()
 
 
 @pytest.mark.parametrize("case", ["lifetime"], indirect=True)

@@ -2,6 +2,6 @@
 
 `model` holds the data (`Fix`, `Edit`), `text` the one place where spans become text edits, and
 `attach` the post-pass that gives each finding its fix (or a suggestion in words) from the graph
-facts: one small module per fix kind (`wildcard`, `lifetime`, `rbac`, `trust`).
+facts: one small module per fix kind (`wildcard`, `lifetime`, `expiry`, `rbac`, `trust`).
 Importing this package imports nothing else: the scan pays for fixes only when it asks for them.
 """

@@ -50,13 +50,13 @@ class Context:
 
 
 def _kinds() -> dict[str, list[Callable[[Finding, Context], Outcome]]]:
-    from jeplint.fix import lifetime, rbac, trust, wildcard
+    from jeplint.fix import expiry, lifetime, rbac, trust, wildcard
 
     return {
         "JEP101": [wildcard.fix],
         "JEP102": [wildcard.fix],
         "JEP104": [rbac.fix],
-        "JEP202": [lifetime.fix],
+        "JEP202": [expiry.fix, lifetime.fix],
         "JEP203": [lifetime.fix],
         "JEP404": [trust.fix],
     }

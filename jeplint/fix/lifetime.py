@@ -22,7 +22,7 @@ from jeplint.timeparse import humanize
 UNITS = (("seconds", 1), ("minutes", 60), ("hours", 3600), ("days", 86400))
 
 
-def _credential(finding: Finding, context: Context) -> tuple[Credential, Lifetime] | None:
+def credential_at(finding: Finding, context: Context) -> tuple[Credential, Lifetime] | None:
     for credential in context.graph.credentials:
         lifetime = credential.details.get("lifetime")
         if isinstance(lifetime, Lifetime) and finding.span in (credential.span, lifetime.span):
@@ -41,7 +41,7 @@ def lowered(written: int, duration: timedelta, limit: timedelta) -> int | None:
 
 
 def fix(finding: Finding, context: Context) -> Outcome:
-    found = _credential(finding, context)
+    found = credential_at(finding, context)
     if found is None:
         return None
     credential, lifetime = found
