@@ -127,17 +127,24 @@ def _apply_fixes(
 ) -> ScanResult | int:
     """`--diff`: print the diff, exit 1 when there is one. `--fix`: write the files, scan again.
     Without either, the findings still carry their fixes for the report."""
-    from jeplint.fix import apply
-    from jeplint.fix.attach import attach_scan
+    if result.findings:  # a clean scan imports no fix module
+        from jeplint.fix.attach import attach_scan
 
-    attach_scan(result, settings)
+        attach_scan(result, settings)
     if not (args.fix or args.diff):
         return result
+    from jeplint.fix import apply
+
     outcome = apply.plan(result.findings)
     for reason in outcome.skipped:
         sys.stderr.write(f"jeplint: fix not applied: {reason}\n")
     if args.diff:
         sys.stdout.write(apply.diff(outcome))
+        for p in result.problems:
+            if p.level == "error":
+                sys.stderr.write(f"{p.path}:{p.line or 1}:{p.col or 1}: error: {p.reason}\n")
+        if any(p.level == "error" for p in result.problems):
+            return EXIT_TROUBLE
         return EXIT_FINDINGS if outcome.changed else EXIT_CLEAN
     try:
         apply.write(outcome)
@@ -148,7 +155,10 @@ def _apply_fixes(
         f"jeplint: fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''} in {len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}\n"
     )
     again = rescan()
-    attach_scan(again, settings)
+    if again.findings:
+        from jeplint.fix.attach import attach_scan
+
+        attach_scan(again, settings)
     return again
 
 

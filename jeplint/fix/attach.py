@@ -7,6 +7,7 @@ only if the edited file still parses; otherwise its description becomes the find
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -49,17 +50,19 @@ class Context:
         return self._identities.get(key)
 
 
-def _kinds() -> dict[str, list[Callable[[Finding, Context], Outcome]]]:
-    from jeplint.fix import expiry, lifetime, rbac, trust, wildcard
+KINDS = {  # rule id -> the fix kinds that know its findings, tried in order (modules of jeplint.fix)
+    "JEP101": ("wildcard",),
+    "JEP102": ("wildcard",),
+    "JEP104": ("rbac",),
+    "JEP202": ("expiry", "lifetime"),
+    "JEP203": ("lifetime",),
+    "JEP404": ("trust",),
+}
 
-    return {
-        "JEP101": [wildcard.fix],
-        "JEP102": [wildcard.fix],
-        "JEP104": [rbac.fix],
-        "JEP202": [expiry.fix, lifetime.fix],
-        "JEP203": [lifetime.fix],
-        "JEP404": [trust.fix],
-    }
+
+def _kinds(rule_id: str) -> list[Callable[[Finding, Context], Outcome]]:
+    """The fix functions for a rule's findings; their modules are imported on first use."""
+    return [importlib.import_module(f"jeplint.fix.{name}").fix for name in KINDS.get(rule_id, ())]
 
 
 def attach(
@@ -75,10 +78,9 @@ def attach(
     together (applying them all must add no finding); if they fail together, each is checked alone,
     and one that would add a finding (revealed by the narrower grant) becomes a suggestion."""
     context = Context(graph, options, dict(texts or {}), recheck)
-    kinds = _kinds()
     candidates: list[tuple[Finding, Fix]] = []
     for finding in findings:
-        for kind in kinds.get(finding.rule_id, ()):
+        for kind in _kinds(finding.rule_id):
             outcome = kind(finding, context)
             if isinstance(outcome, Fix):
                 problem = _unparsable(outcome, context)

@@ -7,9 +7,7 @@ written with their own line endings (`newline=""`).
 
 from __future__ import annotations
 
-import difflib
 import os
-import tempfile
 from collections.abc import Iterable
 
 from jeplint.fix.model import Edit
@@ -81,6 +79,8 @@ def parses(path: str, text: str) -> bool:
 
 
 def diff(path: str, old: str, new: str) -> str:
+    import difflib
+
     lines = difflib.unified_diff(
         old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path.lstrip('/')}", f"b/{path.lstrip('/')}"
     )
@@ -92,6 +92,8 @@ def diff(path: str, old: str, new: str) -> str:
 
 def write_atomic(path: str, text: str) -> None:
     """Replace `path` by `text`: a temporary file in the same folder, renamed over it (keeping its mode)."""
+    import tempfile
+
     folder = os.path.dirname(os.path.abspath(path))
     mode = os.stat(path).st_mode & 0o7777
     handle, temporary = tempfile.mkstemp(prefix=".jeplint-fix-", dir=folder)

@@ -28,17 +28,16 @@ FULL = ("*", "*:*")
 def narrowed(pattern: str, purpose: tuple[str, ...]) -> list[str] | None:
     """The actions `pattern` matches that a purpose's function patterns allow, sorted; None when
     they cannot be listed (unknown service, a purpose whose domain is a glob for a full wildcard)."""
+    domains = {p.partition(":")[0] for p in purpose}
     if pattern in FULL:
-        domains = [p.partition(":")[0] for p in purpose]
         if any(ch in d for d in domains for ch in "*?["):
             return None
-        candidates = [a for d in sorted(set(domains)) for a in aws_actions.expand(f"{d}:*") or ()]
+        candidates = [a for d in sorted(domains) for a in aws_actions.expand(f"{d}:*") or ()]
     else:
         found = aws_actions.expand(pattern)
         if found is None:
             return None
         candidates = list(found)
-    domains = {p.partition(":")[0] for p in purpose}
     keep = set()
     for action in candidates:
         function = classify(action.full, "aws")

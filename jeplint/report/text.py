@@ -48,10 +48,8 @@ def write(result: ScanResult, out: TextIO, err: TextIO, colour: bool, show_suppr
 
 
 def _fix_mark(finding: Finding) -> str:
-    """` [fix available]` when `--fix` would change it; the suggestion in words otherwise, if any."""
-    if finding.fix is not None:
-        return " [fix available]"
-    return f" (suggestion: {printable(finding.suggestion)})" if finding.suggestion else ""
+    """` [fix available]` when `--fix` would change it (suggestions in words are in JSON, SARIF and the editor)."""
+    return " [fix available]" if finding.fix is not None else ""
 
 
 def summary(result: ScanResult) -> str:
