@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from jeplint.graph.model import Graph
 from jeplint.options import Options
-from jeplint.parse.nodes import Span
+from jeplint.span import Span
 
 if TYPE_CHECKING:
     from jeplint.fix.model import Fix
