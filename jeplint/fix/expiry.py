@@ -16,7 +16,7 @@ from jeplint.fix.model import Edit, Fix
 from jeplint.parse import parse_text
 from jeplint.parse.nodes import Block, Span
 from jeplint.rules.base import Finding
-from jeplint.rules.jep2_common import limit_for
+from jeplint.rules.common.expiry import limit_for
 
 ATTRIBUTE = {
     "azuread_application_password": "end_date",

@@ -13,10 +13,10 @@ from jeplint.fix import syntax
 from jeplint.fix import text as textedit
 from jeplint.fix.attach import Context, Outcome
 from jeplint.fix.model import Fix
-from jeplint.graph.credentials import Lifetime
+from jeplint.graph.lifetimes import Lifetime
 from jeplint.graph.model import Credential
 from jeplint.rules.base import Finding
-from jeplint.rules.jep2_common import limit_for
+from jeplint.rules.common.expiry import limit_for
 from jeplint.timeparse import humanize
 
 UNITS = (("seconds", 1), ("minutes", 60), ("hours", 3600), ("days", 86400))
@@ -24,8 +24,8 @@ UNITS = (("seconds", 1), ("minutes", 60), ("hours", 3600), ("days", 86400))
 
 def credential_at(finding: Finding, context: Context) -> tuple[Credential, Lifetime] | None:
     for credential in context.graph.credentials:
-        lifetime = credential.details.get("lifetime")
-        if isinstance(lifetime, Lifetime) and finding.span in (credential.span, lifetime.span):
+        lifetime = credential.lifetime
+        if lifetime is not None and finding.span in (credential.span, lifetime.span):
             return credential, lifetime
     return None
 

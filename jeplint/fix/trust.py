@@ -39,12 +39,11 @@ def _grant(finding: Finding, context: Context) -> Grant | None:
 def _sub_patterns(grant: Grant) -> list[str] | None:
     """The `sub` values under StringLike operators; None when a `sub` is under another operator."""
     found: list[str] = []
-    for operator, clauses in (grant.conditions or {}).items():
-        for key, values in clauses.items() if isinstance(clauses, dict) else []:
-            if isinstance(key, str) and key.lower() == f"{GITHUB}:sub":
-                if not operator.lower().endswith("stringlike"):
-                    return None
-                found += [v for v in (values if isinstance(values, list) else [values]) if isinstance(v, str)]
+    for condition in grant.conditions:
+        if condition.key.lower() == f"{GITHUB}:sub":
+            if condition.base != "StringLike":
+                return None
+            found += [v for v in condition.values if isinstance(v, str)]
     return found
 
 
