@@ -154,3 +154,27 @@ async def test_explain_command(client: LanguageClient):
         types.ExecuteCommandParams(command="jeplint.explain", arguments=["JEP101"])
     )
     assert result.startswith("**JEP101 full-wildcard-action**")
+
+
+@pytest.mark.asyncio
+async def test_an_edit_updates_the_other_open_files_of_its_folder(client: LanguageClient, tmp_path: Path):
+    role, policy = tmp_path / "role.tf", tmp_path / "policy.tf"
+    role.write_text(ROLE)
+    policy.write_text(POLICY)
+    role_uri = await _open(client, role, ROLE)
+    assert [d.code for d in client.diagnostics[role_uri]] == ["JEP302"]  # "*" is outside its purpose
+    policy_uri = await _open(client, policy, POLICY)
+    narrowed = POLICY.replace('Action   = "*"', 'Action   = ["s3:GetObject"]')
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=policy_uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=narrowed)],
+        )
+    )
+
+    for _ in range(1500):  # the edited file, then the other open file of its folder, are published again
+        if not client.diagnostics[policy_uri] and not client.diagnostics[role_uri]:
+            break
+        await asyncio.sleep(0.02)
+    assert list(client.diagnostics[policy_uri]) == []
+    assert list(client.diagnostics[role_uri]) == []  # the unsaved edit of policy.tf is role.tf's context

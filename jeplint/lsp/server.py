@@ -32,7 +32,7 @@ class JeplintServer(LanguageServer):
         self.engine = Engine()
         self.results: dict[str, Analysis] = {}  # uri -> last analysis
         self.lock = threading.Lock()
-        self.pending: dict[str, asyncio.TimerHandle] = {}
+        self.pending: dict[str, asyncio.Future[None]] = {}
 
 
 server = JeplintServer()
@@ -43,43 +43,50 @@ def _path(uri: str) -> str | None:
     return path if path and file_format(path) in ("tf", "tf.json", "json", "yaml", "template") else None
 
 
-def _analyse(ls: JeplintServer, uri: str) -> None:
-    """Analyse the document at `uri` now and publish its diagnostics (in a worker thread)."""
+def _diagnose(ls: JeplintServer, uri: str) -> types.PublishDiagnosticsParams | None:
+    """Analyse the document at `uri` (its buffer, its folder as context); its diagnostics."""
     path = _path(uri)
     if path is None:
-        return
+        return None
     document = ls.workspace.get_text_document(uri)
+    try:
+        ls.engine.open(path, document.source)
+        analysis = ls.engine.analyse(path)
+        diagnostics = convert.diagnostics(analysis)
+    except Exception as exc:  # never a dead server: the failure is shown where the user looks
+        logging.getLogger("jeplint").exception("analysis failed")
+        analysis = Analysis(os.path.abspath(path))
+        diagnostics = [convert.failure(f"jeplint could not analyse this file: {type(exc).__name__}: {exc}")]
+    ls.results[uri] = analysis
+    return types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version)
+
+
+def _analyse(ls: JeplintServer, uri: str) -> list[types.PublishDiagnosticsParams]:
+    """Diagnostics of `uri`, then of the other open documents of its folder, whose context it is
+    (in a worker thread; one analysis at a time)."""
+    folder = os.path.dirname(to_fs_path(uri) or "")
     with ls.lock:
-        try:
-            ls.engine.open(path, document.source)
-            analysis = ls.engine.analyse(path)
-        except Exception as exc:  # never a dead server: the failure is shown where the user looks
-            logging.getLogger("jeplint").exception("analysis failed")
-            analysis = Analysis(os.path.abspath(path))
-            ls.results[uri] = analysis
-            failure = convert.failure(f"jeplint could not analyse this file: {type(exc).__name__}: {exc}")
-            ls.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=uri, diagnostics=[failure], version=document.version)
-            )
-            return
-        ls.results[uri] = analysis
-    diagnostics = convert.diagnostics(analysis)
-    ls.text_document_publish_diagnostics(
-        types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version)
-    )
+        first = _diagnose(ls, uri)
+        if first is None:
+            return []
+        others = [u for u in ls.results if u != uri and os.path.dirname(to_fs_path(u) or "") == folder]
+        return [first, *(p for p in (_diagnose(ls, u) for u in others) if p is not None)]
 
 
 def _schedule(ls: JeplintServer, uri: str, delay: float) -> None:
-    loop = asyncio.get_running_loop()
+    """Analyse `uri` after `delay` seconds, unless the document changes again before."""
     previous = ls.pending.pop(uri, None)
     if previous is not None:
         previous.cancel()
+    ls.pending[uri] = asyncio.ensure_future(_later(ls, uri, delay))
 
-    def run() -> None:
-        ls.pending.pop(uri, None)
-        loop.run_in_executor(None, _analyse, ls, uri)
 
-    ls.pending[uri] = loop.call_later(delay, run)
+async def _later(ls: JeplintServer, uri: str, delay: float) -> None:
+    await asyncio.sleep(delay)
+    ls.pending.pop(uri, None)
+    published = await asyncio.get_running_loop().run_in_executor(None, _analyse, ls, uri)
+    for params in published:  # from the event loop's thread
+        ls.text_document_publish_diagnostics(params)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -104,7 +111,7 @@ def did_close(ls: JeplintServer, params: types.DidCloseTextDocumentParams) -> No
     if path is not None:
         with ls.lock:
             ls.engine.close(path)
-    ls.results.pop(uri, None)
+            ls.results.pop(uri, None)
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
