@@ -195,3 +195,17 @@ def test_trust_without_a_named_repository_is_a_suggestion(tmp_path: Path, monkey
         'pin token.actions.githubusercontent.com:sub to one repository, for example "repo:OWNER/NAME:ref:refs/heads/main" '
         "(no single repository is named in this file)"
     )
+
+
+def test_write_is_atomic_and_keeps_links_and_modes(tmp_path: Path) -> None:
+    from jeplint.fix import text as textedit
+
+    target = tmp_path / "real.tf"
+    target.write_text("a = 1\r\n")
+    target.chmod(0o640)
+    link = tmp_path / "link.tf"
+    link.symlink_to(target)
+    textedit.write_atomic(str(link), "a = 2\r\n")
+    assert link.is_symlink() and target.read_bytes() == b"a = 2\r\n"
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.tf", "real.tf"]  # no temporary file left

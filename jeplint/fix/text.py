@@ -91,9 +91,11 @@ def diff(path: str, old: str, new: str) -> str:
 
 
 def write_atomic(path: str, text: str) -> None:
-    """Replace `path` by `text`: a temporary file in the same folder, renamed over it (keeping its mode)."""
+    """Replace `path` by `text`: a temporary file in the same folder, renamed over it (keeping its
+    mode). A symbolic link is kept: the file it points to is replaced."""
     import tempfile
 
+    path = os.path.realpath(path)
     folder = os.path.dirname(os.path.abspath(path))
     mode = os.stat(path).st_mode & 0o7777
     handle, temporary = tempfile.mkstemp(prefix=".jeplint-fix-", dir=folder)
