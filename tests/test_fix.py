@@ -128,6 +128,10 @@ def test_fixes_in_every_format(case: Path, capsys: pytest.CaptureFixture[str]) -
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].startswith("lifetime/role.tf:4:26: JEP203 role deploy allows sessions of up to 12 hours")
     assert lines[1].endswith(" [fix available]")
+    main(["scan", "--no-cache", "--format", "github", str(case)])
+    annotation = capsys.readouterr().out.splitlines()[1]
+    assert annotation.startswith("::warning file=lifetime/role.tf,line=4,col=26,endLine=4,endColumn=31,")
+    assert annotation.endswith(" [fix available: Lower 43200 to 3600 (1 hour)]")
 
 
 def test_no_purpose_gives_a_suggestion_not_a_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
