@@ -213,3 +213,27 @@ def test_write_is_atomic_and_keeps_links_and_modes(tmp_path: Path) -> None:
     assert link.is_symlink() and target.read_bytes() == b"a = 2\r\n"
     assert target.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.tf", "real.tf"]  # no temporary file left
+
+
+def test_scan_imports_no_language_server_and_a_clean_scan_no_fix_module() -> None:
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = (
+        "import sys\n"
+        "from jeplint.cli import main\n"
+        "code = main(['scan', '--no-cache', sys.argv[1]])\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(('pygls', 'lsprotocol'))}),"
+        " sorted(m for m in sys.modules if m.startswith('jeplint.fix')))\n"
+    )
+    for fixture, fix_modules in (("good.tf", "[]"), ("bad.tf", "['jeplint.fix', 'jeplint.fix.attach'")):
+        out = subprocess.run(
+            [sys.executable, "-c", code, f"rules/JEP101-full-wildcard-action/{fixture}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={"PYTHONPATH": str(ROOT)},
+        ).stdout.splitlines()[-1]
+        assert out.startswith("[] " + fix_modules), out
