@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jeplint.graph.aws_managed import managed_policy
+from jeplint.graph.aws_managed import managed_policy, managed_policy_by_name
 from jeplint.graph.conditions import UNKNOWN, Condition
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
@@ -412,7 +412,7 @@ class AwsExtractor:
         value = module.resolve(node)
         if isinstance(value, Scalar) and isinstance(value.value, str):
             return managed_policy(self.graph, value.value, value.span)
-        return self._declared_policy(module, value, "aws_iam_policy")
+        return self._declared_policy(module, value, "aws_iam_policy") or data_policy_lookup(self.graph, module, value)
 
     # -- memberships and workloads ------------------------------------------------------------
 
@@ -474,6 +474,25 @@ class AwsExtractor:
                 if profile is not None:
                     return self.identity_ref(module, "role", profile.attrs.get("role"))
         return None
+
+
+def data_policy_lookup(graph: Graph, module: Module, value: Node) -> Policy | None:
+    """The AWS managed policy a `data "aws_iam_policy"` lookup names (`arn = ...` or `name = ...`),
+    when `value` is a reference to one (`data.aws_iam_policy.x.arn`). Reported at the reference.
+    A name that is no AWS managed policy (a customer policy outside the scan) gives None."""
+    if not (isinstance(value, Expr) and value.op == "ref"):
+        return None
+    parts = traversal(value.text)
+    block = module.data.get(("aws_iam_policy", parts[2])) if parts[:2] == ["data", "aws_iam_policy"] and len(parts) >= 3 else None
+    if block is None:
+        return None
+    for attr in ("arn", "name"):
+        found = module.resolve(block.attrs.get(attr, NONE))
+        if isinstance(found, Scalar) and isinstance(found.value, str):
+            if attr == "arn":
+                return managed_policy(graph, found.value, value.span)
+            return managed_policy_by_name(graph, found.value, value.span)
+    return None
 
 
 def _principals(blocks: list[Block], resolve: Callable[[Node], Node], render: Callable[[Node], Value | None]) -> list[Value]:
