@@ -7,14 +7,12 @@ wildcard resource would have to become is not certain.
 
 from __future__ import annotations
 
-import fnmatch
-
 from jeplint.catalog import escalation, k8s
 from jeplint.catalog.functions import classify
 from jeplint.fix import syntax
 from jeplint.fix.attach import Context, Outcome
 from jeplint.fix.model import Fix
-from jeplint.fix.wildcard import purpose_of
+from jeplint.fix.wildcard import purpose_of, within_purpose
 from jeplint.graph.model import Grant
 from jeplint.rules.base import Finding
 from jeplint.rules.jep302_purpose_mismatch import allowed_patterns
@@ -27,10 +25,7 @@ def verbs_for(groups: list[str], resources: list[str], purpose: tuple[str, ...])
         group, _, resource = target.partition("/")
         if group not in groups or resource not in resources:
             continue
-        function = classify(f"{verb} {target}", "kubernetes")
-        allowed = any(fnmatch.fnmatchcase(f"{function.domain}:{function.capability}", p) for p in purpose)
-        domains = {p.partition(":")[0] for p in purpose}
-        if allowed or function.capability == "observe" and any(fnmatch.fnmatchcase(function.domain, d) for d in domains):
+        if within_purpose(classify(f"{verb} {target}", "kubernetes"), purpose, True):
             keep.add(verb)
     return sorted(keep)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import fnmatch
 
 from jeplint.catalog import aws_actions, escalation
-from jeplint.catalog.functions import classify
+from jeplint.catalog.functions import Function, classify
 from jeplint.fix import syntax
 from jeplint.fix.attach import Context, Outcome
 from jeplint.fix.model import Fix
@@ -23,6 +23,15 @@ from jeplint.rules.base import Finding
 from jeplint.rules.jep302_purpose_mismatch import allowed_patterns, declared
 
 FULL = ("*", "*:*")
+
+
+def within_purpose(function: Function, purpose: tuple[str, ...], listing: bool) -> bool:
+    """Whether a purpose allows a function; `listing` (a List/get/watch permission) is also allowed
+    in the purpose's domains, as JEP302 never counts observing as a function."""
+    if any(fnmatch.fnmatchcase(f"{function.domain}:{function.capability}", p) for p in purpose):
+        return True
+    domains = {p.partition(":")[0] for p in purpose}
+    return listing and function.capability == "observe" and any(fnmatch.fnmatchcase(function.domain, d) for d in domains)
 
 
 def narrowed(pattern: str, purpose: tuple[str, ...]) -> list[str] | None:
@@ -38,13 +47,7 @@ def narrowed(pattern: str, purpose: tuple[str, ...]) -> list[str] | None:
         if found is None:
             return None
         candidates = list(found)
-    keep = set()
-    for action in candidates:
-        function = classify(action.full, "aws")
-        allowed = any(fnmatch.fnmatchcase(f"{function.domain}:{function.capability}", p) for p in purpose)
-        listing = function.capability == "observe" and action.name.startswith("List")
-        if allowed or listing and any(fnmatch.fnmatchcase(function.domain, d) for d in domains):
-            keep.add(action.full)
+    keep = {a.full for a in candidates if within_purpose(classify(a.full, "aws"), purpose, a.name.startswith("List"))}
     return sorted(keep)
 
 
