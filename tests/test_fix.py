@@ -237,3 +237,30 @@ def test_scan_imports_no_language_server_and_a_clean_scan_no_fix_module() -> Non
             env={"PYTHONPATH": str(ROOT)},
         ).stdout.splitlines()[-1]
         assert out.startswith("[] " + fix_modules), out
+
+
+def test_standard_input_gets_a_diff_never_a_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    text = (CASES / "lifetime" / "role.tf").read_text()
+    (tmp_path / "role.tf").write_text("# a different file on disk, by the same name\n")
+
+    def run(*flags: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "jeplint", "scan", "--no-cache", *flags, "-", "--stdin-filename", "role.tf"],
+            cwd=tmp_path,
+            input=text,
+            capture_output=True,
+            text=True,
+            env={"PYTHONPATH": str(ROOT)},
+        )
+
+    diff = run("--diff")
+    assert diff.returncode == 1
+    assert "-  max_session_duration = 43200 # twelve hours\n+  max_session_duration = 3600 # twelve hours\n" in diff.stdout
+    fix = run("--fix")
+    assert fix.returncode == 2 and fix.stderr == "jeplint: error: --fix cannot write standard input; use --diff\n"
+    assert (tmp_path / "role.tf").read_text() == "# a different file on disk, by the same name\n"
