@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from jeplint.edits import Edit
 from jeplint.fix import text as textedit
-from jeplint.fix.model import Edit
 from jeplint.rules.base import Finding
 
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from jeplint.edits import Fix
 from jeplint.fix import text as textedit
-from jeplint.fix.model import Fix
 from jeplint.fix.verify import Found, Recheck
 from jeplint.graph.model import Graph, Identity
 from jeplint.options import Options

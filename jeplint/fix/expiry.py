@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from jeplint.edits import Edit, Fix
 from jeplint.fix import text as textedit
 from jeplint.fix.attach import Context, Outcome
 from jeplint.fix.lifetime import credential_at
-from jeplint.fix.model import Edit, Fix
 from jeplint.parse import parse_text
 from jeplint.parse.nodes import Block, Span
 from jeplint.rules.base import Finding

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from jeplint.edits import Fix
 from jeplint.fix import syntax
 from jeplint.fix import text as textedit
 from jeplint.fix.attach import Context, Outcome
-from jeplint.fix.model import Fix
 from jeplint.graph.lifetimes import Lifetime
 from jeplint.graph.model import Credential
 from jeplint.rules.base import Finding

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from jeplint.catalog import escalation, k8s
 from jeplint.catalog.functions import classify
+from jeplint.edits import Fix
 from jeplint.fix import syntax
 from jeplint.fix.attach import Context, Outcome
-from jeplint.fix.model import Fix
 from jeplint.fix.wildcard import purpose_of, within_purpose
 from jeplint.graph.model import Grant
 from jeplint.rules.base import Finding

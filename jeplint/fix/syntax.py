@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
+from jeplint.edits import Edit
 from jeplint.fix import text as textedit
-from jeplint.fix.model import Edit
 from jeplint.parse import file_format
 from jeplint.parse.nodes import Span
 

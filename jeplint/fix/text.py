@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from jeplint.fix.model import Edit
+from jeplint.edits import Edit
 from jeplint.parse.nodes import Span
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
+from jeplint.edits import Edit, Fix
 from jeplint.fix import text as textedit
 from jeplint.fix.attach import Context, Outcome
-from jeplint.fix.model import Edit, Fix
 from jeplint.graph.model import Grant
 from jeplint.parse import TERRAFORM, parse_text
 from jeplint.parse.nodes import Block, Mapping, Node, Scalar, Span

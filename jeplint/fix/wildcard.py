@@ -15,9 +15,9 @@ import fnmatch
 
 from jeplint.catalog import aws_actions, escalation
 from jeplint.catalog.functions import Function, classify
+from jeplint.edits import Fix
 from jeplint.fix import syntax
 from jeplint.fix.attach import Context, Outcome
-from jeplint.fix.model import Fix
 from jeplint.graph.model import Grant, Value
 from jeplint.rules.base import Finding
 from jeplint.rules.jep302_purpose_mismatch import allowed_patterns, declared

@@ -19,7 +19,7 @@ from jeplint.options import Options
 from jeplint.span import Span
 
 if TYPE_CHECKING:
-    from jeplint.fix.model import Fix
+    from jeplint.edits import Fix
 
 LEVELS = ("error", "warning", "note")
 
