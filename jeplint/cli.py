@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
     graph.add_argument("--format", "-f", choices=("json", "dot", "mermaid"), default="json")
     graph.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
+    from jeplint.diff.command import add_parser as add_diff
+
+    add_diff(sub)
     return parser
 
 
@@ -119,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
             return _explain(args.rule, sys.stdout)
         if args.command == "graph":
             return _graph(args)
+        if args.command == "diff":
+            from jeplint.diff.command import run_command
+
+            return run_command(args)
         return _scan(args)
     except KeyboardInterrupt:
         sys.stderr.write("jeplint: interrupted\n")

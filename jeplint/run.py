@@ -107,14 +107,19 @@ def merge_same_token(findings: list[Finding]) -> list[Finding]:
 
 
 Progress = Callable[[int, int], None]  # (files parsed, files in all), after each file
+Reuse = Callable[[SourceFile], ParsedFile | None]  # a parse this process already holds for a file, if any
 
 
-def parse_all(sources: list[SourceFile], settings: Settings, progress: Progress | None = None) -> list[ParsedFile]:
+def parse_all(
+    sources: list[SourceFile], settings: Settings, progress: Progress | None = None, reuse: Reuse | None = None
+) -> list[ParsedFile]:
     """Parse every file. Output order = input order, whatever the scheduling.
 
     With `settings.cache`, a file whose bytes the parse cache holds is loaded from it
     (`jeplint.cache`). The others are parsed here or, when there are many, in a process pool whose
-    workers store their results in the cache and send them back as compact pickles.
+    workers store their results in the cache and send them back as compact pickles. `reuse` may
+    hand over a parse of the same bytes under the same display path (`jeplint diff` gives the base
+    scan the working tree's parses of unchanged files); it is asked first.
 
     Files not parsed `settings.timeout` seconds after the start are not waited for: each is
     returned with the error "not analysed: time limit ... reached" (see `_parse_here`, `_parse_pool`).
@@ -124,6 +129,10 @@ def parse_all(sources: list[SourceFile], settings: Settings, progress: Progress 
     files: list[ParsedFile | None] = [None] * len(sources)
     todo: list[tuple[int, Entry | None]] = []
     for index, source in enumerate(sources):
+        known = reuse(source) if reuse is not None else None
+        if known is not None:
+            files[index] = known
+            continue
         cached, entry = store.lookup(source.path, source.display, settings.max_file_bytes) if store else (None, None)
         if cached is None:
             todo.append((index, entry))
@@ -275,22 +284,24 @@ def _siblings(paths: list[str]) -> list[str]:
     return siblings
 
 
-def scan(paths: list[str], settings: Settings | None = None, progress: Progress | None = None) -> ScanResult:
+def scan(
+    paths: list[str], settings: Settings | None = None, progress: Progress | None = None, reuse: Reuse | None = None
+) -> ScanResult:
     # The node trees have no reference cycles worth collecting, and a collector pass over every live
     # node costs more than the parse itself on large scans: pause it for the duration.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _scan(paths, settings or Settings(), progress)
+        return _scan(paths, settings or Settings(), progress, reuse)
     finally:
         if paused:
             gc.enable()
 
 
-def _scan(paths: list[str], settings: Settings, progress: Progress | None = None) -> ScanResult:
+def _scan(paths: list[str], settings: Settings, progress: Progress | None = None, reuse: Reuse | None = None) -> ScanResult:
     found, reported = _discover(paths, settings)
     problems = [Problem(path, reason) for path, reason in found.problems]
-    files = parse_all(found.files, settings, progress)
+    files = parse_all(found.files, settings, progress, reuse)
     for parsed in files:
         if parsed.error is not None:
             problems.append(Problem(parsed.path, parsed.error.reason, parsed.error.line, parsed.error.col))

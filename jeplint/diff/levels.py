@@ -1,0 +1,78 @@
+"""How much privilege a permission carries, on one scale for every platform.
+
+`permissions-management` (3): changes who can do what (IAM policy and role writes, RBAC `bind` /
+`escalate` / `impersonate`, `setIamPolicy`, Azure `Microsoft.Authorization/*/write`);
+`write` (2): creates, changes or deletes; `read` (1): reads, lists, tags. AWS actions take their
+access levels from the catalogue (`jeplint.catalog.aws_actions`); the other platforms are read
+from the verb of the permission.
+"""
+
+from __future__ import annotations
+
+from jeplint.catalog import aws_actions
+
+PERMISSIONS, WRITE, READ, NOTHING = 3, 2, 1, 0
+THRESHOLDS = {"permissions-management": PERMISSIONS, "write": WRITE, "any": READ, "never": None}
+NAMES = {PERMISSIONS: "permissions management", WRITE: "write", READ: "read", NOTHING: "none"}
+
+_K8S_PERMISSIONS = {"bind", "escalate", "impersonate", "approve", "sign"}
+_K8S_WRITE = {"create", "update", "patch", "delete", "deletecollection", "*"}
+
+
+def aws_access(action: str) -> tuple[str, ...]:
+    """The catalogue's access levels of `service:Action` (empty when the catalogue does not know it)."""
+    service, _, name = action.partition(":")
+    entry = (aws_actions.service(service) or {}).get(name.lower())
+    return entry.access if entry else ()
+
+
+def level(platform: str, action: str) -> int:
+    if platform == "aws":
+        access = aws_access(action)
+        if "Permissions management" in access:
+            return PERMISSIONS
+        return WRITE if "Write" in access else READ
+    if platform == "kubernetes":
+        verb, _, resource = action.partition(" ")
+        if verb in _K8S_PERMISSIONS or verb == "*" and (resource.endswith("/*") or resource.startswith("rbac.")):
+            return PERMISSIONS
+        return WRITE if verb in _K8S_WRITE else READ
+    if platform == "azure":
+        lowered = action.lower()
+        if lowered.startswith("microsoft.authorization/") and not lowered.endswith("/read"):
+            return PERMISSIONS
+        return READ if lowered.endswith("/read") else WRITE
+    return _gcp(action)
+
+
+def _gcp(permission: str) -> int:
+    verb = permission.rsplit(".", 1)[-1].lower()
+    if verb in ("setiampolicy", "actas", "getaccesstoken", "signblob", "signjwt", "implicitdelegation"):
+        return PERMISSIONS
+    if verb.startswith(("get", "list", "search", "query", "read", "export")) and verb != "getaccesstoken":
+        return READ
+    return WRITE
+
+
+def group(platform: str, actions: list[str]) -> dict[str, dict[str, int]]:
+    """{service: {"actions": n, <access level>: n, ...}}, services sorted; AWS levels from the catalogue."""
+    out: dict[str, dict[str, int]] = {}
+    for action in actions:
+        service = service_of(platform, action)
+        counts = out.setdefault(service, {"actions": 0})
+        counts["actions"] += 1
+        names = aws_access(action) if platform == "aws" else (NAMES[level(platform, action)].capitalize(),)
+        for name in names or ("Unknown",):
+            counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def service_of(platform: str, action: str) -> str:
+    if platform == "aws":
+        return action.partition(":")[0]
+    if platform == "kubernetes":
+        resource = action.partition(" ")[2]
+        return resource.split("/", 1)[0] if "/" in resource and not resource.startswith("/") else "core"
+    if action.lower().startswith("microsoft."):
+        return action.split("/", 1)[0]
+    return action.split(".", 1)[0]
