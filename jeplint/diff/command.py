@@ -82,6 +82,8 @@ def run_command(args: argparse.Namespace) -> int:
     except BaseError as exc:
         sys.stderr.write(f"jeplint: error: {exc}\n")
         return EXIT_TROUBLE
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         sys.stderr.write(f"jeplint: error: cannot write {exc.filename or 'the report'}: {exc.strerror or exc}\n")
         return EXIT_TROUBLE

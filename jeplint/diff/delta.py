@@ -11,6 +11,7 @@ are `new` and the rest of the base's `absent` (fixed).
 
 from __future__ import annotations
 
+import fnmatch
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -106,22 +107,25 @@ def _delta(
 ) -> IdentityDelta:
     delta = IdentityDelta(state, status, changes, renamed_from)
     if status != "removed":
-        delta.gained = gained(state, changes)
+        delta.gained = gained(state, changes, before)
     return delta
 
 
-def gained(state: State, changes: dict[str, Change]) -> int:
+def gained(state: State, changes: dict[str, Change], before: State | None = None) -> int:
     """The most privilege the identity gains: added actions, resources newly in scope (weighted by
-    what the grants naming them allow), escalation paths gained."""
+    what the grants naming them allow; a resource the base already covered, as `*` covers a named
+    ARN, is not new scope), escalation paths gained."""
     found = levels.NOTHING
     if changes["escalations"].added:
         found = levels.PERMISSIONS
     for action in changes["actions"].added:
-        found = max(found, levels.level(state.platform, action))
+        found = max(found, levels.level(action))
         if found == levels.PERMISSIONS:
             return found
+    covered = [r for r in before.facts["resources"] if not r.startswith(("NotResource ", "<"))] if before else []
     for resource in changes["resources"].added:
-        found = max(found, state.resource_levels.get(resource, levels.NOTHING))
+        if not any(fnmatch.fnmatchcase(resource, pattern) for pattern in covered):
+            found = max(found, state.resource_levels.get(resource, levels.NOTHING))
     return found
 
 
@@ -142,14 +146,31 @@ def _findings(base: list[Finding], head: list[Finding]) -> list[FindingDelta]:
     by_text: dict[tuple[str, str], list[Finding]] = {}
     for finding in left:
         by_text.setdefault((finding.rule_id, finding.message), []).append(finding)
+    fresh = []
     for finding in rest:
         same = by_text.get((finding.rule_id, finding.message))
         if same:
             out.append(FindingDelta(finding, "unchanged", same.pop(0)))
         else:
-            out.append(FindingDelta(finding, "new"))
-    out += [FindingDelta(f, "absent") for group in by_text.values() for f in group]
+            fresh.append(finding)
+    gone = [f for group in by_text.values() for f in group]
+    updated = _updated(gone, fresh)
+    out += [FindingDelta(f, "updated", updated[id(f)]) if id(f) in updated else FindingDelta(f, "new") for f in fresh]
+    paired = {id(f) for f in updated.values()}
+    out += [FindingDelta(f, "absent") for f in gone if id(f) not in paired]
     return out
+
+
+def _updated(gone: list[Finding], fresh: list[Finding]) -> dict[int, Finding]:
+    """id(new finding) -> the base finding it updates: the only one of its rule, identities and
+    file on each side (a JEP105 whose action list grew, say)."""
+
+    def about(f: Finding) -> tuple[str, tuple[str, ...], str]:
+        return (f.rule_id, f.identities, f.span.path)
+
+    old, new = Counter(about(f) for f in gone), Counter(about(f) for f in fresh)
+    before = {about(f): f for f in gone if old[about(f)] == 1}
+    return {id(f): before[about(f)] for f in fresh if about(f) in before and new[about(f)] == 1}
 
 
 def where(span: Span | None) -> str:

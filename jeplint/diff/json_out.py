@@ -45,8 +45,8 @@ def identity(delta: IdentityDelta) -> dict[str, Any]:
         "location": _loc(state.span),
         "added_actions": sorted(actions.added),
         "removed_actions": sorted(actions.removed),
-        "added_by_service": levels.group(state.platform, list(actions.added)),
-        "removed_by_service": levels.group(state.platform, list(actions.removed)),
+        "added_by_service": levels.group(list(actions.added)),
+        "removed_by_service": levels.group(list(actions.removed)),
         "action_locations": [location(s) for s in spans],
     }
     for category in OTHER:

@@ -26,7 +26,19 @@ def aws_access(action: str) -> tuple[str, ...]:
     return entry.access if entry else ()
 
 
-def level(platform: str, action: str) -> int:
+def platform_of(action: str) -> str:
+    """The platform an effective permission belongs to, from its shape: AWS `svc:Action`, Kubernetes
+    `verb group/resource`, Azure `Microsoft.X/.../op`, GCP `svc.resource.verb`. (An identity acting
+    as another through a link holds the other platform's permissions.)"""
+    if " " in action:
+        return "kubernetes"
+    if action.lower().startswith("microsoft."):
+        return "azure"
+    return "aws" if ":" in action else "gcp"
+
+
+def level(action: str) -> int:
+    platform = platform_of(action)
     if platform == "aws":
         access = aws_access(action)
         if "Permissions management" in access:
@@ -54,20 +66,21 @@ def _gcp(permission: str) -> int:
     return WRITE
 
 
-def group(platform: str, actions: list[str]) -> dict[str, dict[str, int]]:
+def group(actions: list[str]) -> dict[str, dict[str, int]]:
     """{service: {"actions": n, <access level>: n, ...}}, services sorted; AWS levels from the catalogue."""
     out: dict[str, dict[str, int]] = {}
     for action in actions:
-        service = service_of(platform, action)
+        service = service_of(action)
         counts = out.setdefault(service, {"actions": 0})
         counts["actions"] += 1
-        names = aws_access(action) if platform == "aws" else (NAMES[level(platform, action)].capitalize(),)
+        names = aws_access(action) if platform_of(action) == "aws" else (NAMES[level(action)].capitalize(),)
         for name in names or ("Unknown",):
             counts[name] = counts.get(name, 0) + 1
     return dict(sorted(out.items()))
 
 
-def service_of(platform: str, action: str) -> str:
+def service_of(action: str) -> str:
+    platform = platform_of(action)
     if platform == "aws":
         return action.partition(":")[0]
     if platform == "kubernetes":

@@ -19,6 +19,7 @@ Categories of facts (`CATEGORIES`):
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import posixpath
 from dataclasses import dataclass, field
@@ -114,7 +115,7 @@ def _fill(state: State, graph: Graph, identity: Identity, acts: dict[int, list[t
     eff = effective(graph, identity)
     for action in eff.actions:
         grant = eff.sources.get(action)
-        facts["actions"].setdefault(action, grant.span if grant is not None else None)
+        facts["actions"].setdefault(action, action_span(grant, action) if grant is not None else None)
     for binding in graph.bindings_of(identity):
         text = f"{binding.policy.label} via {binding.via}"
         text += f" on {binding.scope}" if binding.scope else ""
@@ -137,6 +138,20 @@ def _fill(state: State, graph: Graph, identity: Identity, acts: dict[int, list[t
     _reach(facts, graph, identity, acts)
 
 
+def action_span(grant: Grant, action: str) -> Span:
+    """The token of `grant` that grants `action`: the one pattern that matches it (written in a
+    module's caller when it came in as an input), else the statement."""
+    if grant.not_actions or not grant.actions:
+        return grant.key_spans.get("NotAction", grant.span)
+    if len(grant.actions) == 1:
+        return grant.actions[0].span
+    lowered = action.lower()
+    for value in grant.actions:
+        if value.text is not None and fnmatch.fnmatchcase(lowered, value.text.lower()):
+            return value.span
+    return grant.span
+
+
 def _resources(state: State, grants: list[Grant]) -> None:
     out = state.facts["resources"]
     for grant in grants:
@@ -152,20 +167,19 @@ def _resources(state: State, grants: list[Grant]) -> None:
 
 def grant_level(grant: Grant) -> int:
     """The most privilege one Allow grant's actions carry (`jeplint.diff.levels`)."""
-    platform = grant.policy.platform
     if grant.not_actions:
         return levels.PERMISSIONS  # everything but a few
     found = levels.NOTHING
     for value in grant.actions:
         if value.text is None:
             continue
-        if platform == "aws":
+        if grant.policy.platform == "aws":
             if value.text in ("*", "*:*"):
                 return levels.PERMISSIONS
             names = [a.full for a in aws_actions.expand(value.text) or ()]
         else:
             names = [value.text]
-        found = max([found, *(levels.level(platform, n) for n in names)])
+        found = max([found, *(levels.level(n) for n in names)])
     return found
 
 

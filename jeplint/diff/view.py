@@ -42,20 +42,20 @@ def rows(delta: IdentityDelta) -> list[Row]:
             if not facts:
                 continue
             if category == "actions":
-                out += _action_rows(delta.state.platform, sign, facts)
+                out += _action_rows(sign, facts)
             else:
                 out += [Row(sign, category, text, [s] if s else []) for text, s in sorted(facts.items())]
     order = {c: i for i, c in enumerate(CATEGORY_WORDS)}
     return sorted(out, key=lambda r: (r.sign != "+", order[r.category]))
 
 
-def _action_rows(platform: str, sign: str, facts: dict[str, Span | None]) -> list[Row]:
+def _action_rows(sign: str, facts: dict[str, Span | None]) -> list[Row]:
     by_service: dict[str, list[str]] = {}
     for action in facts:
-        by_service.setdefault(levels.service_of(platform, action), []).append(action)
+        by_service.setdefault(levels.service_of(action), []).append(action)
     out = []
-    for service, counts in levels.group(platform, list(facts)).items():
-        names = sorted(by_service[service], key=lambda a: (-levels.level(platform, a), a))
+    for service, counts in levels.group(list(facts)).items():
+        names = sorted(by_service[service], key=lambda a: (-levels.level(a), a))
         shown = ", ".join(names[:NAMES_SHOWN]) + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
         detail = ", ".join(f"{level} {n}" for level, n in counts.items() if level != "actions")
         text = f"{service}: {counts['actions']} ({detail}): {shown}"
