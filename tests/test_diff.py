@@ -373,3 +373,49 @@ def test_sarif_baseline_states_are_valid(tmp_path, monkeypatch, capsys):
     log = json.loads(capsys.readouterr().out)
     assert_valid_sarif(log)
     assert {r["baselineState"] for r in log["runs"][0]["results"]} == {"new", "unchanged"}
+
+
+HOSTILE = "ci|deploy`rm -rf`\n## <b>boss</b> [x](http://e) *a* _b_ ~c~ $d$ @team &amp;"
+
+
+def test_markdown_renders_as_intended(tmp_path, monkeypatch, capsys):
+    """Tables keep their shape and every value comes back as the literal text, whatever it holds."""
+    markdown_it = pytest.importorskip("markdown_it")
+    hostile_cfn = CFN.replace("RoleName: queue-worker", f"RoleName: {json.dumps(HOSTILE)}")
+    repo = repository(tmp_path, {"cfn/worker.yaml": hostile_cfn.replace('"sqs:*"', '"sqs:SendMessage"')})
+    write(repo, {"cfn/worker.yaml": hostile_cfn, "iam.tf": ROLE + inline('"s3:GetObject"') + ATTACHMENT})
+    monkeypatch.chdir(repo)
+    summary = tmp_path / "summary.md"
+    assert main(["diff", "--no-cache", "-f", "markdown", "--summary", str(summary)]) == 1
+    text = capsys.readouterr().out
+    assert summary.read_text() == text
+    tokens = markdown_it.MarkdownIt("commonmark").enable("table").parse(text)
+    assert not [t for t in tokens if t.type in ("html_block", "code_block", "fence", "hr")]
+    spans = [c.type for t in tokens if t.type == "inline" for c in t.children or []]
+    assert not {"html_inline", "code_inline", "link_open", "em_open", "s_open", "image"} & set(spans)
+    headings = [
+        "".join(c.content for c in tokens[i + 1].children or [] if c.type == "text")
+        for i, t in enumerate(tokens)
+        if t.type == "heading_open" and t.tag == "h3"
+    ]
+    literal = HOSTILE.replace("\n", " ")
+    assert headings == [
+        "🔴 role ci: new identity, gains permissions management",  # administrator: the biggest risk first
+        f"🔴 role {literal}: changed, gains permissions management",
+        "New findings (2)",
+    ]
+    # Every table row has as many cells as its header.
+    widths, rows = [], []
+    for i, t in enumerate(tokens):
+        if t.type == "thead_open":
+            widths.append(0)
+        if t.type == "tr_open":
+            j, cells = i + 1, 0
+            while tokens[j].type != "tr_close":
+                cells += tokens[j].type in ("th_open", "td_open")
+                j += 1
+            rows.append((len(widths), cells))
+        if t.type == "th_open":
+            widths[-1] += 1
+    assert len(widths) == 3 and all(cells == widths[table - 1] for table, cells in rows), (widths, rows)
+    assert len(rows) > 6

@@ -15,6 +15,7 @@ PERMISSIONS, WRITE, READ, NOTHING = 3, 2, 1, 0
 THRESHOLDS = {"permissions-management": PERMISSIONS, "write": WRITE, "any": READ, "never": None}
 NAMES = {PERMISSIONS: "permissions management", WRITE: "write", READ: "read", NOTHING: "none"}
 
+ACCESS_ORDER = ("actions", "Permissions management", "Write", "Read", "List", "Tagging", "Unknown")
 _K8S_PERMISSIONS = {"bind", "escalate", "impersonate", "approve", "sign"}
 _K8S_WRITE = {"create", "update", "patch", "delete", "deletecollection", "*"}
 
@@ -76,7 +77,8 @@ def group(actions: list[str]) -> dict[str, dict[str, int]]:
         names = aws_access(action) if platform_of(action) == "aws" else (NAMES[level(action)].capitalize(),)
         for name in names or ("Unknown",):
             counts[name] = counts.get(name, 0) + 1
-    return dict(sorted(out.items()))
+    order = {name: i for i, name in enumerate(ACCESS_ORDER)}
+    return {svc: dict(sorted(c.items(), key=lambda kv: order.get(kv[0], len(order)))) for svc, c in sorted(out.items())}
 
 
 def service_of(action: str) -> str:
