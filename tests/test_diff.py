@@ -356,7 +356,17 @@ def test_base_parses_are_reused_without_changing_the_result(tmp_path, monkeypatc
     git(repo, "stash", "-q")
     fresh = engine.take(scan(["."], Settings()))
     git(repo, "stash", "pop", "-q")
-    assert {k: s.facts for k, s in fresh.states.items()} == {k: s.facts for k, s in result.base.states.items()}
+    assert located(fresh) == located(result.base)
+    assert len(located(fresh)["aws_iam_role.ci"]["actions"]) > 100
+
+
+def located(snapshot) -> dict:
+    from jeplint.diff.snapshot import locate
+
+    return {
+        key: {category: {fact: locate(fact, where) for fact, where in facts.items()} for category, facts in state.facts.items()}
+        for key, state in snapshot.states.items()
+    }
 
 
 def test_sarif_baseline_states_are_valid(tmp_path, monkeypatch, capsys):
@@ -419,3 +429,23 @@ def test_markdown_renders_as_intended(tmp_path, monkeypatch, capsys):
             widths[-1] += 1
     assert len(widths) == 3 and all(cells == widths[table - 1] for table, cells in rows), (widths, rows)
     assert len(rows) > 6
+
+
+def test_parallel_base_scan_gives_the_same_report(tmp_path, monkeypatch, capsys):
+    """With a warm parse cache the base is scanned in a forked process: same report as one after the other."""
+    from jeplint.diff import engine
+
+    repo = repository(tmp_path, {"iam.tf": ROLE + inline('"s3:GetObject", "iam:PutRolePolicy"'), "cfn/worker.yaml": CFN})
+    write(repo, {"iam.tf": ROLE + inline('"s3:GetObject"', "arn:aws:s3:::b/*"), "admin.tf": ATTACHMENT})
+    monkeypatch.setenv("JEPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(repo)
+    forks: list[bool] = []
+    original = engine._fork_base
+    monkeypatch.setattr(engine, "_fork_base", lambda *a: forks.append(True) or original(*a))
+    reports = []
+    for _ in range(2):
+        assert main(["diff", "-f", "json"]) == 1
+        reports.append(json.loads(capsys.readouterr().out))
+    assert forks == [True]  # the first run filled the cache; the second forked
+    assert reports[0] == reports[1]
+    assert {i["identity"] for i in reports[1]["identities"]} == {"aws_iam_role.ci"}

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from jeplint.diff import levels
-from jeplint.diff.snapshot import CATEGORIES, Facts, Snapshot, State
+from jeplint.diff.snapshot import CATEGORIES, Facts, Snapshot, State, locate
 from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding
 
@@ -25,8 +25,8 @@ LEVEL_ORDER = {"error": 0, "warning": 1, "note": 2}
 
 @dataclass(slots=True)
 class Change:
-    added: Facts = field(default_factory=dict)
-    removed: Facts = field(default_factory=dict)
+    added: dict[str, Span | None] = field(default_factory=dict)
+    removed: dict[str, Span | None] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed)
@@ -72,7 +72,7 @@ def _identities(base: dict[str, State], head: dict[str, State]) -> list[Identity
     for key, after in head.items():
         before = base.get(key) or base.get(renames.get(key, ""))
         if before is None:
-            out.append(_delta(after, "added", {c: Change(dict(after.facts[c])) for c in CATEGORIES}))
+            out.append(_delta(after, "added", {c: _change({}, after.facts[c]) for c in CATEGORIES}))
             continue
         changes = {c: _change(before.facts[c], after.facts[c]) for c in CATEGORIES}
         if any(changes.values()):
@@ -80,7 +80,7 @@ def _identities(base: dict[str, State], head: dict[str, State]) -> list[Identity
     paired = set(renames.values())
     for key, before in base.items():
         if key not in head and key not in paired:
-            out.append(_delta(before, "removed", {c: Change(removed=dict(before.facts[c])) for c in CATEGORIES}))
+            out.append(_delta(before, "removed", {c: _change(before.facts[c], {}) for c in CATEGORIES}))
     return sorted(out, key=IdentityDelta.sort_key)
 
 
@@ -96,9 +96,11 @@ def _renames(gone: list[State], new: list[State]) -> dict[str, str]:
 
 
 def _change(before: Facts, after: Facts) -> Change:
+    if before.keys() == after.keys():
+        return Change()
     return Change(
-        {k: v for k, v in after.items() if k not in before},
-        {k: v for k, v in before.items() if k not in after},
+        {k: locate(k, v) for k, v in after.items() if k not in before},
+        {k: locate(k, v) for k, v in before.items() if k not in after},
     )
 
 
@@ -125,7 +127,7 @@ def gained(state: State, changes: dict[str, Change], before: State | None = None
     covered = [r for r in before.facts["resources"] if not r.startswith(("NotResource ", "<"))] if before else []
     for resource in changes["resources"].added:
         if not any(fnmatch.fnmatchcase(resource, pattern) for pattern in covered):
-            found = max(found, state.resource_levels.get(resource, levels.NOTHING))
+            found = max(found, state.resource_level(resource))
     return found
 
 

@@ -6,20 +6,28 @@ applies to both). The base tree is written to a temporary folder mirroring the r
 current directory, so that its display paths are the working tree's: `infra/iam.tf` on both sides.
 A base file whose bytes equal the working tree's is not parsed again: the working tree's parse is
 reused (`reuse`); the others go through the parse cache like any scan.
+
+When the parse cache already holds the base's files (`_warm`: the usual case once jeplint has run
+on the repository) and there are two cores or more, the base is scanned in a forked process while
+this one scans the working tree; the child sends back a `portable` snapshot. Otherwise, or if the
+child fails, the two scans run one after the other, the base reusing the working tree's parses.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import gc
+import multiprocessing
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
 from jeplint.diff import gitbase
 from jeplint.diff.delta import Delta, compare
 from jeplint.diff.gitbase import BaseError, BaseTree
-from jeplint.diff.snapshot import Snapshot, take
+from jeplint.diff.snapshot import Snapshot, portable, take
 from jeplint.discover import SourceFile
 from jeplint.parse import ParsedFile
 from jeplint.run import Progress, Reuse, ScanResult, Settings, scan
@@ -39,13 +47,19 @@ def run(paths: list[str], ref: str, settings: Settings, progress: Progress | Non
     cwd = os.getcwd()
     prefixes = _prefixes(paths, cwd, gitbase.repository_root(cwd))
     tree = gitbase.extract(ref, prefixes, cwd)
+    collecting = gc.isenabled()
+    gc.disable()  # as `scan` does: millions of live graph objects make every collector pass slow
     try:
+        child = _fork_base(tree, paths, settings, cwd) if _parallel(tree, settings) else None
         head = scan(paths, settings, progress)
-        base = _scan_base(tree, paths, settings, head, cwd)
+        base = _collect(child) if child is not None else None
+        if base is None:
+            base = _scan_base(tree, paths, settings, cwd, head.files)
+        return DiffResult(ref, tree.commit, head, base, compare(base, take(head)))
     finally:
         tree.cleanup()
-    head_snapshot = take(head)
-    return DiffResult(ref, tree.commit, head, base, compare(base, head_snapshot))
+        if collecting:
+            gc.enable()
 
 
 def _prefixes(paths: list[str], cwd: str, root: str) -> list[str]:
@@ -66,15 +80,76 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def _scan_base(tree: BaseTree, paths: list[str], settings: Settings, head: ScanResult, cwd: str) -> Snapshot:
+def _scan_base(tree: BaseTree, paths: list[str], settings: Settings, cwd: str, head_files: list[ParsedFile]) -> Snapshot:
     exclude_root = os.path.abspath(settings.exclude_root)
     if _inside(os.path.realpath(exclude_root), tree.repo_root):
         exclude_root = tree.mirror(exclude_root)
     base_settings = dataclasses.replace(settings, baseline=None, context_dirs=False, exclude_root=exclude_root)
     base_paths = [os.path.relpath(os.path.abspath(p), cwd) for p in paths]
     with _working_directory(tree.mirror(cwd)):
-        result = scan(base_paths, base_settings, reuse=_reuser(head.files, cwd))
+        result = scan(base_paths, base_settings, reuse=_reuser(head_files, cwd) if head_files else None)
     return take(result)
+
+
+def _parallel(tree: BaseTree, settings: Settings) -> bool:
+    if not settings.cache or settings.jobs == 1 or (os.cpu_count() or 1) < 2:
+        return False
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    return _warm(tree, settings)
+
+
+def _warm(tree: BaseTree, settings: Settings, sample: int = 16) -> bool:
+    """Whether the parse cache holds the base's files, judged on a sample of them."""
+    from jeplint.cache import ParseCache
+    from jeplint.parse import file_format
+
+    store = ParseCache.open()
+    names = sorted(p for p in tree.blobs if file_format(p))
+    if store is None or not names:
+        return False
+    step = max(1, len(names) // sample)
+    picked = names[::step][:sample]
+    return all(store.lookup(os.path.join(tree.folder, p), p, settings.max_file_bytes)[0] is not None for p in picked)
+
+
+Child = tuple[multiprocessing.process.BaseProcess, Connection]
+
+
+def _fork_base(tree: BaseTree, paths: list[str], settings: Settings, cwd: str) -> Child | None:
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(sending, tree, paths, settings, cwd), name="jeplint-diff-base")
+    try:
+        process.start()
+    except OSError:
+        return None
+    sending.close()
+    return process, receiving
+
+
+def _child(sending: Connection, tree: BaseTree, paths: list[str], settings: Settings, cwd: str) -> None:
+    gc.disable()
+    try:
+        snapshot = portable(_scan_base(tree, paths, settings, cwd, []))
+        sending.send(("ok", snapshot))
+    except BaseException as exc:  # reported to the parent, which scans the base itself
+        sending.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        sending.close()
+
+
+def _collect(child: Child) -> Snapshot | None:
+    """The child's snapshot, or None when it failed (the caller then scans the base itself)."""
+    process, receiving = child
+    try:
+        kind, value = receiving.recv()
+    except (EOFError, OSError):
+        kind, value = "error", None
+    finally:
+        receiving.close()
+        process.join()
+    return value if kind == "ok" else None
 
 
 def _reuser(files: list[ParsedFile], cwd: str) -> Reuse:

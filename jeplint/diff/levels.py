@@ -9,6 +9,8 @@ from the verb of the permission.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from jeplint.catalog import aws_actions
 
 PERMISSIONS, WRITE, READ, NOTHING = 3, 2, 1, 0
@@ -38,6 +40,7 @@ def platform_of(action: str) -> str:
     return "aws" if ":" in action else "gcp"
 
 
+@lru_cache(maxsize=65536)
 def level(action: str) -> int:
     platform = platform_of(action)
     if platform == "aws":

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from jeplint.catalog import aws_actions
 from jeplint.diff import levels
 from jeplint.graph.effective import effective
-from jeplint.graph.model import Grant, Graph, Identity
+from jeplint.graph.model import Credential, Grant, Graph, Identity
 from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding
 from jeplint.run import Problem, ScanResult
@@ -35,7 +35,8 @@ from jeplint.run import Problem, ScanResult
 CATEGORIES = ("actions", "resources", "bindings", "trust", "acts_as", "workloads", "credentials", "escalations")
 ESCALATION_RULES = ("JEP401", "JEP402", "JEP403", "JEP405")
 
-Facts = dict[str, Span | None]  # fact text -> where it is written
+Where = Span | Grant | None  # where a fact is written; a Grant until asked (`locate`): finding the token costs
+Facts = dict[str, Where]  # fact text -> where it is written
 
 
 @dataclass(slots=True)
@@ -48,7 +49,13 @@ class State:
     span: Span | None
     local: str  # the key without its file or folder: pairs an identity whose file was renamed
     facts: dict[str, Facts] = field(default_factory=lambda: {c: {} for c in CATEGORIES})
-    resource_levels: dict[str, int] = field(default_factory=dict)  # resource -> most a grant naming it allows
+    resource_grants: dict[str, list[Grant]] = field(default_factory=dict)  # resource -> the Allow grants naming it
+    resource_levels: dict[str, int] = field(default_factory=dict)  # the same, weighed (`portable`)
+
+    def resource_level(self, resource: str) -> int:
+        """The most privilege a grant naming `resource` allows (`jeplint.diff.levels`)."""
+        weighed = self.resource_levels.get(resource, levels.NOTHING)
+        return max([weighed, *(grant_level(g) for g in self.resource_grants.get(resource, []))])
 
 
 @dataclass(slots=True)
@@ -62,6 +69,9 @@ def take(result: ScanResult) -> Snapshot:
     graph = result.graph
     states: dict[str, State] = {}
     acts = _acts_as(graph)
+    credentials: dict[int, list[Credential]] = {}
+    for credential in graph.credentials:
+        credentials.setdefault(id(credential.identity), []).append(credential)
     for identity in graph.identities:
         state = states.get(identity.key)
         if state is None:
@@ -69,6 +79,8 @@ def take(result: ScanResult) -> Snapshot:
         elif state.span is None and identity.span is not None:
             state.span = identity.span
         _fill(state, graph, identity, acts)
+        for credential in credentials.get(id(identity), []):
+            state.facts["credentials"].setdefault(f"{credential.kind} {credential.name}", credential.span)
     for finding in result.findings:
         if finding.rule_id in ESCALATION_RULES:
             for key in finding.identities:
@@ -113,9 +125,11 @@ def _acts_as(graph: Graph) -> dict[int, list[tuple[Identity, Span, str]]]:
 def _fill(state: State, graph: Graph, identity: Identity, acts: dict[int, list[tuple[Identity, Span, str]]]) -> None:
     facts = state.facts
     eff = effective(graph, identity)
-    for action in eff.actions:
-        grant = eff.sources.get(action)
-        facts["actions"].setdefault(action, action_span(grant, action) if grant is not None else None)
+    sources = eff.sources
+    if facts["actions"]:
+        facts["actions"] |= {a: sources.get(a) for a in eff.actions if a not in facts["actions"]}
+    else:
+        facts["actions"] = {a: sources.get(a) for a in eff.actions}
     for binding in graph.bindings_of(identity):
         text = f"{binding.policy.label} via {binding.via}"
         text += f" on {binding.scope}" if binding.scope else ""
@@ -132,10 +146,46 @@ def _fill(state: State, graph: Graph, identity: Identity, acts: dict[int, list[t
             facts["workloads"].setdefault(f"{workload.kind} {workload.name} (as {link.source.label})", link.span)
     for workload in graph.workloads_of(identity):
         facts["workloads"].setdefault(f"{workload.kind} {workload.name}", workload.span)
-    for credential in graph.credentials:
-        if credential.identity is identity:
-            facts["credentials"].setdefault(f"{credential.kind} {credential.name}", credential.span)
     _reach(facts, graph, identity, acts)
+
+
+def portable(snapshot: Snapshot) -> Snapshot:
+    """The snapshot without graph objects (every location found, every resource weighed), so that
+    it can be pickled from the process that scanned the base: a few megabytes, not the graph."""
+    tokens: dict[int, tuple[dict[str, Span], Span | None]] = {}
+    for state in snapshot.states.values():
+        for category, facts in state.facts.items():
+            if category == "actions":
+                state.facts[category] = {a: _token(tokens, w, a) if isinstance(w, Grant) else w for a, w in facts.items()}
+        state.resource_levels = {r: state.resource_level(r) for r in state.resource_grants}
+        state.resource_grants = {}
+    return snapshot
+
+
+def _token(memo: dict[int, tuple[dict[str, Span], Span | None]], grant: Grant, action: str) -> Span:
+    """`action_span` through a per-grant table of the actions each pattern expands to."""
+    entry = memo.get(id(grant))
+    if entry is None:
+        exact: dict[str, Span] = {}
+        wildcard = None
+        for value in grant.actions if not grant.not_actions and len(grant.actions) > 1 else ():
+            if value.text is None:
+                continue
+            if value.text in ("*", "*:*"):
+                wildcard = wildcard or value.span
+            elif grant.policy.platform == "aws":
+                for found in aws_actions.expand(value.text) or ():
+                    exact.setdefault(found.full.lower(), value.span)
+            elif "*" not in value.text and "?" not in value.text:
+                exact.setdefault(value.text.lower(), value.span)
+        entry = memo[id(grant)] = (exact, wildcard)
+    found = entry[0].get(action.lower()) or entry[1]
+    return found if found is not None else action_span(grant, action)
+
+
+def locate(fact: str, where: Where) -> Span | None:
+    """The span of a fact: for an action held through a grant, the token that grants it."""
+    return action_span(where, fact) if isinstance(where, Grant) else where
 
 
 def action_span(grant: Grant, action: str) -> Span:
@@ -157,12 +207,11 @@ def _resources(state: State, grants: list[Grant]) -> None:
     for grant in grants:
         if grant.effect != "Allow" or not grant.resources:
             continue
-        allows = grant_level(grant)
         for value in grant.resources:
             text = value.text if value.text is not None else f"<unresolved: {value.unresolved}>"
             text = f"NotResource {text}" if grant.not_resources else text
             out.setdefault(text, value.span)
-            state.resource_levels[text] = max(state.resource_levels.get(text, levels.NOTHING), allows)
+            state.resource_grants.setdefault(text, []).append(grant)
 
 
 def grant_level(grant: Grant) -> int:
