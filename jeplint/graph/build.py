@@ -46,8 +46,7 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Grap
         _guarded(graph, [parsed], lambda files: _standalone_policies(graph, files[0]))
     # Credentials (expiry rules) last: they name the identities the extractors above declared.
     _guarded(graph, terraform + by_kind.get(CLOUDFORMATION, []) + manifests, lambda found: add_credentials(graph, found, modules))
-    graph.invalidate()
-    return graph
+    return graph.freeze()
 
 
 def _terraform(
