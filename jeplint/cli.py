@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
     from jeplint.diff.command import add_parser as add_diff
 
-    add_diff(sub)
+    add_diff(sub, _rule_list, _size, _seconds)
     return parser
 
 

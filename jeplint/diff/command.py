@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from jeplint.diff.engine import DiffResult
 
 PRIVILEGE_CHOICES = ("permissions-management", "write", "any", "never")
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE = 0, 1, 2  # as `jeplint scan` (jeplint.cli)
+FAIL_ORDER = {"error": 0, "warning": 1, "note": 2}
+
+Convert = Callable[[str], Any]
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    from jeplint.cli import _rule_list, _seconds, _size
-
+def add_parser(sub: argparse._SubParsersAction, rule_list: Convert, size: Convert, seconds: Convert) -> None:
+    """The `diff` subcommand; the value parsers are the command line's own (`jeplint.cli`)."""
     diff = sub.add_parser("diff", help="what a change gives each identity, compared with a git revision")
     diff.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
     diff.add_argument("--base", default="HEAD", metavar="REF", help="the git revision to compare with (default: HEAD)")
@@ -40,20 +44,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="exit 1 when an identity gains privilege at this level or above (default: permissions-management)",
     )
     diff.add_argument("--omit-absent", action="store_true", help="SARIF: leave out the findings the change fixes")
-    diff.add_argument("--select", type=_rule_list, default=None, metavar="IDS", help="only these rule ids or prefixes")
-    diff.add_argument("--ignore", type=_rule_list, default=None, metavar="IDS", help="skip these rule ids or prefixes")
+    diff.add_argument("--select", type=rule_list, default=None, metavar="IDS", help="only these rule ids or prefixes")
+    diff.add_argument("--ignore", type=rule_list, default=None, metavar="IDS", help="skip these rule ids or prefixes")
     diff.add_argument("--config", metavar="FILE", help="read this configuration file instead of searching for one")
-    diff.add_argument(
-        "--max-file-size", type=_size, default=None, metavar="SIZE", help="skip files larger than this (default 8M)"
-    )
-    diff.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS", help="per side (default 300; 0 = no limit)")
+    diff.add_argument("--max-file-size", type=size, default=None, metavar="SIZE", help="skip files larger than this (default 8M)")
+    diff.add_argument("--timeout", type=seconds, default=None, metavar="SECONDS", help="per side (default 300; 0 = no limit)")
     diff.add_argument("--jobs", "-j", type=int, default=0, help="parser processes (default: one per core)")
     diff.add_argument("--no-cache", action="store_true", help="neither read nor write cached parse results")
 
 
 def run_command(args: argparse.Namespace) -> int:
     from jeplint import config
-    from jeplint.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE
     from jeplint.diff.engine import run
     from jeplint.diff.gitbase import BaseError
     from jeplint.parse import MAX_FILE_BYTES
@@ -98,7 +99,6 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def failing(result: DiffResult, fail_on: str, new_privilege: str) -> bool:
-    from jeplint.cli import FAIL_ORDER
     from jeplint.diff.levels import THRESHOLDS
 
     if fail_on != "never" and any(FAIL_ORDER[f.level] <= FAIL_ORDER[fail_on] for f in result.delta.of("new")):

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from jeplint.diff import levels
 from jeplint.diff.snapshot import CATEGORIES, Facts, Snapshot, State, locate
-from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding
+from jeplint.span import Span
 
 LEVEL_ORDER = {"error": 0, "warning": 1, "note": 2}
 

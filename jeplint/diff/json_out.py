@@ -19,10 +19,10 @@ from typing import Any
 from jeplint.diff import levels
 from jeplint.diff.delta import IdentityDelta
 from jeplint.diff.engine import DiffResult
-from jeplint.parse.nodes import Span
 from jeplint.report.json_report import finding, location
 from jeplint.rules.base import catalogue
 from jeplint.run import Problem
+from jeplint.span import Span
 
 OTHER = ("resources", "bindings", "trust", "acts_as", "workloads", "credentials", "escalations")
 

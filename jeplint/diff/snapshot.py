@@ -28,9 +28,9 @@ from jeplint.catalog import aws_actions
 from jeplint.diff import levels
 from jeplint.graph.effective import effective
 from jeplint.graph.model import Credential, Grant, Graph, Identity
-from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding
 from jeplint.run import Problem, ScanResult
+from jeplint.span import Span
 
 CATEGORIES = ("actions", "resources", "bindings", "trust", "acts_as", "workloads", "credentials", "escalations")
 ESCALATION_RULES = ("JEP401", "JEP402", "JEP403", "JEP405")
@@ -174,13 +174,13 @@ def _token(memo: dict[int, tuple[dict[str, Span], Span | None]], grant: Grant, a
             if value.text in ("*", "*:*"):
                 wildcard = wildcard or value.span
             elif grant.policy.platform == "aws":
-                for found in aws_actions.expand(value.text) or ():
-                    exact.setdefault(found.full.lower(), value.span)
+                for matched in aws_actions.expand(value.text) or ():
+                    exact.setdefault(matched.full.lower(), value.span)
             elif "*" not in value.text and "?" not in value.text:
                 exact.setdefault(value.text.lower(), value.span)
         entry = memo[id(grant)] = (exact, wildcard)
-    found = entry[0].get(action.lower()) or entry[1]
-    return found if found is not None else action_span(grant, action)
+    span = entry[0].get(action.lower()) or entry[1]
+    return span if span is not None else action_span(grant, action)
 
 
 def locate(fact: str, where: Where) -> Span | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from jeplint.diff import levels
 from jeplint.diff.delta import Change, IdentityDelta
-from jeplint.parse.nodes import Span
+from jeplint.span import Span
 
 NAMES_SHOWN = 4  # action names listed per service before "and N more"
 CATEGORY_WORDS = {
