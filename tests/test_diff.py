@@ -449,3 +449,55 @@ def test_parallel_base_scan_gives_the_same_report(tmp_path, monkeypatch, capsys)
     assert forks == [True]  # the first run filled the cache; the second forked
     assert reports[0] == reports[1]
     assert {i["identity"] for i in reports[1]["identities"]} == {"aws_iam_role.ci"}
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_action_diff_step_writes_summary_sarif_and_outputs(tmp_path):
+    """The action's diff step, run as the runner would, on a shallow-free clone with the base present."""
+    import sys
+
+    import yaml
+    from conftest import ROOT
+
+    step = next(s for s in yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"] if s.get("id") == "diff")
+    repo = repository(tmp_path, {"iam.tf": ROLE + inline('"s3:GetObject"')})
+    base = git(repo, "rev-parse", "HEAD").strip()
+    write(repo, {"iam.tf": ROLE + inline('"s3:GetObject", "iam:PutRolePolicy"')})
+    git(repo, "commit", "-q", "-am", "widen")
+    summary, outputs = tmp_path / "summary.md", tmp_path / "github-output"
+    summary.write_text("earlier step\n")
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": str(ROOT),
+        "JEPLINT_CACHE_DIR": str(tmp_path / "cache"),
+        "GITHUB_OUTPUT": str(outputs),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "JEPLINT_BASE": base,
+        "JEPLINT_PATHS": ".",
+        "JEPLINT_FAIL_ON": "error",
+        "JEPLINT_NEW_PRIVILEGE": "permissions-management",
+        "JEPLINT_ARGS": "",
+        "JEPLINT_SARIF": "jeplint-diff.sarif",
+    }
+    proc = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert outputs.read_text() == "exit-code=1\nsarif-file=jeplint-diff.sarif\n"  # role ci gains permissions management
+    text = summary.read_text()
+    assert text.startswith("earlier step\n## jeplint: privilege changes against ")  # appended
+    assert "### 🔴 role ci: changed, gains **permissions management**" in text
+    log = json.loads((repo / "jeplint-diff.sarif").read_text())
+    assert_valid_sarif(log)
+    assert {r["baselineState"] for r in log["runs"][0]["results"]} == {"new"}
+    env["JEPLINT_BASE"] = ""
+    outputs.unlink()
+    proc = subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=repo, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0 and outputs.read_text() == "exit-code=2\n"
+    assert "::error::jeplint diff needs a base revision" in proc.stdout
