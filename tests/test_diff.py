@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import assert_valid_sarif
+from conftest import assert_valid_sarif, shared_corpus
 
 from jeplint.cli import main
 
@@ -501,3 +501,27 @@ def test_action_diff_step_writes_summary_sarif_and_outputs(tmp_path):
     proc = subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=repo, env=env, capture_output=True, text=True)
     assert proc.returncode == 0 and outputs.read_text() == "exit-code=2\n"
     assert "::error::jeplint diff needs a base revision" in proc.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shared_corpus() is None, reason="the shared corpus (../shared/corpus) is not present")
+def test_real_repository_one_policy_widened(tmp_path, monkeypatch, capsys):
+    """cloudgoat from the shared real corpus, copied into a temporary repository: two commits, the
+    second widens one policy; the diff names exactly that identity, and nothing on an unchanged tree."""
+    repo = tmp_path / "cloudgoat"
+    shutil.copytree(shared_corpus() / "real" / "cloudgoat", repo, symlinks=True)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    policy = repo / "cloudgoat/scenarios/aws/iam_enum_basics/terraform/iam.tf"
+    policy.write_text(policy.read_text().replace('Action   = "iam:ListUsers"', 'Action   = "iam:List*"', 1))
+    git(repo, "commit", "-q", "-am", "widen")
+    code, report = diff(repo, monkeypatch, capsys, "--base", "HEAD~1", "--fail-on", "never")
+    identity = only(report)
+    assert identity["identity"] == "cloudgoat/scenarios/aws/iam_enum_basics/terraform/aws_iam_role.flag4_role"
+    assert identity["status"] == "changed" and identity["removed_actions"] == []
+    assert "iam:ListRoles" in identity["added_actions"] and set(identity["added_by_service"]) == {"iam"}
+    assert code == 0  # List actions: below the default --fail-on-new-privilege
+    code, report = diff(repo, monkeypatch, capsys, "--base", "HEAD")
+    assert (code, report["identities"], report["findings"]["new"], report["findings"]["fixed"]) == (0, [], [], [])
+    assert report["findings"]["unchanged"] > 50
