@@ -2,9 +2,13 @@
 
 One short section per changed identity, biggest risk first, at most `MAX_IDENTITIES` (then "and N
 more"), each a three-column table of at most `MAX_ROWS` rows; then the new and fixed findings.
-Every value from the scanned files (names, actions, messages, paths) goes through `escape`: ASCII
-punctuation is backslash-escaped (CommonMark allows it for every such character, so `|` cannot end
-a table cell, a backtick cannot open code, `<` cannot open HTML), and line breaks become spaces.
+Every value from the scanned files (names, actions, messages, paths) goes through `escape`: each
+character that can open or close something inline is backslash-escaped (CommonMark allows it for
+any ASCII punctuation): `|` cannot end a table cell, a backtick cannot open code, `<` cannot open
+HTML, `*` `_` `~` cannot emphasise, `[` cannot link, `&` cannot name an entity, `$` cannot open
+GitHub's math, `@` cannot mention, `#` cannot close a heading, `://` and `www.` cannot autolink;
+line breaks and control characters become spaces. Nothing in a value can start a line, so the
+characters that only matter there (`-`, `+`, `1.`, `=`) are left as they are.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ MAX_IDENTITIES = 10
 MAX_ROWS = 8
 MAX_FINDINGS = 20
 MAX_CELL = 300  # characters of one cell's text before it is cut
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~!$&@#{}])|:(?=//)|(?<=www)\.", re.IGNORECASE)
 _BREAKS = re.compile(r"[\r\n\t\x0b\x0c\u2028\u2029]+")
 MARK = {levels.PERMISSIONS: "🔴", levels.WRITE: "🟠", levels.READ: "🟡", levels.NOTHING: "⚪"}
 
@@ -30,8 +34,8 @@ MARK = {levels.PERMISSIONS: "🔴", levels.WRITE: "🟠", levels.READ: "🟡", l
 def escape(text: str) -> str:
     """`text` as literal Markdown inline text, on one line."""
     text = _BREAKS.sub(" ", text)
-    text = "".join(c for c in text if c >= " " or c == " ")
-    return _PUNCTUATION.sub(r"\\\1", text)
+    text = "".join(c if c >= " " and c != "\x7f" else " " for c in text)
+    return _SPECIAL.sub(lambda m: "\\" + m.group(0), text)
 
 
 def _cut(text: str) -> str:
