@@ -204,8 +204,7 @@ class _Progress:
 
 def _scan(args: argparse.Namespace) -> int:
     from jeplint import baseline, config
-    from jeplint.parse import MAX_FILE_BYTES
-    from jeplint.run import DEFAULT_TIMEOUT, Settings, scan
+    from jeplint.run import scan, settings_from
 
     try:
         conf = config.resolve(args.paths, args.config)
@@ -213,20 +212,7 @@ def _scan(args: argparse.Namespace) -> int:
     except (config.ConfigError, baseline.BaselineError) as exc:
         sys.stderr.write(f"jeplint: error: {exc}\n")
         return EXIT_TROUBLE
-    settings = Settings(
-        select=tuple(conf.select if args.select is None else args.select),
-        ignore=tuple(conf.ignore if args.ignore is None else args.ignore),
-        max_file_bytes=args.max_file_size or MAX_FILE_BYTES,
-        jobs=args.jobs,
-        options=config.options(conf),
-        levels=conf.levels,
-        exclude=conf.exclude,
-        exclude_root=conf.root,
-        context_dirs=args.context_dirs,
-        baseline=accepted,
-        cache=not args.no_cache,
-        timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
-    )
+    settings = settings_from(conf, args, context_dirs=args.context_dirs, baseline=accepted)
     progress = _Progress(sys.stderr) if _Progress.wanted(sys.stderr) else None
     try:
         result = scan(args.paths, settings, progress)

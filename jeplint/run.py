@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import argparse
 import gc
 import os
 import signal
@@ -18,7 +19,8 @@ from functools import partial
 from jeplint.baseline import Baseline
 from jeplint.baseline import apply as apply_baseline
 from jeplint.cache import Entry, ParseCache, loads, parse_and_store, parse_to_bytes
-from jeplint.config import exclusion, level_for
+from jeplint.config import Config, exclusion, level_for
+from jeplint.config import options as configured_options
 from jeplint.discover import Discovery, SourceFile, discover
 from jeplint.graph.build import build_graph
 from jeplint.graph.model import Graph
@@ -47,6 +49,25 @@ class Settings:
     baseline: Baseline | None = None  # findings whose fingerprint it lists are not reported
     cache: bool = False  # read and write the parse cache (`jeplint.cache`; the CLI's default, off with --no-cache)
     timeout: float = DEFAULT_TIMEOUT  # files not parsed by then are reported, not waited for; 0 = no limit
+
+
+def settings_from(conf: Config, args: argparse.Namespace, **more: object) -> Settings:
+    """The settings of a scan from a configuration and the command line's common options
+    (`select`, `ignore`, `max_file_size`, `jobs`, `no_cache`, `timeout`: None when not given);
+    `more` sets other fields (`context_dirs`, `baseline`)."""
+    return Settings(
+        select=tuple(conf.select if args.select is None else args.select),
+        ignore=tuple(conf.ignore if args.ignore is None else args.ignore),
+        max_file_bytes=args.max_file_size or MAX_FILE_BYTES,
+        jobs=args.jobs,
+        options=configured_options(conf),
+        levels=conf.levels,
+        exclude=conf.exclude,
+        exclude_root=conf.root,
+        cache=not args.no_cache,
+        timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
+        **more,  # type: ignore[arg-type]
+    )
 
 
 @dataclass(frozen=True, slots=True)

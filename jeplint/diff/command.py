@@ -57,26 +57,14 @@ def run_command(args: argparse.Namespace) -> int:
     from jeplint import config
     from jeplint.diff.engine import run
     from jeplint.diff.gitbase import BaseError
-    from jeplint.parse import MAX_FILE_BYTES
-    from jeplint.run import DEFAULT_TIMEOUT, Settings
+    from jeplint.run import settings_from
 
     try:
         conf = config.resolve(args.paths, args.config)
     except config.ConfigError as exc:
         sys.stderr.write(f"jeplint: error: {exc}\n")
         return EXIT_TROUBLE
-    settings = Settings(
-        select=tuple(conf.select if args.select is None else args.select),
-        ignore=tuple(conf.ignore if args.ignore is None else args.ignore),
-        max_file_bytes=args.max_file_size or MAX_FILE_BYTES,
-        jobs=args.jobs,
-        options=config.options(conf),
-        levels=conf.levels,
-        exclude=conf.exclude,
-        exclude_root=conf.root,
-        cache=not args.no_cache,
-        timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
-    )
+    settings = settings_from(conf, args)
     try:
         result = run(args.paths, args.base, settings)
         _write(result, args)
