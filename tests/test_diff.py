@@ -525,3 +525,19 @@ def test_real_repository_one_policy_widened(tmp_path, monkeypatch, capsys):
     code, report = diff(repo, monkeypatch, capsys, "--base", "HEAD")
     assert (code, report["identities"], report["findings"]["new"], report["findings"]["fixed"]) == (0, [], [], [])
     assert report["findings"]["unchanged"] > 50
+
+
+def test_text_report(tmp_path, monkeypatch, capsys):
+    repo = repository(tmp_path, {"iam.tf": ROLE + inline('"s3:GetObject"', "arn:aws:s3:::b/*")})
+    write(repo, {"iam.tf": ROLE + inline('"s3:GetObject", "s3:PutObject"', "arn:aws:s3:::b/*")})
+    monkeypatch.chdir(repo)
+    commit = git(repo, "rev-parse", "HEAD").strip()
+    assert main(["diff", "--no-cache", "--fail-on-new-privilege", "write"]) == 1
+    assert capsys.readouterr().out == (
+        "role ci: changed, gains write [aws_iam_role.ci]\n"
+        "  + actions: s3: 1 (Write 1): s3:PutObject  (iam.tf:7:84)\n"
+        "\n"
+        f"jeplint diff against HEAD ({commit[:12]}): identities 1 changed (1 gaining privilege); "
+        "findings: 0 new, 0 fixed, 0 updated, 0 unchanged\n"
+    )
+    assert main(["diff", "--no-cache"]) == 0  # write is below the default permissions-management

@@ -49,14 +49,19 @@ def run(paths: list[str], ref: str, settings: Settings, progress: Progress | Non
     tree = gitbase.extract(ref, prefixes, cwd)
     collecting = gc.isenabled()
     gc.disable()  # as `scan` does: millions of live graph objects make every collector pass slow
+    child = None
     try:
         child = _fork_base(tree, paths, settings, cwd) if _parallel(tree, settings) else None
         head = scan(paths, settings, progress)
         base = _collect(child) if child is not None else None
+        child = None
         if base is None:
             base = _scan_base(tree, paths, settings, cwd, head.files)
         return DiffResult(ref, tree.commit, head, base, compare(base, take(head)))
     finally:
+        if child is not None:  # interrupted while the base was being scanned
+            child[0].terminate()
+            child[0].join()
         tree.cleanup()
         if collecting:
             gc.enable()
