@@ -541,3 +541,24 @@ def test_text_report(tmp_path, monkeypatch, capsys):
         "findings: 0 new, 0 fixed, 0 updated, 0 unchanged\n"
     )
     assert main(["diff", "--no-cache"]) == 0  # write is below the default permissions-management
+
+
+def test_a_failing_base_process_falls_back_to_scanning_here(tmp_path, monkeypatch, capsys):
+    from jeplint.diff import engine
+
+    repo = repository(tmp_path, {"iam.tf": ROLE + inline('"s3:GetObject", "iam:PutRolePolicy"')})
+    write(repo, {"iam.tf": ROLE + inline('"s3:GetObject"'), "admin.tf": ATTACHMENT})
+    monkeypatch.setenv("JEPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(repo)
+    assert main(["diff", "-f", "json"]) == 1  # fills the cache
+    expected = json.loads(capsys.readouterr().out)
+
+    def broken(snapshot):
+        raise RuntimeError("the base's process fails")
+
+    monkeypatch.setattr(engine, "portable", broken)  # inherited by the forked process
+    forks: list[bool] = []
+    original = engine._fork_base
+    monkeypatch.setattr(engine, "_fork_base", lambda *a: forks.append(True) or original(*a))
+    assert main(["diff", "-f", "json"]) == 1
+    assert forks == [True] and json.loads(capsys.readouterr().out) == expected

@@ -46,16 +46,20 @@ def run(paths: list[str], ref: str, settings: Settings, progress: Progress | Non
     """Raises `BaseError` (one line) when the base cannot be read."""
     cwd = os.getcwd()
     prefixes = _prefixes(paths, cwd, gitbase.repository_root(cwd))
-    tree = gitbase.extract(ref, prefixes, cwd)
+    tree = gitbase.prepare(ref, prefixes, cwd)
     collecting = gc.isenabled()
     gc.disable()  # as `scan` does: millions of live graph objects make every collector pass slow
     child = None
     try:
-        child = _fork_base(tree, paths, settings, cwd) if _parallel(tree, settings) else None
+        child = _fork_base(tree, paths, settings, cwd) if _parallel(tree, settings, cwd) else None
+        if child is None:
+            gitbase.write(tree)
         head = scan(paths, settings, progress)
         base = _collect(child) if child is not None else None
         child = None
         if base is None:
+            if not tree.blobs and tree.entries:  # the child failed before or while writing
+                gitbase.write(tree)
             base = _scan_base(tree, paths, settings, cwd, head.files)
         return DiffResult(ref, tree.commit, head, base, compare(base, take(head)))
     finally:
@@ -96,26 +100,27 @@ def _scan_base(tree: BaseTree, paths: list[str], settings: Settings, cwd: str, h
     return take(result)
 
 
-def _parallel(tree: BaseTree, settings: Settings) -> bool:
+def _parallel(tree: BaseTree, settings: Settings, cwd: str) -> bool:
     if not settings.cache or settings.jobs == 1 or (os.cpu_count() or 1) < 2:
         return False
     if "fork" not in multiprocessing.get_all_start_methods():
         return False
-    return _warm(tree, settings)
+    return _warm(tree, settings, cwd)
 
 
-def _warm(tree: BaseTree, settings: Settings, sample: int = 16) -> bool:
-    """Whether the parse cache holds the base's files, judged on a sample of them."""
+def _warm(tree: BaseTree, settings: Settings, cwd: str, sample: int = 16) -> bool:
+    """Whether the parse cache holds the files, judged on a sample of the working tree's copies of
+    the base's files (the base is written later, by the process that scans it)."""
     from jeplint.cache import ParseCache
     from jeplint.parse import file_format
 
     store = ParseCache.open()
-    names = sorted(p for p in tree.blobs if file_format(p))
+    names = [p for _, _, p in tree.entries if file_format(p) and os.path.isfile(os.path.join(tree.repo_root, p))]
     if store is None or not names:
         return False
-    step = max(1, len(names) // sample)
-    picked = names[::step][:sample]
-    return all(store.lookup(os.path.join(tree.folder, p), p, settings.max_file_bytes)[0] is not None for p in picked)
+    picked = names[:: max(1, len(names) // sample)][:sample]
+    paths = [os.path.join(tree.repo_root, p) for p in picked]
+    return all(store.lookup(p, os.path.relpath(p, cwd), settings.max_file_bytes)[0] is not None for p in paths)
 
 
 Child = tuple[multiprocessing.process.BaseProcess, Connection]
@@ -136,6 +141,7 @@ def _fork_base(tree: BaseTree, paths: list[str], settings: Settings, cwd: str) -
 def _child(sending: Connection, tree: BaseTree, paths: list[str], settings: Settings, cwd: str) -> None:
     gc.disable()
     try:
+        gitbase.write(tree)
         snapshot = portable(_scan_base(tree, paths, settings, cwd, []))
         sending.send(("ok", snapshot))
     except BaseException as exc:  # reported to the parent, which scans the base itself

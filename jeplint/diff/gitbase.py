@@ -31,7 +31,8 @@ class BaseTree:
     commit: str  # the full object name `ref` resolved to
     repo_root: str  # absolute, real path of the working tree's top level
     folder: str  # the temporary folder holding the base tree (the repository root's mirror)
-    blobs: dict[str, str] = field(default_factory=dict)  # repository-relative path -> blob id
+    entries: list[tuple[str, str, str]] = field(default_factory=list)  # (mode, blob id, path) to write
+    blobs: dict[str, str] = field(default_factory=dict)  # repository-relative path -> blob id, once written
 
     def mirror(self, path: str) -> str:
         """Where an absolute path of the working tree lies in the base tree."""
@@ -77,19 +78,33 @@ def resolve(ref: str, cwd: str) -> str:
     return out.decode().strip()
 
 
-def extract(ref: str, prefixes: list[str], cwd: str) -> BaseTree:
-    """Write the files of `ref` under `prefixes` (repository-relative folders or files; "" = all)
-    to a new temporary folder. The caller removes it (`BaseTree.cleanup`)."""
+def prepare(ref: str, prefixes: list[str], cwd: str) -> BaseTree:
+    """The files of `ref` under `prefixes` (repository-relative folders or files; "" = all) and a
+    new, empty temporary folder for them (`write`). The caller removes it (`BaseTree.cleanup`)."""
     root = repository_root(cwd)
     commit = resolve(ref, root)
     entries = _entries(commit, prefixes, root)
     folder = tempfile.mkdtemp(prefix="jeplint-base-", dir=_memory_folder(len(entries)))
-    tree = BaseTree(ref, commit, root, folder)
+    return BaseTree(ref, commit, root, folder, entries)
+
+
+def write(tree: BaseTree) -> None:
+    """Write the tree's files (one `git cat-file --batch`) into its folder, emptied first (a process
+    that failed may have written part of them); removes the folder when writing fails."""
     try:
-        _write(tree, entries, root)
+        if not os.path.isdir(tree.folder) or os.listdir(tree.folder):
+            shutil.rmtree(tree.folder, ignore_errors=True)
+            os.mkdir(tree.folder, 0o700)
+        _write(tree, tree.entries, tree.repo_root)
     except BaseException:
         tree.cleanup()
         raise
+
+
+def extract(ref: str, prefixes: list[str], cwd: str) -> BaseTree:
+    """`prepare` and `write`."""
+    tree = prepare(ref, prefixes, cwd)
+    write(tree)
     return tree
 
 
