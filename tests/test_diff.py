@@ -562,3 +562,65 @@ def test_a_failing_base_process_falls_back_to_scanning_here(tmp_path, monkeypatc
     monkeypatch.setattr(engine, "_fork_base", lambda *a: forks.append(True) or original(*a))
     assert main(["diff", "-f", "json"]) == 1
     assert forks == [True] and json.loads(capsys.readouterr().out) == expected
+
+
+USER = """\
+resource "aws_iam_user" "uploader" {
+  name = "uploader"
+}
+"""
+KEY = """\
+resource "aws_iam_access_key" "uploader" {
+  user = aws_iam_user.uploader.name
+}
+"""
+TRUSTING = """\
+resource "aws_iam_role" "ci" {
+  name               = "ci"
+  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "PRINCIPAL" } }] })
+}
+"""
+
+
+def test_credential_and_trust_added(tmp_path, monkeypatch, capsys):
+    trusted = TRUSTING.replace("PRINCIPAL", "arn:aws:iam::123456789012:role/deployer")
+    repo = repository(tmp_path, {"users.tf": USER, "roles.tf": trusted})
+    write(repo, {"users.tf": USER + KEY, "roles.tf": TRUSTING.replace("PRINCIPAL", "*")})
+    code, report = diff(repo, monkeypatch, capsys)
+    by_key = {i["identity"]: i for i in report["identities"]}
+    assert set(by_key) == {"aws_iam_user.uploader", "aws_iam_role.ci"}
+    user, role = by_key["aws_iam_user.uploader"], by_key["aws_iam_role.ci"]
+    assert [(c["value"], c["location"]["line"]) for c in user["credentials"]["added"]] == [
+        ("aws-access-key aws_iam_access_key.uploader", 4)
+    ]
+    assert user["gains"] == "none" and user["added_actions"] == []
+    assert [t["value"] for t in role["trust"]["added"]] == ["AWS:*"]
+    assert [t["value"] for t in role["trust"]["removed"]] == ["AWS:arn:aws:iam::123456789012:role/deployer"]
+    assert role["trust"]["added"][0]["location"]["line"] == 3
+    assert {f["rule_id"] for f in report["findings"]["new"]} == {"JEP201", "JEP404"}
+    assert code == 1  # JEP404 (open trust) is a new error
+
+
+CHAIN = """\
+resource "aws_iam_role" "admin" {
+  name               = "admin"
+  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = aws_iam_role.ci.arn } }] })
+}
+resource "aws_iam_role_policy_attachment" "admin" {
+  role       = aws_iam_role.admin.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+"""
+
+
+def test_transitive_reach_gained(tmp_path, monkeypatch, capsys):
+    repo = repository(tmp_path, {"iam.tf": ROLE + inline('"s3:GetObject"'), "chain.tf": CHAIN})
+    write(repo, {"iam.tf": ROLE + inline('"s3:GetObject", "sts:AssumeRole"', "*")})
+    code, report = diff(repo, monkeypatch, capsys, "--fail-on", "never")
+    identity = only(report)
+    assert identity["identity"] == "aws_iam_role.ci" and identity["added_actions"] == ["sts:AssumeRole"]
+    assert [e["value"][:7] for e in identity["escalations"]["added"]] == ["JEP405:"]
+    assert "admin" in identity["escalations"]["added"][0]["value"]
+    assert identity["gains"] == "permissions management"  # an escalation path gained
+    assert sorted(f["rule_id"] for f in report["findings"]["new"]) == ["JEP105", "JEP405"]
+    assert code == 1
