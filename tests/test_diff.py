@@ -466,10 +466,13 @@ def test_action_diff_step_writes_summary_sarif_and_outputs(tmp_path):
     git(repo, "commit", "-q", "-am", "widen")
     summary, outputs = tmp_path / "summary.md", tmp_path / "github-output"
     summary.write_text("earlier step\n")
+    launcher = tmp_path / "bin" / "jeplint"  # the install step's output: here, this checkout's jeplint
+    launcher.parent.mkdir()
+    launcher.write_text(f'#!/bin/sh\nPYTHONPATH="{ROOT}" exec "{sys.executable}" -m jeplint "$@"\n')
+    launcher.chmod(0o755)
     env = {
         **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "PYTHONPATH": str(ROOT),
+        "JEPLINT": str(launcher),
         "JEPLINT_CACHE_DIR": str(tmp_path / "cache"),
         "GITHUB_OUTPUT": str(outputs),
         "GITHUB_STEP_SUMMARY": str(summary),
