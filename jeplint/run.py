@@ -114,7 +114,7 @@ def parse_all(sources: list[SourceFile], settings: Settings, progress: Progress 
 
     With `settings.cache`, a file whose bytes the parse cache holds is loaded from it
     (`jeplint.cache`). The others are parsed here or, when there are many, in a process pool whose
-    workers store their results in the cache and send them back as compact pickles.
+    workers store their results in the cache and send them back in the same plain form.
 
     Files not parsed `settings.timeout` seconds after the start are not waited for: each is
     returned with the error "not analysed: time limit ... reached" (see `_parse_here`, `_parse_pool`).
@@ -209,7 +209,7 @@ def _parse_pool(
     jobs: int,
     deadline: float | None,
 ) -> Iterator[tuple[int, ParsedFile]]:
-    """Parse in `jobs` worker processes; each result comes back as a `dumps` pickle (a file whose
+    """Parse in `jobs` worker processes; each result comes back in `dumps` form (a file whose
     tree cannot travel that way is parsed here). At `deadline` the workers are stopped: results
     not back by then are not waited for."""
     from concurrent.futures import ProcessPoolExecutor  # 10 ms of imports that a small scan does not need
@@ -231,7 +231,7 @@ def _parse_pool(
                 source = sources[index]
                 try:
                     yield index, loads(data, source.display)  # type: ignore[arg-type]
-                except Exception:  # None (too deep to pickle) or unloadable
+                except Exception:  # None (too deep to encode) or unloadable
                     yield index, parse_file(source.path, source.display, settings.max_file_bytes)
         except Late:
             # A parse cannot be interrupted from outside: kill the workers (there is no public API
