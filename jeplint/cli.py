@@ -10,9 +10,12 @@ import argparse
 import os
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from jeplint import __version__
+
+if TYPE_CHECKING:
+    from jeplint.run import Problem, ScanResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE = 0, 1, 2
 FAIL_ORDER = {"error": 0, "warning": 1, "note": 2}
@@ -100,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("--jobs", "-j", type=int, default=0, help="parser processes (default: one per core)")
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write cached parse results (~/.cache/jeplint)")
+    _add_safety_options(scan)
     sub.add_parser("rules", help="list every rule")
     explain = sub.add_parser("explain", help="print a rule's documentation and examples")
     explain.add_argument("rule", metavar="RULE", help="a rule id (JEP101) or name (full-wildcard-action)")
@@ -107,7 +111,54 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
     graph.add_argument("--format", "-f", choices=("json", "dot", "mermaid"), default="json")
     graph.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
+    graph.add_argument("--follow-outside", action="store_true", help="scan PATHs that lead outside the working directory")
     return parser
+
+
+def _add_safety_options(scan: argparse.ArgumentParser) -> None:
+    scan.add_argument(
+        "--follow-outside", action="store_true", help="scan PATHs that lead outside the working directory (through a link)"
+    )
+
+
+def _refuse_outside(paths: list[str], follow: bool) -> bool:
+    """Print why, and return True, when a PATH leaves the working directory without --follow-outside."""
+    from jeplint.neutral import path as shown
+    from jeplint.output import outside
+
+    refused = [] if follow else outside(paths)
+    for arg in refused:
+        sys.stderr.write(
+            f"jeplint: error: {shown(arg, False)} leads outside the working directory (--follow-outside to scan it)\n"
+        )
+    return bool(refused)
+
+
+def _emit(output: str | None, text: str) -> int:
+    """Write a report to `output` (safely: `jeplint.output`) or stdout; EXIT_TROUBLE when it cannot be written."""
+    if not output:
+        sys.stdout.write(text)
+        return EXIT_CLEAN
+    from jeplint.neutral import path as shown
+    from jeplint.output import OutputError, write_atomic
+
+    try:
+        write_atomic(output, text)
+    except OutputError as exc:
+        sys.stderr.write(f"jeplint: error: not written: {shown(str(exc), False)}\n")
+        return EXIT_TROUBLE
+    except OSError as exc:
+        sys.stderr.write(f"jeplint: error: cannot write {shown(output, False)}: {exc.strerror or exc}\n")
+        return EXIT_TROUBLE
+    return EXIT_CLEAN
+
+
+def _problem_lines(problems: list[Problem], levels: tuple[str, ...]) -> None:
+    from jeplint.report.text import problem_line
+
+    for p in problems:
+        if p.level in levels:
+            sys.stderr.write(problem_line(p) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,17 +182,12 @@ def _graph(args: argparse.Namespace) -> int:
     from jeplint.report import graph_report
     from jeplint.run import scan
 
+    if _refuse_outside(args.paths, args.follow_outside):
+        return EXIT_TROUBLE
     result = scan(args.paths)
-    text = graph_report.dumps(result, args.format)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    else:
-        sys.stdout.write(text)
-    for p in result.problems:
-        if p.level == "error":
-            sys.stderr.write(f"{p.path}:{p.line or 1}:{p.col or 1}: error: {p.reason}\n")
-    return EXIT_TROUBLE if any(p.level == "error" for p in result.problems) else EXIT_CLEAN
+    written = _emit(args.output, graph_report.dumps(result, args.format))
+    _problem_lines(result.problems, ("error",))
+    return EXIT_TROUBLE if written or any(p.level == "error" for p in result.problems) else EXIT_CLEAN
 
 
 def _rules(out: TextIO) -> int:
@@ -197,14 +243,20 @@ class _Progress:
 
 def _scan(args: argparse.Namespace) -> int:
     from jeplint import baseline, config
+    from jeplint.neutral import neutral
+    from jeplint.output import OutputError, check_target
     from jeplint.parse import MAX_FILE_BYTES
     from jeplint.run import DEFAULT_TIMEOUT, Settings, scan
 
+    if _refuse_outside(args.paths, args.follow_outside):
+        return EXIT_TROUBLE
     try:
         conf = config.resolve(args.paths, args.config)
         accepted = baseline.load(args.baseline) if args.baseline and not args.write_baseline else None
-    except (config.ConfigError, baseline.BaselineError) as exc:
-        sys.stderr.write(f"jeplint: error: {exc}\n")
+        if args.write_baseline:
+            check_target(args.write_baseline)
+    except (config.ConfigError, baseline.BaselineError, OutputError) as exc:
+        sys.stderr.write(f"jeplint: error: {neutral(str(exc), False)}\n")
         return EXIT_TROUBLE
     settings = Settings(
         select=tuple(conf.select if args.select is None else args.select),
@@ -234,33 +286,10 @@ def _scan(args: argparse.Namespace) -> int:
             return EXIT_TROUBLE
         result.findings, now_accepted = baseline.apply(result.findings, written)
         result.suppressed = sorted(result.suppressed + now_accepted, key=lambda s: s.finding.sort_key())
-    out: TextIO = open(args.output, "w", encoding="utf-8", newline="\n") if args.output else sys.stdout
-    try:
-        if args.format == "text":
-            from jeplint.report import text
-
-            colour = out.isatty() and not os.environ.get("NO_COLOR")
-            text.write(result, out, sys.stderr, colour, show_suppressed=args.show_suppressed)
-        elif args.format == "json":
-            from jeplint.report import json_report
-
-            out.write(json_report.dumps(result, show_suppressed=args.show_suppressed))
-        elif args.format == "github":
-            from jeplint.report import github
-
-            github.write(result, out)
-        else:
-            from jeplint.report import sarif
-
-            srcroot = os.getcwd() if args.sarif_srcroot else None
-            out.write(sarif.dumps(result, show_suppressed=args.show_suppressed, srcroot=srcroot))
-    finally:
-        if args.output:
-            out.close()
+    if _emit(args.output, _render(args, result)):
+        return EXIT_TROUBLE
     if args.format != "text":
-        for p in result.problems:
-            if p.level in ("error", "warning"):
-                sys.stderr.write(f"{p.path}:{p.line or 1}:{p.col or 1}: {p.level}: {p.reason}\n")
+        _problem_lines(result.problems, ("error", "warning"))
     if any(p.level == "error" for p in result.problems):
         return EXIT_TROUBLE
     fail_on = args.fail_on or conf.fail_on or "warning"
@@ -269,3 +298,34 @@ def _scan(args: argparse.Namespace) -> int:
         if any(FAIL_ORDER[f.level] <= limit for f in result.findings):
             return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _render(args: argparse.Namespace, result: ScanResult) -> str:
+    """The report in `args.format`. Text for the terminal is written here (and "" returned); its
+    problems go to stderr as they are written."""
+    import io
+
+    if args.format == "json":
+        from jeplint.report import json_report
+
+        return json_report.dumps(result, show_suppressed=args.show_suppressed)
+    if args.format == "github":
+        from jeplint.report import github
+
+        buffer = io.StringIO()
+        github.write(result, buffer)
+        return buffer.getvalue()
+    if args.format == "sarif":
+        from jeplint.report import sarif
+
+        srcroot = os.getcwd() if args.sarif_srcroot else None
+        return sarif.dumps(result, show_suppressed=args.show_suppressed, srcroot=srcroot)
+    from jeplint.report import text
+
+    if not args.output:  # straight to the terminal, findings and problems in the order they are written
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        text.write(result, sys.stdout, sys.stderr, colour, show_suppressed=args.show_suppressed)
+        return ""
+    buffer = io.StringIO()
+    text.write(result, buffer, sys.stderr, False, show_suppressed=args.show_suppressed)
+    return buffer.getvalue()

@@ -165,3 +165,130 @@ def test_attack_a_folder_swapped_for_a_link_mid_scan_is_not_followed(tmp_path: P
     os.symlink(tmp_path / "sub", Path(store.folder, entry.key[:2]))
     assert store.lookup(path, "main.tf")[0] is None
     assert not sub.exists()
+
+
+# -- 2. outputs are written safely -----------------------------------------------------------------
+
+BAD_TF = (ROOT / "rules" / "JEP101-full-wildcard-action" / "bad.tf").read_text()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A scanned repository as the working directory, with one JEP101 finding, and a folder beside it."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "main.tf").write_text(BAD_TF)
+    (tmp_path / "home").mkdir()
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("JEPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    return root
+
+
+def test_attack_symlinked_output_is_not_written_through(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bashrc = repo.parent / "home" / ".bashrc"
+    bashrc.write_text("echo hello\n")
+    os.symlink("../home/.bashrc", repo / "jeplint.sarif")  # committed in the repository
+    assert main(["scan", ".", "--format", "sarif", "--output", "jeplint.sarif"]) == 2
+    assert bashrc.read_text() == "echo hello\n"
+    assert os.readlink(repo / "jeplint.sarif") == "../home/.bashrc"
+    err = capsys.readouterr().err
+    assert (
+        err
+        == "jeplint: error: not written: jeplint.sarif is a symbolic link: not written through (remove it, or name another file)\n"
+    )
+    os.symlink("../home/.bashrc", repo / "graph.json")
+    assert main(["graph", ".", "--output", "graph.json"]) == 2
+    assert main(["scan", ".", "--write-baseline", "graph.json"]) == 2
+    assert bashrc.read_text() == "echo hello\n"
+
+
+def test_attack_output_outside_the_working_directory_needs_an_absolute_path(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    os.symlink(repo.parent / "home", repo / "reports")  # a folder link out of the repository
+    for name in ("../home/out.json", "reports/out.json"):
+        assert main(["scan", ".", "--format", "json", "--output", name]) == 2
+        assert f"jeplint: error: not written: {name} is outside the working directory" in capsys.readouterr().err
+    assert not (repo.parent / "home" / "out.json").exists()
+    absolute = repo.parent / "home" / "out.json"
+    assert main(["scan", ".", "--format", "json", "--output", str(absolute)]) == 1  # the user's own choice
+    assert json.loads(absolute.read_text())["findings"][0]["rule_id"] == "JEP101"
+
+
+def test_output_makes_missing_folders_and_replaces_the_file_whole(repo: Path) -> None:
+    assert main(["scan", ".", "--format", "sarif", "--output", "out/reports/jeplint.sarif"]) == 1
+    target = repo / "out" / "reports" / "jeplint.sarif"
+    assert json.loads(target.read_text())["runs"][0]["results"][0]["ruleId"] == "JEP101"
+    assert [p.name for p in target.parent.iterdir()] == ["jeplint.sarif"]  # no temporary file left
+    inode = target.stat().st_ino
+    assert main(["scan", ".", "--format", "text", "--output", "out/reports/jeplint.sarif"]) == 1
+    assert target.read_text().startswith("main.tf:24:18: JEP101 ")
+    assert target.stat().st_ino != inode  # a new file renamed into place, not rewritten in place
+
+
+# -- 6. paths named on the command line stay inside the working directory ---------------------------
+
+
+def test_attack_path_argument_linking_outside_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    elsewhere = repo.parent / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret-name.tf").write_text(BAD_TF)
+    os.symlink(elsewhere, repo / "infra")
+    assert main(["scan", "infra", "--format", "json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "secret-name" not in captured.err
+    assert captured.err == "jeplint: error: infra leads outside the working directory (--follow-outside to scan it)\n"
+    assert main(["scan", str(repo / "infra"), "--format", "json"]) == 2  # absolute, but through the link
+    assert main(["scan", "../elsewhere"]) == 2
+    capsys.readouterr()
+    assert main(["scan", "infra", "--format", "json", "--follow-outside"]) == 1
+    assert "infra/secret-name.tf" in capsys.readouterr().out
+
+
+# -- 7. human-facing outputs are neutralised ---------------------------------------------------------
+
+HOSTILE_NAME = "ci\\u001b]0;pwned\\u0007\\u001b[2J\\u202egnp.exe\\u0085\\n```\\n# injected"
+
+
+def test_attack_stop_commands_file_name_cannot_issue_a_workflow_command(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "::stop-commands::tok.yaml").write_text("Statement: [\n")  # cannot be parsed: a problem line
+    (repo / "::error::x.tf").write_text(BAD_TF)
+    for fmt in ("text", "json", "sarif", "github"):
+        assert main(["scan", ".", "--format", fmt]) == 2
+        captured = capsys.readouterr()
+        for line in (captured.err + (captured.out if fmt == "text" else "")).splitlines():
+            assert not line.startswith("::"), (fmt, line)
+        if fmt == "github":
+            assert all(
+                line.startswith(("::error file=", "::warning file=", "::notice file=", "Found"))
+                for line in captured.out.splitlines()
+            )
+            assert "file=%3A%3Astop-commands%3A%3Atok.yaml" in captured.out
+    assert main(["scan", ".", "--format", "text"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("\\x3a:stop-commands::tok.yaml:2:1: error: ")
+
+
+def test_attack_terminal_escapes_and_bidi_from_file_contents_are_neutralised(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "main.tf").write_text(BAD_TF.replace('"ci-deployer"', f'"{HOSTILE_NAME}"'))
+    for fmt in ("text", "github"):
+        assert main(["scan", ".", "--format", fmt]) == 1
+        out = capsys.readouterr().out
+        assert not any(ch in out for ch in "\x1b\x07\u202e\x85"), fmt
+        assert "ci\\x1b]0;pwned\\x07\\x1b[2J\\u202egnp.exe\\u0085" in out
+        assert len(out.splitlines()) == 2  # one finding, one summary: no forged lines
+
+
+def test_attack_role_name_with_newline_cannot_leave_the_mermaid_fence(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "main.tf").write_text(BAD_TF.replace('"ci-deployer"', f'"{HOSTILE_NAME}"'))
+    assert main(["graph", ".", "--format", "mermaid"]) == 0
+    chart = capsys.readouterr().out
+    assert not any(line.startswith(("```", "#")) for line in chart.splitlines())
+    assert all(line == "flowchart LR" or line.startswith("  ") for line in chart.splitlines())
+    assert "\\x0a#96;#96;#96;\\x0a# injected" in chart
+    assert main(["graph", ".", "--format", "dot"]) == 0
+    dot = capsys.readouterr().out
+    assert "\x1b" not in dot and "\\\\x0a```\\\\x0a# injected" in dot
+    assert not any(line.startswith(("```", "#")) for line in dot.splitlines())
