@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_seconds,
         default=None,
         metavar="SECONDS",
-        help="report the files not parsed after this long (default 300; 0 = no limit)",
+        help="stop after this long (parse, graph, rules) and report what was not analysed (default 300; 0 = no limit)",
     )
     scan.add_argument("--jobs", "-j", type=int, default=0, help="parser processes (default: one per core)")
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write cached parse results (~/.cache/jeplint)")

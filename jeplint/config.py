@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from jeplint.globmatch import Glob
 from jeplint.options import Options
 from jeplint.timeparse import parse_duration
 
@@ -231,42 +232,13 @@ def level_for(rule_id: str, levels: tuple[tuple[str, str], ...]) -> str | None:
     return max(matches)[1] if matches else None
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A compiled regular expression for one `exclude` glob, matched against a POSIX relative path."""
-    pattern = pattern.strip().replace("\\", "/")
-    while pattern.startswith("./"):
-        pattern = pattern[2:]
-    pattern = pattern.rstrip("/")
-    anchored = "/" in pattern
-    pattern = pattern.lstrip("/")
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    body = "".join(out)
-    return re.compile(("^" if anchored else "^(?:.*/)?") + body + "(?:/.*)?$")
-
-
 def exclusion(patterns: tuple[str, ...], root: str) -> Callable[[str], bool]:
     """A predicate: is this file (a path to open) excluded by `patterns` relative to `root`?"""
-    compiled = [glob_regex(p) for p in patterns if p.strip()]
+    compiled = [Glob(p) for p in patterns if p.strip()]  # matched without backtracking
     base = os.path.abspath(root)
 
     def excluded(path: str) -> bool:
         relative = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
-        return not relative.startswith("../") and any(regex.match(relative) for regex in compiled)
+        return not relative.startswith("../") and any(glob.match(relative) for glob in compiled)
 
     return excluded

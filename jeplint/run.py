@@ -30,7 +30,7 @@ from jeplint.suppress import Suppressed
 from jeplint.suppress import apply as apply_suppressions
 
 PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than it saves
-DEFAULT_TIMEOUT = 300.0  # seconds to read and parse a scan's files (`--timeout`)
+DEFAULT_TIMEOUT = 300.0  # seconds for a whole scan: parse, graph, rules (`--timeout`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,7 @@ class Settings:
     context_dirs: bool = False  # named files: read their folders too, report findings in them only
     baseline: Baseline | None = None  # findings whose fingerprint it lists are not reported
     cache: bool = False  # read and write the parse cache (`jeplint.cache`; the CLI's default, off with --no-cache)
-    timeout: float = DEFAULT_TIMEOUT  # files not parsed by then are reported, not waited for; 0 = no limit
+    timeout: float = DEFAULT_TIMEOUT  # for the whole scan: what is not done by then is reported; 0 = no limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,9 @@ def merge_same_token(findings: list[Finding]) -> list[Finding]:
 Progress = Callable[[int, int], None]  # (files parsed, files in all), after each file
 
 
-def parse_all(sources: list[SourceFile], settings: Settings, progress: Progress | None = None) -> list[ParsedFile]:
+def parse_all(
+    sources: list[SourceFile], settings: Settings, progress: Progress | None = None, deadline: float | None = None
+) -> list[ParsedFile]:
     """Parse every file. Output order = input order, whatever the scheduling.
 
     With `settings.cache`, a file whose bytes the parse cache holds is loaded from it
@@ -119,7 +121,8 @@ def parse_all(sources: list[SourceFile], settings: Settings, progress: Progress 
     Files not parsed `settings.timeout` seconds after the start are not waited for: each is
     returned with the error "not analysed: time limit ... reached" (see `_parse_here`, `_parse_pool`).
     """
-    deadline = time.monotonic() + settings.timeout if settings.timeout > 0 else None
+    if deadline is None and settings.timeout > 0:
+        deadline = time.monotonic() + settings.timeout
     store = ParseCache.open() if settings.cache else None
     files: list[ParsedFile | None] = [None] * len(sources)
     todo: list[tuple[int, Entry | None]] = []
@@ -288,32 +291,27 @@ def scan(paths: list[str], settings: Settings | None = None, progress: Progress 
 
 
 def _scan(paths: list[str], settings: Settings, progress: Progress | None = None) -> ScanResult:
+    deadline = time.monotonic() + settings.timeout if settings.timeout > 0 else None
     found, reported = _discover(paths, settings)
     problems = [Problem(path, reason) for path, reason in found.problems]
-    files = parse_all(found.files, settings, progress)
+    files = parse_all(found.files, settings, progress, deadline)
     for parsed in files:
         if parsed.error is not None:
             problems.append(Problem(parsed.path, parsed.error.reason, parsed.error.line, parsed.error.col))
         elif parsed.notice:
             line, col = parsed.notice_at or (None, None)
             problems.append(Problem(parsed.path, parsed.notice, line, col, level="note"))
-    graph = build_graph(files, paths)
-    problems += [Problem(path, reason) for path, reason in graph.errors]
-    problems += [Problem(span.path, note, span.line, span.col, level="note") for span, note in graph.notes]
     rules = selected_rules(settings)
-    findings: list[Finding] = []
-    for rule in rules:
-        level, configured = rule.meta.level, level_for(rule.id, settings.levels)
-        try:
-            for finding in rule.check(graph, settings.options):
-                finding.level = configured or finding.level or level
-                if finding.downgrade and not configured:  # scoped by a condition or a boundary
-                    finding.level = {"error": "warning", "warning": "note"}.get(finding.level, finding.level)
-                findings.append(finding)
-        except Exception as exc:  # a rule bug must not hide the other rules' findings
-            if os.environ.get("JEPLINT_DEBUG"):
-                raise
-            problems.append(Problem("<jeplint>", f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"))
+    graph = _graph(files, paths, deadline)
+    if graph is None:
+        graph = Graph()
+        problems.append(Problem("<jeplint>", _late(settings, "while building the permission graph: no rule was run")))
+    else:
+        problems += [Problem(path, reason) for path, reason in graph.errors]
+        problems += [Problem(span.path, note, span.line, span.col, level="note") for span, note in graph.notes]
+    findings, unfinished = _run_rules(rules, graph, settings, problems, deadline)
+    if unfinished:
+        problems.append(Problem("<jeplint>", _late(settings, f"rules not run to the end: {', '.join(unfinished)}")))
     findings = merge_same_token(findings)
     if reported is not None:  # context_dirs: report the named files; a broken context file is a note
         findings = [f for f in findings if f.span.path in reported]
@@ -335,3 +333,48 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
     suppressed.sort(key=lambda s: s.finding.sort_key())
     problems.sort(key=lambda p: (p.path, p.line or 0, p.reason))
     return ScanResult(findings, problems, graph, files, rules, suppressed)
+
+
+def _late(settings: Settings, what: str) -> str:
+    return f"not analysed: time limit of {settings.timeout:g} s reached (--timeout) {what}"
+
+
+def _graph(files: list[ParsedFile], paths: list[str], deadline: float | None) -> Graph | None:
+    """The permission graph, or None when the deadline passes first."""
+    if deadline is not None and time.monotonic() >= deadline:
+        return None
+    try:
+        with _alarm(deadline):
+            return build_graph(files, paths)
+    except _TimeUp:
+        return None
+
+
+def _run_rules(
+    rules: tuple[Rule, ...], graph: Graph, settings: Settings, problems: list[Problem], deadline: float | None
+) -> tuple[list[Finding], list[str]]:
+    """(every finding of `rules`, the ids of the rules the deadline stopped or kept from running).
+
+    A rule stopped by the deadline keeps the findings it made until then; the ids are reported as a
+    problem, so the exit code says the scan is incomplete."""
+    findings: list[Finding] = []
+    unfinished: list[str] = []
+    for rule in rules:
+        if deadline is not None and time.monotonic() >= deadline:
+            unfinished.append(rule.id)
+            continue
+        level, configured = rule.meta.level, level_for(rule.id, settings.levels)
+        try:
+            with _alarm(deadline):
+                for finding in rule.check(graph, settings.options):
+                    finding.level = configured or finding.level or level
+                    if finding.downgrade and not configured:  # scoped by a condition or a boundary
+                        finding.level = {"error": "warning", "warning": "note"}.get(finding.level, finding.level)
+                    findings.append(finding)
+        except _TimeUp:
+            unfinished.append(rule.id)
+        except Exception as exc:  # a rule bug must not hide the other rules' findings
+            if os.environ.get("JEPLINT_DEBUG"):
+                raise
+            problems.append(Problem("<jeplint>", f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"))
+    return findings, unfinished

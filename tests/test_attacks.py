@@ -9,6 +9,9 @@ import os
 import pickle
 import pickletools
 import shutil
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -292,3 +295,117 @@ def test_attack_role_name_with_newline_cannot_leave_the_mermaid_fence(repo: Path
     dot = capsys.readouterr().out
     assert "\x1b" not in dot and "\\\\x0a```\\\\x0a# injected" in dot
     assert not any(line.startswith(("```", "#")) for line in dot.splitlines())
+
+
+# -- 3. one deadline for the whole run; every stage linear --------------------------------------------
+
+sys.path.insert(0, str(ROOT / "bench"))
+from hostile_growth import admin_role_tf, nested_sub_yaml, rbac_alias_yaml, roles_tf  # noqa: E402
+
+
+def _timed(*args: str) -> tuple[float, int, str]:
+    started = time.perf_counter()
+    out = Path("report.json").absolute()
+    code = main(["scan", *args, "--format", "json", "--output", str(out)])
+    seconds = time.perf_counter() - started
+    return seconds, code, out.read_text()
+
+
+def test_attack_25_role_chain_finishes_under_a_5_second_deadline(repo: Path) -> None:
+    (repo / "main.tf").unlink()
+    (repo / "infra").mkdir()
+    (repo / "infra" / "main.tf").write_text(roles_tf(25) + admin_role_tf())
+    main(["scan", "infra", "--format", "json", "--output", "warm.json"])  # parser tables cached
+    seconds, code, report = _timed("infra", "--timeout", "5", "--select", "JEP405")
+    assert (code, seconds < 5) == (1, True), seconds
+    findings = json.loads(report)["findings"]
+    assert len(findings) == 25 and all(f["rule_id"] == "JEP405" and f["level"] == "error" for f in findings)
+    first = findings[0]["message"]
+    assert first.startswith("role r0 can escalate to administrator by assuming roles (role r0 → role admin): "), first
+
+
+def test_assume_role_edges_are_built_once_by_the_graph(repo: Path) -> None:
+    """20 roles that all trust the account root and hold sts:AssumeRole on "*" (issue 16): < 0.1 s."""
+    from jeplint.graph.assume import assume_edges
+    from jeplint.options import Options
+    from jeplint.rules import jep405_transitive_escalation
+    from jeplint.run import Settings, scan
+
+    (repo / "infra").mkdir()
+    (repo / "infra" / "main.tf").write_text(roles_tf(20))
+    graph = scan(["infra"], Settings(select=("JEP405",))).graph
+    started = time.perf_counter()
+    assert list(jep405_transitive_escalation.check(graph, Options())) == []  # nobody reaches anything
+    assert time.perf_counter() - started < 0.1
+    edges = assume_edges(graph)
+    assert assume_edges(graph) is edges  # once per graph
+    assert sum(len(steps) for steps in edges.values()) == 20 * 19
+
+
+def test_attack_nested_placeholders_finish_under_a_5_second_deadline(repo: Path) -> None:
+    (repo / "main.tf").unlink()
+    (repo / "t.yaml").write_text(nested_sub_yaml(120))
+    seconds, code, report = _timed(".", "--timeout", "5")
+    assert (code, seconds < 5) == (0, True), seconds
+    assert json.loads(report)["summary"]["files_analysed"] == 1
+
+
+def test_placeholders_are_found_as_the_regular_expressions_did() -> None:
+    import random
+    import re
+
+    from jeplint.placeholders import substitute
+
+    strict, loose = re.compile(r"\$\{([^}!][^}]*)\}"), re.compile(r"\$\{[^}]*\}")
+    rnd = random.Random(20)
+    for _ in range(20_000):
+        text = "".join(rnd.choice("${}!a:") for _ in range(rnd.randrange(14)))
+        assert substitute(text, lambda name, whole: f"<{name}>", bang=False) == strict.sub(lambda m: f"<{m.group(1)}>", text)
+        assert substitute(text, lambda name, whole: f"<{name}>") == loose.sub(lambda m: f"<{m.group(0)[2:-1]}>", text)
+
+
+def test_attack_rbac_lists_repeated_through_aliases_are_expanded_once(repo: Path) -> None:
+    from jeplint.catalog.k8s import expand
+
+    verbs, names = ["get", "list", "watch"] * 3000, [f"res{i % 40}" for i in range(3000)]
+    started = time.perf_counter()
+    expanded = expand(verbs, [""] * 3000, names)
+    assert time.perf_counter() - started < 0.5 and len(expanded) == 3 * 40
+    (repo / "r.yaml").write_text(rbac_alias_yaml(200))
+    seconds, code, _ = _timed("r.yaml", "--timeout", "5")
+    assert (code, seconds < 5) == (1, True), seconds
+
+
+def test_attack_backtracking_exclude_glob_is_matched_in_linear_time(repo: Path) -> None:
+    from jeplint.globmatch import Glob
+
+    path = "/".join(["d"] * 100) + "/x.tf"
+    glob = Glob("**/**/**/**/**/**/zz")
+    started = time.perf_counter()
+    assert not any(glob.match(path) for _ in range(100))
+    assert time.perf_counter() - started < 1
+    assert Glob("**/**/**/d/x.tf").match(path) and Glob("d/**/x.tf").match(path) and not Glob("/x.tf").match(path)
+
+
+def test_the_deadline_covers_the_rules_too(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jeplint import rules
+    from jeplint.rules.base import Rule
+
+    def endless(graph: object, options: object) -> Iterator[object]:
+        while True:
+            time.sleep(0.01)
+            yield from ()
+
+    slow = Rule("JEP405", endless)  # type: ignore[arg-type]
+    monkeypatch.setattr("jeplint.run.RULES", tuple(slow if r.id == "JEP405" else r for r in rules.RULES))
+    started = time.perf_counter()
+    assert main(["scan", ".", "--timeout", "1.5", "--format", "json"]) == 2
+    assert time.perf_counter() - started < 5
+    captured = capsys.readouterr()
+    assert (
+        "<jeplint>:1:1: error: not analysed: time limit of 1.5 s reached (--timeout) rules not run to the end: JEP405"
+        in captured.err
+    )
+    assert '"rule_id": "JEP101"' in captured.out  # what finished is still reported

@@ -466,8 +466,17 @@ def test_time_limit_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     result = scan(["."], Settings(jobs=1, timeout=0.5, select=("JEP101",)))
     assert time.perf_counter() - started < 3
     late = "not analysed: time limit of 0.5 s reached (--timeout)"
-    assert [(p.path, p.reason) for p in result.problems] == [("m-slow.tf", late), ("z.tf", late)]
-    assert [(f.span.path, f.span.line) for f in result.findings] == [("a.tf", 24)]
+    files = [(p.path, p.reason) for p in result.problems if p.path != "<jeplint>"]
+    assert files == [("m-slow.tf", late), ("z.tf", late)]
+    # The deadline is the whole scan's: the rules may not have run after the parse used it up, and
+    # then the scan says so (issue 20); what they found is a.tf's finding.
+    stopped = [p.reason for p in result.problems if p.path == "<jeplint>"]
+    assert stopped in (
+        [],
+        [f"{late} rules not run to the end: JEP101"],
+        [f"{late} while building the permission graph: no rule was run"],
+    )
+    assert [(f.span.path, f.span.line) for f in result.findings] == ([] if stopped else [("a.tf", 24)])
     if handler is not None:
         assert signal.getsignal(signal.SIGALRM) is handler
 

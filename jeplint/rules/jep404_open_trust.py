@@ -23,6 +23,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator
 
+from jeplint.graph.assume import CURRENT_ACCOUNT
 from jeplint.graph.model import Grant, Graph, Identity, Value
 from jeplint.options import Options
 from jeplint.parse.nodes import Span
@@ -45,7 +46,6 @@ CROSS_ACCOUNT_GUARDS = (
     "aws:userid",
     "aws:username",
 )
-CURRENT_ACCOUNT = ("aws_caller_identity", "AWS::AccountId", "account_id}")
 
 
 def _assumes(grant: Grant) -> bool:
