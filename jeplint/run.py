@@ -302,14 +302,15 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
             line, col = parsed.notice_at or (None, None)
             problems.append(Problem(parsed.path, parsed.notice, line, col, level="note"))
     rules = selected_rules(settings)
-    graph = _graph(files, paths, deadline)
-    if graph is None:
-        graph = Graph()
+    built = _graph(files, paths, deadline)
+    if built is None:
+        graph, findings, unfinished = Graph(), [], []
         problems.append(Problem("<jeplint>", _late(settings, "while building the permission graph: no rule was run")))
     else:
+        graph = built
         problems += [Problem(path, reason) for path, reason in graph.errors]
         problems += [Problem(span.path, note, span.line, span.col, level="note") for span, note in graph.notes]
-    findings, unfinished = _run_rules(rules, graph, settings, problems, deadline)
+        findings, unfinished = _run_rules(rules, graph, settings, problems, deadline)
     if unfinished:
         problems.append(Problem("<jeplint>", _late(settings, f"rules not run to the end: {', '.join(unfinished)}")))
     findings = merge_same_token(findings)
