@@ -258,6 +258,8 @@ def _scan(args: argparse.Namespace) -> int:
     except (config.ConfigError, baseline.BaselineError, OutputError) as exc:
         sys.stderr.write(f"jeplint: error: {neutral(str(exc), False)}\n")
         return EXIT_TROUBLE
+    for why in accepted.rejected if accepted else ():
+        sys.stderr.write(f"jeplint: warning: baseline {neutral(why, False)}\n")
     settings = Settings(
         select=tuple(conf.select if args.select is None else args.select),
         ignore=tuple(conf.ignore if args.ignore is None else args.ignore),

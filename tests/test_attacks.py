@@ -409,3 +409,62 @@ def test_the_deadline_covers_the_rules_too(
         in captured.err
     )
     assert '"rule_id": "JEP101"' in captured.out  # what finished is still reported
+
+
+# -- 4. baselines are bound to what they accept ------------------------------------------------------
+
+ESCALATION_TF = """resource "aws_iam_role" "app" {
+  name = "app"
+  assume_role_policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]
+  })
+}
+resource "aws_iam_role_policy" "app" {
+  role = aws_iam_role.app.id
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"], Resource = "*" }EXTRA]
+  })
+}
+"""
+
+
+def test_attack_forged_baseline_entries_accept_nothing(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "old.tf").write_text(BAD_TF.replace('"deployer"', '"old"').replace("deployer.id", "old.id"))
+    assert main(["scan", "old.tf", "--write-baseline", "base.json"]) == 0
+    good = json.loads((repo / "base.json").read_text())["findings"]
+    _, report = _scan_json(".")
+    new = next(f for f in report["findings"] if f["rule_id"] == "JEP101" and f["location"]["path"] == "main.tf")
+    forged = [
+        {**good[0], "fingerprint": new["fingerprint"]},  # relabelled: another rule's, another file's fingerprint
+        {**good[0], "fingerprint": new["fingerprint"], "rule_id": "JEP101", "path": "old.tf"},
+        {"fingerprint": new["fingerprint"], "rule_id": "JEP101", "path": "main.tf", "message": "old style"},
+    ]
+    (repo / "forged.json").write_text(json.dumps({"schema": "jeplint-baseline/1", "findings": forged}))
+    capsys.readouterr()
+    assert main(["scan", ".", "--baseline", "forged.json", "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    assert f'"fingerprint": "{new["fingerprint"]}"' in captured.out
+    assert captured.err.splitlines() == [
+        "jeplint: warning: baseline forged.json: finding 1 rejected: its fingerprint is not that of its rule_id and subject",
+        "jeplint: warning: baseline forged.json: finding 2 rejected: its fingerprint is not that of its rule_id and subject",
+        "jeplint: warning: baseline forged.json: finding 3 rejected: no subject (written by an older jeplint: write the baseline again)",
+    ]
+    # A genuine entry moved to another path (its own fields still agree) accepts only its own file's finding.
+    moved = [{**entry, "path": "main.tf"} for entry in good if entry["rule_id"] == "JEP101"]
+    (repo / "moved.json").write_text(json.dumps({"schema": "jeplint-baseline/1", "findings": moved}))
+    code, report = _scan_json(".", "--baseline", "moved.json")
+    assert {(f["rule_id"], f["location"]["path"]) for f in report["findings"]} >= {("JEP101", "main.tf"), ("JEP101", "old.tf")}
+
+
+def test_attack_a_worse_finding_is_not_accepted_by_the_baseline_of_a_milder_one(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "main.tf").write_text(ESCALATION_TF.replace("EXTRA", ""))
+    assert main(["scan", ".", "--select", "JEP401", "--write-baseline", "base.json"]) == 0
+    assert main(["scan", ".", "--select", "JEP401", "--baseline", "base.json"]) == 0
+    worse = ', { Effect = "Allow", Action = "iam:AttachRolePolicy", Resource = "*" }'
+    (repo / "main.tf").write_text(ESCALATION_TF.replace("EXTRA", worse))
+    capsys.readouterr()
+    assert main(["scan", ".", "--select", "JEP401", "--baseline", "base.json"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("main.tf:1:25: JEP401 role app can escalate to administrator: iam:AttachRolePolicy on * ")
