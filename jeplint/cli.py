@@ -117,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_safety_options(scan: argparse.ArgumentParser) -> None:
     scan.add_argument(
+        "--isolated",
+        action="store_true",
+        help="read no configuration from the scanned repository (only a --config FILE); for untrusted pull requests",
+    )
+    scan.add_argument(
         "--follow-outside", action="store_true", help="scan PATHs that lead outside the working directory (through a link)"
     )
 
@@ -251,7 +256,7 @@ def _scan(args: argparse.Namespace) -> int:
     if _refuse_outside(args.paths, args.follow_outside):
         return EXIT_TROUBLE
     try:
-        conf = config.resolve(args.paths, args.config)
+        conf = config.resolve(args.paths, args.config, isolated=args.isolated)
         accepted = baseline.load(args.baseline) if args.baseline and not args.write_baseline else None
         if args.write_baseline:
             check_target(args.write_baseline)
@@ -260,6 +265,9 @@ def _scan(args: argparse.Namespace) -> int:
         return EXIT_TROUBLE
     for why in accepted.rejected if accepted else ():
         sys.stderr.write(f"jeplint: warning: baseline {neutral(why, False)}\n")
+    used = config.describe(conf, args.isolated)
+    if used:
+        sys.stderr.write(f"jeplint: {neutral(used, False)}\n")
     settings = Settings(
         select=tuple(conf.select if args.select is None else args.select),
         ignore=tuple(conf.ignore if args.ignore is None else args.ignore),

@@ -144,10 +144,38 @@ def load(path: str) -> Config:
     )
 
 
-def resolve(paths: list[str], explicit: str | None = None, cwd: str | None = None) -> Config:
-    """The configuration for a scan: the file named, else the one found, else the defaults."""
-    path = explicit or find(paths, cwd)
+def resolve(paths: list[str], explicit: str | None = None, cwd: str | None = None, isolated: bool = False) -> Config:
+    """The configuration for a scan: the file named, else the one found, else the defaults.
+
+    `isolated` (`--isolated`): no configuration is searched for in the scanned repository, whose
+    contents the CI job does not trust; only a file named with `--config` (by the job) is read."""
+    path = explicit or (None if isolated else find(paths, cwd))
     return load(path) if path else Config()
+
+
+def describe(config: Config, isolated: bool = False) -> str:
+    """Which configuration a scan used and what it disables or lowers (issue 20, item 5), for the
+    run's summary: a repository's configuration can silence findings, and must say so."""
+    if config.path is None:
+        return "configuration: none (--isolated: repository configuration ignored)" if isolated else ""
+    effects = []
+    if config.select:
+        effects.append(f"only rules {', '.join(config.select)}")
+    if config.ignore:
+        effects.append(f"ignores {', '.join(config.ignore)}")
+    lowered = [f"{rule} to {level}" for rule, level in config.levels if level != "error"]
+    if lowered:
+        effects.append(f"sets level {', '.join(lowered)}")
+    if config.exclude:
+        effects.append(f"excludes {', '.join(config.exclude)}")
+    if config.fail_on:
+        effects.append(f"fail-on {config.fail_on} (unless given on the command line)")
+    changed = sorted(name for name, _ in config.thresholds)
+    if changed:
+        effects.append(f"changes {', '.join(changed)}")
+    shown = os.path.relpath(config.path)
+    shown = config.path if shown.startswith("..") else shown.replace(os.sep, "/")
+    return f"configuration: {shown}" + (f" ({'; '.join(effects)})" if effects else "")
 
 
 def _strings(data: dict[str, Any], key: str, where: str) -> list[str]:

@@ -468,3 +468,90 @@ def test_attack_a_worse_finding_is_not_accepted_by_the_baseline_of_a_milder_one(
     assert main(["scan", ".", "--select", "JEP401", "--baseline", "base.json"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("main.tf:1:25: JEP401 role app can escalate to administrator: iam:AttachRolePolicy on * ")
+
+
+# -- 5. the scanned repository's configuration cannot silence a CI job -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("setting", "effect"),
+    [
+        ('ignore = ["JEP"]', "ignores JEP"),
+        ('[levels]\nJEP = "note"', "sets level JEP to note"),
+        ('exclude = ["*.tf"]', "excludes *.tf"),
+    ],
+)
+def test_attack_silencing_configuration_is_ignored_under_isolated(
+    setting: str, effect: str, repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / ".jeplint.toml").write_text(setting + "\n")
+    assert main(["scan", ".", "--fail-on", "warning"]) == 0  # silenced, but it says so
+    assert f"jeplint: configuration: .jeplint.toml ({effect})\n" in capsys.readouterr().err
+    assert main(["scan", ".", "--fail-on", "warning", "--isolated"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("main.tf:24:18: JEP101 ")
+    assert captured.err == "jeplint: configuration: none (--isolated: repository configuration ignored)\n"
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+@pytest.mark.parametrize(
+    ("event", "config", "code"), [("pull_request_target", "auto", "1"), ("pull_request", "auto", "0"), ("push", "isolated", "1")]
+)
+def test_attack_action_reads_no_repository_configuration_on_pull_request_target(
+    event: str, config: str, code: str, repo: Path
+) -> None:
+    import subprocess
+
+    import yaml
+
+    (repo / ".jeplint.toml").write_text('ignore = ["JEP"]\n')
+    step = next(s for s in yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"] if s.get("id") == "scan")
+    outputs = repo.parent / "github-output"
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": str(ROOT),
+        "GITHUB_OUTPUT": str(outputs),
+        "JEPLINT_PATHS": ".",
+        "JEPLINT_FAIL_ON": "warning",
+        "JEPLINT_ARGS": "",
+        "JEPLINT_SARIF": "jeplint.sarif",
+        "JEPLINT_CONFIG": config,
+        "JEPLINT_EVENT": event,
+    }
+    script = step["run"].replace("jeplint scan", f"{sys.executable} -m jeplint scan")
+    proc = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert outputs.read_text().splitlines()[0] == f"exit-code={code}"
+
+
+# -- 9. the action is pinned ---------------------------------------------------------------------------
+
+
+def test_attack_surface_action_uses_commit_shas_and_pinned_dependencies() -> None:
+    import re
+
+    import yaml
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    uses = [s["uses"] for s in action["runs"]["steps"] if "uses" in s]
+    assert uses and all(re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", u) for u in uses), uses
+    install = next(s["run"] for s in action["runs"]["steps"] if "pip install" in s.get("run", ""))
+    assert install.startswith('PIP_CONSTRAINT="$GITHUB_ACTION_PATH/action-constraints.txt" ')
+    pins = dict(
+        line.split("==")
+        for line in (ROOT / "action-constraints.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert all(re.fullmatch(r"\d[\w.]*", version) for version in pins.values())
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    deps = re.findall(r'^\s+"([A-Za-z][\w.-]*)[<>=;\s]', pyproject.split("dependencies = [", 1)[1].split("]", 1)[0], re.M)
+    assert deps and {d.lower() for d in deps} <= {p.lower() for p in pins}
+    assert {"lark", "regex", "hatchling"} <= set(pins)  # what python-hcl2 and the build need
