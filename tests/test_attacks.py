@@ -555,3 +555,51 @@ def test_attack_surface_action_uses_commit_shas_and_pinned_dependencies() -> Non
     deps = re.findall(r'^\s+"([A-Za-z][\w.-]*)[<>=;\s]', pyproject.split("dependencies = [", 1)[1].split("]", 1)[0], re.M)
     assert deps and {d.lower() for d in deps} <= {p.lower() for p in pins}
     assert {"lark", "regex", "hatchling"} <= set(pins)  # what python-hcl2 and the build need
+
+
+# -- 8. suppressions reach no further than they look ---------------------------------------------------
+
+TEMPLATE = """AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  # jeplint:ignore=JEP101 reason="break-glass"
+  Quiet:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - {Effect: Allow, Action: '*', Resource: '*'}
+  Loud:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - {Effect: Allow, Action: '*', Resource: '*'}
+"""
+
+
+def _reported(*args: str) -> list[tuple[str, int]]:
+    _, report = _scan_json(*args)
+    return [(f["location"]["path"], f["location"]["line"]) for f in report["findings"] if f["rule_id"] == "JEP101"]
+
+
+def test_attack_a_comment_on_line_1_does_not_hide_a_whole_template(repo: Path) -> None:
+    (repo / "main.tf").unlink()
+    (repo / "t.yaml").write_text(TEMPLATE)
+    assert _reported("t.yaml") == [("t.yaml", 15)]  # the comment above Quiet covers Quiet only
+    (repo / "t.yaml").write_text('# jeplint:ignore=JEP reason="everything"\n' + TEMPLATE)
+    assert _reported("t.yaml") == [("t.yaml", 16)]
+    (repo / "t.yaml").write_text('# jeplint:ignore-file=JEP101 reason="sandbox template, SEC-12"\n' + TEMPLATE)
+    assert _reported("t.yaml") == []
+    (repo / "t.yaml").write_text("# jeplint:ignore-file=JEP101\n" + TEMPLATE)  # no reason: hides nothing, and says so
+    _, report = _scan_json("t.yaml")
+    assert [(f["location"]["path"], f["location"]["line"]) for f in report["findings"]] == [("t.yaml", 16)]
+    assert any("has no reason" in p["reason"] for p in report["problems"])
+
+
+def test_attack_two_names_that_display_alike_stay_apart(repo: Path) -> None:
+    (repo / "main.tf").unlink()
+    suppressed = BAD_TF.replace('Action   = "*" # expect: JEP101', 'Action   = "*" # jeplint:ignore=JEP101 reason="ok"')
+    (repo / "a\x01.tf").write_text(suppressed)
+    (repo / "a\\x01.tf").write_text(BAD_TF)  # a name spelt like the other one's escaped form
+    assert _reported(".") == [("a\\\\x01.tf", 24)]
+    assert not (repo / "a\\x01.tf").read_text().count("jeplint:ignore")
