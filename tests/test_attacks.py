@@ -603,3 +603,86 @@ def test_attack_two_names_that_display_alike_stay_apart(repo: Path) -> None:
     (repo / "a\\x01.tf").write_text(BAD_TF)  # a name spelt like the other one's escaped form
     assert _reported(".") == [("a\\\\x01.tf", 24)]
     assert not (repo / "a\\x01.tf").read_text().count("jeplint:ignore")
+
+
+# -- what held: kept that way ----------------------------------------------------------------------------
+
+SECRET_POLICY = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Sid": "OutsideSid"}]}'
+)
+
+
+def test_held_file_templatefile_and_module_sources_never_leave_the_tree(repo: Path) -> None:
+    (repo / "main.tf").unlink()
+    (repo.parent / "outside").mkdir()
+    (repo.parent / "outside" / "secret.json").write_text(SECRET_POLICY)
+    (repo.parent / "outmod").mkdir()
+    (repo.parent / "outmod" / "main.tf").write_text(BAD_TF)
+    (repo / "infra").mkdir()
+    (repo / "infra" / "inside.json").write_text(SECRET_POLICY.replace("OutsideSid", "InsideSid"))
+    (repo / "infra" / "main.tf").write_text(
+        'resource "aws_iam_policy" "a" {\n  policy = file("../../outside/secret.json")\n}\n'
+        'resource "aws_iam_policy" "b" {\n  policy = templatefile("${path.module}/../../outside/secret.json", {})\n}\n'
+        'module "m" {\n  source = "../../outmod"\n}\n'
+        'resource "aws_iam_policy" "c" {\n  policy = file("${path.module}/inside.json")\n}\n'
+    )
+    _, report = _scan_json("infra")
+    text = json.dumps(report)
+    assert [(f["rule_id"], f["location"]["path"]) for f in report["findings"]] == [("JEP101", "infra/inside.json")]
+    assert "OutsideSid" not in text and "outmod" not in text and "ci-deployer" not in text
+
+
+def test_held_cache_keys_are_sha256_and_files_private(tmp_path: Path, cache_dir: Path) -> None:
+    import hashlib
+    import stat
+
+    from jeplint.cache import parse_and_store
+
+    shutil.copyfile(POLICIES_TF, tmp_path / "main.tf")
+    store = ParseCache.open()
+    assert store is not None
+    path = str(tmp_path / "main.tf")
+    _, entry = store.lookup(path, "main.tf")
+    assert entry is not None
+    assert entry.key == hashlib.sha256(b"tf\0" + POLICIES_TF.read_bytes()).hexdigest()
+    parse_and_store(path, "main.tf", entry, 1 << 20, store)
+    target = Path(store.folder, entry.key[:2], entry.key[2:])
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (cache_dir, Path(store.folder), target.parent)} == {0o700}
+
+
+def test_held_write_baseline_is_atomic(repo: Path) -> None:
+    (repo / "base.json").write_text("old")
+    inode = (repo / "base.json").stat().st_ino
+    assert main(["scan", ".", "--write-baseline", "base.json"]) == 0
+    assert json.loads((repo / "base.json").read_text())["findings"][0]["rule_id"] == "JEP101"
+    assert (repo / "base.json").stat().st_ino != inode
+    assert sorted(p.name for p in repo.iterdir()) == ["base.json", "main.tf"]  # no temporary file left
+
+
+def test_held_repository_configuration_cannot_override_fail_on(repo: Path) -> None:
+    (repo / ".jeplint.toml").write_text('fail-on = "never"\n')
+    assert main(["scan", "."]) == 0
+    assert main(["scan", ".", "--fail-on", "warning"]) == 1
+
+
+def test_held_action_inputs_reach_scripts_through_env_only() -> None:
+    import yaml
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    scripts = [s["run"] for s in action["runs"]["steps"] if "run" in s]
+    assert scripts and not any("${{" in script for script in scripts)
+
+
+def test_held_sarif_and_dot_carry_hostile_names_as_data(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import assert_valid_sarif
+
+    name = 'x\\"];\\n  evil [label=\\"\\u001b\\u202e'
+    (repo / "main.tf").write_text(BAD_TF.replace('"ci-deployer"', f'"{name}"'))
+    assert main(["scan", ".", "--format", "sarif"]) == 1
+    log = json.loads(capsys.readouterr().out)
+    assert_valid_sarif(log)
+    assert 'x"];\n  evil [label="\x1b\u202e' in log["runs"][0]["results"][0]["message"]["text"]
+    assert main(["graph", ".", "--format", "dot"]) == 0
+    dot = capsys.readouterr().out
+    assert "\n  evil" not in dot and 'x\\"];\\\\x0a  evil [label=\\"\\\\x1b\\\\u202e' in dot
