@@ -19,7 +19,8 @@ import json
 from typing import Any
 
 from jeplint.parse import ParsedFile
-from jeplint.parse.nodes import Block, Expr, Mapping, Node, ParseError, Scalar, Sequence, Span, Tagged
+from jeplint.parse.nodes import Block, Expr, Mapping, Node, ParseError, Scalar, Sequence, Tagged
+from jeplint.span import Span
 
 FORMAT = 2  # bump when the layout below changes
 _SCALAR, _MAPPING, _SEQUENCE, _EXPR, _TAGGED, _BLOCK, _HEREDOC = range(7)
@@ -43,7 +44,7 @@ def dumps(parsed: ParsedFile) -> bytes:
     def node(n: Node) -> list[Any]:
         if isinstance(n, Scalar):
             if hasattr(n, "body_line"):  # an HCL heredoc (`jeplint.parse.hcl.Heredoc`)
-                return [_HEREDOC, n.value, span(n.span), n.body_line, n.indent]
+                return [_HEREDOC, n.value, span(n.span), n.body_line, getattr(n, "indent")]  # noqa: B009
             return [_SCALAR, n.value, span(n.span)]
         if isinstance(n, Mapping):
             keys = list(n.items)

@@ -303,8 +303,10 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
             problems.append(Problem(parsed.path, parsed.notice, line, col, level="note"))
     rules = selected_rules(settings)
     built = _graph(files, paths, deadline)
+    findings: list[Finding] = []
+    unfinished: list[str] = []
     if built is None:
-        graph, findings, unfinished = Graph(), [], []
+        graph = Graph()
         problems.append(Problem("<jeplint>", _late(settings, "while building the permission graph: no rule was run")))
     else:
         graph = built

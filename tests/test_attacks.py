@@ -24,13 +24,6 @@ from jeplint.cli import main
 POLICIES_TF = ROOT / "testdata" / "examples" / "terraform" / "policies.tf"
 
 
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("JEPLINT_CACHE_DIR", str(folder))
-    return folder
-
-
 def _scan_json(*args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
     out = Path(f"report-{os.getpid()}-{len(args)}.json").absolute()
     code = main(["scan", *args, "--format", "json", "--output", str(out), "--fail-on", "never"])
@@ -116,6 +109,7 @@ def test_attack_partial_and_planted_entries_are_ignored_and_rebuilt(
     assert _scan_json("main.tf") == expected
     assert target.read_bytes() == good  # rebuilt
     tables = Path(store.folder, "hcl-tables")
+    store.hcl_parser()  # the tables are written when a parser is first made in this cache
     tables.write_bytes(tables.read_bytes()[:-10] + b"]]]]]]]]]]")  # digest no longer matches
     with pytest.raises(CodecError):
         load_tables(tables.read_bytes())
@@ -123,18 +117,23 @@ def test_attack_partial_and_planted_entries_are_ignored_and_rebuilt(
     assert load_tables(tables.read_bytes())  # rebuilt, and its digest matches again
 
 
-@pytest.mark.skipif(os.getuid() != 0, reason="giving a file to another user needs root")
-def test_attack_entries_owned_by_another_user_or_writable_by_others_are_not_read(tmp_path: Path, cache_dir: Path) -> None:
+def _stored(tmp_path: Path) -> tuple[ParseCache, str, Path]:
+    """A cache holding the parse of a copy of POLICIES_TF: (the cache, the copy, its entry's file)."""
+    from jeplint.cache import parse_and_store
+
     shutil.copyfile(POLICIES_TF, tmp_path / "main.tf")
     store = ParseCache.open()
     assert store is not None
     path = str(tmp_path / "main.tf")
     _, entry = store.lookup(path, "main.tf")
     assert entry is not None
-    from jeplint.cache import parse_and_store
-
     parse_and_store(path, "main.tf", entry, 1 << 20, store)
-    target = Path(store.folder, entry.key[:2], entry.key[2:])
+    return store, path, Path(store.folder, entry.key[:2], entry.key[2:])
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="giving a file to another user needs root")
+def test_attack_entries_owned_by_another_user_or_writable_by_others_are_not_read(tmp_path: Path, cache_dir: Path) -> None:
+    store, path, target = _stored(tmp_path)
     assert store.lookup(path, "main.tf")[0] is not None
     target.chmod(0o666)
     assert store.lookup(path, "main.tf")[0] is None
@@ -147,27 +146,18 @@ def test_attack_entries_owned_by_another_user_or_writable_by_others_are_not_read
 
 
 def test_attack_a_folder_swapped_for_a_link_mid_scan_is_not_followed(tmp_path: Path, cache_dir: Path) -> None:
-    shutil.copyfile(POLICIES_TF, tmp_path / "main.tf")
-    path = str(tmp_path / "main.tf")
-    store = ParseCache.open()
-    assert store is not None
-    _, entry = store.lookup(path, "main.tf")
-    assert entry is not None
-    from jeplint.cache import parse_and_store
-
-    parse_and_store(path, "main.tf", entry, 1 << 20, store)
+    store, path, target = _stored(tmp_path)
     assert store.lookup(path, "main.tf")[0] is not None
     elsewhere = tmp_path / "elsewhere"
     os.rename(store.folder, elsewhere)  # the attacker's copy, planted entries and all
     os.symlink(elsewhere, store.folder)
     assert store.lookup(path, "main.tf")[0] is None
-    sub = Path(elsewhere, entry.key[:2])
     os.unlink(store.folder)
     os.rename(elsewhere, store.folder)
-    os.rename(Path(store.folder, entry.key[:2]), tmp_path / "sub")
-    os.symlink(tmp_path / "sub", Path(store.folder, entry.key[:2]))
+    os.rename(target.parent, tmp_path / "sub")
+    os.symlink(tmp_path / "sub", target.parent)
     assert store.lookup(path, "main.tf")[0] is None
-    assert not sub.exists()
+    assert (tmp_path / "sub" / target.name).is_file()  # there, but reached only through a link: not read
 
 
 # -- 2. outputs are written safely -----------------------------------------------------------------
@@ -636,17 +626,9 @@ def test_held_cache_keys_are_sha256_and_files_private(tmp_path: Path, cache_dir:
     import hashlib
     import stat
 
-    from jeplint.cache import parse_and_store
-
-    shutil.copyfile(POLICIES_TF, tmp_path / "main.tf")
-    store = ParseCache.open()
-    assert store is not None
-    path = str(tmp_path / "main.tf")
-    _, entry = store.lookup(path, "main.tf")
-    assert entry is not None
-    assert entry.key == hashlib.sha256(b"tf\0" + POLICIES_TF.read_bytes()).hexdigest()
-    parse_and_store(path, "main.tf", entry, 1 << 20, store)
-    target = Path(store.folder, entry.key[:2], entry.key[2:])
+    store, _, target = _stored(tmp_path)
+    key = hashlib.sha256(b"tf\0" + POLICIES_TF.read_bytes()).hexdigest()
+    assert (target.parent.name, target.name) == (key[:2], key[2:])
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert {stat.S_IMODE(p.stat().st_mode) for p in (cache_dir, Path(store.folder), target.parent)} == {0o700}
 

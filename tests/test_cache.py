@@ -25,13 +25,6 @@ POLICIES_TF = ROOT / "testdata" / "examples" / "terraform" / "policies.tf"
 
 
 @pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("JEPLINT_CACHE_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
 def estate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the repository's fixtures (every format jeplint reads), as the working directory."""
     root = tmp_path / "estate"

@@ -16,13 +16,13 @@ granting statement are kept, as before the index (issue 20, item 3; issue 12).
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass
 
 from jeplint.catalog.escalation import arn_parts
 from jeplint.graph.effective import effective
 from jeplint.graph.model import Grant, Graph, Identity, Value
-from jeplint.parse.nodes import Span
+from jeplint.iamglob import matches
+from jeplint.span import Span
 
 # How a trust principal names the scan's own account: Terraform's caller identity, CloudFormation's
 # AWS::AccountId (as `${...account_id}` once interpolated).
@@ -171,7 +171,7 @@ def _grant(graph: Graph, source: Identity, target: Identity) -> tuple[Grant, Val
 def _assume_token(grant: Grant) -> Value | Span | None:
     """The token through which `grant` names sts:AssumeRole (the `NotAction` key of a statement that
     does not exclude it); None when it does not grant it."""
-    hits = [v for v in grant.actions if v.text is not None and fnmatch.fnmatchcase("sts:assumerole", v.text.lower())]
+    hits = [v for v in grant.actions if v.text is not None and matches("sts:assumerole", v.text.lower())]
     if grant.not_actions:
         return None if hits else grant.key_spans.get("NotAction", grant.span)
     return hits[0] if hits else None
@@ -179,7 +179,7 @@ def _assume_token(grant: Grant) -> Value | Span | None:
 
 def _assumes_role(grant: Grant) -> bool:
     texts = [v.text.lower() for v in grant.actions if v.text is not None]
-    return not grant.not_actions and any(fnmatch.fnmatchcase("sts:assumerole", t) for t in texts)
+    return not grant.not_actions and any(matches("sts:assumerole", t) for t in texts)
 
 
 def _reaches(value: Value, source_key: str, target: Identity) -> bool:
@@ -192,4 +192,4 @@ def _reaches(value: Value, source_key: str, target: Identity) -> bool:
     if len(parts) != 6 or parts[2] != "iam":
         return False
     kind, _, rest = parts[5].partition("/")
-    return fnmatch.fnmatchcase("role", kind) and fnmatch.fnmatchcase(target.name, rest.rsplit("/", 1)[-1])
+    return matches("role", kind) and matches(target.name, rest.rsplit("/", 1)[-1])

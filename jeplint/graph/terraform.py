@@ -174,7 +174,8 @@ class Module:
         if node.op == "template":
             parts = [self.resolve(part, depth + 1, env) for part in node.args]
             if all(isinstance(p, Scalar) and not isinstance(p.value, (dict, list)) for p in parts):
-                return Scalar("".join("" if p.value is None else str(p.value) for p in parts), node.span)  # type: ignore[union-attr]
+                scalars = [p for p in parts if isinstance(p, Scalar)]
+                return Scalar("".join("" if p.value is None else str(p.value) for p in scalars), node.span)
         return node
 
     @staticmethod

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jeplint.graph.aws_managed import managed_policy
+from jeplint.graph.aws_managed import managed_policy, managed_policy_by_name
+from jeplint.graph.conditions import UNKNOWN, Condition
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
 from jeplint.graph.policy import describe, grants_from_document, values_of
@@ -105,6 +106,7 @@ class AwsExtractor:
     # -- policies -----------------------------------------------------------------------------
 
     def _policies(self, module: Module) -> None:
+        identity: Identity | None
         for (tf_type, label), block in module.resources.items():
             if tf_type in ("aws_iam_policy", "aws_iot_policy") or tf_type in INLINE_POLICY_TYPES:
                 display = module.text(block.attrs.get("name")) or f"{tf_type}.{label}"
@@ -275,7 +277,7 @@ class AwsExtractor:
                 setattr(grant, field, values_of(stmt.attrs[attr], resolve, render))
                 setattr(grant, "not_" + field, negated)
                 grant.key_spans[_POLICY_KEY[attr]] = stmt.attr_spans[attr]
-        conditions: dict[str, object] = {}
+        conditions: list[Condition] = []
         for cond, cond_env in [(c, env) for c in stmt.blocks_of("condition")] + self._dynamic_conditions(
             module, stmt, env, conditions
         ):
@@ -285,9 +287,9 @@ class AwsExtractor:
             )
             values = [v.text for v in values_of(cond.attrs.get("values"), module.resolver(cond_env))]
             if isinstance(test, Scalar) and isinstance(variable, Scalar):
-                conditions.setdefault(str(test.value), {})[str(variable.value)] = values  # type: ignore[index]
+                conditions.append(Condition(str(test.value), str(variable.value), tuple(values)))
         if conditions:
-            grant.conditions = conditions
+            grant.conditions = tuple(conditions)
         for kind in ("principals", "not_principals"):
             if stmt.blocks_of(kind):
                 grant.key_spans["Principal" if kind == "principals" else "NotPrincipal"] = stmt.blocks_of(kind)[0].span
@@ -295,7 +297,7 @@ class AwsExtractor:
                 grant.not_principals = kind == "not_principals"
 
     def _dynamic_conditions(
-        self, module: Module, stmt: Block, env: Env | None, conditions: dict[str, object]
+        self, module: Module, stmt: Block, env: Env | None, conditions: list[Condition]
     ) -> list[tuple[Block, Env | None]]:
         """`dynamic "condition"` blocks of a statement, expanded over a known for_each. One whose
         for_each is unknown is recorded under the "?" operator: a condition exists, its key is unknown
@@ -312,7 +314,7 @@ class AwsExtractor:
             elif isinstance(collection, Mapping):
                 pairs = [(Scalar(k, collection.key_spans[k]), v) for k, v in collection.items.items()]
             else:
-                conditions.setdefault("?", {})[f"dynamic condition over {describe(collection)}"] = []  # type: ignore[index]
+                conditions.append(Condition(UNKNOWN, f"dynamic condition over {describe(collection)}"))
                 continue
             out += [
                 (content, {**(env or {}), name: Mapping({"key": key, "value": value}, {}, value.span)}) for key, value in pairs
@@ -322,6 +324,8 @@ class AwsExtractor:
     # -- bindings -----------------------------------------------------------------------------
 
     def _bindings(self, module: Module) -> None:
+        policy: Policy | None
+        identity: Identity | None
         for (tf_type, label), block in module.resources.items():
             address = f"{tf_type}.{label}"
             if tf_type in INLINE_POLICY_TYPES:
@@ -408,7 +412,7 @@ class AwsExtractor:
         value = module.resolve(node)
         if isinstance(value, Scalar) and isinstance(value.value, str):
             return managed_policy(self.graph, value.value, value.span)
-        return self._declared_policy(module, value, "aws_iam_policy")
+        return self._declared_policy(module, value, "aws_iam_policy") or data_policy_lookup(self.graph, module, value)
 
     # -- memberships and workloads ------------------------------------------------------------
 
@@ -432,8 +436,9 @@ class AwsExtractor:
                         pairs.append((user, group, item.span, address))
         for user, group, span, address in pairs:
             for binding in list(self.graph.bindings_of(group)):
-                self.graph.bindings.append(Binding(user, binding.policy, span, f"{address} (member of {group.label})"))
-            self.graph.invalidate()
+                self.graph.bindings.append(
+                    Binding(user, binding.policy, span, f"{address} (member of {group.label})", group=group)
+                )
 
     def _workloads(self, module: Module) -> None:
         for (tf_type, label), block in module.resources.items():
@@ -457,7 +462,6 @@ class AwsExtractor:
                 if identity is not None:
                     kind = "EC2 instance" if tf_type == "aws_instance" else "EC2 launch template"
                     self.graph.workloads.append(Workload("aws", kind, label, block.labels[1].span, identity))
-        self.graph.invalidate()
 
     def _profile_role(self, module: Module, node: Node | None) -> Identity | None:
         if node is None:
@@ -470,6 +474,25 @@ class AwsExtractor:
                 if profile is not None:
                     return self.identity_ref(module, "role", profile.attrs.get("role"))
         return None
+
+
+def data_policy_lookup(graph: Graph, module: Module, value: Node) -> Policy | None:
+    """The AWS managed policy a `data "aws_iam_policy"` lookup names (`arn = ...` or `name = ...`),
+    when `value` is a reference to one (`data.aws_iam_policy.x.arn`). Reported at the reference.
+    A name that is no AWS managed policy (a customer policy outside the scan) gives None."""
+    if not (isinstance(value, Expr) and value.op == "ref"):
+        return None
+    parts = traversal(value.text)
+    block = module.data.get(("aws_iam_policy", parts[2])) if parts[:2] == ["data", "aws_iam_policy"] and len(parts) >= 3 else None
+    if block is None:
+        return None
+    for attr in ("arn", "name"):
+        found = module.resolve(block.attrs.get(attr, NONE))
+        if isinstance(found, Scalar) and isinstance(found.value, str):
+            if attr == "arn":
+                return managed_policy(graph, found.value, value.span)
+            return managed_policy_by_name(graph, found.value, value.span)
+    return None
 
 
 def _principals(blocks: list[Block], resolve: Callable[[Node], Node], render: Callable[[Node], Value | None]) -> list[Value]:

@@ -1,7 +1,7 @@
 """JEP106 broad-builtin-role: an identity holds a built-in role or managed policy that is broad by
 design — AWS AdministratorAccess, PowerUserAccess or IAMFullAccess attached by ARN; GCP basic roles
-`roles/owner` and `roles/editor`; Azure Owner, Contributor and User Access Administrator; Kubernetes
-`cluster-admin`, or `admin` / `edit`.
+`roles/owner` and `roles/editor` (and, as a note, `roles/viewer` held by a service account); Azure
+Owner, Contributor and User Access Administrator; Kubernetes `cluster-admin`, or `admin` / `edit`.
 
 Reported at the attachment (the ARN, the role of the binding, the binding subject).
 Documentation: `rules/JEP106-broad-builtin-role/`.
@@ -11,26 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from jeplint.catalog.broad_roles import AZURE_BROAD, GCP_BROAD, K8S_BROAD
 from jeplint.graph.aws_managed import BROAD
 from jeplint.graph.model import Binding, Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule, fingerprint
 from jeplint.rules.common import binding_locations
 
-K8S_BROAD = {
-    "cluster-admin": "every verb on every resource in the cluster",
-    "admin": "read and write of nearly every namespaced resource, including Roles and RoleBindings",
-    "edit": "write of nearly every namespaced resource, including Secrets and workloads",
-}
-GCP_BROAD = {
-    "roles/owner": "full control of every resource, including IAM policy",
-    "roles/editor": "write access to nearly every resource",
-}
-AZURE_BROAD = {
-    "Owner": "full control of every resource, including role assignments",
-    "Contributor": "write access to every resource except role assignments",
-    "User Access Administrator": "the power to assign any role to anyone",
-}
+# The basic Viewer role on a service account: read only, but of nearly everything (a note, like JEP102's
+# read-only patterns).
+GCP_VIEWER = (
+    "read access to nearly every resource of the project: the configuration of every service, and data through "
+    "BigQuery read sessions, BigQuery ML models and BigLake tables"
+)
 
 
 def _broad(binding: Binding) -> tuple[str, str] | None:
@@ -40,10 +33,12 @@ def _broad(binding: Binding) -> tuple[str, str] | None:
         return BROAD[policy.name], ""
     if policy.kind == "gcp-predefined" and policy.name in GCP_BROAD:
         return GCP_BROAD[policy.name], ""
+    if policy.kind == "gcp-predefined" and policy.name == "roles/viewer" and binding.identity.kind == "serviceaccount":
+        return GCP_VIEWER, "note"
     if policy.kind == "azure-builtin" and policy.name in AZURE_BROAD:
         return AZURE_BROAD[policy.name], ""
     if policy.kind == "k8s-builtin" and policy.name in K8S_BROAD:
-        namespaced = binding.via.startswith("RoleBinding ") and policy.name != "cluster-admin"
+        namespaced = binding.scope_kind == "namespace" and policy.name != "cluster-admin"
         return K8S_BROAD[policy.name] + (" of its namespace" if namespaced else ""), "warning" if namespaced else ""
     return None
 

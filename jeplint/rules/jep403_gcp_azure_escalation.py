@@ -2,7 +2,11 @@
 GCP service-account impersonation (`getAccessToken`, `signBlob`, `signJwt`, `implicitDelegation`,
 `serviceAccountKeys.create`), IAM policy writes (`*.setIamPolicy`), custom-role updates, and
 `iam.serviceAccounts.actAs` with the permissions to run code (Cloud Functions, Compute Engine, Cloud
-Run); Azure role assignment and role definition writes, `elevateAccess`, federated credentials on
+Run), and the GKE permissions that reach cluster-admin inside the project's clusters (binding or
+escalating ClusterRoles, impersonation, ServiceAccount tokens, pod exec: `roles/container.admin`);
+people and groups (`user:`, `group:`, `domain:`) are reported only for the impersonation paths held at
+project scope or above (`roles/iam.serviceAccountTokenCreator`, `serviceAccountUser`): every member
+can then become every service account there. Azure role assignment and role definition writes, `elevateAccess`, federated credentials on
 managed identities, and running commands on virtual machines.
 
 One finding per identity, at its declaration (or its binding when it is only referenced), naming
@@ -15,17 +19,16 @@ Documentation: `rules/JEP403-gcp-azure-escalation/`.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator
 
 from jeplint.catalog.escalation import Path, azure_paths, gcp_paths
 from jeplint.graph.effective import effective
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
+from jeplint.iamglob import matches as glob_matches
 from jeplint.options import Options
-from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding, Rule, fingerprint
 from jeplint.rules.common import allows, identities_of, source_grants
-from jeplint.rules.jep4_common import (
+from jeplint.rules.common.escalation import (
     RANK,
     Match,
     Part,
@@ -41,8 +44,19 @@ from jeplint.rules.jep4_common import (
     summary,
     token_span,
 )
+from jeplint.span import Span
 
 PEOPLE = ("user", "group", "domain")  # GCP members that are people (user:, group:, domain:), not workloads
+# Paths that make their holder a service account; held by people at project scope or above, every
+# member of the binding can become every service account there.
+IMPERSONATION = (
+    "CreateServiceAccountKey",
+    "GetServiceAccountAccessToken",
+    "ServiceAccountImplicitDelegation",
+    "ServiceAccountSignBlob",
+    "ServiceAccountSignJwt",
+    "ActAsServiceAccounts",
+)
 BROAD_SCOPES = ("project", "folder", "organization", "wherever")  # GCP binding scopes that reach every service account
 
 
@@ -53,19 +67,18 @@ def _gcp_token(grant: Grant, need: str) -> Value | None:
 
 def _azure_token(grant: Grant, need: str) -> Value | None:
     wanted = need.lower()
-    if any(v.text is not None and fnmatch.fnmatchcase(wanted, v.text.lower()) for v in grant.excluded):
+    if any(v.text is not None and glob_matches(wanted, v.text.lower()) for v in grant.excluded):
         return None
-    return next((v for v in grant.actions if v.text is not None and fnmatch.fnmatchcase(wanted, v.text.lower())), None)
+    return next((v for v in grant.actions if v.text is not None and glob_matches(wanted, v.text.lower())), None)
 
 
 def _applies(path: Path, binding: Binding | None) -> bool:
     """Whether a GCP binding sits where the path works: folders.setIamPolicy held on a project grants
     nothing. Scopes jeplint cannot name (a policy applied outside the scan) are given the benefit."""
-    kinds = {"organization": "Organization", "folder": "Folder", "project": "Project", "service account": "ServiceAccount"}
-    if binding is None or not path.scopes or not binding.scope or binding.scope.startswith("wherever"):
+    kinds = {"organization": "Organization", "folder": "Folder", "project": "Project", "service-account": "ServiceAccount"}
+    if binding is None or not path.scopes or not binding.scope_kind:
         return True
-    kind = next((k for prefix, k in kinds.items() if binding.scope.startswith(prefix)), None)
-    return kind in path.scopes
+    return kinds.get(binding.scope_kind) in path.scopes
 
 
 def _narrow(platform: str, binding: Binding | None) -> list[str] | None:
@@ -141,9 +154,31 @@ def _finding(
     )
 
 
+def _people(graph: Graph, identity: Identity) -> Finding | None:
+    """A person or group that can become every service account of a project (folder, organisation)."""
+    pairs: list[tuple[Binding | None, Policy]] = [
+        (b, b.policy) for b in graph.bindings_of(identity) if b.policy.platform == "gcp" and b.scope.startswith(BROAD_SCOPES[:3])
+    ]
+    if not pairs:
+        return None
+    held = {a.lower() for a in effective(graph, identity).actions}
+    found = [m for m in matches("gcp", pairs, held) if m.path.id in IMPERSONATION]
+    if not found:
+        return None
+    where = found[0].scope or "the project"
+    finding = _finding(graph, identity.label, identity.key, identity, found)
+    finding.message = f"{identity.label} can become every service account of {where}: {summary(found)}"
+    return finding
+
+
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for identity in graph.identities:
-        if identity.platform not in ("gcp", "azure") or identity.kind in PEOPLE:
+        if identity.platform == "gcp" and identity.kind in PEOPLE:
+            people = _people(graph, identity)
+            if people is not None:
+                yield people
+            continue
+        if identity.platform not in ("gcp", "azure"):
             continue
         pairs: list[tuple[Binding | None, Policy]] = [
             (b, b.policy) for b in graph.bindings_of(identity) if b.policy.platform == identity.platform

@@ -21,7 +21,7 @@ from jeplint.graph.model import Graph, Identity
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Related, Rule, fingerprint
 from jeplint.rules.common import scoping_keys
-from jeplint.rules.jep4_common import (
+from jeplint.rules.common.escalation import (
     RANK,
     already_admin,
     aws_matches,
