@@ -44,7 +44,8 @@ class BaselineError(Exception):
 class Baseline:
     path: str  # as given on the command line, named in the justification of what it hides
     fingerprints: tuple[str, ...]  # one entry per accepted finding (repeats allowed)
-    entries: tuple[tuple[str, str, str], ...] = ()  # (fingerprint, rule id, path) per accepted finding
+    entries: tuple[tuple[str, str, str], ...] = ()  # per fingerprint: (rule id, path, message), to name stale ones
+    keys: tuple[tuple[str, str, str], ...] = ()  # per fingerprint: (fingerprint, rule id, path), what must all match
     rejected: tuple[str, ...] = ()  # why entries were not used (a warning each)
 
 
@@ -59,7 +60,9 @@ def load(path: str) -> Baseline:
         raise BaselineError(f"{path}: not a JSON baseline: {exc}") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("findings"), list):
         raise BaselineError(f'{path}: not a jeplint baseline (expected {{"schema": "{SCHEMA}", "findings": [...]}})')
-    entries: list[tuple[str, str, str]] = []
+    prints: list[str] = []
+    labels: list[tuple[str, str, str]] = []
+    keys: list[tuple[str, str, str]] = []
     rejected: list[str] = []
     for number, entry in enumerate(data["findings"], start=1):
         value = entry.get("fingerprint") if isinstance(entry, dict) else None
@@ -69,8 +72,10 @@ def load(path: str) -> Baseline:
         if why:
             rejected.append(f"{path}: finding {number} rejected: {why}")
             continue
-        entries.append((value, entry["rule_id"], entry["path"]))
-    return Baseline(path, tuple(e[0] for e in entries), tuple(entries), tuple(rejected))
+        prints.append(value)
+        labels.append((entry["rule_id"], entry["path"], str(entry.get("message", ""))))
+        keys.append((value, entry["rule_id"], entry["path"]))
+    return Baseline(path, tuple(prints), tuple(labels), tuple(keys), tuple(rejected))
 
 
 def _disagreement(entry: dict[str, object]) -> str:
@@ -109,18 +114,19 @@ def write(path: str, findings: list[Finding]) -> Baseline:
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="\n", dir=directory, delete=False, suffix=".tmp") as handle:
         handle.write(dumps(findings))
     os.replace(handle.name, path)
-    entries = tuple((f.fingerprint, f.rule_id, f.span.path) for f in findings)
-    return Baseline(path, tuple(f.fingerprint for f in findings), entries)
+    labels = tuple((f.rule_id, f.span.path, f.message) for f in findings)
+    keys = tuple((f.fingerprint, f.rule_id, f.span.path) for f in findings)
+    return Baseline(path, tuple(f.fingerprint for f in findings), labels, keys)
 
 
 def apply(findings: list[Finding], baseline: Baseline) -> tuple[list[Finding], list[Suppressed]]:
     """Split `findings` into (new, accepted by the baseline); each entry accepts one finding with
-    the same fingerprint, rule id and path."""
-    budget = Counter(baseline.entries)
+    the same fingerprint, rule id and path (a baseline made in code without `keys`: fingerprint)."""
+    budget: Counter[object] = Counter(baseline.keys or baseline.fingerprints)
     kept: list[Finding] = []
     accepted: list[Suppressed] = []
     for finding in findings:
-        key = (finding.fingerprint, finding.rule_id, finding.span.path)
+        key = (finding.fingerprint, finding.rule_id, finding.span.path) if baseline.keys else finding.fingerprint
         if budget[key] > 0:
             budget[key] -= 1
             accepted.append(
@@ -131,3 +137,16 @@ def apply(findings: list[Finding], baseline: Baseline) -> tuple[list[Finding], l
         else:
             kept.append(finding)
     return kept, accepted
+
+
+def unmatched(baseline: Baseline, accepted: list[Suppressed]) -> list[tuple[str, str, str]]:
+    """The entries (rule id, path, message) of `baseline` that accepted none of the findings
+    (`accepted`: what `apply` returned): fixed or changed findings, which `--write-baseline` prunes."""
+    budget = Counter(s.finding.fingerprint for s in accepted)
+    left = []
+    for index, value in enumerate(baseline.fingerprints):
+        if budget[value] > 0:
+            budget[value] -= 1
+        else:
+            left.append(baseline.entries[index] if index < len(baseline.entries) else ("", "", value))
+    return left

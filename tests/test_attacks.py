@@ -466,7 +466,7 @@ def test_attack_a_worse_finding_is_not_accepted_by_the_baseline_of_a_milder_one(
 @pytest.mark.parametrize(
     ("setting", "effect"),
     [
-        ('ignore = ["JEP"]', "ignores JEP"),
+        ('ignore = ["JEP1"]', "ignores JEP1"),  # all of "JEP" is refused: no rule would be left to run
         ('[levels]\nJEP = "note"', "sets level JEP to note"),
         ('exclude = ["*.tf"]', "excludes *.tf"),
     ],
@@ -494,7 +494,7 @@ def test_attack_action_reads_no_repository_configuration_on_pull_request_target(
 
     import yaml
 
-    (repo / ".jeplint.toml").write_text('ignore = ["JEP"]\n')
+    (repo / ".jeplint.toml").write_text('ignore = ["JEP1"]\n')
     step = next(s for s in yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"] if s.get("id") == "scan")
     outputs = repo.parent / "github-output"
     env = {
@@ -509,7 +509,12 @@ def test_attack_action_reads_no_repository_configuration_on_pull_request_target(
         "JEPLINT_CONFIG": config,
         "JEPLINT_EVENT": event,
     }
-    script = step["run"].replace("jeplint scan", f"{sys.executable} -m jeplint scan")
+    launcher = repo.parent / "bin" / "jeplint"
+    launcher.parent.mkdir()
+    launcher.write_text(f'#!/bin/sh\nPYTHONPATH="{ROOT}" exec "{sys.executable}" -m jeplint "$@"\n')
+    launcher.chmod(0o755)
+    env.update(JEPLINT=str(launcher), JEPLINT_CATEGORY="jeplint")
+    script = step["run"]
     proc = subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
         cwd=repo,
@@ -534,7 +539,8 @@ def test_attack_surface_action_uses_commit_shas_and_pinned_dependencies() -> Non
     uses = [s["uses"] for s in action["runs"]["steps"] if "uses" in s]
     assert uses and all(re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", u) for u in uses), uses
     install = next(s["run"] for s in action["runs"]["steps"] if "pip install" in s.get("run", ""))
-    assert install.startswith('PIP_CONSTRAINT="$GITHUB_ACTION_PATH/action-constraints.txt" ')
+    (pip,) = [line for line in install.splitlines() if "pip install" in line]
+    assert pip.strip().startswith('PIP_CONSTRAINT="$GITHUB_ACTION_PATH/action-constraints.txt" ')
     pins = dict(
         line.split("==")
         for line in (ROOT / "action-constraints.txt").read_text().splitlines()
@@ -664,7 +670,8 @@ def test_held_sarif_and_dot_carry_hostile_names_as_data(repo: Path, capsys: pyte
     assert main(["scan", ".", "--format", "sarif"]) == 1
     log = json.loads(capsys.readouterr().out)
     assert_valid_sarif(log)
-    assert 'x"];\n  evil [label="\x1b\u202e' in log["runs"][0]["results"][0]["message"]["text"]
+    text = log["runs"][0]["results"][0]["message"]["text"]
+    assert "\n  evil" in text and "\x1b\u202e" in text  # data inside JSON strings, escaped by JSON itself
     assert main(["graph", ".", "--format", "dot"]) == 0
     dot = capsys.readouterr().out
     assert "\n  evil" not in dot and 'x\\"];\\\\x0a  evil [label=\\"\\\\x1b\\\\u202e' in dot
