@@ -371,6 +371,18 @@ def _siblings(paths: list[str]) -> list[str]:
     return siblings
 
 
+def check_graph(
+    graph: Graph, rules: tuple[Rule, ...], settings: Settings, problems: list[Problem], deadline: float | None = None
+) -> list[Finding]:
+    """Run `rules` over the graph: their findings at their configured levels, one per rule and
+    token. A rule that fails is a problem (appended to `problems`), never the end of the scan; so
+    are the rules `deadline` stopped or kept from running (what they found until then is kept)."""
+    findings, unfinished = _run_rules(rules, graph, settings, problems, deadline)
+    if unfinished:
+        problems.append(Problem("<jeplint>", _late(settings, f"rules not run to the end: {', '.join(unfinished)}")))
+    return merge_same_token(findings)
+
+
 def scan(paths: list[str], settings: Settings | None = None, progress: Progress | None = None) -> ScanResult:
     # The node trees have no reference cycles worth collecting, and a collector pass over every live
     # node costs more than the parse itself on large scans: pause it for the duration.
@@ -399,7 +411,6 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
     rules = selected_rules(settings)
     built = _graph(files, paths, deadline)
     findings: list[Finding] = []
-    unfinished: list[str] = []
     if built is None:
         graph = Graph()
         problems.append(Problem("<jeplint>", _late(settings, "while building the permission graph: no rule was run")))
@@ -408,10 +419,7 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
         problems += [Problem(path, reason) for path, reason in graph.errors]
         problems += [Problem(span.path, reason, span.line, span.col) for span, reason in _unique_spans(graph.invalid)]
         problems += [Problem(span.path, note, span.line, span.col, level="note") for span, note in graph.notes]
-        findings, unfinished = _run_rules(rules, graph, settings, problems, deadline)
-    if unfinished:
-        problems.append(Problem("<jeplint>", _late(settings, f"rules not run to the end: {', '.join(unfinished)}")))
-    findings = merge_same_token(findings)
+        findings = check_graph(graph, rules, settings, problems, deadline)
     if reported is not None:  # context_dirs: report the named files; a broken context file is a note
         findings = [f for f in findings if _touches(f, reported)]
         context = {f.display for f in found.files} - reported

@@ -3,6 +3,7 @@
 Colour only when writing to a terminal and `NO_COLOR` is not set (https://no-color.org).
 Suppressed findings are counted in the summary; with `show_suppressed` they are listed too, in
 place, each marked `[suppressed: justification]`.
+A finding with a fix ends with `[fix available]` (`--fix` applies it, `--diff` shows it).
 Problems (inputs that could not be analysed) go to stderr in the same `path:line:col:` shape.
 """
 
@@ -12,6 +13,7 @@ from collections import Counter
 from typing import TextIO
 
 from jeplint.neutral import neutral
+from jeplint.rules.base import Finding
 from jeplint.run import Problem, ScanResult
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
@@ -31,7 +33,7 @@ def write(result: ScanResult, out: TextIO, err: TextIO, colour: bool, show_suppr
         rule = f"{_COLOURS[f.level]}{f.rule_id}{_RESET}" if colour else f.rule_id
         place = _place(f.span.path, f.span.line, f.span.col)
         where = f"{_BOLD}{place}{_RESET}" if colour else place
-        out.write(f"{where}: {rule} {neutral(f.message + mark, line_start=False)}\n")
+        out.write(f"{where}: {rule} {neutral(f.message + mark, line_start=False)}{_fix_mark(f)}\n")
     for p in result.problems:
         err.write(problem_line(p) + "\n")
     out.write(summary(result) + "\n")
@@ -40,6 +42,11 @@ def write(result: ScanResult, out: TextIO, err: TextIO, colour: bool, show_suppr
 def problem_line(p: Problem) -> str:
     """`path:line:col: level: reason` for stderr, neutralised (`jeplint.neutral`)."""
     return f"{_place(p.path, p.line, p.col)}: {p.level}: {neutral(p.reason, line_start=False)}"
+
+
+def _fix_mark(finding: Finding) -> str:
+    """` [fix available]` when `--fix` would change it (suggestions in words are in JSON, SARIF and the editor)."""
+    return " [fix available]" if finding.fix is not None else ""
 
 
 def summary(result: ScanResult) -> str:
