@@ -162,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
     graph.add_argument("--config", metavar="FILE", help="read this configuration file instead of searching for one")
     graph.add_argument("--follow-outside", action="store_true", help="scan PATHs that lead outside the working directory")
+    from jeplint.diff.command import add_parser as add_diff
+
+    add_diff(sub, _rule_list, _size, _seconds)
     return parser
 
 
@@ -279,6 +282,10 @@ def main(argv: list[str] | None = None) -> int:
             return _graph(args)
         if args.command == "lsp":
             return _lsp()
+        if args.command == "diff":
+            from jeplint.diff.command import run_command
+
+            return run_command(args)
         return _scan(args)
     except KeyboardInterrupt:
         sys.stderr.write("jeplint: interrupted\n")
@@ -373,24 +380,14 @@ class _Progress:
 
 
 def _settings(args: argparse.Namespace, conf: Config, accepted: Baseline | None) -> Settings:
-    from jeplint import config
-    from jeplint.parse import MAX_FILE_BYTES
-    from jeplint.run import DEFAULT_TIMEOUT, Settings
+    from jeplint.run import settings_from
 
     unused = args.report_unused_suppressions
-    return Settings(
-        select=tuple(conf.select if args.select is None else args.select),
-        ignore=tuple(conf.ignore if args.ignore is None else args.ignore),
-        max_file_bytes=args.max_file_size or MAX_FILE_BYTES,
-        jobs=args.jobs,
-        options=config.options(conf),
-        levels=conf.levels,
-        exclude=conf.exclude,
-        exclude_root=conf.root,
+    return settings_from(
+        conf,
+        args,
         context_dirs=args.context_dirs,
         baseline=accepted,
-        cache=not args.no_cache,
-        timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
         report_unused_suppressions=bool(os.environ.get("CI")) if unused is None else unused,
         display_as=args.stdin_filename,
     )

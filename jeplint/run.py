@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import argparse
 import gc
 import os
 import signal
@@ -19,7 +20,8 @@ from jeplint.baseline import Baseline
 from jeplint.baseline import apply as apply_baseline
 from jeplint.baseline import unmatched as unmatched_baseline
 from jeplint.cache import Entry, ParseCache, loads, parse_and_store, parse_to_bytes
-from jeplint.config import exclusion, level_for
+from jeplint.config import Config, exclusion, level_for
+from jeplint.config import options as configured_options
 from jeplint.discover import Discovery, SourceFile, discover, display_path
 from jeplint.graph.build import build_graph
 from jeplint.graph.model import Graph
@@ -51,6 +53,25 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT  # for the whole scan: what is not done by then is reported; 0 = no limit
     report_unused_suppressions: bool = False  # a suppression (of a rule that ran) hiding nothing is a warning
     display_as: str | None = None  # the one file scanned is reported under this name (`--stdin-filename`)
+
+
+def settings_from(conf: Config, args: argparse.Namespace, **more: object) -> Settings:
+    """The settings of a scan from a configuration and the command line's common options
+    (`select`, `ignore`, `max_file_size`, `jobs`, `no_cache`, `timeout`: None when not given);
+    `more` sets other fields (`context_dirs`, `baseline`, ...)."""
+    return Settings(
+        select=tuple(conf.select if args.select is None else args.select),
+        ignore=tuple(conf.ignore if args.ignore is None else args.ignore),
+        max_file_bytes=args.max_file_size or MAX_FILE_BYTES,
+        jobs=args.jobs,
+        options=configured_options(conf),
+        levels=conf.levels,
+        exclude=conf.exclude,
+        exclude_root=conf.root,
+        cache=not args.no_cache,
+        timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
+        **more,  # type: ignore[arg-type]
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,16 +148,23 @@ def merge_same_token(findings: list[Finding]) -> list[Finding]:
 
 
 Progress = Callable[[int, int], None]  # (files parsed, files in all), after each file
+Reuse = Callable[[SourceFile], ParsedFile | None]  # a parse this process already holds for a file, if any
 
 
 def parse_all(
-    sources: list[SourceFile], settings: Settings, progress: Progress | None = None, deadline: float | None = None
+    sources: list[SourceFile],
+    settings: Settings,
+    progress: Progress | None = None,
+    reuse: Reuse | None = None,
+    deadline: float | None = None,
 ) -> list[ParsedFile]:
     """Parse every file. Output order = input order, whatever the scheduling.
 
     With `settings.cache`, a file whose bytes the parse cache holds is loaded from it
     (`jeplint.cache`). The others are parsed here or, when there are many, in a process pool whose
-    workers store their results in the cache and send them back in the same plain form.
+    workers store their results in the cache and send them back in the same plain form. `reuse` may
+    hand over a parse of the same bytes under the same display path (`jeplint diff` gives the base
+    scan the working tree's parses of unchanged files); it is asked first.
 
     Files not parsed `settings.timeout` seconds after the start are not waited for: each is
     returned with the error "not analysed: time limit ... reached" (see `_parse_here`, `_parse_pool`).
@@ -147,6 +175,10 @@ def parse_all(
     files: list[ParsedFile | None] = [None] * len(sources)
     todo: list[tuple[int, Entry | None]] = []
     for index, source in enumerate(sources):
+        known = reuse(source) if reuse is not None else None
+        if known is not None:
+            files[index] = known
+            continue
         cached, entry = store.lookup(source.path, source.display, settings.max_file_bytes) if store else (None, None)
         if cached is None:
             todo.append((index, entry))
@@ -383,24 +415,26 @@ def check_graph(
     return merge_same_token(findings)
 
 
-def scan(paths: list[str], settings: Settings | None = None, progress: Progress | None = None) -> ScanResult:
+def scan(
+    paths: list[str], settings: Settings | None = None, progress: Progress | None = None, reuse: Reuse | None = None
+) -> ScanResult:
     # The node trees have no reference cycles worth collecting, and a collector pass over every live
     # node costs more than the parse itself on large scans: pause it for the duration.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _scan(paths, settings or Settings(), progress)
+        return _scan(paths, settings or Settings(), progress, reuse)
     finally:
         if paused:
             gc.enable()
 
 
-def _scan(paths: list[str], settings: Settings, progress: Progress | None = None) -> ScanResult:
+def _scan(paths: list[str], settings: Settings, progress: Progress | None = None, reuse: Reuse | None = None) -> ScanResult:
     deadline = time.monotonic() + settings.timeout if settings.timeout > 0 else None
     found, reported = _discover(paths, settings)
     problems = [Problem(path, reason) for path, reason in found.problems]
     problems += _unsupported(found, paths)
-    files = parse_all(found.files, settings, progress, deadline)
+    files = parse_all(found.files, settings, progress, reuse, deadline)
     _helm_templates(files, found.files)
     for parsed in files:
         if parsed.error is not None:
