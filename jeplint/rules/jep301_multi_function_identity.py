@@ -87,7 +87,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             message,
             span,
             function_locations(graph, identity, functions),
-            fingerprint("JEP301", identity.key),
+            fingerprint("JEP301", identity.key, *sorted(f.name for f in functions)),
             level,
             (identity.key,),
             grants=tuple(sorted({statement_key(g) for actions in cause.values() for _, g in actions})),
