@@ -46,6 +46,10 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Grap
         _guarded(graph, [parsed], lambda files: _standalone_policies(graph, files[0]))
     # Credentials (expiry rules) last: they name the identities the extractors above declared.
     _guarded(graph, terraform + by_kind.get(CLOUDFORMATION, []) + manifests, lambda found: add_credentials(graph, found, modules))
+    # Every IAM reference not followed is said where it is written (and counted in the summary).
+    # Said once per place (a module called twice would repeat it).
+    graph.unresolved[:] = list(dict.fromkeys(graph.unresolved))
+    graph.notes.extend((span, message) for span, _category, message in graph.unresolved)
     graph.invalidate()
     return graph
 

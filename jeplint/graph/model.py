@@ -188,6 +188,8 @@ class Graph:
     memo: dict[str, dict[int, object]] = field(default_factory=dict)  # per-identity results rules share
     notes: list[tuple[Span, str]] = field(default_factory=list)  # things the scan could not follow
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): inputs the graph could not take
+    # IAM references (attachments, bindings, module inputs) not followed: (where, category, message)
+    unresolved: list[tuple[Span, str, str]] = field(default_factory=list)
     _index: dict[str, dict[int, list]] | None = None  # built on first query, after extraction
     _policy_keys: dict[str, Policy] = field(default_factory=dict)  # key -> first policy, see policy()
     _policies_keyed: int = 0  # how many of `policies` _policy_keys has seen

@@ -64,7 +64,7 @@ class AwsExtractor:
     # -- identities ---------------------------------------------------------------------------
 
     def _identities(self, module: Module) -> None:
-        for (tf_type, label), block in module.resources.items():
+        for tf_type, label, block in module.each_resource():
             kind = IDENTITY_TYPES.get(tf_type)
             if kind is None:
                 continue
@@ -86,26 +86,47 @@ class AwsExtractor:
             self.graph.identities.append(identity)
 
     def identity_ref(self, module: Module, kind: str, node: Node | None) -> Identity | None:
-        """The identity a `role = ...` / `user = ...` / ARN argument names, declared or not."""
+        """The identity a `role = ...` / `user = ...` / ARN argument names, declared or not: by the
+        reference it is written with (through locals, module inputs and outputs, instances), by
+        its name when that is a known value, else an identity declared outside the scan named by
+        the expression (`var.ci_role`, `data.aws_iam_role.x`). None only when the instance of a
+        resource in the scan cannot be told (said as unresolved)."""
         if node is None:
             return None
+        found = module.locate(node)
+        if found is not None:
+            owner, parts, key = found
+            if parts[0] in IDENTITY_TYPES and (parts[0], parts[1]) in owner.resources:
+                identity = self.identities.get(key) if key else None
+                if identity is None:
+                    self._unresolved(node, "unknown instance key", f"which instance of {parts[0]}.{parts[1]} is meant")
+                return identity
+            if parts[0] == "aws_iam_instance_profile" and (parts[0], parts[1]) in owner.resources:
+                profile = owner.resources[(parts[0], parts[1])]
+                return self.identity_ref(owner, "role", profile.attrs.get("role"))
+            if parts[0] == "data" and len(parts) >= 3 and parts[1] in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
+                block = owner.data.get((parts[1], parts[2]))
+                name = (
+                    owner.text(block.attrs.get("name") or block.attrs.get("user_name") or block.attrs.get("group_name"))
+                    if block
+                    else None
+                )
+                return aws_named(self.graph, self.by_name, kind, name or f"data.{parts[1]}.{parts[2]}")
         value = module.resolve(node)
-        if isinstance(value, Expr) and value.op == "ref":
-            parts = traversal(value.text)
-            if len(parts) >= 2 and parts[0] in IDENTITY_TYPES:
-                return self.identities.get(module.key(parts[0], parts[1]))
-            if len(parts) >= 2 and parts[0] == "aws_iam_instance_profile":
-                profile = module.resources.get(("aws_iam_instance_profile", parts[1]))
-                return self.identity_ref(module, "role", profile.attrs.get("role")) if profile is not None else None
-            return None
         if isinstance(value, Scalar) and isinstance(value.value, str) and value.value:
             return aws_named(self.graph, self.by_name, kind, value.value)
+        if isinstance(value, Expr) and value.op == "ref" and traversal(value.text)[:1] == ["var"]:
+            return aws_named(self.graph, self.by_name, kind, value.text)
+        self._unresolved(node, "unknown value", f"the {kind} named by {describe(value)}")
         return None
+
+    def _unresolved(self, node: Node, category: str, what: str) -> None:
+        self.graph.unresolved.append((node.span, category, f"IAM reference not resolved: {what}"))
 
     # -- policies -----------------------------------------------------------------------------
 
     def _policies(self, module: Module) -> None:
-        for (tf_type, label), block in module.resources.items():
+        for tf_type, label, block in module.each_resource():
             if tf_type in ("aws_iam_policy", "aws_iot_policy") or tf_type in INLINE_POLICY_TYPES:
                 display = module.text(block.attrs.get("name")) or f"{tf_type}.{label}"
                 kind = "inline" if tf_type in INLINE_POLICY_TYPES else "managed"
@@ -164,19 +185,20 @@ class AwsExtractor:
         if node is None:
             policy.unresolved = "no policy document"
             return
-        value = module.resolve(node)
-        if isinstance(value, Expr) and value.op == "ref":
-            parts = traversal(value.text)
+        found = module.locate(node)
+        if found is not None:
+            owner, parts, _key = found
             if parts[:2] == ["data", "aws_iam_policy_document"] and len(parts) >= 3:
-                block = module.data.get(("aws_iam_policy_document", parts[2]))
+                block = owner.data.get(("aws_iam_policy_document", parts[2]))
                 if block is not None:
-                    self.fill_from_data_document(module, policy, block, set())
+                    self.fill_from_data_document(owner, policy, block, set())
                     return
             if len(parts) >= 3 and parts[0] in ("aws_iam_policy", "aws_iam_role_policy") and parts[-1] == "policy":
-                target = module.resources.get((parts[0], parts[1]))
+                target = owner.resources.get((parts[0], parts[1]))
                 if target is not None:
-                    self.fill_policy(module, policy, target.attrs.get("policy"))
+                    self.fill_policy(owner, policy, target.attrs.get("policy"))
                     return
+        value = module.resolve(node)
         if isinstance(value, Scalar) and isinstance(value.value, str):
             parsed = parse_embedded_json(value)
             if parsed is None:
@@ -322,7 +344,7 @@ class AwsExtractor:
     # -- bindings -----------------------------------------------------------------------------
 
     def _bindings(self, module: Module) -> None:
-        for (tf_type, label), block in module.resources.items():
+        for tf_type, label, block in module.each_resource():
             address = f"{tf_type}.{label}"
             if tf_type in INLINE_POLICY_TYPES:
                 kind = INLINE_POLICY_TYPES[tf_type]
@@ -379,10 +401,9 @@ class AwsExtractor:
 
     def _declared_policy(self, module: Module, value: Node, tf_type: str) -> Policy | None:
         """The policy a reference such as `aws_iam_policy.x.arn` names, when it is of `tf_type`."""
-        if isinstance(value, Expr) and value.op == "ref":
-            parts = traversal(value.text)
-            if len(parts) >= 2 and parts[0] == tf_type:
-                return self.policies.get(module.key(tf_type, parts[1]))
+        found = module.locate(value)
+        if found is not None and found[1][0] == tf_type and found[2] is not None:
+            return self.policies.get(found[2])
         return None
 
     def _iot_policy(self, module: Module, node: Node | None) -> Policy | None:
@@ -405,16 +426,19 @@ class AwsExtractor:
         """A customer managed policy by reference, or an AWS managed policy by ARN."""
         if node is None:
             return None
+        declared = self._declared_policy(module, node, "aws_iam_policy")
+        if declared is not None:
+            return declared
         value = module.resolve(node)
         if isinstance(value, Scalar) and isinstance(value.value, str):
             return managed_policy(self.graph, value.value, value.span)
-        return self._declared_policy(module, value, "aws_iam_policy")
+        return None
 
     # -- memberships and workloads ------------------------------------------------------------
 
     def _memberships(self, module: Module) -> None:
         pairs: list[tuple[Identity, Identity, Span, str]] = []
-        for (tf_type, label), block in module.resources.items():
+        for tf_type, label, block in module.each_resource():
             address = f"{tf_type}.{label}"
             if tf_type == "aws_iam_user_group_membership":
                 user = self.identity_ref(module, "user", block.attrs.get("user"))
@@ -436,7 +460,7 @@ class AwsExtractor:
             self.graph.invalidate()
 
     def _workloads(self, module: Module) -> None:
-        for (tf_type, label), block in module.resources.items():
+        for tf_type, label, block in module.each_resource():
             if tf_type in WORKLOAD_ROLE_ATTRS:
                 attrs, kind = WORKLOAD_ROLE_ATTRS[tf_type]
                 for attr in attrs:

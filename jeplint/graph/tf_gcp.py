@@ -58,13 +58,13 @@ class GcpExtractor:
 
     def add(self, modules: list[Module]) -> None:
         for module in modules:
-            for (tf_type, label), block in module.resources.items():
+            for tf_type, label, block in module.each_resource():
                 if tf_type == "google_service_account":
                     self._account(module, label, block)
                 elif tf_type in _CUSTOM_ROLE_TYPES:
                     self._custom_role(module, tf_type, label, block)
         for module in modules:
-            for (tf_type, label), block in module.resources.items():
+            for tf_type, label, block in module.each_resource():
                 match = _BINDING_TYPE.match(tf_type)
                 if match:
                     self._bindings(module, tf_type, label, block, match.group("scope"), match.group("form"))

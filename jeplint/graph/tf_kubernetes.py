@@ -61,7 +61,7 @@ class TerraformKubernetes:
 
     def add(self, modules: list[Module]) -> None:
         for module in modules:
-            for (tf_type, _label), block in module.resources.items():
+            for tf_type, _label, block in module.each_resource():
                 match = _TYPE.match(tf_type)
                 if match and match.group("kind") in KINDS:
                     obj = self._mapping(module, block)

@@ -81,6 +81,7 @@ def report(result: ScanResult, show_suppressed: bool = False) -> dict[str, Any]:
             "by_level": dict(sorted(Counter(f.level for f in result.findings).items())),
             "by_rule": dict(sorted(Counter(f.rule_id for f in result.findings).items())),
             "suppressed": len(result.suppressed),
+            "unresolved": dict(sorted(Counter(category for _s, category, _m in result.graph.unresolved).items())),
         },
         "findings": [finding(f, metas) for f in result.findings],
         "identities": identities,
