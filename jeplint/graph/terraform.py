@@ -185,7 +185,8 @@ class Module:
             if kind in block.attrs:
                 self._instances[(tf_type, label)] = [("", {})]  # a self-reference ends here
                 iam = bool(_IAM_RESOURCE.search(tf_type))
-                found = self.expand_node(kind, block.attrs[kind], f"{tf_type}.{label}", {}, iam) or [("", {})]
+                expanded = self.expand_node(kind, block.attrs[kind], f"{tf_type}.{label}", {}, iam)
+                found = [("", {})] if expanded is None else expanded  # count = 0: no instance at all
                 break
         self._instances[(tf_type, label)] = found
         return found
@@ -656,8 +657,10 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
                 for kind in ("for_each", "count"):
                     if kind in block.attrs:
                         iam = any(_IAM_INPUT.search(name) for name in block.attrs)
-                        keys = module.expand_node(kind, block.attrs[kind], f"module.{label}", {}, iam) or [("", {})]
-                module.children[label] = [instantiate(child, module, block, depth + 1, key) for key in keys or []]
+                        keys = module.expand_node(kind, block.attrs[kind], f"module.{label}", {}, iam)
+                if keys is None:
+                    keys = [("", {})]
+                module.children[label] = [instantiate(child, module, block, depth + 1, key) for key in keys]
         return module
 
     for directory in groups:

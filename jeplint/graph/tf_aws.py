@@ -111,12 +111,14 @@ class AwsExtractor:
                     if block
                     else None
                 )
-                return aws_named(self.graph, self.by_name, kind, name or f"data.{parts[1]}.{parts[2]}")
+                return aws_named(
+                    self.graph, self.by_name, kind, name or f"data.{parts[1]}.{parts[2]} (declared outside the scan)"
+                )
         value = module.resolve(node)
         if isinstance(value, Scalar) and isinstance(value.value, str) and value.value:
             return aws_named(self.graph, self.by_name, kind, value.value)
         if isinstance(value, Expr) and value.op == "ref" and traversal(value.text)[:1] == ["var"]:
-            return aws_named(self.graph, self.by_name, kind, value.text)
+            return aws_named(self.graph, self.by_name, kind, f"{value.text} (declared outside the scan)")
         self._unresolved(node, "unknown value", f"the {kind} named by {describe(value)}")
         return None
 

@@ -1,0 +1,170 @@
+"""Terraform as real modules write it: count / for_each instances, references with an index,
+module inputs and outputs, identities declared outside the scan, and every unresolved IAM
+reference counted (testdata/terraform-instances)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from jeplint.graph.tf_functions import call
+from jeplint.parse.nodes import Expr, Mapping, Scalar, Sequence, Span
+from jeplint.report import json_report
+from jeplint.report.text import summary
+from jeplint.run import scan
+
+BASE = "testdata/terraform-instances"
+ADMIN = "holds AWS managed policy AdministratorAccess (every action on every resource) through"
+
+
+def findings(case: str) -> list[tuple[str, int, int, str]]:
+    result = scan([f"{BASE}/{case}"])
+    return [(f.rule_id, f.span.line, f.span.col, f.message) for f in result.findings]
+
+
+def notes(case: str) -> list[tuple[str, int, int, str]]:
+    result = scan([f"{BASE}/{case}"])
+    return [(p.path.rsplit("/", 1)[-1], p.line or 0, p.col or 0, p.reason) for p in result.problems]
+
+
+def test_count_instance_linked_by_its_index(in_root: Path) -> None:
+    """terraform-aws-modules style: `count = var.create ? 1 : 0`, `role = aws_iam_role.this[0].name`,
+    and the role's name unknown (a required variable): linked by reference, not by name."""
+    assert findings("this_index") == [
+        ("JEP106", 19, 16, f"role aws_iam_role.this[0] {ADMIN} aws_iam_role_policy_attachment.admin[0]")
+    ]
+    assert notes("this_index") == []
+
+
+def test_count_zero_makes_no_instance(in_root: Path) -> None:
+    assert findings("count_zero") == []
+    assert notes("count_zero") == []
+
+
+def test_for_each_over_a_map_of_policies_one_binding_per_key(in_root: Path) -> None:
+    """`for` expression over a local map, `each.value` as the policy, `aws_iam_role.ci[each.key]`."""
+    assert findings("for_each_policies") == [
+        ("JEP106", 18, 16, f'role ci-deploy {ADMIN} aws_iam_role_policy_attachment.ci["deploy"]')
+    ]
+    result = scan([f"{BASE}/for_each_policies"])
+    roles = sorted(i.name for i in result.graph.identities if i.kind == "role")
+    assert roles == ["ci-audit", "ci-deploy"]
+    held = sorted((b.identity.name, b.policy.name, b.via) for b in result.graph.bindings)
+    assert held == [
+        ("ci-audit", "ReadOnlyAccess", 'aws_iam_role_policy_attachment.ci["audit"]'),
+        ("ci-deploy", "AdministratorAccess", 'aws_iam_role_policy_attachment.ci["deploy"]'),
+    ]
+
+
+def test_fabric_style_iam_map_into_a_local_module(in_root: Path) -> None:
+    assert findings("fabric_iam") == [
+        (
+            "JEP106",
+            13,
+            14,
+            "user alice@example.com holds GCP role roles/owner (full control of every resource, including IAM "
+            'policy) on project my-project through google_project_iam_binding.authoritative["roles/owner"]',
+        )
+    ]
+    result = scan([f"{BASE}/fabric_iam"])
+    (finding,) = result.findings
+    assert [(r.span.line, r.span.col, r.message) for r in finding.related] == [
+        (13, 14, 'google_project_iam_binding.authoritative["roles/owner"] binds GCP role roles/owner to user alice@example.com')
+    ]
+    held = sorted((b.identity.name, b.policy.name) for b in result.graph.bindings)
+    assert held == [("alice@example.com", "roles/owner"), ("staff@example.com", "roles/viewer")]
+
+
+def test_role_returned_by_a_local_module_output(in_root: Path) -> None:
+    """`name = null` with `name_prefix`: only the reference links the attachment to the role."""
+    assert findings("module_output") == [
+        ("JEP106", 8, 16, f"role aws_iam_role.this {ADMIN} aws_iam_role_policy_attachment.ci_admin")
+    ]
+
+
+def test_identity_outside_the_scan_is_still_reported(in_root: Path) -> None:
+    assert findings("outside") == [
+        (
+            "JEP106",
+            7,
+            16,
+            f"role var.ci_role (declared outside the scan) {ADMIN} aws_iam_role_policy_attachment.ci_admin",
+        )
+    ]
+
+
+def test_unknown_for_each_is_said_and_counted_never_guessed(in_root: Path) -> None:
+    assert findings("unknown_for_each") == []
+    assert notes("unknown_for_each") == [
+        (
+            "main.tf",
+            11,
+            16,
+            "for_each of aws_iam_role_policy_attachment.app is not known (var.policies): read as one instance",
+        )
+    ]
+    result = scan([f"{BASE}/unknown_for_each"])
+    assert summary(result) == (
+        "No findings in 1 file.\n1 IAM reference unresolved (1 unknown for_each); see the notes on stderr."
+    )
+    report = json.loads(json_report.dumps(result))
+    assert report["summary"]["unresolved"] == {"unknown for_each": 1}
+
+
+SPAN = Span("t.tf", 1, 1, 1, 2)
+
+
+def s(value: object) -> Scalar:
+    return Scalar(value, SPAN)
+
+
+def plain(node: object) -> object:
+    if isinstance(node, Scalar):
+        return node.value
+    if isinstance(node, Sequence):
+        return [plain(i) for i in node.items]
+    if isinstance(node, Mapping):
+        return {k: plain(v) for k, v in node.items.items()}
+    return node
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "expected"),
+    [
+        ("merge", [Mapping({"a": s(1)}, {}, SPAN), Mapping({"b": s(2)}, {}, SPAN)], {"a": 1, "b": 2}),
+        ("concat", [Sequence([s("a")], SPAN), Sequence([s("b")], SPAN)], ["a", "b"]),
+        ("flatten", [Sequence([Sequence([s("a")], SPAN), s("b")], SPAN)], ["a", "b"]),
+        ("toset", [Sequence([s("a"), s("a"), s("b")], SPAN)], ["a", "b"]),
+        ("keys", [Mapping({"b": s(1), "a": s(2)}, {}, SPAN)], ["a", "b"]),
+        ("values", [Mapping({"b": s(1), "a": s(2)}, {}, SPAN)], [2, 1]),
+        ("lookup", [Mapping({"a": s(1)}, {}, SPAN), s("b"), s(0)], 0),
+        ("coalesce", [s(None), s(""), s("x")], "x"),
+        ("zipmap", [Sequence([s("a")], SPAN), Sequence([s(1)], SPAN)], {"a": 1}),
+        ("format", [s("arn:aws:iam::%s:role/%s"), s("123"), s("ci")], "arn:aws:iam::123:role/ci"),
+        ("join", [s("-"), Sequence([s("a"), s("b")], SPAN)], "a-b"),
+        ("split", [s(","), s("a,b")], ["a", "b"]),
+        ("replace", [s("a-b"), s("-"), s("_")], "a_b"),
+        ("lower", [s("AB")], "ab"),
+        ("upper", [s("ab")], "AB"),
+        ("compact", [Sequence([s("a"), s(""), s(None)], SPAN)], ["a"]),
+    ],
+)
+def test_functions_over_known_values(name: str, args: list, expected: object) -> None:
+    assert plain(call(name, args, SPAN)) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("merge", [Mapping({"a": s(1)}, {}, SPAN), Expr("ref", "var.x", SPAN)]),
+        ("coalesce", [Expr("ref", "var.x", SPAN), s("x")]),  # an unknown first argument may win
+        ("toset", [Sequence([Expr("ref", "var.x", SPAN), s("a")], SPAN)]),  # unknowns may collapse
+        ("flatten", [Sequence([Expr("ref", "var.x", SPAN)], SPAN)]),
+        ("replace", [s("a"), s("/a/"), s("b")]),  # a regular expression: not evaluated
+        ("no_such_function", [s("a")]),
+    ],
+)
+def test_functions_over_unknown_values_stay_unknown(name: str, args: list) -> None:
+    assert call(name, args, SPAN) is None
