@@ -65,13 +65,17 @@ def test_fabric_style_iam_map_into_a_local_module(in_root: Path) -> None:
             13,
             14,
             "user alice@example.com holds GCP role roles/owner (full control of every resource, including IAM "
-            'policy) on project my-project through google_project_iam_binding.authoritative["roles/owner"]',
+            'policy) on project my-project through module.project.google_project_iam_binding.authoritative["roles/owner"]',
         )
     ]
     result = scan([f"{BASE}/fabric_iam"])
     (finding,) = result.findings
     assert [(r.span.line, r.span.col, r.message) for r in finding.related] == [
-        (13, 14, 'google_project_iam_binding.authoritative["roles/owner"] binds GCP role roles/owner to user alice@example.com')
+        (
+            13,
+            14,
+            'module.project.google_project_iam_binding.authoritative["roles/owner"] binds GCP role roles/owner to user alice@example.com',
+        )
     ]
     held = sorted((b.identity.name, b.policy.name) for b in result.graph.bindings)
     assert held == [("alice@example.com", "roles/owner"), ("staff@example.com", "roles/viewer")]
@@ -80,8 +84,23 @@ def test_fabric_style_iam_map_into_a_local_module(in_root: Path) -> None:
 def test_role_returned_by_a_local_module_output(in_root: Path) -> None:
     """`name = null` with `name_prefix`: only the reference links the attachment to the role."""
     assert findings("module_output") == [
-        ("JEP106", 8, 16, f"role aws_iam_role.this {ADMIN} aws_iam_role_policy_attachment.ci_admin")
+        ("JEP106", 8, 16, f"role module.ci.aws_iam_role.this {ADMIN} aws_iam_role_policy_attachment.ci_admin")
     ]
+
+
+def test_document_feeding_a_module_outside_the_scan_is_checked_as_a_document(in_root: Path) -> None:
+    result = scan([f"{BASE}/remote_module_document"])
+    assert [(f.rule_id, f.span.line, f.span.col) for f in result.findings] == [("JEP102", 3, 18), ("JEP105", 4, 18)]
+    related = [(r.span.line, r.span.col, r.message) for r in result.findings[0].related]
+    assert related[-1] == (11, 17, "module.ci_role receives this document; its source is not in the scan")
+    assert notes("remote_module_document")[-1] == (
+        "main.tf",
+        8,
+        8,
+        "module.ci_role (terraform-aws-modules/iam/aws//modules/iam-role) is not in the scan: what it does with "
+        "its IAM inputs (policy_json) is not analysed",
+    )
+    assert result.graph.unresolved[0][1] == "registry modules not in the scan"
 
 
 def test_identity_outside_the_scan_is_still_reported(in_root: Path) -> None:
@@ -168,3 +187,15 @@ def test_functions_over_known_values(name: str, args: list, expected: object) ->
 )
 def test_functions_over_unknown_values_stay_unknown(name: str, args: list) -> None:
     assert call(name, args, SPAN) is None
+
+
+def test_variable_files_and_overrides_in_terraforms_order(in_root: Path) -> None:
+    """`a.auto.tfvars` beats `terraform.tfvars` (auto files come later, whatever their name),
+    `*.auto.tfvars.json` is read, and `*_override.tf` is merged last."""
+    assert findings("loading_order") == [
+        ("JEP106", 17, 16, f"role from-json {ADMIN} aws_iam_role_policy_attachment.app"),
+        ("JEP106", 2, 16, f"role ops {ADMIN} aws_iam_role_policy_attachment.ops"),
+    ]
+    result = scan([f"{BASE}/loading_order"])
+    assert [f.span.path.rsplit("/", 1)[-1] for f in result.findings] == ["main.tf", "ops_override.tf"]
+    assert result.problems == []

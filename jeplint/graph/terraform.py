@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from jeplint.graph.model import Graph, Value
 from jeplint.graph.policy import describe
 from jeplint.graph.tf_functions import call as call_function
+from jeplint.graph.tf_loading import apply_overrides, is_override, tfvars_rank
 from jeplint.graph.tf_instances import MAX_INSTANCES, expand, literal_index, split_reference, suffix
 from jeplint.parse import IAM_POLICY, ParsedFile
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, ParseError, Scalar, Sequence, Span
@@ -33,7 +34,6 @@ _IAM_RESOURCE = re.compile(r"_iam_|_role|polic|identity|service_account|_access_
 _MAX_DEPTH = 32  # reference chains longer than this are treated as unresolved (and cycles end here)
 _MAX_MODULE_NESTING = 8
 _MAX_POLICY_FILE = 1024 * 1024
-AUTO_TFVARS = re.compile(r"(^|/)(terraform\.tfvars|[^/]*\.auto\.tfvars)$")
 NONE = Scalar(None, Span("", 1, 1, 1, 1))
 
 Env = dict[str, Node]  # iterator names of `dynamic` blocks -> {"key": ..., "value": ...}
@@ -152,6 +152,10 @@ class Module:
             return ""
         own = f"module.{self.call.labels[0].value}{self.call_suffix}"
         return f"{self.caller.address}.{own}" if self.caller.address else own
+
+    def address_of(self, tf_type: str, label: str) -> str:
+        """Terraform's address of a resource instance: `module.ci.aws_iam_role.this[0]`."""
+        return f"{self.address}.{tf_type}.{label}" if self.address else f"{tf_type}.{label}"
 
     def key(self, *parts: str) -> str:
         """A key unique to this instance: `dir/aws_iam_role.app` (+ `@module.x` when called)."""
@@ -604,23 +608,31 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
     index = Files(all_files, roots)
     index.unresolved = graph.unresolved  # one list: extractors add to it after this returns
     by_dir: dict[str, list[ParsedFile]] = {}
-    tfvars: dict[str, dict[str, Node]] = {}
+    overrides: dict[str, list[ParsedFile]] = {}
+    variable_files: dict[str, list[tuple[tuple[int, str], Block]]] = {}
     for parsed in files:
         directory = posixpath.dirname(parsed.path)
         if parsed.kind == "terraform-vars":
-            if AUTO_TFVARS.search(parsed.path) and parsed.documents and isinstance(parsed.documents[0], Block):
-                tfvars.setdefault(directory, {}).update(parsed.documents[0].attrs)
+            rank = tfvars_rank(parsed.path)
+            if rank is not None and parsed.documents and isinstance(parsed.documents[0], Block):
+                variable_files.setdefault(directory, []).append((rank, parsed.documents[0]))
             continue
-        by_dir.setdefault(directory, []).append(parsed)
+        (overrides if is_override(parsed.path) else by_dir).setdefault(directory, []).append(parsed)
+    tfvars: dict[str, dict[str, Node]] = {}
+    for directory, ranked in variable_files.items():
+        for _rank, body in sorted(ranked, key=lambda item: item[0]):  # Terraform's order: the last wins
+            tfvars.setdefault(directory, {}).update(body.attrs)
     groups: dict[str, list[Block]] = {}
     for directory, members in sorted(by_dir.items()):
+        extra = [b for parsed in sorted(overrides.get(directory, []), key=lambda p: p.path) for b in parsed.documents]
         if _duplicate_addresses(members):
             # Not one valid module (Terraform would refuse it): examples or fixtures side by side.
             # Read each file as a module of its own rather than letting one hide the other.
             for parsed in members:
                 groups[parsed.path] = [b for b in parsed.documents if isinstance(b, Block)]
         else:
-            groups[directory] = [b for parsed in members for b in parsed.documents if isinstance(b, Block)]
+            blocks = [b for parsed in members for b in parsed.documents if isinstance(b, Block)]
+            groups[directory] = apply_overrides(blocks, [b for b in extra if isinstance(b, Block)])
     called: set[str] = set()
     for directory, blocks in groups.items():
         for block in blocks:
@@ -649,7 +661,7 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
                         (
                             block.labels[0].span,
                             "registry modules not in the scan",
-                            f"module.{label} ({source}) is not in the scan: its IAM inputs {', '.join(iam)} are not analysed",
+                            f"module.{label} ({source}) is not in the scan: what it does with its IAM inputs ({', '.join(iam)}) is not analysed",
                         )
                     )
             elif child in groups and depth < _MAX_MODULE_NESTING and child != directory:
@@ -696,12 +708,25 @@ def _duplicate_addresses(files: list[ParsedFile]) -> bool:
     return False
 
 
-def data_refs(module: Module, prefix: str) -> set[str]:
-    """Labels of data sources `data.<prefix>.<label>` referenced anywhere in the module."""
-    found: set[str] = set()
-    stack: list[Node] = [*module.resources.values(), *module.data.values(), *module.locals.values(), *module.module_calls]
+def data_refs(module: Module, prefix: str, remote: dict[str, tuple[Span, str]] | None = None) -> set[str]:
+    """Labels of data sources `data.<prefix>.<label>` referenced anywhere in the module. With
+    `remote`, a reference written only in the inputs of a module call whose source is not in the
+    scan does not count as a use: it is recorded there instead, label -> (where, "module.<name>")."""
+    local_calls = [b for b in module.module_calls if remote is None or _local_source(module.directory, b) is not None]
+    stack: list[Node] = [*module.resources.values(), *module.data.values(), *module.locals.values(), *local_calls]
     stack.extend(v for v in module.variables.values() if v is not None)
-    head = f"data.{prefix}."
+    found = _refs_under(stack, f"data.{prefix}.")
+    if remote is not None:
+        for call in module.module_calls:
+            if call not in local_calls:
+                for label, span in _refs_under([call], f"data.{prefix}.").items():
+                    remote.setdefault(label, (span, f"module.{call.labels[0].value}"))
+    return set(found)
+
+
+def _refs_under(stack: list[Node], head: str) -> dict[str, Span]:
+    """label -> span of the first `<head><label>` reference under the nodes."""
+    found: dict[str, Span] = {}
     while stack:
         node = stack.pop()
         if isinstance(node, Block):
@@ -711,7 +736,7 @@ def data_refs(module: Module, prefix: str) -> set[str]:
             if node.op == "ref" and node.text.startswith(head):
                 parts = traversal(node.text)
                 if len(parts) >= 3:
-                    found.add(parts[2])
+                    found.setdefault(parts[2], node.span)
             stack.extend(node.args)
         elif isinstance(node, Mapping):
             stack.extend(node.items.values())

@@ -68,7 +68,7 @@ class AwsExtractor:
             kind = IDENTITY_TYPES.get(tf_type)
             if kind is None:
                 continue
-            display = module.text(block.attrs.get("name")) or f"{tf_type}.{label}"
+            display = module.text(block.attrs.get("name")) or module.address_of(tf_type, label)
             tags = module.resolve(block.attrs.get("tags", NONE))
             tag_values = {k: module.resolve(v) for k, v in tags.items.items()} if isinstance(tags, Mapping) else {}
             identity = Identity(
@@ -130,13 +130,15 @@ class AwsExtractor:
     def _policies(self, module: Module) -> None:
         for tf_type, label, block in module.each_resource():
             if tf_type in ("aws_iam_policy", "aws_iot_policy") or tf_type in INLINE_POLICY_TYPES:
-                display = module.text(block.attrs.get("name")) or f"{tf_type}.{label}"
+                display = module.text(block.attrs.get("name")) or module.address_of(tf_type, label)
                 kind = "inline" if tf_type in INLINE_POLICY_TYPES else "managed"
                 policy = self._policy(module, kind, display, module.key(tf_type, label), block.labels[1].span)
                 self.fill_policy(module, policy, block.attrs.get("policy"))
             elif tf_type in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
                 for index, inline in enumerate(block.blocks_of("inline_policy"), start=1):
-                    display = module.text(inline.attrs.get("name")) or f"{tf_type}.{label} inline_policy {index}"
+                    display = (
+                        module.text(inline.attrs.get("name")) or f"{module.address_of(tf_type, label)} inline_policy {index}"
+                    )
                     policy = self._policy(module, "inline", display, module.key(tf_type, label) + f"#inline{index}", inline.span)
                     self.fill_policy(module, policy, inline.attrs.get("policy"))
                     identity = self.identities[module.key(tf_type, label)]
@@ -156,15 +158,18 @@ class AwsExtractor:
                     self.identities[module.key(tf_type, label)].trust = trust
             elif tf_type == "aws_ssoadmin_permission_set_inline_policy":
                 identity = self.identity_ref(module, "permission-set", block.attrs.get("permission_set_arn"))
-                policy = self._policy(module, "inline", f"{tf_type}.{label}", module.key(tf_type, label), block.labels[1].span)
+                policy = self._policy(
+                    module, "inline", module.address_of(tf_type, label), module.key(tf_type, label), block.labels[1].span
+                )
                 self.fill_policy(module, policy, block.attrs.get("inline_policy"))
                 if identity is not None:
                     self.graph.bindings.append(
-                        Binding(identity, policy, _attr_span(block, "permission_set_arn"), f"{tf_type}.{label}")
+                        Binding(identity, policy, _attr_span(block, "permission_set_arn"), module.address_of(tf_type, label))
                     )
         # Policy documents that no resource of the module consumes: often passed to a module or a
         # resource outside the scan; still worth a look.
-        used = data_refs(module, "aws_iam_policy_document")
+        remote: dict[str, tuple[Span, str]] = {}
+        used = data_refs(module, "aws_iam_policy_document", remote)
         for (tf_type, label), block in module.data.items():
             if (
                 tf_type == "aws_iam_policy_document"
@@ -175,6 +180,9 @@ class AwsExtractor:
                     module, "document", f"data.aws_iam_policy_document.{label}", module.key("data", label), block.labels[1].span
                 )
                 self.fill_from_data_document(module, policy, block, set())
+                if label in remote:  # it feeds a module that is not in the scan: checked as a document
+                    span, call = remote[label]
+                    policy.origin.append((span, f"{call} receives this document; its source is not in the scan"))
 
     def _policy(self, module: Module, kind: str, name: str, key: str, span: Span) -> Policy:
         policy = Policy("aws", kind, name, key, span, origin=module.origin())
@@ -347,7 +355,7 @@ class AwsExtractor:
 
     def _bindings(self, module: Module) -> None:
         for tf_type, label, block in module.each_resource():
-            address = f"{tf_type}.{label}"
+            address = module.address_of(tf_type, label)
             if tf_type in INLINE_POLICY_TYPES:
                 kind = INLINE_POLICY_TYPES[tf_type]
                 identity = self.identity_ref(module, kind, block.attrs.get(kind))
@@ -441,7 +449,7 @@ class AwsExtractor:
     def _memberships(self, module: Module) -> None:
         pairs: list[tuple[Identity, Identity, Span, str]] = []
         for tf_type, label, block in module.each_resource():
-            address = f"{tf_type}.{label}"
+            address = module.address_of(tf_type, label)
             if tf_type == "aws_iam_user_group_membership":
                 user = self.identity_ref(module, "user", block.attrs.get("user"))
                 groups = module.resolve(block.attrs.get("groups", NONE))

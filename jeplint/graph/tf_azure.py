@@ -32,7 +32,9 @@ class AzureExtractor:
         for module in modules:
             for tf_type, label, block in module.each_resource():
                 if tf_type in IDENTITY_TYPES:
-                    name = module.text(block.attrs.get("name") or block.attrs.get("display_name")) or f"{tf_type}.{label}"
+                    name = module.text(block.attrs.get("name") or block.attrs.get("display_name")) or module.address_of(
+                        tf_type, label
+                    )
                     self._identity(module, IDENTITY_TYPES[tf_type], name, module.key(tf_type, label), block)
                 elif tf_type == "azurerm_role_definition":
                     self._definition(module, label, block)
@@ -136,7 +138,9 @@ class AzureExtractor:
         where = str(scope.value) if isinstance(scope, Scalar) and scope.value else scope.text if isinstance(scope, Expr) else ""
         role_attr = "role_definition_id" if "role_definition_id" in block.attrs else "role_definition_name"
         self.graph.bindings.append(
-            Binding(identity, policy, block.attrs[role_attr].span, f"azurerm_role_assignment.{label}", scope=where)
+            Binding(
+                identity, policy, block.attrs[role_attr].span, module.address_of("azurerm_role_assignment", label), scope=where
+            )
         )
 
     def _user_assigned_workloads(self, module: Module, tf_type: str, label: str, block: Block) -> None:

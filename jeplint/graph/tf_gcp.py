@@ -114,7 +114,7 @@ class GcpExtractor:
     # -- bindings -----------------------------------------------------------------------------
 
     def _bindings(self, module: Module, tf_type: str, label: str, block: Block, scope: str, form: str) -> None:
-        address = f"{tf_type}.{label}"
+        address = module.address_of(tf_type, label)
         where = _scope_text(module, scope, block)
         entries: list[tuple[Node | None, list[Node], str]] = []  # (role node, member nodes, condition)
         if form in ("member", "binding"):

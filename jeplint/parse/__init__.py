@@ -12,7 +12,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 
-from jeplint.parse.nodes import Mapping, Node, ParseError, Scalar, Sequence, Span
+from jeplint.parse.nodes import Block, Mapping, Node, ParseError, Scalar, Sequence, Span
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # default cap per file (configurable with --max-file-size)
 
@@ -70,6 +70,8 @@ def file_format(path: str) -> str | None:
     name = path.lower()
     if name.endswith(".tfvars"):
         return "tfvars"
+    if name.endswith(".tfvars.json"):
+        return "tfvars.json"
     if name.endswith(".tf.json"):
         return "tf.json"
     if name.endswith(".tf"):
@@ -99,6 +101,14 @@ def parse_file(path: str, display: str, max_bytes: int = MAX_FILE_BYTES) -> Pars
 
             result.kind = TERRAFORM_VARS
             result.documents = [load_hcl_body(text, display)]
+        elif fmt == "tfvars.json":  # variable values as a JSON object: the same root Block
+            from jeplint.parse.jsonpos import load_json
+
+            result.kind = TERRAFORM_VARS
+            body = load_json(text, display)
+            if not isinstance(body, Mapping):
+                raise ParseError("a .tfvars.json file holds one JSON object", body.span.line, body.span.col)
+            result.documents = [Block("", [], dict(body.items), dict(body.key_spans), [], body.span)]
         else:
             _structured(result, text, fmt)
         if result.kind is not None:
