@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable, Iterator
 from jeplint.graph.model import Graph, Value
 from jeplint.graph.policy import describe
 from jeplint.graph.tf_functions import call as call_function
-from jeplint.graph.tf_loading import apply_overrides, is_override, tfvars_rank
 from jeplint.graph.tf_instances import MAX_INSTANCES, expand, literal_index, split_reference, suffix
+from jeplint.graph.tf_loading import apply_overrides, is_override, tfvars_rank
 from jeplint.parse import IAM_POLICY, ParsedFile
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, ParseError, Scalar, Sequence, Span
 
