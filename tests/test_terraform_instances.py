@@ -199,3 +199,39 @@ def test_variable_files_and_overrides_in_terraforms_order(in_root: Path) -> None
     result = scan([f"{BASE}/loading_order"])
     assert [f.span.path.rsplit("/", 1)[-1] for f in result.findings] == ["main.tf", "ops_override.tf"]
     assert result.problems == []
+
+
+def test_eks_access_policies_pod_identity_and_exclusive_attachments(in_root: Path) -> None:
+    assert findings("eks") == [
+        (
+            "JEP106",
+            19,
+            19,
+            "user ops (IAM role, EKS access entry) holds built-in ClusterRole cluster-admin (every verb on every "
+            "resource in the cluster) through ClusterRoleBinding aws_eks_access_policy_association.ops "
+            "(AmazonEKSClusterAdminPolicy)",
+        ),
+        (
+            "JEP106",
+            46,
+            18,
+            f"role app {ADMIN} aws_iam_role_policy_attachments_exclusive.app",
+        ),
+    ]
+    result = scan([f"{BASE}/eks"])
+    bindings = sorted((b.identity.name, b.policy.name, b.via) for b in result.graph.bindings)
+    assert bindings == [
+        ("app", "AdministratorAccess", "aws_iam_role_policy_attachments_exclusive.app"),
+        (
+            "app (IAM role, EKS access entry)",
+            "view",
+            "RoleBinding shop/aws_eks_access_policy_association.app_view (AmazonEKSViewPolicy)",
+        ),
+        (
+            "ops (IAM role, EKS access entry)",
+            "cluster-admin",
+            "ClusterRoleBinding aws_eks_access_policy_association.ops (AmazonEKSClusterAdminPolicy)",
+        ),
+    ]
+    links = [(link.source.key, link.target.name, link.via, link.span.line) for link in result.graph.links]
+    assert links == [("sa:shop/api", "app", "aws_eks_pod_identity_association.app", 41)]

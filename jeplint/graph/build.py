@@ -18,6 +18,7 @@ from jeplint.graph.policy import grants_from_document
 from jeplint.graph.terraform import Module, build_modules
 from jeplint.graph.tf_aws import AwsExtractor
 from jeplint.graph.tf_azure import AzureExtractor
+from jeplint.graph.tf_eks import PodIdentity, link_pod_identities
 from jeplint.graph.tf_gcp import GcpExtractor
 from jeplint.graph.tf_gcp_federation import add_pools
 from jeplint.graph.tf_kubernetes import TerraformKubernetes
@@ -34,14 +35,23 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Grap
             by_kind.setdefault(parsed.kind, []).append(parsed)
     terraform = by_kind.get(TERRAFORM, []) + by_kind.get(TERRAFORM_VARS, [])
     tf_kubernetes: list[Mapping] = []
+    pod_identities: list[PodIdentity] = []
     modules: list[Module] = []
-    _guarded(graph, terraform, lambda tf: tf_kubernetes.extend(_terraform(graph, tf, files, roots or [], modules)))
+
+    def terraform_content(tf: list[ParsedFile]) -> None:
+        found = _terraform(graph, tf, files, roots or [], modules)
+        tf_kubernetes.extend(found.objects)
+        pod_identities.extend(found.pod_identities)
+
+    _guarded(graph, terraform, terraform_content)
     cfn = CloudFormationExtractor(graph)
     for parsed in by_kind.get(CLOUDFORMATION, []):
         _guarded(graph, [parsed], cfn.add)
     manifests = by_kind.get(KUBERNETES, [])
     if manifests or tf_kubernetes:
         _guarded(graph, manifests or terraform, lambda _: KubernetesExtractor(graph).add(manifests, tf_kubernetes))
+    if pod_identities:
+        _guarded(graph, terraform, lambda _: link_pod_identities(graph, pod_identities))
     for parsed in by_kind.get(IAM_POLICY, []):
         _guarded(graph, [parsed], lambda files: _standalone_policies(graph, files[0]))
     # Credentials (expiry rules) last: they name the identities the extractors above declared.
@@ -56,19 +66,20 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Grap
 
 def _terraform(
     graph: Graph, tf_files: list[ParsedFile], all_files: list[ParsedFile], roots: list[str], modules: list[Module]
-) -> list[Mapping]:
+) -> TerraformKubernetes:
     """Adds the Terraform content (filling `modules` with the module instances); returns its
-    Kubernetes objects, which join the manifests' cluster."""
+    Kubernetes objects, which join the manifests' cluster, and its EKS Pod Identity associations."""
     modules.extend(build_modules(tf_files, all_files, roots, graph))
-    AwsExtractor(graph).add(modules)
+    aws = AwsExtractor(graph)
+    aws.add(modules)
     GcpExtractor(graph).add(modules)
     _guarded(graph, tf_files, lambda _: add_pools(graph, modules))
     AzureExtractor(graph).add(modules)
-    kubernetes = TerraformKubernetes(graph)
+    kubernetes = TerraformKubernetes(graph, aws)
     kubernetes.add(modules)
     for module in modules:
         graph.consumed |= module.consumed_files
-    return kubernetes.objects
+    return kubernetes
 
 
 def _standalone_policies(graph: Graph, parsed: ParsedFile) -> None:

@@ -32,6 +32,13 @@ ATTACHMENT_TYPES = {
     "aws_iam_user_policy_attachment": "user",
     "aws_iam_group_policy_attachment": "group",
 }
+# Exclusive attachment lists -> (identity kind, argument naming it). `aws_iam_*_policies_exclusive`
+# list inline policy names, whose documents are bound by their own `aws_iam_*_policy` resources.
+EXCLUSIVE_ATTACHMENT_TYPES = {
+    "aws_iam_role_policy_attachments_exclusive": ("role", "role_name"),
+    "aws_iam_user_policy_attachments_exclusive": ("user", "user_name"),
+    "aws_iam_group_policy_attachments_exclusive": ("group", "group_name"),
+}
 _POLICY_KEY = {"actions": "Action", "not_actions": "NotAction", "resources": "Resource", "not_resources": "NotResource"}
 # Workloads: resource type -> (attribute naming the role, kind of workload)
 WORKLOAD_ROLE_ATTRS = {
@@ -368,6 +375,16 @@ class AwsExtractor:
                 policy = self.policy_ref(module, block.attrs.get("policy_arn"))
                 if identity is not None and policy is not None:
                     self.graph.bindings.append(Binding(identity, policy, _attr_span(block, "policy_arn"), address))
+            elif tf_type in EXCLUSIVE_ATTACHMENT_TYPES:
+                # `aws_iam_role_policy_attachments_exclusive` and its user/group forms: the complete
+                # list of managed policies of the identity (what it holds, nothing else).
+                kind, attr = EXCLUSIVE_ATTACHMENT_TYPES[tf_type]
+                identity = self.identity_ref(module, kind, block.attrs.get(attr))
+                arns = module.resolve(block.attrs.get("policy_arns", NONE))
+                for item in arns.items if isinstance(arns, Sequence) and identity is not None else []:
+                    policy = self.policy_ref(module, item)
+                    if policy is not None and identity is not None:
+                        self.graph.bindings.append(Binding(identity, policy, item.span, address))
             elif tf_type == "aws_iam_policy_attachment":
                 policy = self.policy_ref(module, block.attrs.get("policy_arn"))
                 if policy is None:
