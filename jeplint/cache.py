@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from jeplint import __version__
 from jeplint.parse import MAX_FILE_BYTES, ParsedFile, file_format, parse_file
-from jeplint.parse.nodes import Span
+from jeplint.span import Span
 
 if TYPE_CHECKING:
     from lark import Lark
@@ -179,7 +179,7 @@ class ParseCache:
         target = os.path.join(self.folder, "hcl-parser")
         try:
             with open(target, "rb") as handle:
-                return _Unpickler(io.BytesIO(handle.read()), "", _PARSER_MODULES).load()  # type: ignore[no-any-return]
+                return _Unpickler(io.BytesIO(handle.read()), "", _PARSER_MODULES).load()
         except Exception:  # missing or unusable: build it
             pass
         parser = build_parser()
@@ -296,7 +296,7 @@ def loads(data: bytes, display: str) -> ParsedFile:
 
 
 # Where the classes a pickle may refer to live: those of parse results, or those of the HCL parser.
-_RESULT_MODULES = ("jeplint.parse",)
+_RESULT_MODULES = ("jeplint.parse", "jeplint.span")
 _PARSER_MODULES = ("lark", "hcl2.postlexer", "functools")  # functools.partial: lark's tree callbacks
 _OWN = frozenset({"_label", "_module", "_action"})  # this module's helpers a pickle may call
 

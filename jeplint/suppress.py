@@ -37,8 +37,9 @@ from datetime import date
 
 from jeplint.options import Options
 from jeplint.parse import CLOUDFORMATION, KUBERNETES, ParsedFile, file_format
-from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span, Tagged
+from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Tagged
 from jeplint.rules.base import Finding, catalogue
+from jeplint.span import Span
 
 MARKER = "jeplint:ignore"
 ANNOTATION = "jeplint.io/ignore"

@@ -109,6 +109,7 @@ def test_directory_listing_order_does_not_matter(estates: tuple[Path, Path], mon
         assert sarif.dumps(got) == sarif.dumps(expected)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shared_corpus() is None, reason="the shared corpus (../shared/corpus) is not present")
 def test_real_corpus_same_json_with_one_or_two_workers() -> None:
     real = shared_corpus() / "real"  # type: ignore[operator]

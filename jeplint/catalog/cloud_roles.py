@@ -14,7 +14,7 @@ from typing import Any
 
 
 def _load(name: str) -> dict[str, Any]:
-    with resources.files("jeplint").joinpath("data", name).open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
+    with (resources.files("jeplint") / "data" / name).open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
         data: dict[str, Any] = json.load(text)
     return data
 

@@ -56,7 +56,7 @@ class RbacRisk:
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    with resources.files("jeplint").joinpath("data", "escalation.json").open("r", encoding="utf-8") as handle:
+    with (resources.files("jeplint") / "data" / "escalation.json").open("r", encoding="utf-8") as handle:
         data: dict[str, Any] = json.load(handle)
     return data
 

@@ -164,7 +164,7 @@ class Function:
 
 @lru_cache(maxsize=1)
 def _sets() -> dict[str, frozenset[str]]:
-    with resources.files("jeplint").joinpath("data", "aws_function_sets.json").open("r", encoding="utf-8") as handle:
+    with (resources.files("jeplint") / "data" / "aws_function_sets.json").open("r", encoding="utf-8") as handle:
         raw = json.load(handle)
     return {k: frozenset(v) for k, v in raw.items() if isinstance(v, list)}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 READ = ("get", "list", "watch")
 WRITE = ("create", "delete", "deletecollection", "patch", "update")
@@ -144,9 +145,9 @@ AGGREGATES_FROM = {"view": ("view",), "edit": ("edit", "view"), "admin": ("admin
 
 
 @lru_cache(maxsize=1)
-def _catalogue() -> dict[str, object]:
-    with resources.files("jeplint").joinpath("data", "k8s_builtin_resources.json").open("r", encoding="utf-8") as handle:
-        data: dict[str, object] = json.load(handle)
+def _catalogue() -> dict[str, Any]:
+    with (resources.files("jeplint") / "data" / "k8s_builtin_resources.json").open("r", encoding="utf-8") as handle:
+        data: dict[str, Any] = json.load(handle)
     return data
 
 
@@ -154,8 +155,8 @@ def _catalogue() -> dict[str, object]:
 def all_permissions() -> frozenset[str]:
     """Every `verb group/resource` the API serves (standard verbs per resource, plus special verbs)."""
     data = _catalogue()
-    out = {f"{verb} {r['apiGroup']}/{r['resource']}" for r in data["resources"] for verb in r["verbs"]}  # type: ignore[index,union-attr]
-    out |= {f"{verb} {r['apiGroup']}/{r['resource']}" for r in data["special_verbs"] for verb in r["verbs"]}  # type: ignore[index,union-attr]
+    out = {f"{verb} {r['apiGroup']}/{r['resource']}" for r in data["resources"] for verb in r["verbs"]}
+    out |= {f"{verb} {r['apiGroup']}/{r['resource']}" for r in data["special_verbs"] for verb in r["verbs"]}
     return frozenset(out)
 
 

@@ -60,8 +60,7 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Grap
     # Said once per place (a module called twice would repeat it).
     graph.unresolved[:] = list(dict.fromkeys(graph.unresolved))
     graph.notes.extend((span, message) for span, _category, message in graph.unresolved)
-    graph.invalidate()
-    return graph
+    return graph.freeze()
 
 
 def _terraform(

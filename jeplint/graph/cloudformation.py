@@ -92,8 +92,9 @@ class Template:
             sep, parts = self.resolve(arg.items[0]), self.resolve(arg.items[1])
             if isinstance(sep, Scalar) and isinstance(parts, Sequence):
                 resolved = [self.resolve(p) for p in parts.items]
-                if all(isinstance(p, Scalar) for p in resolved):
-                    return Scalar(str(sep.value).join(str(p.value) for p in resolved), node.span)  # type: ignore[union-attr]
+                scalars = [p for p in resolved if isinstance(p, Scalar)]
+                if len(scalars) == len(resolved):
+                    return Scalar(str(sep.value).join(str(p.value) for p in scalars), node.span)
         return node
 
     def _sub(self, arg: Node) -> tuple[str | None, bool]:
@@ -210,7 +211,6 @@ class CloudFormationExtractor:
                 self._iot_attachment(tpl, logical)
         self._memberships(tpl, identities)
         self._workloads(tpl, identities)
-        self.graph.invalidate()
 
     def _iot_attachment(self, tpl: Template, logical: str) -> None:
         """An IoT policy attached to a device certificate: the certificate is the identity."""
@@ -228,7 +228,8 @@ class CloudFormationExtractor:
             )
         principal = props.items["Principal"]
         cert = tpl.logical_ref(principal)
-        shown = cert or (str(tpl.resolve(principal).value) if isinstance(tpl.resolve(principal), Scalar) else "certificate")  # type: ignore[union-attr]
+        resolved_principal = tpl.resolve(principal)
+        shown = cert or (str(resolved_principal.value) if isinstance(resolved_principal, Scalar) else "certificate")
         if policy is not None:
             identity = Identity(
                 "aws", "iot-certificate", shown, f"{tpl.path}#{cert or logical}:certificate", _key_span(tpl, cert or logical)
@@ -257,10 +258,9 @@ class CloudFormationExtractor:
                     user = self._identity(tpl, identities, "user", item)
                     if user is not None and group is not None:
                         pairs.append((user, group, item.span, f"Users of {logical}"))
-        self.graph.invalidate()
         for user, group, span, via in pairs:
             for binding in list(self.graph.bindings_of(group)):
-                self.graph.bindings.append(Binding(user, binding.policy, span, f"{via} (member of {group.label})"))
+                self.graph.bindings.append(Binding(user, binding.policy, span, f"{via} (member of {group.label})", group=group))
 
     def _workloads(self, tpl: Template, identities: dict[str, Identity]) -> None:
         for logical in tpl.resources:
@@ -453,11 +453,8 @@ def _branches(entries: list[Node]) -> list[Node]:
         arg = entry.items.get("Fn::If") if isinstance(entry, Mapping) and len(entry.items) == 1 else None
         if isinstance(arg, Sequence) and len(arg.items) == 3:
             for branch in arg.items[1:]:
-                no_value = (
-                    isinstance(branch, Mapping)
-                    and isinstance(branch.items.get("Ref"), Scalar)
-                    and branch.items["Ref"].value == "AWS::NoValue"
-                )  # type: ignore[union-attr]
+                ref = branch.items.get("Ref") if isinstance(branch, Mapping) else None
+                no_value = isinstance(ref, Scalar) and ref.value == "AWS::NoValue"
                 if not no_value:
                     out.extend(_branches(branch.items if isinstance(branch, Sequence) else [branch]))
         else:

@@ -9,39 +9,27 @@ name; an owner the scan does not declare is described as written (`user ${var.na
 Nothing here reads the clock: dates and durations are recorded as written (`Lifetime`), and the
 JEP2xx rules compare them with `Options.now` and the thresholds of `Options`.
 
-Families (`details["family"]`):
-- "never": credentials that cannot be given an end: AWS access keys and console passwords, GCP
-  service-account keys, legacy Kubernetes service-account-token Secrets, GitHub Actions secrets
-  holding cloud keys. A rotation (`keepers` / `lifecycle.replace_triggered_by` linked to a
-  `time_rotating`, an `iam.serviceAccountKeyExpiryHours` org policy, an account password policy)
-  is recorded as `details["rotation"]`.
-- "optional": credentials whose end is optional: Azure AD application / service-principal passwords
-  and certificates, Vault tokens and AppRole SecretIDs and tokens, Key Vault secrets, projected
-  service-account tokens, `kubernetes_token_request_v1`.
-- "session": role sessions (`max_session_duration`, `MaxSessionDuration`, IAM Roles Anywhere).
-- "grant": Azure PIM role assignments (eligible or active, with their schedule), which the graph
-  does not model as bindings.
-
-Other `details` keys: "owner" (the identity as words, also when it is not in the scan), "lifetime"
-(a `Lifetime`, None when written in a way the scan cannot evaluate: no finding is made of it),
-"rotation" (a `Rotation` or None), "address" (the resource, when `name` is something else), "noun"
-(what the secret is called: "client secret", "certificate", "SecretIDs"), "cloud" and "source"
-(GitHub secrets: whose key, read from which resource), "profile" (Roles Anywhere), and for PIM
-"role", "scope", "eligible" and "bounded" (an expiration is written).
+Each credential is a typed `Credential` (graph/model.py): its family ("never", "optional",
+"session", "grant"), owner, `Lifetime` and `Rotation` (graph/lifetimes.py), and the facts of one
+kind in `detail` (GitHub secret source, Roles Anywhere profile, PIM assignment). A rotation
+(`keepers` / `lifecycle.replace_triggered_by` linked to a `time_rotating`, an
+`iam.serviceAccountKeyExpiryHours` org policy, an account password policy) bounds a "never"
+credential.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from jeplint.graph.kubernetes import WORKLOAD_POD_SPEC
 from jeplint.graph.kubernetes import get as k8s_get
 from jeplint.graph.kubernetes import objects as k8s_objects
 from jeplint.graph.kubernetes import text as k8s_text
-from jeplint.graph.model import Credential, Graph, Identity
+from jeplint.graph.lifetimes import Lifetime, Rotation
+from jeplint.graph.model import Credential, GitHubSecretSource, Graph, Identity, PimAssignment, RolesAnywhere
 from jeplint.graph.terraform import NONE, Module, parse_embedded_json, traversal
 from jeplint.parse import CLOUDFORMATION, KUBERNETES, ParsedFile
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
@@ -88,42 +76,11 @@ _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _PRODUCT = re.compile(r"^\s*\d+(\s*\*\s*\d+)*\s*$")
 
 
-@dataclass(frozen=True, slots=True)
-class Lifetime:
-    """How long a credential or grant stays valid, as written (or the default that applies).
-
-    `duration`: valid that long after creation; `ends`: valid until then (from `starts`, when
-    written); `never`: no end at all. `written` is False when nothing is written and `duration` /
-    `never` is the platform's default; `text` then says what is missing.
-    """
-
-    span: Span
-    text: str
-    duration: timedelta | None = None
-    ends: datetime | None = None
-    starts: datetime | None = None
-    never: bool = False
-    written: bool = True
-
-    def length(self, now: datetime) -> timedelta | None:
-        """The validity: from the start (or from `now`, for an end date with no start); None = no end."""
-        if self.never:
-            return None
-        if self.ends is not None:
-            return self.ends - (self.starts or now)
-        return self.duration
-
-    def expired(self, now: datetime) -> bool:
-        return self.ends is not None and self.ends <= now
-
-
-@dataclass(frozen=True, slots=True)
-class Rotation:
-    """What replaces or expires a credential periodically: a `time_rotating`, an org policy, ..."""
-
-    period: timedelta
-    span: Span
-    text: str  # "time_rotating.key replaces it every 30 days"
+def credential(
+    platform: str, kind: str, name: str, span: Span, identity: Identity | None, owner: str, **facts: Any
+) -> Credential:
+    """A `Credential`; `owner` (words for an owner the scan does not declare) gives way to the identity."""
+    return Credential(platform, kind, name, span, identity, owner=identity.label if identity is not None else owner, **facts)
 
 
 def add_credentials(graph: Graph, files: list[ParsedFile], modules: list[Module]) -> None:
@@ -144,11 +101,24 @@ def add_credentials(graph: Graph, files: list[ParsedFile], modules: list[Module]
     KubernetesCredentials(graph, owners).add(objects)
 
 
+_INSTANCE = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\](?=@|$)')
+
+
 class Owners:
     """The identities of the graph, by key and by (platform, kind, name)."""
 
     def __init__(self, graph: Graph) -> None:
         self.by_key = {identity.key: identity for identity in graph.identities}
+        # A Terraform resource with one instance (`count = 1`, `this[0]`) is also found by the key
+        # its block is read with here; one with several instances is not guessed.
+        bases: dict[str, list[Identity]] = {}
+        for identity in graph.identities:
+            base = _INSTANCE.sub("", identity.key)
+            if base != identity.key:
+                bases.setdefault(base, []).append(identity)
+        for base, found in bases.items():
+            if len(found) == 1:
+                self.by_key.setdefault(base, found[0])
         self.by_name: dict[tuple[str, str, str], Identity] = {}
         for identity in graph.identities:
             self.by_name.setdefault((identity.platform, identity.kind, identity.name), identity)
@@ -200,11 +170,8 @@ class TerraformCredentials:
                 if tf_type.startswith("kubernetes_"):
                     self._k8s_projected(module, label, block, tf_type)
 
-    def _add(
-        self, platform: str, kind: str, name: str, span: Span, identity: Identity | None, owner: str, **details: object
-    ) -> None:
-        details["owner"] = identity.label if identity is not None else owner
-        self.graph.credentials.append(Credential(platform, kind, name, span, identity, details))
+    def _add(self, platform: str, kind: str, name: str, span: Span, identity: Identity | None, owner: str, **facts: Any) -> None:
+        self.graph.credentials.append(credential(platform, kind, name, span, identity, owner, **facts))
 
     # -- scan-wide bounds ----------------------------------------------------------------------
 
@@ -303,8 +270,7 @@ class TerraformCredentials:
             owner,
             family="never",
             address=f"{tf_type}.{label}",
-            cloud=cloud,
-            source=source_text,
+            detail=GitHubSecretSource(cloud, source_text),
         )
 
     def _key_owner(self, module: Module, key_type: str, key: Block) -> tuple[Identity | None, str]:
@@ -507,7 +473,7 @@ class TerraformCredentials:
             f"IAM Roles Anywhere profile {name}",
             family="session",
             lifetime=lifetime,
-            profile=name,
+            detail=RolesAnywhere(name),
         )
 
     # -- "grant" -------------------------------------------------------------------------------
@@ -541,11 +507,13 @@ class TerraformCredentials:
             identity,
             owner,
             family="grant",
-            role=role,
-            eligible=tf_type.endswith("eligible_role_assignment"),
             lifetime=lifetime,
-            bounded=bool(expiration and expiration.attrs),
-            scope=module.text(block.attrs.get("scope")) or "",
+            detail=PimAssignment(
+                role=role,
+                scope=module.text(block.attrs.get("scope")) or "",
+                eligible=tf_type.endswith("eligible_role_assignment"),
+                bounded=bool(expiration and expiration.attrs),
+            ),
         )
 
     # -- owners --------------------------------------------------------------------------------
@@ -668,11 +636,8 @@ class CloudFormationCredentials:
                 holders = [self._role(item) for item in (roles.items if isinstance(roles, Sequence) else [])]
                 self._session(logical, props, "DurationSeconds", "aws-rolesanywhere-session", holders)
 
-    def _add(
-        self, platform: str, kind: str, name: str, span: Span, identity: Identity | None, owner: str, **details: object
-    ) -> None:
-        details["owner"] = identity.label if identity is not None else owner
-        self.graph.credentials.append(Credential(platform, kind, name, span, identity, details))
+    def _add(self, platform: str, kind: str, name: str, span: Span, identity: Identity | None, owner: str, **facts: Any) -> None:
+        self.graph.credentials.append(credential(platform, kind, name, span, identity, owner, **facts))
 
     def _session(self, logical: str, props: Mapping, prop: str, kind: str, holders: list[Identity | None]) -> None:
         node = props.items[prop]
@@ -699,7 +664,7 @@ class CloudFormationCredentials:
             owner,
             family="session",
             lifetime=lifetime,
-            profile=name,
+            detail=RolesAnywhere(name) if kind == "aws-rolesanywhere-session" else None,
         )
 
     def _type(self, resource: Mapping) -> str:
@@ -761,9 +726,8 @@ class KubernetesCredentials:
             elif kind in WORKLOAD_POD_SPEC:
                 self._projected(obj, kind)
 
-    def _add(self, kind: str, name: str, span: Span, identity: Identity | None, owner: str, **details: object) -> None:
-        details["owner"] = identity.label if identity is not None else owner
-        self.graph.credentials.append(Credential("kubernetes", kind, name, span, identity, details))
+    def _add(self, kind: str, name: str, span: Span, identity: Identity | None, owner: str, **facts: Any) -> None:
+        self.graph.credentials.append(credential("kubernetes", kind, name, span, identity, owner, **facts))
 
     def _secret(self, obj: Mapping) -> None:
         kind = obj.get("type")

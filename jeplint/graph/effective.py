@@ -10,7 +10,6 @@ two grants of `s3:GetObject` on different buckets are one action here.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from functools import lru_cache
 
 from jeplint.catalog import aws_actions
 from jeplint.graph.model import Grant, Graph, Identity, Policy
+from jeplint.iamglob import matches
 
 ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 
@@ -128,7 +128,7 @@ def _grant_actions(policy: Policy, grant: Grant, effect: str, result: Effective)
         out |= expand(verbs, groups, names)
     else:
         excluded = [v.text for v in grant.excluded if v.text]
-        out |= {v.text for v in grant.actions if v.text and not any(fnmatch.fnmatchcase(v.text, e) for e in excluded)}
+        out |= {v.text for v in grant.actions if v.text and not any(matches(v.text, e) for e in excluded)}
     return out
 
 

@@ -226,7 +226,17 @@ class KubernetesExtractor:
         for subject in subjects.items if isinstance(subjects, Sequence) else []:
             identity = self._subject(subject, ns)
             if identity is not None:
-                self.graph.bindings.append(Binding(identity, policy, subject.span, via))
+                namespaced = kind == "RoleBinding"
+                self.graph.bindings.append(
+                    Binding(
+                        identity,
+                        policy,
+                        subject.span,
+                        via,
+                        scope_kind="namespace" if namespaced else "cluster",
+                        namespace=ns if namespaced else "",
+                    )
+                )
 
     def _workload(self, obj: Mapping, kind: str) -> None:
         spec = get(obj, *WORKLOAD_POD_SPEC[kind])
@@ -256,8 +266,9 @@ def objects(doc: Node) -> list[Mapping]:
     """A manifest's objects: the document itself, or the items of a `kind: List`."""
     if not isinstance(doc, Mapping):
         return []
-    if text(doc.get("kind")).endswith("List") and isinstance(doc.get("items"), Sequence):
-        return [item for item in doc.items["items"].items if isinstance(item, Mapping)]  # type: ignore[union-attr]
+    items = doc.get("items")
+    if text(doc.get("kind")).endswith("List") and isinstance(items, Sequence):
+        return [item for item in items.items if isinstance(item, Mapping)]
     return [doc]
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from jeplint.parse.nodes import Span
+from jeplint.graph.conditions import Conditions
+from jeplint.graph.lifetimes import Lifetime, Rotation
+from jeplint.span import Span
 
 _NOUNS = {
     ("kubernetes", "serviceaccount"): "serviceaccount",
@@ -82,7 +84,7 @@ class Grant:
     # "Federated:<provider>", "CanonicalUser:<id>"; an unknown value keeps that prefix in `unresolved`.
     principals: list[Value] = field(default_factory=list)
     not_principals: bool = False
-    conditions: dict[str, object] | None = None
+    conditions: Conditions = ()  # typed, see graph/conditions.py
     sid: str = ""
     key_spans: dict[str, Span] = field(default_factory=dict)  # "NotAction" -> span of that key
     unresolved: str = ""  # set when the whole statement could not be read
@@ -132,7 +134,12 @@ class Binding:
     span: Span  # where the attachment is written
     via: str  # human description: "aws_iam_role_policy_attachment.deploy", "RoleBinding prod/read"
     condition: str = ""  # a condition on the binding itself (GCP IAM condition expression), if any
-    scope: str = ""  # where the binding applies, when narrower than the policy says (project, namespace, ...)
+    scope: str = ""  # where the binding applies, in words, when narrower than the policy says
+    # What kind of place `scope` is: organization | folder | project | service-account (and other GCP
+    # resource kinds) | subscription | resource-group | resource | namespace | cluster; "" = as the policy says.
+    scope_kind: str = ""
+    namespace: str = ""  # a RoleBinding's namespace
+    group: Identity | None = None  # held as a member of this group (the binding is the group's, copied)
 
 
 @dataclass(slots=True, eq=False)
@@ -146,16 +153,46 @@ class Workload:
     identity: Identity
 
 
+@dataclass(frozen=True, slots=True)
+class GitHubSecretSource:
+    """A GitHub Actions secret that holds a cloud key: whose (`cloud`) and from which resource."""
+
+    cloud: str  # aws | gcp | azure
+    source: str  # the key resource it is read from ("aws_iam_access_key.ci"), "" when known by name only
+
+
+@dataclass(frozen=True, slots=True)
+class RolesAnywhere:
+    """An IAM Roles Anywhere profile, which issues the sessions."""
+
+    profile: str
+
+
+@dataclass(frozen=True, slots=True)
+class PimAssignment:
+    """An Azure PIM role assignment (eligible or active) and its schedule."""
+
+    role: str
+    scope: str
+    eligible: bool
+    bounded: bool  # an expiration is written
+
+
+CredentialDetail = GitHubSecretSource | RolesAnywhere | PimAssignment
+
+
 @dataclass(slots=True, eq=False)
 class Credential:
     """A secret that authenticates as an identity: an access key, a password, a token, a key file;
     also a role session and an Azure PIM assignment, whose length the expiry rules judge too.
 
-    `identity` is None when the credential's owner is not in the scan; `details` holds the
-    kind-specific facts the expiry rules read, written by `graph/credentials.py` (which documents
-    them): "family" (never | optional | session | grant), "owner" (the identity as words),
-    "lifetime" (a `Lifetime`: end date, validity or default), "rotation" (a `Rotation`), ...
-    `span` is where a finding points: the resource, or the attribute that sets the lifetime.
+    `identity` is None when the credential's owner is not in the scan (`owner` then says who, in
+    words). `family`: "never" (cannot be given an end: access keys, SA keys, legacy token Secrets,
+    GitHub secrets holding cloud keys), "optional" (the end is optional: Entra ID passwords, Vault
+    tokens, Key Vault secrets, projected tokens), "session" (role sessions) or "grant" (PIM).
+    `lifetime` is None when the scan cannot evaluate it (no finding is made of it); `rotation` is
+    what replaces or expires it periodically. `span` is where a finding points: the resource, or the
+    attribute that sets the lifetime. Facts of one kind only are in `detail`.
     """
 
     platform: str
@@ -163,7 +200,13 @@ class Credential:
     name: str
     span: Span
     identity: Identity | None = None
-    details: dict[str, object] = field(default_factory=dict)
+    family: str = "never"  # never | optional | session | grant
+    owner: str = ""  # the identity as words (its label, or as written when it is not in the scan)
+    lifetime: Lifetime | None = None
+    rotation: Rotation | None = None
+    address: str = ""  # the resource, when `name` is something else
+    noun: str = ""  # what the secret is called: "client secret", "certificate", "SecretIDs"
+    detail: CredentialDetail | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -176,8 +219,29 @@ class Link:
     via: str
 
 
+class FrozenGraphError(TypeError):
+    """A fact was added to or removed from a graph after it was built."""
+
+
+class _Sealed(list):
+    """A list of graph facts after `Graph.freeze()`: reading works as before, changing it raises."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise FrozenGraphError("the permission graph is frozen once built: extractors add facts, rules only read them")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse  # type: ignore[assignment]
+
+
 @dataclass(slots=True, eq=False)
 class Graph:
+    """The facts of one scan. Extractors append to the lists while the graph is built (append only:
+    the lookup indexes catch up with what was appended); `build_graph` then calls `freeze()`, after
+    which the fact lists cannot change. `memo` stays writable: it caches what rules derive from the
+    facts (effective permissions), never facts themselves."""
+
     identities: list[Identity] = field(default_factory=list)
     policies: list[Policy] = field(default_factory=list)
     bindings: list[Binding] = field(default_factory=list)
@@ -190,39 +254,51 @@ class Graph:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): inputs the graph could not take
     # IAM references (attachments, bindings, module inputs) not followed: (where, category, message)
     unresolved: list[tuple[Span, str, str]] = field(default_factory=list)
-    _index: dict[str, dict[int, list]] | None = None  # built on first query, after extraction
+    frozen: bool = False
+    _index: dict[str, dict[int, list]] = field(
+        default_factory=lambda: {
+            "policy": defaultdict(list),
+            "identity": defaultdict(list),
+            "workload": defaultdict(list),
+            "link": defaultdict(list),
+        }
+    )
+    _indexed: list[int] = field(default_factory=lambda: [0, 0, 0])  # bindings, workloads, links already indexed
     _policy_keys: dict[str, Policy] = field(default_factory=dict)  # key -> first policy, see policy()
     _policies_keyed: int = 0  # how many of `policies` _policy_keys has seen
 
+    def freeze(self) -> Graph:
+        """Seal the fact lists and complete the indexes; returns the graph."""
+        if not self.frozen:
+            for name in ("identities", "policies", "bindings", "workloads", "credentials", "links"):
+                setattr(self, name, _Sealed(getattr(self, name)))
+            self._catch_up()
+            self.policy("")
+            self.frozen = True
+        return self
+
     def policy(self, key: str) -> Policy | None:
-        """The first policy with this key. Extractors append to `policies` directly; the index
-        catches up with what was appended since the last call."""
+        """The first policy with this key (the index catches up with what was appended)."""
         for policy in self.policies[self._policies_keyed :]:
             self._policy_keys.setdefault(policy.key, policy)
         self._policies_keyed = len(self.policies)
         return self._policy_keys.get(key)
 
-    def _lookup(self, table: str, obj: object) -> list:
-        if self._index is None:
-            index: dict[str, dict[int, list]] = {
-                "policy": defaultdict(list),
-                "identity": defaultdict(list),
-                "workload": defaultdict(list),
-                "link": defaultdict(list),
-            }
-            for link in self.links:
-                index["link"][id(link.target)].append(link)
-            for binding in self.bindings:
-                index["policy"][id(binding.policy)].append(binding)
-                index["identity"][id(binding.identity)].append(binding)
-            for workload in self.workloads:
-                index["workload"][id(workload.identity)].append(workload)
-            self._index = index
-        return self._index[table].get(id(obj), [])
+    def _catch_up(self) -> None:
+        index, (bindings, workloads, links) = self._index, self._indexed
+        for binding in self.bindings[bindings:]:
+            index["policy"][id(binding.policy)].append(binding)
+            index["identity"][id(binding.identity)].append(binding)
+        for workload in self.workloads[workloads:]:
+            index["workload"][id(workload.identity)].append(workload)
+        for link in self.links[links:]:
+            index["link"][id(link.target)].append(link)
+        self._indexed = [len(self.bindings), len(self.workloads), len(self.links)]
 
-    def invalidate(self) -> None:
-        """Forget the lookup index: call after adding bindings or workloads."""
-        self._index = None
+    def _lookup(self, table: str, obj: object) -> list:
+        if not self.frozen:
+            self._catch_up()
+        return self._index[table].get(id(obj), [])
 
     def holders(self, policy: Policy) -> list[Binding]:
         """The bindings through which identities hold `policy`."""

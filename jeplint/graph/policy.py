@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from jeplint.graph.conditions import from_document
 from jeplint.graph.model import Grant, Policy, Value
 from jeplint.parse.nodes import Expr, Mapping, Node, Scalar, Sequence, Span, Tagged, plain
 
@@ -117,8 +118,7 @@ def grant_from_statement(grant: Grant, stmt: Mapping, resolve: Resolve, render: 
         grant.key_spans[key] = stmt.key_spans[key]
     condition = stmt.get("Condition")
     if condition is not None:
-        value = plain(resolve(condition))
-        grant.conditions = value if isinstance(value, dict) else {"?": value}
+        grant.conditions = from_document(plain(resolve(condition)))
         grant.key_spans["Condition"] = stmt.key_spans["Condition"]
     for key in ("Principal", "NotPrincipal"):
         if key in stmt.items:

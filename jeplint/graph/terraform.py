@@ -268,7 +268,8 @@ class Module:
         if node.op == "template":
             parts = [self.resolve(part, depth + 1, env) for part in node.args]
             if all(isinstance(p, Scalar) and not isinstance(p.value, (dict, list)) for p in parts):
-                return Scalar("".join("" if p.value is None else str(p.value) for p in parts), node.span)  # type: ignore[union-attr]
+                scalars = [p for p in parts if isinstance(p, Scalar)]
+                return Scalar("".join("" if p.value is None else str(p.value) for p in scalars), node.span)
         return node
 
     @staticmethod
@@ -668,8 +669,8 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
                 keys: list[tuple[str, Env]] | None = [("", {})]
                 for kind in ("for_each", "count"):
                     if kind in block.attrs:
-                        iam = any(_IAM_INPUT.search(name) for name in block.attrs)
-                        keys = module.expand_node(kind, block.attrs[kind], f"module.{label}", {}, iam)
+                        feeds_iam = any(_IAM_INPUT.search(name) for name in block.attrs)
+                        keys = module.expand_node(kind, block.attrs[kind], f"module.{label}", {}, feeds_iam)
                 if keys is None:
                     keys = [("", {})]
                 module.children[label] = [instantiate(child, module, block, depth + 1, key) for key in keys]

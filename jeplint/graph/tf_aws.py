@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from jeplint.graph.aws_managed import managed_policy
+from jeplint.graph.conditions import UNKNOWN, Condition
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
 from jeplint.graph.policy import describe, grants_from_document, values_of
@@ -135,6 +136,7 @@ class AwsExtractor:
     # -- policies -----------------------------------------------------------------------------
 
     def _policies(self, module: Module) -> None:
+        identity: Identity | None
         for tf_type, label, block in module.each_resource():
             if tf_type in ("aws_iam_policy", "aws_iot_policy") or tf_type in INLINE_POLICY_TYPES:
                 display = module.text(block.attrs.get("name")) or module.address_of(tf_type, label)
@@ -314,7 +316,7 @@ class AwsExtractor:
                 setattr(grant, field, values_of(stmt.attrs[attr], resolve, render))
                 setattr(grant, "not_" + field, negated)
                 grant.key_spans[_POLICY_KEY[attr]] = stmt.attr_spans[attr]
-        conditions: dict[str, object] = {}
+        conditions: list[Condition] = []
         for cond, cond_env in [(c, env) for c in stmt.blocks_of("condition")] + self._dynamic_conditions(
             module, stmt, env, conditions
         ):
@@ -324,9 +326,9 @@ class AwsExtractor:
             )
             values = [v.text for v in values_of(cond.attrs.get("values"), module.resolver(cond_env))]
             if isinstance(test, Scalar) and isinstance(variable, Scalar):
-                conditions.setdefault(str(test.value), {})[str(variable.value)] = values  # type: ignore[index]
+                conditions.append(Condition(str(test.value), str(variable.value), tuple(values)))
         if conditions:
-            grant.conditions = conditions
+            grant.conditions = tuple(conditions)
         for kind in ("principals", "not_principals"):
             if stmt.blocks_of(kind):
                 grant.key_spans["Principal" if kind == "principals" else "NotPrincipal"] = stmt.blocks_of(kind)[0].span
@@ -334,7 +336,7 @@ class AwsExtractor:
                 grant.not_principals = kind == "not_principals"
 
     def _dynamic_conditions(
-        self, module: Module, stmt: Block, env: Env | None, conditions: dict[str, object]
+        self, module: Module, stmt: Block, env: Env | None, conditions: list[Condition]
     ) -> list[tuple[Block, Env | None]]:
         """`dynamic "condition"` blocks of a statement, expanded over a known for_each. One whose
         for_each is unknown is recorded under the "?" operator: a condition exists, its key is unknown
@@ -351,7 +353,7 @@ class AwsExtractor:
             elif isinstance(collection, Mapping):
                 pairs = [(Scalar(k, collection.key_spans[k]), v) for k, v in collection.items.items()]
             else:
-                conditions.setdefault("?", {})[f"dynamic condition over {describe(collection)}"] = []  # type: ignore[index]
+                conditions.append(Condition(UNKNOWN, f"dynamic condition over {describe(collection)}"))
                 continue
             out += [
                 (content, {**(env or {}), name: Mapping({"key": key, "value": value}, {}, value.span)}) for key, value in pairs
@@ -361,6 +363,8 @@ class AwsExtractor:
     # -- bindings -----------------------------------------------------------------------------
 
     def _bindings(self, module: Module) -> None:
+        policy: Policy | None
+        identity: Identity | None
         for tf_type, label, block in module.each_resource():
             address = module.address_of(tf_type, label)
             if tf_type in INLINE_POLICY_TYPES:
@@ -483,8 +487,9 @@ class AwsExtractor:
                         pairs.append((user, group, item.span, address))
         for user, group, span, address in pairs:
             for binding in list(self.graph.bindings_of(group)):
-                self.graph.bindings.append(Binding(user, binding.policy, span, f"{address} (member of {group.label})"))
-            self.graph.invalidate()
+                self.graph.bindings.append(
+                    Binding(user, binding.policy, span, f"{address} (member of {group.label})", group=group)
+                )
 
     def _workloads(self, module: Module) -> None:
         for tf_type, label, block in module.each_resource():
@@ -508,7 +513,6 @@ class AwsExtractor:
                 if identity is not None:
                     kind = "EC2 instance" if tf_type == "aws_instance" else "EC2 launch template"
                     self.graph.workloads.append(Workload("aws", kind, label, block.labels[1].span, identity))
-        self.graph.invalidate()
 
     def _profile_role(self, module: Module, node: Node | None) -> Identity | None:
         if node is None:

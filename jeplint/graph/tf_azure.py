@@ -139,7 +139,12 @@ class AzureExtractor:
         role_attr = "role_definition_id" if "role_definition_id" in block.attrs else "role_definition_name"
         self.graph.bindings.append(
             Binding(
-                identity, policy, block.attrs[role_attr].span, module.address_of("azurerm_role_assignment", label), scope=where
+                identity,
+                policy,
+                block.attrs[role_attr].span,
+                module.address_of("azurerm_role_assignment", label),
+                scope=where,
+                scope_kind=azure_scope_kind(where),
             )
         )
 
@@ -150,3 +155,17 @@ class AzureExtractor:
                 identity = self._principal(module, item)
                 if identity is not None and identity.kind == "managed-identity":
                     self.graph.workloads.append(Workload("azure", tf_type, label, block.labels[1].span, identity))
+
+
+def azure_scope_kind(scope: str) -> str:
+    """What an Azure scope path names: management-group, subscription, resource-group or resource."""
+    parts = [p.lower() for p in scope.strip("/").split("/") if p]
+    if not parts or "${" in scope:
+        return ""
+    if "managementgroups" in parts:
+        return "management-group"
+    if "providers" in parts[2:] or len(parts) > 4:
+        return "resource"
+    if "resourcegroups" in parts:
+        return "resource-group"
+    return "subscription" if parts[0] == "subscriptions" else ""

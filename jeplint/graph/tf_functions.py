@@ -199,17 +199,19 @@ def _format(args: Args, span: Span) -> Node | None:
             out.append(str(values.pop(0)))
         pos = match.end()
     out.append(pattern[pos:])  # type: ignore[index]
-    return Scalar("".join(out), span)  # type: ignore[arg-type]
+    return Scalar("".join(out), span)
 
 
 def _replace(args: Args, span: Span) -> Node | None:
     texts = [_text(a) for a in args]
-    if len(texts) != 3 or any(t is None for t in texts):
+    if len(texts) != 3:
         return None
     text, old, new = texts
-    if old.startswith("/") and old.endswith("/") and len(old) > 1:  # type: ignore[union-attr]
+    if text is None or old is None or new is None:
+        return None
+    if old.startswith("/") and old.endswith("/") and len(old) > 1:
         return None  # a regular expression: RE2 syntax differs from Python's
-    return Scalar(text.replace(old, new), span)  # type: ignore[union-attr, arg-type]
+    return Scalar(text.replace(old, new), span)
 
 
 def _case(convert: Callable[[str], str]) -> Callable[[Args, Span], Node | None]:

@@ -134,7 +134,7 @@ class GcpExtractor:
                         (inner.attrs.get("role"), _items(module, inner.attrs.get("members")), _condition(module, inner))
                     )
         for role_node, members, condition in entries:
-            self._bind(module, address, where, role_node, members, condition, block.span)
+            self._bind(module, address, where, role_node, members, condition, block.span, scope.replace("_", "-"))
 
     def _bind(
         self,
@@ -145,6 +145,7 @@ class GcpExtractor:
         members: list[Node],
         condition: str,
         fallback: Span,
+        scope_kind: str = "",
     ) -> None:
         policy = self._role(module, role_node)
         if policy is None:
@@ -153,7 +154,15 @@ class GcpExtractor:
             identity = self._member(module, member)
             if identity is not None:
                 self.graph.bindings.append(
-                    Binding(identity, policy, role_node.span if role_node else fallback, address, condition, where)
+                    Binding(
+                        identity,
+                        policy,
+                        role_node.span if role_node else fallback,
+                        address,
+                        condition,
+                        where,
+                        scope_kind=scope_kind,
+                    )
                 )
 
     def _role(self, module: Module, node: Node | None) -> Policy | None:

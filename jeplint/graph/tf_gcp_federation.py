@@ -10,6 +10,7 @@ issuer vouches for (every GitHub repository, every role of an AWS account).
 
 from __future__ import annotations
 
+from jeplint.graph.conditions import CEL, Condition
 from jeplint.graph.model import Grant, Graph, Identity, Policy, Value
 from jeplint.graph.policy import describe
 from jeplint.graph.terraform import Module, traversal
@@ -96,6 +97,6 @@ def _provider(module: Module, label: str, block: Block, trust: Policy) -> Grant:
             if isinstance(resolved, Scalar) and resolved.value is not None
             else "${" + describe(resolved) + "}"
         )
-        grant.conditions = {"attribute_condition": text}
+        grant.conditions = (Condition(CEL, "attribute_condition", (text,)),)
         grant.key_spans["Condition"] = block.attr_spans["attribute_condition"]
     return grant

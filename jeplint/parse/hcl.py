@@ -178,7 +178,7 @@ def _parse(source: str) -> Tree:
                     raise ParseError(TOO_DEEP, token.line, token.column)
             elif token.type in _CLOSING:
                 depth -= 1
-        return interactive.feed_eof(token)  # type: ignore[no-any-return]
+        return interactive.feed_eof(token)
     except ParseError:
         raise
     except LarkError as exc:
@@ -236,7 +236,7 @@ def _first_token(tree: Tree) -> Token:
     node: Any = tree
     while isinstance(node, Tree):
         node = node.children[0]
-    return node  # type: ignore[no-any-return]
+    return node
 
 
 def _last_token(tree: Tree) -> Token:
@@ -249,7 +249,7 @@ def _last_token(tree: Tree) -> Token:
         while _is_newline(kids[i]):
             i -= 1
         node = kids[i]
-    return node  # type: ignore[no-any-return]
+    return node
 
 
 def _trees(tree: Tree) -> list[Tree]:
@@ -452,7 +452,7 @@ class _Converter:
         return Expr("for", self.source(tree), self.span(tree), f"{kind}:{','.join(names)}", args)
 
     def number(self, tree: Tree) -> Scalar:
-        token = tree.children[0]
+        token = str(tree.children[0])
         value = int(token) if tree.data == "int_lit" else float(token)
         return Scalar(value, self.span(tree))
 
@@ -530,7 +530,7 @@ class _Converter:
     def string(self, tree: Tree) -> Node:
         parts = [p.children[0] for p in tree.children if isinstance(p, Tree)]
         if all(isinstance(p, Token) for p in parts):
-            return Scalar("".join(_template_token(p) for p in parts), self.span(tree))
+            return Scalar("".join(_template_token(p) for p in parts if isinstance(p, Token)), self.span(tree))
         if len(parts) == 1 and parts[0].data == "interpolation":
             return self.expr(parts[0].children[1])
         args: list[Node] = []
@@ -554,7 +554,8 @@ class _Converter:
 
     def heredoc(self, tree: Tree) -> Node:
         """`<<EOF` / `<<-EOF`. Lark gives one token, from `<<` to the newline after the marker."""
-        token: Token = tree.children[0]
+        token = tree.children[0]
+        assert isinstance(token, Token)
         raw = str(token)
         newline = 2 if raw.endswith("\r\n") else 1
         body_start = raw.index("\n") + 1

@@ -142,7 +142,7 @@ class _Positions:
 
     def fail(self, text: str, reason: str, offset: int) -> NoReturn:
         """Raise `reason` at the first non-blank character from `offset` (or a bad string's problem)."""
-        offset = _WHITESPACE.match(text, offset).end()
+        offset = _skip_space(text, offset)
         if offset == len(text):
             reason = f"unexpected end of input: {reason}"
         elif text[offset] == '"':
@@ -150,9 +150,19 @@ class _Positions:
         raise ParseError(reason, *self.at(offset))
 
 
+def _match_end(pattern: re.Pattern[str], text: str, offset: int) -> int:
+    """Where a pattern that can match the empty string stops matching at `offset`."""
+    m = pattern.match(text, offset)
+    return m.end() if m is not None else offset
+
+
+def _skip_space(text: str, offset: int) -> int:
+    return _match_end(_WHITESPACE, text, offset)
+
+
 def _string_problem(text: str, offset: int) -> tuple[str, int] | None:
     """Why the string starting at `offset` is malformed, and where; None if it is well-formed."""
-    bad = _STRING_PREFIX.match(text, offset).end()
+    bad = _match_end(_STRING_PREFIX, text, offset)
     if bad >= len(text) or text[bad] in "\r\n":
         return "unterminated string", offset
     if text[bad] == "\\":
@@ -200,7 +210,7 @@ def _parse(text: str, pos: _Positions) -> Node:
     match, new_span = _TOKEN.match, make_span
     path, starts, bases, first_line = pos.path, pos.starts, pos.bases, pos.first_line
     m = match(text, 0)
-    if m is None and _WHITESPACE.match(text).end() == len(text):
+    if m is None and _skip_space(text, 0) == len(text):
         raise ParseError("empty document", *pos.at(len(text)))
     stack: list[tuple[Any, dict[str, Span] | None, str, int]] = []
     items: Any = None
@@ -240,7 +250,7 @@ def _parse(text: str, pos: _Positions) -> Node:
                 token_start = end - len(m.group(8))
                 value = _LITERALS[m.group(8)]
             else:
-                pos.fail(text, _EXPECT_VALUE, m.start(kind))
+                pos.fail(text, _EXPECT_VALUE, m.start(kind or 0))
             i = bisect_right(starts, token_start) - 1
             line, base = i + first_line, bases[i] - 1
             node = Scalar(value, new_span(path, line, token_start - base, line, end - base))
@@ -253,18 +263,18 @@ def _parse(text: str, pos: _Positions) -> Node:
             if key_spans is not None:
                 items[key] = node
                 if kind == _COMMA:
-                    at = m.end()
+                    at = m.end()  # type: ignore[union-attr]  # kind is set only when m matched
                     at, m, key = _read_key(text, match(text, at), at, pos, key_spans)
                     break
             else:
                 items.append(node)
                 if kind == _COMMA:
-                    at = m.end()
+                    at = m.end()  # type: ignore[union-attr]  # kind is set only when m matched
                     m = match(text, at)
                     break
             if kind != _CLOSE:
                 pos.fail(text, _AFTER_MEMBER if key_spans is not None else _AFTER_ELEMENT, end)
-            node, end = _close(text, m, pos, items, key_spans, start)
+            node, end = _close(text, m, pos, items, key_spans, start)  # type: ignore[arg-type]  # kind == _CLOSE
             items, key_spans, key, start = stack.pop()
 
 
@@ -310,7 +320,7 @@ def _close(
 
 def _finish(text: str, node: Node, end: int, pos: _Positions) -> Node:
     """Return the top-level `node` if only whitespace follows it."""
-    end = _WHITESPACE.match(text, end).end()
+    end = _skip_space(text, end)
     if end != len(text):
         raise ParseError("extra data after JSON value", *pos.at(end))
     return node

@@ -16,20 +16,9 @@ columns are 1-based; `end_col` is exclusive (the SARIF convention).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    path: str
-    line: int
-    col: int
-    end_line: int
-    end_col: int
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}"
+from jeplint.span import Span
 
 
 class Node:

@@ -1,3 +1,6 @@
+# mypy: disable-error-code="union-attr,attr-defined,arg-type,assignment"
+# (PyYAML's stubs type events and marks loosely: this module dispatches on the exact event class,
+# and every mark of a parsed event is set.)
 """Positioned YAML: one node tree per document, built from PyYAML's event stream.
 
 `load_yaml` reads the parser's events (libyaml's C parser when available) and composes the nodes
@@ -46,7 +49,7 @@ from jeplint.parse.nodes import Mapping, Node, ParseError, Scalar, Sequence, Spa
 try:
     from yaml import CSafeLoader as _Loader
 except ImportError:  # PyYAML built without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader
 
 MAX_DEPTH = 1000
 MAX_ALIAS_EXPANSION = 1_000_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import urllib.parse
 
-from jeplint.parse.nodes import Span
+from jeplint.span import Span
 
 
 def uri(path: str) -> str:

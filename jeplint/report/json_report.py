@@ -13,9 +13,9 @@ from collections import Counter
 from typing import Any
 
 from jeplint import __version__
-from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding, RuleMeta, catalogue
 from jeplint.run import ScanResult
+from jeplint.span import Span
 from jeplint.suppress import Suppressed
 
 

@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from jeplint import HOMEPAGE, __version__
-from jeplint.parse.nodes import Span
 from jeplint.report import region, uri
 from jeplint.rules.base import Finding, RuleMeta, catalogue
 from jeplint.run import ScanResult
+from jeplint.span import Span
 from jeplint.suppress import Suppression
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jeplint.graph.model import Graph
 from jeplint.options import Options
-from jeplint.parse.nodes import Span
+from jeplint.span import Span
 
 LEVELS = ("error", "warning", "note")
 

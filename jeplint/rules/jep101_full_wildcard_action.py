@@ -8,24 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from jeplint.graph.model import Grant, Graph
+from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
-from jeplint.rules.common import allows, grant_finding, source_grants
-
-FULL = ("*", "*:*")
-
-
-def resource_scope(grant: Grant) -> str:
-    """'every resource', 'every resource except X', or the resources named."""
-    texts = [v.text or f"{v.unresolved} (unresolved)" for v in grant.resources]
-    if grant.not_resources:
-        return "every resource except " + ", ".join(texts)
-    if not grant.resources or "*" in texts:
-        return "every resource"
-    if len(texts) == 1:
-        return texts[0]
-    return f"{len(texts)} resources ({', '.join(texts[:2])}{', ...' if len(texts) > 2 else ''})"
+from jeplint.rules.common import FULL, allows, grant_finding, resource_scope, source_grants
 
 
 def check(graph: Graph, options: Options) -> Iterator[Finding]:

@@ -13,8 +13,7 @@ from jeplint.catalog import aws_actions
 from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
-from jeplint.rules.common import allows, grant_finding, plural, source_grants
-from jeplint.rules.jep101_full_wildcard_action import FULL, resource_scope
+from jeplint.rules.common import FULL, allows, grant_finding, plural, resource_scope, source_grants
 
 
 def describe_pattern(pattern: str) -> tuple[str, bool]:

@@ -14,8 +14,7 @@ from jeplint.catalog import aws_actions
 from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
-from jeplint.rules.common import allows, grant_finding, plural, source_grants
-from jeplint.rules.jep101_full_wildcard_action import FULL
+from jeplint.rules.common import FULL, allows, grant_finding, plural, source_grants
 
 
 def check(graph: Graph, options: Options) -> Iterator[Finding]:

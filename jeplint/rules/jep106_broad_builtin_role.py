@@ -11,26 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from jeplint.catalog.broad_roles import AZURE_BROAD, GCP_BROAD, K8S_BROAD
 from jeplint.graph.aws_managed import BROAD
 from jeplint.graph.model import Binding, Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule, fingerprint
 from jeplint.rules.common import binding_locations
-
-K8S_BROAD = {
-    "cluster-admin": "every verb on every resource in the cluster",
-    "admin": "read and write of nearly every namespaced resource, including Roles and RoleBindings",
-    "edit": "write of nearly every namespaced resource, including Secrets and workloads",
-}
-GCP_BROAD = {
-    "roles/owner": "full control of every resource, including IAM policy",
-    "roles/editor": "write access to nearly every resource",
-}
-AZURE_BROAD = {
-    "Owner": "full control of every resource, including role assignments",
-    "Contributor": "write access to every resource except role assignments",
-    "User Access Administrator": "the power to assign any role to anyone",
-}
 
 
 def _broad(binding: Binding) -> tuple[str, str] | None:
@@ -43,7 +29,7 @@ def _broad(binding: Binding) -> tuple[str, str] | None:
     if policy.kind == "azure-builtin" and policy.name in AZURE_BROAD:
         return AZURE_BROAD[policy.name], ""
     if policy.kind == "k8s-builtin" and policy.name in K8S_BROAD:
-        namespaced = binding.via.startswith("RoleBinding ") and policy.name != "cluster-admin"
+        namespaced = binding.scope_kind == "namespace" and policy.name != "cluster-admin"
         return K8S_BROAD[policy.name] + (" of its namespace" if namespaced else ""), "warning" if namespaced else ""
     return None
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from jeplint.graph.credentials import Rotation
-from jeplint.graph.model import Credential, Graph
+from jeplint.graph.model import Credential, GitHubSecretSource, Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
-from jeplint.rules.jep2_common import bounded_by, credential_finding, credentials, limit_phrase, owner
+from jeplint.rules.common.expiry import bounded_by, credential_finding, credentials, limit_phrase, owner
 from jeplint.timeparse import humanize
 
 ADVICE = {
@@ -38,11 +37,12 @@ CLOUD_NAMES = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
 def message(credential: Credential, options: Options) -> str:
     who, name = owner(credential), credential.name
     limit = options.max_secret_age
-    rotation = credential.details.get("rotation")
-    slow = f"; {rotation.text}, over {limit_phrase(limit)}" if isinstance(rotation, Rotation) else ""
+    rotation = credential.rotation
+    slow = f"; {rotation.text}, over {limit_phrase(limit)}" if rotation is not None else ""
     if credential.kind == "github-secret":
-        cloud = str(credential.details.get("cloud", ""))
-        address, source = credential.details.get("address"), credential.details.get("source")
+        detail = credential.detail
+        cloud, source = (detail.cloud, detail.source) if isinstance(detail, GitHubSecretSource) else ("", "")
+        address = credential.address
         if source:
             held = f"the key of {who} ({source})" if who else f"the key {source}"
             what = f"stores {held}, which never expires"
@@ -61,7 +61,7 @@ def message(credential: Credential, options: Options) -> str:
 
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for credential in credentials(graph, "never"):
-        if not bounded_by(credential.details.get("rotation"), options.max_secret_age):
+        if not bounded_by(credential.rotation, options.max_secret_age):
             yield credential_finding("JEP201", graph, credential, message(credential, options))
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
-from jeplint.rules.jep2_common import (
+from jeplint.rules.common.expiry import (
     bounded_by,
     credential_finding,
     credentials,
@@ -49,7 +49,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         limit = limit_for(credential, options)
         if lifetime is None or lifetime.expired(options.now) or not too_long(lifetime, options.now, limit):
             continue
-        if bounded_by(credential.details.get("rotation"), limit):
+        if bounded_by(credential.rotation, limit):
             continue
         plural = credential.kind in ("vault-approle-secret-id", "vault-approle-token")
         how = validity(lifetime, options.now, plural)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from jeplint.graph.model import Credential, Graph
+from jeplint.graph.model import Credential, Graph, RolesAnywhere
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
-from jeplint.rules.jep2_common import credential_finding, credentials, lifetime_of, limit_phrase, owner
+from jeplint.rules.common.expiry import credential_finding, credentials, lifetime_of, limit_phrase, owner
 from jeplint.timeparse import humanize
 
 
@@ -25,7 +25,7 @@ def message(credential: Credential, options: Options) -> str | None:
         return None
     up_to, over = f"up to {humanize(length)} ({lifetime.text})", f"over {limit_phrase(limit)}; lower it to {humanize(limit)}"
     if credential.kind == "aws-rolesanywhere-session":
-        profile = credential.details.get("profile")
+        profile = credential.detail.profile if isinstance(credential.detail, RolesAnywhere) else ""
         to = f" to {credential.identity.label}" if credential.identity is not None else ""
         return f"IAM Roles Anywhere profile {profile} issues sessions of {up_to}{to}, {over}: the credential helper renews sessions itself"
     return f"{owner(credential)} allows sessions of {up_to}, {over}: AWS SDKs and CI credential actions renew sessions themselves"

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from jeplint.graph.model import Binding, Graph
+from jeplint.catalog.broad_roles import AZURE_BROAD, GCP_BROAD
+from jeplint.graph.model import Binding, Graph, PimAssignment
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule, fingerprint
 from jeplint.rules.common import binding_locations
-from jeplint.rules.jep2_common import ADMIN_ROLES, NON_HUMAN, credential_finding, credentials, gcp_condition_end, owner
-from jeplint.rules.jep106_broad_builtin_role import AZURE_BROAD, GCP_BROAD
+from jeplint.rules.common.expiry import ADMIN_ROLES, NON_HUMAN, credential_finding, credentials, gcp_condition_end, owner
 
 BUILTIN_KINDS = ("gcp-predefined", "azure-builtin")  # a custom role that happens to be called "Owner" is not Owner
 REPORTED_BY_JEP106 = {"gcp": GCP_BROAD, "azure": AZURE_BROAD}  # bindings of these roles are JEP106 findings already
@@ -60,12 +60,13 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             identities=(identity.key,),
         )
     for credential in credentials(graph, "grant"):
-        principal, role = credential.identity, str(credential.details.get("role"))
-        if credential.details.get("eligible") or credential.details.get("bounded") or principal is None:
+        principal, pim = credential.identity, credential.detail
+        if not isinstance(pim, PimAssignment) or pim.eligible or pim.bounded or principal is None:
             continue
+        role = pim.role
         if principal.kind not in NON_HUMAN["azure"] or role not in ADMIN_ROLES["azure"]:
             continue
-        scope = f" on {credential.details['scope']}" if credential.details.get("scope") else ""
+        scope = f" on {pim.scope}" if pim.scope else ""
         message = (
             f"{owner(credential)} holds {role}{scope} through {credential.name}, an active PIM assignment with no expiration; "
             "give its schedule an expiration, or make it an eligible assignment"

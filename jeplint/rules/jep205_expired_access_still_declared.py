@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from jeplint.graph.model import Graph
+from jeplint.graph.model import Graph, PimAssignment
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule, fingerprint
 from jeplint.rules.common import allows, binding_locations, identities_of, path_locations, source_grants, who
-from jeplint.rules.jep2_common import aws_grant_end, credential_finding, gcp_condition_end, lifetime_of, owner, subject
+from jeplint.rules.common.expiry import aws_grant_end, credential_finding, gcp_condition_end, lifetime_of, owner, subject
 from jeplint.timeparse import day_of
 
 STILL = "it has expired and is still declared: remove it"
@@ -28,9 +28,10 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         if lifetime is None or lifetime.ends is None or not lifetime.expired(now):
             continue
         until = f"{day_of(lifetime.ends)} ({lifetime.text})"
-        if credential.details.get("family") == "grant":
-            scope = f" on {credential.details['scope']}" if credential.details.get("scope") else ""
-            text = f"{credential.name} gave {owner(credential)} {credential.details.get('role')}{scope} until {until}; {STILL}"
+        if isinstance(credential.detail, PimAssignment):
+            pim = credential.detail
+            scope = f" on {pim.scope}" if pim.scope else ""
+            text = f"{credential.name} gave {owner(credential)} {pim.role}{scope} until {until}; {STILL}"
         else:
             text = f"{subject(credential)} expired on {until} and is still declared: remove it, and whatever still uses it"
         yield credential_finding("JEP205", graph, credential, text, lifetime.span)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from jeplint.catalog.functions import HIGH_IMPACT, IDENTITY_SERVICES, NOT_COUNTED, Function, baseline, classify
+from jeplint.graph.conditions import names_key
 from jeplint.graph.effective import _all_aws, effective
 from jeplint.graph.model import Grant, Graph, Identity
 from jeplint.options import Options
@@ -77,12 +78,7 @@ def functions_of(graph: Graph, identity: Identity) -> dict[Function, list[tuple[
 
 def _scoped_pass_role(grant: Grant) -> bool:
     """PassRole limited to named roles (not `*`, not `role/*`), or to a named service."""
-    passed_to = any(
-        str(key).lower() == "iam:passedtoservice"
-        for clauses in (grant.conditions or {}).values()
-        if isinstance(clauses, dict)
-        for key in clauses
-    )
+    passed_to = names_key(grant.conditions, "iam:passedtoservice")
     named = (
         bool(grant.resources)
         and not grant.not_resources

@@ -10,16 +10,16 @@ checkable. Documentation: `rules/JEP302-purpose-mismatch/`.
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Iterator
 
 from jeplint.catalog.functions import Function
 from jeplint.graph.model import Graph, Identity
+from jeplint.iamglob import matches
 from jeplint.options import Options
-from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding, Rule, fingerprint
 from jeplint.rules.jep301_multi_function_identity import anchor, describe_functions, function_locations, functions_of
+from jeplint.span import Span
 
 PURPOSE_KEY = "jeplint.io/purpose"
 
@@ -83,7 +83,7 @@ def allowed_patterns(purpose: str) -> tuple[str, ...] | None:
 
 
 def _allowed(function: Function, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(f"{function.domain}:{function.capability}", p) for p in patterns)
+    return any(matches(f"{function.domain}:{function.capability}", p) for p in patterns)
 
 
 def check(graph: Graph, options: Options) -> Iterator[Finding]:

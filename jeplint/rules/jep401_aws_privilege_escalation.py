@@ -6,7 +6,7 @@ One finding per identity, at its declaration (or at the attachment when it is on
 naming the paths with the statement that grants each action; the tokens are related locations. A
 policy attached to no identity is evaluated on its own and reported at its target action. The
 combinations: `jeplint.catalog.escalation` (pathfinding.cloud, cloudsplaining). Narrowing and
-levels: `jeplint.rules.jep4_common`. Documentation: `rules/JEP401-aws-privilege-escalation/`.
+levels: `jeplint.rules.common.escalation`. Documentation: `rules/JEP401-aws-privilege-escalation/`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,16 @@ from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule, fingerprint
 from jeplint.rules.common import identities_of, source_grants
-from jeplint.rules.jep4_common import RANK, anchor, aws_matches, finish, part_locations, summary, token_span, unbound_matches
+from jeplint.rules.common.escalation import (
+    RANK,
+    anchor,
+    aws_matches,
+    finish,
+    part_locations,
+    summary,
+    token_span,
+    unbound_matches,
+)
 
 
 def _verb(level: str) -> str:

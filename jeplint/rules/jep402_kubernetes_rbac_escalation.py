@@ -20,7 +20,7 @@ from jeplint.graph.model import Grant, Graph, Policy, Value
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common import grant_finding, identities_of, source_grants, who
-from jeplint.rules.jep4_common import RANK, lower
+from jeplint.rules.common.escalation import RANK, lower
 
 PRIVILEGED_NAMESPACES = ("kube-system",)
 READ_ALL = ("list", "watch", "*")  # verbs that return every Secret, not one guessed name
@@ -55,9 +55,9 @@ def _scope(graph: Graph, policy: Policy) -> tuple[bool, str]:
     """(cluster-wide, words): where the rule applies, from the bindings of its role."""
     namespaces: list[str] = []
     for binding in graph.holders(policy):
-        if binding.via.startswith("ClusterRoleBinding"):
+        if binding.scope_kind != "namespace":
             return True, "cluster-wide"
-        namespaces.append(binding.via.split(" ", 1)[1].split("/", 1)[0])
+        namespaces.append(binding.namespace)
     if not namespaces:
         if policy.kind == "ClusterRole":
             return True, "wherever it is bound"

@@ -15,17 +15,16 @@ Documentation: `rules/JEP403-gcp-azure-escalation/`.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator
 
 from jeplint.catalog.escalation import Path, azure_paths, gcp_paths
 from jeplint.graph.effective import effective
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
+from jeplint.iamglob import matches as glob_matches
 from jeplint.options import Options
-from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding, Rule, fingerprint
 from jeplint.rules.common import allows, identities_of, source_grants
-from jeplint.rules.jep4_common import (
+from jeplint.rules.common.escalation import (
     RANK,
     Match,
     Part,
@@ -41,6 +40,7 @@ from jeplint.rules.jep4_common import (
     summary,
     token_span,
 )
+from jeplint.span import Span
 
 PEOPLE = ("user", "group", "domain")  # GCP members that are people (user:, group:, domain:), not workloads
 BROAD_SCOPES = ("project", "folder", "organization", "wherever")  # GCP binding scopes that reach every service account
@@ -53,19 +53,18 @@ def _gcp_token(grant: Grant, need: str) -> Value | None:
 
 def _azure_token(grant: Grant, need: str) -> Value | None:
     wanted = need.lower()
-    if any(v.text is not None and fnmatch.fnmatchcase(wanted, v.text.lower()) for v in grant.excluded):
+    if any(v.text is not None and glob_matches(wanted, v.text.lower()) for v in grant.excluded):
         return None
-    return next((v for v in grant.actions if v.text is not None and fnmatch.fnmatchcase(wanted, v.text.lower())), None)
+    return next((v for v in grant.actions if v.text is not None and glob_matches(wanted, v.text.lower())), None)
 
 
 def _applies(path: Path, binding: Binding | None) -> bool:
     """Whether a GCP binding sits where the path works: folders.setIamPolicy held on a project grants
     nothing. Scopes jeplint cannot name (a policy applied outside the scan) are given the benefit."""
-    kinds = {"organization": "Organization", "folder": "Folder", "project": "Project", "service account": "ServiceAccount"}
-    if binding is None or not path.scopes or not binding.scope or binding.scope.startswith("wherever"):
+    kinds = {"organization": "Organization", "folder": "Folder", "project": "Project", "service-account": "ServiceAccount"}
+    if binding is None or not path.scopes or not binding.scope_kind:
         return True
-    kind = next((k for prefix, k in kinds.items() if binding.scope.startswith(prefix)), None)
-    return kind in path.scopes
+    return kinds.get(binding.scope_kind) in path.scopes
 
 
 def _narrow(platform: str, binding: Binding | None) -> list[str] | None:

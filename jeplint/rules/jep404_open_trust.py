@@ -20,32 +20,19 @@ Reported at the principal (the provider, for GCP). Documentation: `rules/JEP404-
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator
 
+from jeplint.graph.conditions import any_unknown, guards, values_for
 from jeplint.graph.model import Grant, Graph, Identity, Value
+from jeplint.iamglob import action_matches
 from jeplint.options import Options
-from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding, Related, Rule, fingerprint
-from jeplint.rules.common import scoping_keys
-from jeplint.rules.jep4_common import account_of, finish
+from jeplint.rules.common import CURRENT_ACCOUNT, scoping_keys
+from jeplint.rules.common.escalation import account_of, finish
+from jeplint.span import Span
 
 GITHUB = "token.actions.githubusercontent.com"
 ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
-# Condition keys that tie a cross-account trust to a shared secret, MFA or named principals.
-CROSS_ACCOUNT_GUARDS = (
-    "sts:externalid",
-    "aws:multifactorauthpresent",
-    "aws:multifactorauthage",
-    "aws:principalarn",
-    "aws:principalorgid",
-    "aws:principalorgpaths",
-    "aws:principaltag/",
-    "aws:sourceidentity",
-    "aws:userid",
-    "aws:username",
-)
-CURRENT_ACCOUNT = ("aws_caller_identity", "AWS::AccountId", "account_id}")
 
 
 def _assumes(grant: Grant) -> bool:
@@ -54,38 +41,23 @@ def _assumes(grant: Grant) -> bool:
         return False
     texts = [v.text for v in grant.actions if v.text is not None]
     if grant.not_actions:
-        return not any(fnmatch.fnmatchcase(a.lower(), t.lower()) for a in ASSUME for t in texts)
-    return not grant.actions or any(fnmatch.fnmatchcase(a.lower(), t.lower()) for a in ASSUME for t in texts)
+        return not any(action_matches(a, t) for a in ASSUME for t in texts)
+    return not grant.actions or any(action_matches(a, t) for a in ASSUME for t in texts)
 
 
 def _condition_values(grant: Grant, suffix: str) -> list[object] | None:
     """Values of every condition whose key ends with `suffix` (None when no key does)."""
-    found: list[object] | None = None
-    for clauses in (grant.conditions or {}).values():
-        for key, values in clauses.items() if isinstance(clauses, dict) else []:
-            if isinstance(key, str) and key.lower().endswith(suffix):
-                found = (found or []) + (values if isinstance(values, list) else [values])
-    return found
+    return values_for(grant.conditions, suffix)
 
 
 def _guarded(grant: Grant) -> list[str]:
     """The condition keys that guard a cross-account trust (an empty `sts:ExternalId` or MFA "false" does not)."""
-    keys = []
-    for clauses in (grant.conditions or {}).values():
-        for key, values in clauses.items() if isinstance(clauses, dict) else []:
-            lowered = key.lower() if isinstance(key, str) else ""
-            if not any(lowered == g or (g.endswith("/") and lowered.startswith(g)) for g in CROSS_ACCOUNT_GUARDS):
-                continue
-            written = [str(v).lower() for v in (values if isinstance(values, list) else [values])]
-            if all(v == "" for v in written) or (lowered == "aws:multifactorauthpresent" and all(v == "false" for v in written)):
-                continue  # an empty external id, or MFA required to be absent, guards nothing
-            keys.append(key)
-    return sorted(set(keys))
+    return guards(grant.conditions)
 
 
 def _unknown_conditions(grant: Grant) -> bool:
     """Conditions jeplint could not read (a `dynamic "condition"` over an unknown collection)."""
-    return "?" in (grant.conditions or {})
+    return any_unknown(grant.conditions)
 
 
 def _github(grant: Grant) -> tuple[str, str] | None:
@@ -176,8 +148,8 @@ def _aws(graph: Graph, identity: Identity) -> Iterator[Finding]:
 def _pool(graph: Graph, identity: Identity) -> Iterator[Finding]:
     assert identity.trust is not None
     for grant in identity.trust.grants:
-        condition = (grant.conditions or {}).get("attribute_condition")
-        if isinstance(condition, str) and condition.strip():
+        written = values_for(grant.conditions, "attribute_condition") or []
+        if any(isinstance(text, str) and text.strip() for text in written):
             continue
         issuers = [v.text.split(":", 1)[1] for v in grant.principals if v.text]
         github = any(GITHUB in i for i in issuers)

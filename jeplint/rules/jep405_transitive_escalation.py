@@ -14,17 +14,16 @@ the level by one. Documentation: `rules/JEP405-transitive-escalation/`.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from jeplint.catalog.escalation import arn_parts
 from jeplint.graph.model import Grant, Graph, Identity, Value
+from jeplint.iamglob import matches
 from jeplint.options import Options
-from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding, Related, Rule, fingerprint
-from jeplint.rules.common import scoping_keys
-from jeplint.rules.jep4_common import (
+from jeplint.rules.common import CURRENT_ACCOUNT, scoping_keys
+from jeplint.rules.common.escalation import (
     RANK,
     already_admin,
     arn_name,
@@ -39,7 +38,7 @@ from jeplint.rules.jep4_common import (
     reference_key,
     token_span,
 )
-from jeplint.rules.jep404_open_trust import CURRENT_ACCOUNT
+from jeplint.span import Span
 
 MAX_HOPS = 4
 
@@ -98,7 +97,7 @@ def _reaches(value: Value, source_key: str, target: Identity) -> bool:
     if len(parts) != 6 or parts[2] != "iam":
         return False
     kind, _, rest = parts[5].partition("/")
-    return fnmatch.fnmatchcase("role", kind) and fnmatch.fnmatchcase(target.name, rest.rsplit("/", 1)[-1])
+    return matches("role", kind) and matches(target.name, rest.rsplit("/", 1)[-1])
 
 
 def _steps(graph: Graph) -> dict[int, list[Step]]:
@@ -148,7 +147,7 @@ def _steps(graph: Graph) -> dict[int, list[Step]]:
 
 def _assumes_role(grant: Grant) -> bool:
     texts = [v.text.lower() for v in grant.actions if v.text is not None]
-    return not grant.not_actions and any(fnmatch.fnmatchcase("sts:assumerole", t) for t in texts)
+    return not grant.not_actions and any(matches("sts:assumerole", t) for t in texts)
 
 
 def _power(graph: Graph, role: Identity) -> tuple[str, str, list[Related]] | None:

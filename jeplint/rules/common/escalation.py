@@ -11,18 +11,19 @@ falls below warning is not reported: that is how the permission should be writte
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from jeplint.catalog.broad_roles import AZURE_BROAD, GCP_BROAD, K8S_BROAD
 from jeplint.catalog.escalation import Path, arn_parts, covers
 from jeplint.graph.aws_managed import BROAD
 from jeplint.graph.effective import _all_aws, effective
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
-from jeplint.parse.nodes import Span
+from jeplint.iamglob import matches
 from jeplint.rules.base import Related
 from jeplint.rules.common import MAX_RELATED, allows, identity_locations, scoping_keys
+from jeplint.span import Span
 
 RANK = {"note": 0, "warning": 1, "error": 2}
 NEAR_FULL = 0.5  # share of the AWS catalogue above which an identity already is administrator (JEP101/103/106)
@@ -44,8 +45,6 @@ def lower(level: str, steps: int) -> str:
 
 def broad_builtin(policy: Policy) -> bool:
     """A built-in role that JEP106 reports as broad by design: its escalations are JEP106's finding."""
-    from jeplint.rules.jep106_broad_builtin_role import AZURE_BROAD, GCP_BROAD, K8S_BROAD
-
     names = {"aws-managed": BROAD, "gcp-predefined": GCP_BROAD, "azure-builtin": AZURE_BROAD, "k8s-builtin": K8S_BROAD}
     return policy.name in names.get(policy.kind, {})
 
@@ -66,8 +65,8 @@ def already_admin(graph: Graph, identity: Identity) -> bool:
 
 @lru_cache(maxsize=65536)
 def _pattern_matches(action: str, pattern: str) -> bool:
-    """fnmatch, memoized: the same (action, pattern) pairs recur across identities."""
-    return action == pattern if "*" not in pattern and "?" not in pattern else fnmatch.fnmatchcase(action, pattern)
+    """IAM glob, memoized: the same (action, pattern) pairs recur across identities."""
+    return matches(action, pattern)
 
 
 def aws_token(grant: Grant, action: str) -> Value | Span | None:
@@ -252,9 +251,9 @@ def anchor(identity: Identity | None, matches: list[Match]) -> Span:
 
 def membership_group(binding: Binding | None) -> str | None:
     """The group a binding comes from when it is a copy for a group member ('... (member of group g)')."""
-    if binding is None or " (member of " not in binding.via:
+    if binding is None or binding.group is None:
         return None
-    return binding.via.rsplit(" (member of ", 1)[1].rstrip(")")
+    return binding.group.label
 
 
 def only_through_one_group(parts: list[Part]) -> bool:

@@ -10,12 +10,12 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
-from jeplint.graph.credentials import Lifetime, Rotation
+from jeplint.graph.lifetimes import Lifetime, Rotation
 from jeplint.graph.model import Credential, Grant, Graph, Identity
 from jeplint.options import Options
-from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding, Related, fingerprint
 from jeplint.rules.common import MAX_RELATED
+from jeplint.span import Span
 from jeplint.timeparse import day_of, humanize, parse_timestamp
 
 TOKEN_KINDS = ("vault-token", "vault-approle-token", "k8s-projected-token", "k8s-token-request")
@@ -44,7 +44,7 @@ _AWS_TIME_KEYS = ("aws:currenttime", "aws:epochtime")
 
 def limit_for(credential: Credential, options: Options) -> timedelta:
     """The threshold that applies to a credential: token, session or long-lived secret."""
-    if credential.details.get("family") == "session":
+    if credential.family == "session":
         return options.max_session_duration
     if credential.kind in TOKEN_KINDS:
         return options.max_token_lifetime
@@ -73,18 +73,18 @@ def too_long(lifetime: Lifetime, now: datetime, limit: timedelta) -> bool:
     return length is None or length > limit
 
 
-def bounded_by(rotation: object, limit: timedelta) -> bool:
+def bounded_by(rotation: Rotation | None, limit: timedelta) -> bool:
     """A rotation (or expiry policy) at least as frequent as the limit bounds a credential's life."""
-    return isinstance(rotation, Rotation) and rotation.period <= limit
+    return rotation is not None and rotation.period <= limit
 
 
 def subject(credential: Credential) -> str:
     """Who holds what, ready for a verb: 'application ci has a client secret (azuread_application_password.ci) that'."""
     who, name, kind = owner(credential), credential.name, credential.kind
     if kind == "azure-key-vault-secret":
-        return f"Key Vault secret {name} ({credential.details.get('address')})"
+        return f"Key Vault secret {name} ({credential.address})"
     if kind.startswith("azure-"):
-        return f"{who} has a {credential.details.get('noun')} ({name}) that"
+        return f"{who} has a {credential.noun} ({name}) that"
     if kind == "vault-approle-secret-id":
         return f"SecretIDs of {who} ({name})"
     if kind == "vault-approle-token":
@@ -98,17 +98,16 @@ def subject(credential: Credential) -> str:
 
 def credentials(graph: Graph, family: str) -> Iterator[Credential]:
     for credential in graph.credentials:
-        if credential.details.get("family") == family:
+        if credential.family == family:
             yield credential
 
 
 def lifetime_of(credential: Credential) -> Lifetime | None:
-    found = credential.details.get("lifetime")
-    return found if isinstance(found, Lifetime) else None
+    return credential.lifetime
 
 
 def owner(credential: Credential) -> str:
-    return str(credential.details.get("owner", ""))
+    return credential.owner
 
 
 def identity_locations(graph: Graph, identity: Identity | None) -> list[Related]:
@@ -124,11 +123,11 @@ def identity_locations(graph: Graph, identity: Identity | None) -> list[Related]
 def credential_finding(rule_id: str, graph: Graph, credential: Credential, message: str, at: Span | None = None) -> Finding:
     """A finding at the credential's anchor (or `at`), with its identity, workloads and rotation as related."""
     related = identity_locations(graph, credential.identity)
-    rotation = credential.details.get("rotation")
-    if isinstance(rotation, Rotation):
+    rotation = credential.rotation
+    if rotation is not None:
         related.append(Related(rotation.span, rotation.text))
     who = credential.identity.key if credential.identity is not None else owner(credential)
-    address = str(credential.details.get("address", ""))
+    address = credential.address
     span = at or credential.span
     return Finding(
         rule_id,
@@ -155,19 +154,18 @@ def gcp_condition_end(expression: str) -> datetime | None:
 def aws_grant_end(grant: Grant) -> tuple[datetime, str] | None:
     """(end, 'DateLessThan aws:CurrentTime'): the end a statement's condition puts on it, or None."""
     ends: list[tuple[datetime, str]] = []
-    for operator, block in (grant.conditions or {}).items():
-        base = operator.removesuffix("IfExists")
-        if base not in ("DateLessThan", "DateLessThanEquals", "NumericLessThan", "NumericLessThanEquals") or not isinstance(
-            block, dict
-        ):
+    for condition in grant.conditions:
+        base = condition.operator.removesuffix("IfExists")
+        if base not in ("DateLessThan", "DateLessThanEquals", "NumericLessThan", "NumericLessThanEquals"):
             continue
-        for key, values in block.items():
-            name = str(key).lower()
-            if name not in _AWS_TIME_KEYS or base.startswith("Numeric") and name != "aws:epochtime":
-                continue
-            moments = [_aws_moment(v) for v in (values if isinstance(values, list) else [values])]
-            if moments and all(m is not None for m in moments):
-                ends.append((max(m for m in moments if m is not None), f"{operator} {key}"))  # any value satisfies it
+        name = condition.key.lower()
+        if name not in _AWS_TIME_KEYS or base.startswith("Numeric") and name != "aws:epochtime":
+            continue
+        moments = [_aws_moment(v) for v in condition.values]
+        if moments and all(m is not None for m in moments):
+            ends.append(
+                (max(m for m in moments if m is not None), f"{condition.operator} {condition.key}")
+            )  # any value satisfies it
     return min(ends, key=lambda end: end[0]) if ends else None  # every operator must hold
 
 

@@ -4,9 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from jeplint.graph.conditions import scoping
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
-from jeplint.parse.nodes import Span
 from jeplint.rules.base import Finding, Related, fingerprint
+from jeplint.span import Span
+
+FULL = ("*", "*:*")
+
+
+def resource_scope(grant: Grant) -> str:
+    """'every resource', 'every resource except X', or the resources named."""
+    texts = [v.text or f"{v.unresolved} (unresolved)" for v in grant.resources]
+    if grant.not_resources:
+        return "every resource except " + ", ".join(texts)
+    if not grant.resources or "*" in texts:
+        return "every resource"
+    if len(texts) == 1:
+        return texts[0]
+    return f"{len(texts)} resources ({', '.join(texts[:2])}{', ...' if len(texts) > 2 else ''})"
+
+
+# How a template names the scanning account itself (Terraform, CloudFormation): the same account.
+CURRENT_ACCOUNT = ("aws_caller_identity", "AWS::AccountId", "account_id}")
 
 MAX_NAMED = 3  # identities named in one message before "and N more"
 MAX_RELATED = 50
@@ -56,45 +75,9 @@ def who(identities: list[Identity]) -> str:
 
 # Condition keys that tie a grant to specific callers, resources or services (AWS global and common
 # service keys). A grant under one of them is narrower than its action and resource lists say.
-SCOPING_KEYS = (
-    "iam:passedtoservice",
-    "aws:sourcearn",
-    "aws:sourceaccount",
-    "aws:sourceorgid",
-    "aws:principalorgid",
-    "aws:principalarn",
-    "aws:principalaccount",
-    "aws:resourcetag/",
-    "aws:requesttag/",
-    "aws:principaltag/",
-    "aws:resourceaccount",
-    "aws:resourceorgid",
-    "aws:calledvia",
-    "aws:sourcevpc",
-    "aws:sourcevpce",
-    "aws:sourceip",
-    "kms:viaservice",
-    "kms:callerAccount".lower(),
-    "s3:prefix",
-    "ec2:resourcetag/",
-    "sts:externalid",
-    "aws:currenttime",
-    "aws:mfapresent",
-)
-
-
 def scoping_keys(grant: Grant) -> list[str]:
-    """The condition keys of `grant` that narrow it (see SCOPING_KEYS), as written."""
-    found = []
-    for operator, clauses in (grant.conditions or {}).items():
-        if operator.startswith("ForAllValues:") or not isinstance(clauses, dict):
-            continue
-        for key in clauses:
-            if isinstance(key, str) and any(
-                key.lower() == k or (k.endswith("/") and key.lower().startswith(k)) for k in SCOPING_KEYS
-            ):
-                found.append(key)
-    return sorted(set(found))
+    """The condition keys of `grant` that narrow it (`graph.conditions.SCOPING_KEYS`), as written."""
+    return scoping(grant.conditions)
 
 
 def limits(graph: Graph, grant: Grant) -> str:

@@ -1,0 +1,1 @@
+"""Step 3 of the pipeline: the permission graph (see `model.py`) and the extractors that build it."""
