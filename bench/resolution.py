@@ -5,7 +5,8 @@
 Every resource block of an attaching type (AWS policy attachments, inline policies and group
 memberships; GCP `*_iam_member` / `*_iam_binding`; Azure role assignments; EKS access policy
 associations and pod identity associations) is "found"; it is "resolved" when the graph holds a
-binding (or workload) located inside the block. Unresolved blocks are grouped by what their
+binding (or workload) located inside the block, or when the block makes no instance at all
+(`count = 0`, an empty `for_each`). Unresolved blocks are grouped by what their
 identity (or policy) argument is written as. "Resolvable" excludes those whose argument comes
 from a module whose source is not in the scan (registry or git).
 """
@@ -18,6 +19,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from jeplint.graph.model import Graph
+from jeplint.graph.terraform import build_modules
 from jeplint.parse.nodes import Block, Expr, Node, Scalar
 from jeplint.run import scan
 
@@ -88,6 +91,12 @@ def main(paths: list[str]) -> int:
     for workload in result.graph.workloads:
         if workload.span is not None:
             located.setdefault(workload.span.path, []).append(workload.span.line)
+    # Blocks that make no instance anywhere (`count = 0`, an empty `for_each`): nothing to link.
+    terraform = [f for f in result.files if f.kind in ("terraform", "terraform-vars") and f.error is None]
+    made: dict[int, int] = {}
+    for module in build_modules(terraform, result.files, paths, Graph()):
+        for (tf_type, label), block in module.resources.items():
+            made[id(block)] = made.get(id(block), 0) + len(module.instances(tf_type, label))
     found = resolved = 0
     unresolved: Counter[str] = Counter()
     remote_found = 0
@@ -105,6 +114,9 @@ def main(paths: list[str]) -> int:
                 continue
             found += 1
             identity_attrs, policy_attr = args
+            if made.get(id(block), 1) == 0:
+                resolved += 1  # no instance: nothing to link, nothing lost
+                continue
             identity = next((block.attrs[a] for a in identity_attrs if a in block.attrs), None)
             if any(block.span.line <= line <= block.span.end_line for line in lines):
                 resolved += 1

@@ -235,3 +235,14 @@ def test_eks_access_policies_pod_identity_and_exclusive_attachments(in_root: Pat
     ]
     links = [(link.source.key, link.target.name, link.via, link.span.line) for link in result.graph.links]
     assert links == [("sa:shop/api", "app", "aws_eks_pod_identity_association.app", 41)]
+
+
+def test_aws_managed_policy_by_data_source_or_unknown_partition(in_root: Path) -> None:
+    power = "holds AWS managed policy PowerUserAccess (every action except IAM, Organizations and Account management)"
+    assert findings("managed_lookup") == [
+        ("JEP106", 18, 16, f"role ops {ADMIN} aws_iam_role_policy_attachment.admin"),
+        ("JEP106", 23, 16, f"role ops {power} through aws_iam_role_policy_attachment.power"),
+    ]
+    assert notes("managed_lookup") == [
+        ("main.tf", 28, 16, "IAM reference not resolved: the policy read by data.aws_iam_policy.team")
+    ]

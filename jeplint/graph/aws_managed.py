@@ -112,6 +112,9 @@ BROAD = {
 }
 
 
+KNOWN_MANAGED = frozenset(DOCUMENTS) | frozenset(BROAD)  # names a `data "aws_iam_policy"` may read by name
+
+
 def managed_name(arn: str) -> str | None:
     match = _ARN.match(arn)
     return match.group("name") if match else None

@@ -11,9 +11,10 @@ profiles, CodeBuild).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
-from jeplint.graph.aws_managed import managed_policy
+from jeplint.graph.aws_managed import KNOWN_MANAGED, managed_policy
 from jeplint.graph.conditions import UNKNOWN, Condition
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
@@ -40,6 +41,8 @@ EXCLUSIVE_ATTACHMENT_TYPES = {
     "aws_iam_user_policy_attachments_exclusive": ("user", "user_name"),
     "aws_iam_group_policy_attachments_exclusive": ("group", "group_name"),
 }
+# An AWS managed policy ARN whose partition is an unknown value (`arn:${local.partition}:...`).
+_ANY_PARTITION = re.compile(r"^arn:\$\{[^}]*\}:iam::aws:policy/([^$]+)$")
 _POLICY_KEY = {"actions": "Action", "not_actions": "NotAction", "resources": "Resource", "not_resources": "NotResource"}
 # Workloads: resource type -> (attribute naming the role, kind of workload)
 WORKLOAD_ROLE_ATTRS = {
@@ -454,9 +457,34 @@ class AwsExtractor:
         return self._declared_policy(module, value, "aws_iot_policy")
 
     def policy_ref(self, module: Module, node: Node | None) -> Policy | None:
-        """A customer managed policy by reference, or an AWS managed policy by ARN."""
+        """A customer managed policy by reference, or an AWS managed policy by ARN (written, with an
+        unknown partition `arn:${...}:iam::aws:policy/X`, or read by a `data "aws_iam_policy"`)."""
         if node is None:
             return None
+        declared = self._declared_policy(module, node, "aws_iam_policy")
+        if declared is not None:
+            return declared
+        found = module.locate(node)
+        if found is not None and found[1][:2] == ["data", "aws_iam_policy"] and len(found[1]) >= 3:
+            block = found[0].data.get(("aws_iam_policy", found[1][2]))
+            arn = found[0].text(block.attrs.get("arn")) if block is not None else None
+            name = found[0].text(block.attrs.get("name")) if block is not None else None
+            if arn is None and name is not None and name in KNOWN_MANAGED:
+                arn = f"arn:aws:iam::aws:policy/{name}"
+            policy = managed_policy(self.graph, arn, node.span) if arn else None
+            if policy is None:
+                self._unresolved(
+                    node, "policy declared outside the scan", f"the policy read by data.aws_iam_policy.{found[1][2]}"
+                )
+            return policy
+        value = module.resolve(node)
+        if isinstance(value, Scalar) and isinstance(value.value, str):
+            return managed_policy(self.graph, value.value, value.span)
+        rendered = module.render(value)
+        match = _ANY_PARTITION.match(rendered.text or "") if rendered is not None else None
+        if match is not None:
+            return managed_policy(self.graph, "arn:aws:iam::aws:policy/" + match.group(1), node.span)
+        return None
         declared = self._declared_policy(module, node, "aws_iam_policy")
         if declared is not None:
             return declared
