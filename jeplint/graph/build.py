@@ -22,7 +22,7 @@ from jeplint.graph.tf_eks import PodIdentity, link_pod_identities
 from jeplint.graph.tf_gcp import GcpExtractor
 from jeplint.graph.tf_gcp_federation import add_pools
 from jeplint.graph.tf_kubernetes import TerraformKubernetes
-from jeplint.parse import CLOUDFORMATION, IAM_POLICY, KUBERNETES, TERRAFORM, TERRAFORM_VARS, ParsedFile
+from jeplint.parse import CLOUDFORMATION, IAM_POLICY, KUBERNETES, TERRAFORM, TERRAFORM_PLAN, TERRAFORM_VARS, ParsedFile
 from jeplint.parse.nodes import Mapping
 
 
@@ -33,7 +33,7 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Grap
     for parsed in files:
         if parsed.error is None and parsed.kind is not None:
             by_kind.setdefault(parsed.kind, []).append(parsed)
-    terraform = by_kind.get(TERRAFORM, []) + by_kind.get(TERRAFORM_VARS, [])
+    terraform = by_kind.get(TERRAFORM, []) + by_kind.get(TERRAFORM_VARS, []) + by_kind.get(TERRAFORM_PLAN, [])
     tf_kubernetes: list[Mapping] = []
     pod_identities: list[PodIdentity] = []
     modules: list[Module] = []

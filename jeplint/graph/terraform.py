@@ -108,8 +108,10 @@ class Module:
         call: Block | None = None,
         tfvars: dict[str, Node] | None = None,
         call_instance: tuple[str, Env] | None = None,
+        address: str = "",
     ) -> None:
         self.directory = directory
+        self._address = address  # given: a module instance of a plan JSON (`module.ci["a"]`)
         self.files = files
         self.caller = caller
         self.call = call
@@ -149,7 +151,7 @@ class Module:
     def address(self) -> str:
         """`module.a.module.b` for a called instance, "" for a root."""
         if self.caller is None or self.call is None:
-            return ""
+            return self._address
         own = f"module.{self.call.labels[0].value}{self.call_suffix}"
         return f"{self.caller.address}.{own}" if self.caller.address else own
 
@@ -609,10 +611,16 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
     index = Files(all_files, roots)
     index.unresolved = graph.unresolved  # one list: extractors add to it after this returns
     by_dir: dict[str, list[ParsedFile]] = {}
+    plans: list[Module] = []  # module instances of plan / state JSON: values, not expressions
     overrides: dict[str, list[ParsedFile]] = {}
     variable_files: dict[str, list[tuple[tuple[int, str], Block]]] = {}
     for parsed in files:
         directory = posixpath.dirname(parsed.path)
+        if parsed.kind == "terraform-plan":
+            for doc in parsed.documents:
+                if isinstance(doc, Block):
+                    plans.append(Module(parsed.path, doc.blocks, index, address=str(doc.labels[0].value)))
+            continue
         if parsed.kind == "terraform-vars":
             rank = tfvars_rank(parsed.path)
             if rank is not None and parsed.documents and isinstance(parsed.documents[0], Block):
@@ -640,7 +648,7 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
             child = _local_source(directory, block)
             if child is not None and child in groups and child != directory:
                 called.add(child)
-    instances: list[Module] = []
+    instances: list[Module] = list(plans)
     remote: list[tuple[Span, str]] = []
 
     def instantiate(

@@ -22,9 +22,10 @@ CLOUDFORMATION = "cloudformation"
 KUBERNETES = "kubernetes"
 IAM_POLICY = "iam-policy"
 TERRAFORM_VARS = "terraform-vars"
+TERRAFORM_PLAN = "terraform-plan"  # `terraform show -json` of a plan or a state
 
 # Cheap pre-filter: a JSON/YAML file that holds none of these words is not IaC we read.
-_MARKERS = ("AWSTemplateFormatVersion", "Resources", "apiVersion", "Statement")
+_MARKERS = ("AWSTemplateFormatVersion", "Resources", "apiVersion", "Statement", "format_version")
 
 
 @dataclass(slots=True)
@@ -197,6 +198,12 @@ def _structured(result: ParsedFile, text: str, fmt: str) -> None:
         raise
     kinds = [classify(doc) for doc in documents]
     found = [k for k in kinds if k is not None]
+    if found and found[0] == TERRAFORM_PLAN and is_json:
+        from jeplint.parse.tfplan import plan_modules
+
+        result.kind = TERRAFORM_PLAN  # set first: a malformed plan is reported as one (exit 2)
+        result.documents = list(plan_modules(documents[0], result.path))  # type: ignore[arg-type]
+        return
     if found:
         result.kind = found[0]
         result.documents = [doc for doc, kind in zip(documents, kinds) if kind is not None]
@@ -208,6 +215,8 @@ def _structured(result: ParsedFile, text: str, fmt: str) -> None:
 
 
 def _kind_from_text(text: str) -> str | None:
+    if '"format_version"' in text and any(f'"{key}"' in text for key in ("planned_values", "resource_changes", "prior_state")):
+        return TERRAFORM_PLAN
     if "AWSTemplateFormatVersion" in text or "AWS::" in text:
         return CLOUDFORMATION
     if "apiVersion" in text and "kind" in text:
@@ -222,6 +231,10 @@ def classify(doc: Node) -> str | None:
     if not isinstance(doc, Mapping):
         return None
     items = doc.items
+    if "format_version" in items and any(
+        k in items for k in ("planned_values", "resource_changes", "prior_state", "values", "configuration")
+    ):
+        return TERRAFORM_PLAN
     if "AWSTemplateFormatVersion" in items:
         return CLOUDFORMATION
     resources = items.get("Resources")
