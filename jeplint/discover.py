@@ -120,6 +120,41 @@ def _walk(root: str, cwd: str, found: dict[str, SourceFile], problems: list[tupl
             if os.path.islink(path) and (not os.path.exists(path) or not _inside(real, real_root)):
                 continue  # dangling, or leading outside the scanned root: never followed
             found.setdefault(real, SourceFile(path, display_path(path, cwd)))
+    _skipped_modules(real_root, cwd, found)
+
+
+# `source = "./..."` of a Terraform module call (a local module; registry and git sources are not read)
+_LOCAL_SOURCE = re.compile(rb'^[ \t]*source[ \t]*=[ \t]*"(\.\.?/[^"\n]+)"', re.M)
+_MAX_SOURCE_SCAN = 1024 * 1024
+
+
+def _skipped_modules(real_root: str, cwd: str, found: dict[str, SourceFile]) -> None:
+    """Local modules that Terraform reads from a folder the walk skips (`./venv/...`,
+    `node_modules/...`, `cdk.out/...`): their own `.tf` files are added, as Terraform loads them.
+    Only folders inside the scanned root; each module folder once; its own calls followed too."""
+    queue = [real for real, f in found.items() if f.path.endswith(".tf") and _inside(real, real_root)]
+    seen: set[str] = set()
+    while queue:
+        real = queue.pop()
+        try:
+            if os.path.getsize(real) > _MAX_SOURCE_SCAN:
+                continue
+            with open(real, "rb") as handle:
+                text = handle.read()
+        except OSError:
+            continue  # reported by the parser, which opens it too
+        for match in _LOCAL_SOURCE.finditer(text):
+            target = os.path.realpath(os.path.join(os.path.dirname(real), os.fsdecode(match.group(1))))
+            parts = os.path.relpath(target, real_root).split(os.sep)
+            if target in seen or not _inside(target, real_root) or not set(parts) & SKIP_DIRS or not os.path.isdir(target):
+                continue
+            seen.add(target)
+            for name in sorted(os.listdir(target)):
+                path = os.path.join(target, name)
+                if name.endswith((".tf", ".tf.json")) and os.path.isfile(path) and not os.path.islink(path):
+                    if path not in found:
+                        found[path] = SourceFile(path, display_path(path, cwd))
+                        queue.append(path)
 
 
 def _inside(path: str, root: str) -> bool:

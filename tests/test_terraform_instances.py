@@ -246,3 +246,28 @@ def test_aws_managed_policy_by_data_source_or_unknown_partition(in_root: Path) -
     assert notes("managed_lookup") == [
         ("main.tf", 28, 16, "IAM reference not resolved: the policy read by data.aws_iam_policy.team")
     ]
+
+
+def test_local_module_in_a_folder_discovery_skips_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "node_modules" / "iam-mod").mkdir(parents=True)
+    (tmp_path / "venv" / "unused").mkdir(parents=True)
+    (tmp_path / "main.tf").write_text('module "iam" {\n  source = "./node_modules/iam-mod"\n  role   = "ci"\n}\n')
+    (tmp_path / "node_modules" / "iam-mod" / "main.tf").write_text(
+        'variable "role" {\n  type = string\n}\n\n'
+        'resource "aws_iam_role" "this" {\n  name               = var.role\n  assume_role_policy = "{}"\n}\n\n'
+        'resource "aws_iam_role_policy_attachment" "admin" {\n  role       = aws_iam_role.this.name\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'
+    )
+    (tmp_path / "venv" / "unused" / "main.tf").write_text('resource "aws_iam_user" "x" {\n  name = "x"\n}\n')
+    result = scan(["."])
+    assert [(f.rule_id, f.span.path, f.span.line, f.span.col, f.message) for f in result.findings] == [
+        (
+            "JEP106",
+            "node_modules/iam-mod/main.tf",
+            12,
+            16,
+            f"role ci {ADMIN} module.iam.aws_iam_role_policy_attachment.admin",
+        )
+    ]
+    assert sorted(f.path for f in result.files) == ["main.tf", "node_modules/iam-mod/main.tf"]  # venv/unused: not called
