@@ -271,3 +271,51 @@ def test_local_module_in_a_folder_discovery_skips_is_read(tmp_path: Path, monkey
         )
     ]
     assert sorted(f.path for f in result.files) == ["main.tf", "node_modules/iam-mod/main.tf"]  # venv/unused: not called
+
+
+def _initialised(root: Path, module_dir: str) -> None:
+    (root / "main.tf").write_text(
+        'module "ci_role" {\n  source  = "terraform-aws-modules/iam/aws//modules/iam-role"\n'
+        '  version = "5.0.0"\n  role_name = "ci"\n}\n'
+    )
+    (root / ".terraform" / "modules").mkdir(parents=True)
+    (root / ".terraform" / "modules" / "modules.json").write_text(
+        '{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"ci_role","Source":"registry.terraform.io/'
+        f'terraform-aws-modules/iam/aws//modules/iam-role","Version":"5.0.0","Dir":"{module_dir}"}}]}}'
+    )
+
+
+MODULE_BODY = (
+    'variable "role_name" {\n  type = string\n}\n\n'
+    'resource "aws_iam_role" "this" {\n  name               = var.role_name\n  assume_role_policy = "{}"\n}\n\n'
+    'resource "aws_iam_role_policy_attachment" "admin" {\n  role       = aws_iam_role.this.name\n'
+    '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'
+)
+
+
+def test_registry_module_installed_by_terraform_init_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    _initialised(tmp_path, ".terraform/modules/ci_role")
+    (tmp_path / ".terraform" / "modules" / "ci_role").mkdir()
+    (tmp_path / ".terraform" / "modules" / "ci_role" / "main.tf").write_text(MODULE_BODY)
+    result = scan(["."])
+    assert [(f.rule_id, f.span.path, f.span.line, f.message) for f in result.findings] == [
+        (
+            "JEP106",
+            ".terraform/modules/ci_role/main.tf",
+            12,
+            f"role ci {ADMIN} module.ci_role.aws_iam_role_policy_attachment.admin",
+        )
+    ]
+    assert result.graph.unresolved == []
+
+
+def test_installed_module_outside_the_scan_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "main.tf").write_text(MODULE_BODY)
+    (tmp_path / "root").mkdir()
+    monkeypatch.chdir(tmp_path / "root")
+    _initialised(tmp_path / "root", "../elsewhere")
+    result = scan(["."])
+    assert result.findings == []
+    assert [category for _s, category, _m in result.graph.unresolved] == ["registry modules not in the scan"]

@@ -14,6 +14,7 @@ stays an `Expr`, which becomes an unresolved value downstream: never a false wil
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import re
@@ -94,6 +95,14 @@ class Files:
     def _inside(self, path: str) -> bool:
         real = os.path.realpath(path)
         return os.path.isfile(real) and any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
+
+    def inside(self, path: str) -> bool:
+        """A regular file inside the scanned tree."""
+        return self._inside(path)
+
+    def inside_dir(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        return os.path.isdir(real) and any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
 
 
 class Module:
@@ -648,19 +657,29 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
             child = _local_source(directory, block)
             if child is not None and child in groups and child != directory:
                 called.add(child)
+    installed = {d: found for d in groups if (found := installed_modules(d, index))}  # after `terraform init`
+    called.update(d for found in installed.values() for d in found.values() if d in groups)
     instances: list[Module] = list(plans)
     remote: list[tuple[Span, str]] = []
 
     def instantiate(
-        directory: str, caller: Module | None, call: Block | None, depth: int, instance: tuple[str, Env] | None = None
+        directory: str,
+        caller: Module | None,
+        call: Block | None,
+        depth: int,
+        instance: tuple[str, Env] | None = None,
+        init: tuple[str, str] = ("", ""),
     ) -> Module:
+        """`init`: the directory `terraform init` ran in (a root) and this module's key there."""
         module = Module(
             directory, groups[directory], index, caller, call, tfvars.get(directory) if caller is None else None, instance
         )
         instances.append(module)
+        root, prefix = init if caller is not None else (directory, "")
         for block in module.module_calls:
-            child = _local_source(directory, block)
             label = str(block.labels[0].value)
+            key = f"{prefix}.{label}" if prefix else label
+            child = _local_source(directory, block) or installed.get(root, {}).get(key)
             if child is None:
                 source = module.text(block.attrs.get("source")) or "?"
                 remote.append((block.labels[0].span, source))
@@ -681,7 +700,7 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
                         keys = module.expand_node(kind, block.attrs[kind], f"module.{label}", {}, feeds_iam)
                 if keys is None:
                     keys = [("", {})]
-                module.children[label] = [instantiate(child, module, block, depth + 1, key) for key in keys]
+                module.children[label] = [instantiate(child, module, block, depth + 1, k, (root, key)) for k in keys]
         return module
 
     for directory in groups:
@@ -692,6 +711,33 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
         more = f" and {len(remote) - 1} other module calls" if len(remote) > 1 else ""
         graph.notes.append((span, f"module source {source}{more} use registry or remote sources, which are outside the scan"))
     return instances
+
+
+_MAX_MODULES_JSON = 4 * 1024 * 1024
+
+
+def installed_modules(directory: str, files: Files) -> dict[str, str]:
+    """Module key (`vpc`, `iam.vpc`) -> directory of the module `terraform init` installed for it,
+    from `<directory>/.terraform/modules/modules.json` when it is inside the scanned tree."""
+    path = posixpath.join(directory, ".terraform", "modules", "modules.json") if directory else ".terraform/modules/modules.json"
+    if not files.inside(path):
+        return {}
+    try:
+        if os.path.getsize(path) > _MAX_MODULES_JSON:
+            return {}
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    found: dict[str, str] = {}
+    for entry in data.get("Modules", []) if isinstance(data, dict) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("Key"), str) and isinstance(entry.get("Dir"), str) and entry["Key"]:
+            target = (
+                posixpath.normpath(posixpath.join(directory, entry["Dir"])) if directory else posixpath.normpath(entry["Dir"])
+            )
+            if files.inside_dir(target):
+                found[entry["Key"]] = target
+    return found
 
 
 def _local_source(directory: str, block: Block) -> str | None:
