@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from jeplint.graph.model import Graph
-from jeplint.graph.terraform import build_modules
+from jeplint.graph.tf_modules import build_modules
 from jeplint.parse.nodes import Block, Expr, Node, Scalar
 from jeplint.run import scan
 

@@ -15,13 +15,14 @@ from jeplint.graph.credentials import add_credentials
 from jeplint.graph.kubernetes import KubernetesExtractor
 from jeplint.graph.model import Graph, Policy
 from jeplint.graph.policy import grants_from_document
-from jeplint.graph.terraform import Module, build_modules
+from jeplint.graph.terraform import Module
 from jeplint.graph.tf_aws import AwsExtractor
 from jeplint.graph.tf_azure import AzureExtractor
 from jeplint.graph.tf_eks import PodIdentity, link_pod_identities
 from jeplint.graph.tf_gcp import GcpExtractor
 from jeplint.graph.tf_gcp_federation import add_pools
 from jeplint.graph.tf_kubernetes import TerraformKubernetes
+from jeplint.graph.tf_modules import build_modules
 from jeplint.parse import CLOUDFORMATION, IAM_POLICY, KUBERNETES, TERRAFORM, TERRAFORM_PLAN, TERRAFORM_VARS, ParsedFile
 from jeplint.parse.nodes import Mapping
 

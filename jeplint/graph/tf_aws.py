@@ -19,7 +19,8 @@ from jeplint.graph.conditions import UNKNOWN, Condition
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
 from jeplint.graph.policy import describe, grants_from_document, values_of
-from jeplint.graph.terraform import NONE, Env, Module, data_refs, parse_embedded_json, traversal
+from jeplint.graph.terraform import NONE, Env, Module, parse_embedded_json, traversal
+from jeplint.graph.tf_modules import data_refs
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
 
 IDENTITY_TYPES = {

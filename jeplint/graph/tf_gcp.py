@@ -15,7 +15,8 @@ import re
 from jeplint.catalog.cloud_roles import gcp_role_permissions
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.policy import values_of
-from jeplint.graph.terraform import NONE, Module, data_refs, traversal
+from jeplint.graph.terraform import NONE, Module, traversal
+from jeplint.graph.tf_modules import data_refs
 from jeplint.parse.nodes import Block, Expr, Node, Scalar, Sequence, Span
 
 _BINDING_TYPE = re.compile(r"^google_(?P<scope>\w+?)_iam_(?P<form>member|binding|policy)$")
