@@ -49,11 +49,25 @@ def test_recognised_by_content_whatever_the_name(tmp_path: Path) -> None:
     assert parse_file(str(target), "output.txt.json").kind == TERRAFORM_PLAN
 
 
-def test_unknown_format_version_and_malformed_plan_exit_2(in_root: Path, capsys) -> None:
-    assert main(["scan", "--no-cache", f"{BASE}/bad_version", f"{BASE}/state"]) == 2
+BAD_VERSION = '{\n  "format_version": "2.0",\n  "planned_values": {\n    "root_module": {}\n  }\n}\n'
+MALFORMED = (
+    '{\n  "format_version": "1.2",\n  "planned_values": {\n    "root_module": {\n      "resources": [\n'
+    '        {"address": "aws_iam_role.x", "mode": "managed", "type": "aws_iam_role", "name": "x",}\n'
+    "      ]\n    }\n  }\n}\n"
+)
+
+
+def test_unknown_format_version_and_malformed_plan_exit_2(tmp_path: Path, monkeypatch, capsys) -> None:
+    """Written here, not in testdata: a scan of testdata must stay free of broken inputs."""
+    state = (Path(__file__).resolve().parents[1] / BASE / "state" / "state.json").read_text()
+    for name, text in (("bad_version/tfplan.json", BAD_VERSION), ("malformed/tfplan.json", MALFORMED), ("state/s.json", state)):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    assert main(["scan", "--no-cache", "bad_version", "state"]) == 2
     err = capsys.readouterr().err
-    assert f"{BASE}/bad_version/tfplan.json:2:21: error: unsupported Terraform JSON format_version 2.0 (jeplint reads 1.x)" in err
-    assert main(["scan", "--no-cache", f"{BASE}/malformed"]) == 2
-    assert f"{BASE}/malformed/tfplan.json:6:94: error: expected a string object key" in capsys.readouterr().err
-    result = scan([f"{BASE}/bad_version", f"{BASE}/state"])
+    assert "bad_version/tfplan.json:2:21: error: unsupported Terraform JSON format_version 2.0 (jeplint reads 1.x)" in err
+    assert main(["scan", "--no-cache", "malformed"]) == 2
+    assert "malformed/tfplan.json:6:94: error: expected a string object key" in capsys.readouterr().err
+    result = scan(["bad_version", "state"])
     assert [f.rule_id for f in result.findings] == ["JEP106"]  # the other file's findings are kept
