@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from jeplint.graph.aws_managed import KNOWN_MANAGED, managed_policy
+from jeplint.graph.aws_managed import managed_policy, managed_policy_by_name
 from jeplint.graph.conditions import UNKNOWN, Condition
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
@@ -470,9 +470,9 @@ class AwsExtractor:
             block = found[0].data.get(("aws_iam_policy", found[1][2]))
             arn = found[0].text(block.attrs.get("arn")) if block is not None else None
             name = found[0].text(block.attrs.get("name")) if block is not None else None
-            if arn is None and name is not None and name in KNOWN_MANAGED:
-                arn = f"arn:aws:iam::aws:policy/{name}"
             policy = managed_policy(self.graph, arn, node.span) if arn else None
+            if policy is None and name is not None:
+                policy = managed_policy_by_name(self.graph, name, node.span)
             if policy is None:
                 self._unresolved(
                     node, "policy declared outside the scan", f"the policy read by data.aws_iam_policy.{found[1][2]}"
@@ -485,13 +485,6 @@ class AwsExtractor:
         match = _ANY_PARTITION.match(rendered.text or "") if rendered is not None else None
         if match is not None:
             return managed_policy(self.graph, "arn:aws:iam::aws:policy/" + match.group(1), node.span)
-        return None
-        declared = self._declared_policy(module, node, "aws_iam_policy")
-        if declared is not None:
-            return declared
-        value = module.resolve(node)
-        if isinstance(value, Scalar) and isinstance(value.value, str):
-            return managed_policy(self.graph, value.value, value.span)
         return None
 
     # -- memberships and workloads ------------------------------------------------------------
