@@ -320,3 +320,14 @@ def test_installed_module_outside_the_scan_is_not_read(tmp_path: Path, monkeypat
     result = scan(["."])
     assert result.findings == []
     assert [category for _s, category, _m in result.graph.unresolved] == ["registry modules not in the scan"]
+
+
+def test_name_with_unknown_parts_links_when_written_alike_in_the_module(in_root: Path) -> None:
+    """cloudgoat style: `role = "ops-${var.cgid}"` names the role whose name is written the same
+    way in the same module instance; another name with unknown parts is said, not guessed."""
+    assert findings("template_name") == [
+        ("JEP106", 12, 16, f"role aws_iam_role.ops {ADMIN} aws_iam_role_policy_attachment.ops"),
+    ]
+    assert notes("template_name") == [
+        ("main.tf", 16, 16, 'IAM reference not resolved: the role named by "other-${var.cgid}"'),
+    ]

@@ -60,6 +60,8 @@ class AwsExtractor:
         self.graph = graph
         self.identities: dict[str, Identity] = {}  # key -> identity
         self.by_name: dict[tuple[str, str], Identity] = {}  # (kind, name) -> identity
+        # (module directory, module address, kind, name template with unknown parts) -> identity
+        self.by_template: dict[tuple[str, str, str, str], Identity] = {}
         self.policies: dict[str, Policy] = {}  # key -> policy
 
     def add(self, modules: list[Module]) -> None:
@@ -95,6 +97,9 @@ class AwsExtractor:
             )
             self.identities[identity.key] = identity
             self.by_name.setdefault((kind, display), identity)
+            rendered = module.render(module.resolve(block.attrs.get("name", NONE)))
+            if rendered is not None and rendered.text:  # `cg-role-${var.cgid}`: the same text names it here
+                self.by_template.setdefault((module.directory, module.address, kind, rendered.text), identity)
             self.graph.identities.append(identity)
 
     def identity_ref(self, module: Module, kind: str, node: Node | None) -> Identity | None:
@@ -129,6 +134,11 @@ class AwsExtractor:
         value = module.resolve(node)
         if isinstance(value, Scalar) and isinstance(value.value, str) and value.value:
             return aws_named(self.graph, self.by_name, kind, value.value)
+        rendered = module.render(value)
+        if rendered is not None and rendered.text:  # a name with unknown parts, written alike in this module
+            found_by_text = self.by_template.get((module.directory, module.address, kind, rendered.text))
+            if found_by_text is not None:
+                return found_by_text
         if isinstance(value, Expr) and value.op == "ref" and traversal(value.text)[:1] == ["var"]:
             return aws_named(self.graph, self.by_name, kind, f"{value.text} (declared outside the scan)")
         self._unresolved(node, "unknown value", f"the {kind} named by {describe(value)}")
