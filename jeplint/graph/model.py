@@ -259,6 +259,9 @@ class Graph:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): inputs the graph could not take
     # IAM references (attachments, bindings, module inputs) not followed: (where, category, message)
     unresolved: list[tuple[Span, str, str]] = field(default_factory=list)
+    # (where, reason): an embedded document (policy JSON in a string or heredoc) that does not parse:
+    # not analysed, reported as an error at the position of the fault.
+    invalid: list[tuple[Span, str]] = field(default_factory=list)
     frozen: bool = False
     _index: dict[str, dict[int, list]] = field(
         default_factory=lambda: {

@@ -233,7 +233,7 @@ class AwsExtractor:
                     return
         value = module.resolve(node)
         if isinstance(value, Scalar) and isinstance(value.value, str):
-            parsed = parse_embedded_json(value)
+            parsed = parse_embedded_json(value, self.graph.invalid)
             if parsed is None:
                 policy.unresolved = "policy string is not JSON"
                 return
@@ -249,14 +249,14 @@ class AwsExtractor:
             return
         seen.add(id(block))
         for source in self._documents(module, block.attrs.get("source_policy_documents")):
-            self.fill_from_data_document(module, policy, source, seen)
+            self._fill_from_source(module, policy, source, seen)
         for stmt, env in self._statements(module, block):
             grant = Grant(policy=policy, index=len(policy.grants) + 1, span=stmt.span)
             self._statement(module, grant, stmt, env)
             policy.grants.append(grant)
         overrides = Policy("aws", policy.kind, policy.name, policy.key, policy.span)
         for override in self._documents(module, block.attrs.get("override_policy_documents")):
-            self.fill_from_data_document(module, overrides, override, seen)
+            self._fill_from_source(module, overrides, override, seen)
         for grant in overrides.grants:
             grant.policy = policy
             same = next((i for i, g in enumerate(policy.grants) if grant.sid and g.sid == grant.sid), None)
@@ -267,15 +267,27 @@ class AwsExtractor:
         for index, grant in enumerate(policy.grants, start=1):
             grant.index = index
 
-    def _documents(self, module: Module, node: Node | None) -> list[Block]:
+    def _fill_from_source(self, module: Module, policy: Policy, source: Block | Mapping, seen: set[int]) -> None:
+        if isinstance(source, Block):
+            self.fill_from_data_document(module, policy, source, seen)
+        else:
+            grants_from_document(policy, source, module.resolver(), module.renderer())
+
+    def _documents(self, module: Module, node: Node | None) -> list[Block | Mapping]:
+        """The documents of `source_policy_documents` / `override_policy_documents`: other data
+        documents, and policies written as JSON (a string, a heredoc, `jsonencode`)."""
         if node is None:
             return []
         value = module.resolve(node)
         items = value.items if isinstance(value, Sequence) else [value]
-        found = []
+        found: list[Block | Mapping] = []
         for item in items:
             item = module.resolve(item)
-            if isinstance(item, Expr) and item.op == "ref":
+            if isinstance(item, Scalar) and isinstance(item.value, str):
+                item = parse_embedded_json(item, self.graph.invalid) or item
+            if isinstance(item, Mapping):
+                found.append(item)
+            elif isinstance(item, Expr) and item.op == "ref":
                 parts = traversal(item.text)
                 if parts[:2] == ["data", "aws_iam_policy_document"] and len(parts) >= 3:
                     block = module.data.get(("aws_iam_policy_document", parts[2]))
