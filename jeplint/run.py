@@ -368,6 +368,25 @@ def _siblings(paths: list[str]) -> list[str]:
     return siblings
 
 
+def check_graph(graph: Graph, rules: tuple[Rule, ...], settings: Settings, problems: list[Problem]) -> list[Finding]:
+    """Run `rules` over the graph: their findings at their configured levels, one per rule and
+    token. A rule that fails is a problem (appended to `problems`), never the end of the scan."""
+    findings: list[Finding] = []
+    for rule in rules:
+        level, configured = rule.meta.level, level_for(rule.id, settings.levels)
+        try:
+            for finding in rule.check(graph, settings.options):
+                finding.level = configured or finding.level or level
+                if finding.downgrade and not configured:  # scoped by a condition or a boundary
+                    finding.level = {"error": "warning", "warning": "note"}.get(finding.level, finding.level)
+                findings.append(finding)
+        except Exception as exc:  # a rule bug must not hide the other rules' findings
+            if os.environ.get("JEPLINT_DEBUG"):
+                raise
+            problems.append(Problem("<jeplint>", f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"))
+    return merge_same_token(findings)
+
+
 def scan(paths: list[str], settings: Settings | None = None, progress: Progress | None = None) -> ScanResult:
     # The node trees have no reference cycles worth collecting, and a collector pass over every live
     # node costs more than the parse itself on large scans: pause it for the duration.
@@ -397,20 +416,7 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
     problems += [Problem(span.path, reason, span.line, span.col) for span, reason in _unique_spans(graph.invalid)]
     problems += [Problem(span.path, note, span.line, span.col, level="note") for span, note in graph.notes]
     rules = selected_rules(settings)
-    findings: list[Finding] = []
-    for rule in rules:
-        level, configured = rule.meta.level, level_for(rule.id, settings.levels)
-        try:
-            for finding in rule.check(graph, settings.options):
-                finding.level = configured or finding.level or level
-                if finding.downgrade and not configured:  # scoped by a condition or a boundary
-                    finding.level = {"error": "warning", "warning": "note"}.get(finding.level, finding.level)
-                findings.append(finding)
-        except Exception as exc:  # a rule bug must not hide the other rules' findings
-            if os.environ.get("JEPLINT_DEBUG"):
-                raise
-            problems.append(Problem("<jeplint>", f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"))
-    findings = merge_same_token(findings)
+    findings = check_graph(graph, rules, settings, problems)
     if reported is not None:  # context_dirs: report the named files; a broken context file is a note
         findings = [f for f in findings if _touches(f, reported)]
         context = {f.display for f in found.files} - reported
