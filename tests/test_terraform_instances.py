@@ -331,3 +331,17 @@ def test_name_with_unknown_parts_links_when_written_alike_in_the_module(in_root:
     assert notes("template_name") == [
         ("main.tf", 16, 16, 'IAM reference not resolved: the role named by "other-${var.cgid}"'),
     ]
+
+
+def test_role_of_a_file_outside_the_scan_is_an_identity_declared_elsewhere(tmp_path: Path) -> None:
+    """One file checked alone (an editor, a pre-commit hook): the role it references lives in a
+    file that is not in the scan; the attachment is reported against it, without a note."""
+    (tmp_path / "attach.tf").write_text(
+        'resource "aws_iam_role_policy_attachment" "admin" {\n  role       = aws_iam_role.app.name\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'
+    )
+    result = scan([str(tmp_path / "attach.tf")])
+    assert [(f.rule_id, f.span.line, f.message) for f in result.findings] == [
+        ("JEP106", 3, f"role aws_iam_role.app (declared outside the scan) {ADMIN} aws_iam_role_policy_attachment.admin")
+    ]
+    assert result.problems == [] and result.graph.unresolved == []

@@ -118,6 +118,8 @@ class AwsExtractor:
                 if identity is None:
                     self._unresolved(node, "unknown instance key", f"which instance of {parts[0]}.{parts[1]} is meant")
                 return identity
+            if parts[0] in IDENTITY_TYPES:  # a resource of a file that is not in the scan (one file checked alone)
+                return aws_named(self.graph, self.by_name, kind, f"{parts[0]}.{parts[1]} (declared outside the scan)")
             if parts[0] == "aws_iam_instance_profile" and (parts[0], parts[1]) in owner.resources:
                 profile = owner.resources[(parts[0], parts[1])]
                 return self.identity_ref(owner, "role", profile.attrs.get("role"))
