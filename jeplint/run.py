@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import argparse
 import gc
 import os
 import signal
@@ -19,7 +20,8 @@ from jeplint.baseline import Baseline
 from jeplint.baseline import apply as apply_baseline
 from jeplint.baseline import unmatched as unmatched_baseline
 from jeplint.cache import Entry, ParseCache, loads, parse_and_store, parse_to_bytes
-from jeplint.config import exclusion, level_for
+from jeplint.config import Config, exclusion, level_for
+from jeplint.config import options as configured_options
 from jeplint.discover import Discovery, SourceFile, discover, display_path
 from jeplint.graph.build import build_graph
 from jeplint.graph.model import Graph
@@ -32,7 +34,7 @@ from jeplint.suppress import Suppressed
 from jeplint.suppress import apply as apply_suppressions
 
 PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than it saves
-DEFAULT_TIMEOUT = 300.0  # seconds to read and parse a scan's files (`--timeout`)
+DEFAULT_TIMEOUT = 300.0  # seconds for a whole scan: parse, graph, rules (`--timeout`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +50,28 @@ class Settings:
     context_dirs: bool = False  # named files: read their folders too, report findings in them only
     baseline: Baseline | None = None  # findings whose fingerprint it lists are not reported
     cache: bool = False  # read and write the parse cache (`jeplint.cache`; the CLI's default, off with --no-cache)
-    timeout: float = DEFAULT_TIMEOUT  # files not parsed by then are reported, not waited for; 0 = no limit
+    timeout: float = DEFAULT_TIMEOUT  # for the whole scan: what is not done by then is reported; 0 = no limit
     report_unused_suppressions: bool = False  # a suppression (of a rule that ran) hiding nothing is a warning
     display_as: str | None = None  # the one file scanned is reported under this name (`--stdin-filename`)
+
+
+def settings_from(conf: Config, args: argparse.Namespace, **more: object) -> Settings:
+    """The settings of a scan from a configuration and the command line's common options
+    (`select`, `ignore`, `max_file_size`, `jobs`, `no_cache`, `timeout`: None when not given);
+    `more` sets other fields (`context_dirs`, `baseline`, ...)."""
+    return Settings(
+        select=tuple(conf.select if args.select is None else args.select),
+        ignore=tuple(conf.ignore if args.ignore is None else args.ignore),
+        max_file_bytes=args.max_file_size or MAX_FILE_BYTES,
+        jobs=args.jobs,
+        options=configured_options(conf),
+        levels=conf.levels,
+        exclude=conf.exclude,
+        exclude_root=conf.root,
+        cache=not args.no_cache,
+        timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
+        **more,  # type: ignore[arg-type]
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,23 +148,37 @@ def merge_same_token(findings: list[Finding]) -> list[Finding]:
 
 
 Progress = Callable[[int, int], None]  # (files parsed, files in all), after each file
+Reuse = Callable[[SourceFile], ParsedFile | None]  # a parse this process already holds for a file, if any
 
 
-def parse_all(sources: list[SourceFile], settings: Settings, progress: Progress | None = None) -> list[ParsedFile]:
+def parse_all(
+    sources: list[SourceFile],
+    settings: Settings,
+    progress: Progress | None = None,
+    reuse: Reuse | None = None,
+    deadline: float | None = None,
+) -> list[ParsedFile]:
     """Parse every file. Output order = input order, whatever the scheduling.
 
     With `settings.cache`, a file whose bytes the parse cache holds is loaded from it
     (`jeplint.cache`). The others are parsed here or, when there are many, in a process pool whose
-    workers store their results in the cache and send them back as compact pickles.
+    workers store their results in the cache and send them back in the same plain form. `reuse` may
+    hand over a parse of the same bytes under the same display path (`jeplint diff` gives the base
+    scan the working tree's parses of unchanged files); it is asked first.
 
     Files not parsed `settings.timeout` seconds after the start are not waited for: each is
     returned with the error "not analysed: time limit ... reached" (see `_parse_here`, `_parse_pool`).
     """
-    deadline = time.monotonic() + settings.timeout if settings.timeout > 0 else None
+    if deadline is None and settings.timeout > 0:
+        deadline = time.monotonic() + settings.timeout
     store = ParseCache.open() if settings.cache else None
     files: list[ParsedFile | None] = [None] * len(sources)
     todo: list[tuple[int, Entry | None]] = []
     for index, source in enumerate(sources):
+        known = reuse(source) if reuse is not None else None
+        if known is not None:
+            files[index] = known
+            continue
         cached, entry = store.lookup(source.path, source.display, settings.max_file_bytes) if store else (None, None)
         if cached is None:
             todo.append((index, entry))
@@ -229,7 +264,7 @@ def _parse_pool(
     jobs: int,
     deadline: float | None,
 ) -> Iterator[tuple[int, ParsedFile]]:
-    """Parse in `jobs` worker processes; each result comes back as a `dumps` pickle (a file whose
+    """Parse in `jobs` worker processes; each result comes back in `dumps` form (a file whose
     tree cannot travel that way is parsed here). At `deadline` the workers are stopped: results
     not back by then are not waited for."""
     from concurrent.futures import ProcessPoolExecutor  # 10 ms of imports that a small scan does not need
@@ -251,7 +286,7 @@ def _parse_pool(
                 source = sources[index]
                 try:
                     yield index, loads(data, source.display)  # type: ignore[arg-type]
-                except Exception:  # None (too deep to pickle) or unloadable
+                except Exception:  # None (too deep to encode) or unloadable
                     yield index, parse_file(source.path, source.display, settings.max_file_bytes)
         except Late:
             # A parse cannot be interrupted from outside: kill the workers (there is no public API
@@ -368,42 +403,38 @@ def _siblings(paths: list[str]) -> list[str]:
     return siblings
 
 
-def check_graph(graph: Graph, rules: tuple[Rule, ...], settings: Settings, problems: list[Problem]) -> list[Finding]:
+def check_graph(
+    graph: Graph, rules: tuple[Rule, ...], settings: Settings, problems: list[Problem], deadline: float | None = None
+) -> list[Finding]:
     """Run `rules` over the graph: their findings at their configured levels, one per rule and
-    token. A rule that fails is a problem (appended to `problems`), never the end of the scan."""
-    findings: list[Finding] = []
-    for rule in rules:
-        level, configured = rule.meta.level, level_for(rule.id, settings.levels)
-        try:
-            for finding in rule.check(graph, settings.options):
-                finding.level = configured or finding.level or level
-                if finding.downgrade and not configured:  # scoped by a condition or a boundary
-                    finding.level = {"error": "warning", "warning": "note"}.get(finding.level, finding.level)
-                findings.append(finding)
-        except Exception as exc:  # a rule bug must not hide the other rules' findings
-            if os.environ.get("JEPLINT_DEBUG"):
-                raise
-            problems.append(Problem("<jeplint>", f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"))
+    token. A rule that fails is a problem (appended to `problems`), never the end of the scan; so
+    are the rules `deadline` stopped or kept from running (what they found until then is kept)."""
+    findings, unfinished = _run_rules(rules, graph, settings, problems, deadline)
+    if unfinished:
+        problems.append(Problem("<jeplint>", _late(settings, f"rules not run to the end: {', '.join(unfinished)}")))
     return merge_same_token(findings)
 
 
-def scan(paths: list[str], settings: Settings | None = None, progress: Progress | None = None) -> ScanResult:
+def scan(
+    paths: list[str], settings: Settings | None = None, progress: Progress | None = None, reuse: Reuse | None = None
+) -> ScanResult:
     # The node trees have no reference cycles worth collecting, and a collector pass over every live
     # node costs more than the parse itself on large scans: pause it for the duration.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _scan(paths, settings or Settings(), progress)
+        return _scan(paths, settings or Settings(), progress, reuse)
     finally:
         if paused:
             gc.enable()
 
 
-def _scan(paths: list[str], settings: Settings, progress: Progress | None = None) -> ScanResult:
+def _scan(paths: list[str], settings: Settings, progress: Progress | None = None, reuse: Reuse | None = None) -> ScanResult:
+    deadline = time.monotonic() + settings.timeout if settings.timeout > 0 else None
     found, reported = _discover(paths, settings)
     problems = [Problem(path, reason) for path, reason in found.problems]
     problems += _unsupported(found, paths)
-    files = parse_all(found.files, settings, progress)
+    files = parse_all(found.files, settings, progress, reuse, deadline)
     _helm_templates(files, found.files)
     for parsed in files:
         if parsed.error is not None:
@@ -411,12 +442,18 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
         elif parsed.notice:
             line, col = parsed.notice_at or (None, None)
             problems.append(Problem(parsed.path, parsed.notice, line, col, level="note"))
-    graph = build_graph(files, paths)
-    problems += [Problem(path, reason) for path, reason in graph.errors]
-    problems += [Problem(span.path, reason, span.line, span.col) for span, reason in _unique_spans(graph.invalid)]
-    problems += [Problem(span.path, note, span.line, span.col, level="note") for span, note in graph.notes]
     rules = selected_rules(settings)
-    findings = check_graph(graph, rules, settings, problems)
+    built = _graph(files, paths, deadline)
+    findings: list[Finding] = []
+    if built is None:
+        graph = Graph()
+        problems.append(Problem("<jeplint>", _late(settings, "while building the permission graph: no rule was run")))
+    else:
+        graph = built
+        problems += [Problem(path, reason) for path, reason in graph.errors]
+        problems += [Problem(span.path, reason, span.line, span.col) for span, reason in _unique_spans(graph.invalid)]
+        problems += [Problem(span.path, note, span.line, span.col, level="note") for span, note in graph.notes]
+        findings = check_graph(graph, rules, settings, problems, deadline)
     if reported is not None:  # context_dirs: report the named files; a broken context file is a note
         findings = [f for f in findings if _touches(f, reported)]
         context = {f.display for f in found.files} - reported
@@ -443,3 +480,48 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
     suppressed.sort(key=lambda s: s.finding.sort_key())
     problems.sort(key=lambda p: (p.path, p.line or 0, p.reason))
     return ScanResult(findings, problems, graph, files, rules, suppressed)
+
+
+def _late(settings: Settings, what: str) -> str:
+    return f"not analysed: time limit of {settings.timeout:g} s reached (--timeout) {what}"
+
+
+def _graph(files: list[ParsedFile], paths: list[str], deadline: float | None) -> Graph | None:
+    """The permission graph, or None when the deadline passes first."""
+    if deadline is not None and time.monotonic() >= deadline:
+        return None
+    try:
+        with _alarm(deadline):
+            return build_graph(files, paths)
+    except _TimeUp:
+        return None
+
+
+def _run_rules(
+    rules: tuple[Rule, ...], graph: Graph, settings: Settings, problems: list[Problem], deadline: float | None
+) -> tuple[list[Finding], list[str]]:
+    """(every finding of `rules`, the ids of the rules the deadline stopped or kept from running).
+
+    A rule stopped by the deadline keeps the findings it made until then; the ids are reported as a
+    problem, so the exit code says the scan is incomplete."""
+    findings: list[Finding] = []
+    unfinished: list[str] = []
+    for rule in rules:
+        if deadline is not None and time.monotonic() >= deadline:
+            unfinished.append(rule.id)
+            continue
+        level, configured = rule.meta.level, level_for(rule.id, settings.levels)
+        try:
+            with _alarm(deadline):
+                for finding in rule.check(graph, settings.options):
+                    finding.level = configured or finding.level or level
+                    if finding.downgrade and not configured:  # scoped by a condition or a boundary
+                        finding.level = {"error": "warning", "warning": "note"}.get(finding.level, finding.level)
+                    findings.append(finding)
+        except _TimeUp:
+            unfinished.append(rule.id)
+        except Exception as exc:  # a rule bug must not hide the other rules' findings
+            if os.environ.get("JEPLINT_DEBUG"):
+                raise
+            problems.append(Problem("<jeplint>", f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"))
+    return findings, unfinished
