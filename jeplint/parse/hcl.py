@@ -19,6 +19,10 @@ takes every position from the tokens:
 fixed span. The converter recurses once per level of nesting of collections, calls and
 interpolations (operators and traversals are read without recursion); input nested deeper than
 Python's recursion limit allows is reported as a `ParseError`, never a crash.
+
+Size: over the usual 400 lines on purpose: `_Converter` is one walk over one grammar, a method per
+rule of python-hcl2's grammar; split across modules, each half would need the other's private
+token helpers.
 """
 
 from __future__ import annotations
