@@ -8,7 +8,9 @@ slashes when they lie under it, escaped so that any report can carry them and di
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -121,6 +123,8 @@ def _walk(root: str, cwd: str, found: dict[str, SourceFile], problems: list[tupl
         problems.append((display_path(exc.filename or root, cwd), f"cannot read directory: {exc.strerror or exc}"))
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=True):
+        if ".terraform" in dirnames:
+            _initialised_modules(dirpath, real_root, cwd, found)
         dirnames[:] = [d for d in sorted(dirnames) if d not in SKIP_DIRS and enter(os.path.join(dirpath, d))]
         for name in sorted(filenames):
             if file_format(name) is None:
@@ -133,6 +137,66 @@ def _walk(root: str, cwd: str, found: dict[str, SourceFile], problems: list[tupl
             if os.path.islink(path) and (not os.path.exists(path) or not _inside(real, real_root)):
                 continue  # dangling, or leading outside the scanned root: never followed
             found.setdefault(real, SourceFile(path, display_path(path, cwd)))
+    _skipped_modules(real_root, cwd, found)
+
+
+# `source = "./..."` of a Terraform module call (a local module; registry and git sources are not read)
+_LOCAL_SOURCE = re.compile(rb'^[ \t]*source[ \t]*=[ \t]*"(\.\.?/[^"\n]+)"', re.M)
+_MAX_SOURCE_SCAN = 1024 * 1024
+
+
+def _initialised_modules(directory: str, real_root: str, cwd: str, found: dict[str, SourceFile]) -> None:
+    """The modules `terraform init` installed for the root module in `directory`
+    (`.terraform/modules/modules.json`): their `.tf` files, when they lie inside the scanned root."""
+    path = os.path.join(directory, ".terraform", "modules", "modules.json")
+    try:
+        if not os.path.isfile(path) or os.path.getsize(path) > _MAX_SOURCE_SCAN * 4:
+            return
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return  # not readable as written by terraform: the module calls stay "not in the scan"
+    for entry in data.get("Modules", []) if isinstance(data, dict) else []:
+        folder = entry.get("Dir") if isinstance(entry, dict) and entry.get("Key") else None
+        if isinstance(folder, str):
+            _add_module_files(os.path.realpath(os.path.join(directory, folder)), real_root, cwd, found)
+
+
+def _add_module_files(target: str, real_root: str, cwd: str, found: dict[str, SourceFile]) -> list[str]:
+    """The `.tf` / `.tf.json` files of one module folder inside the root, added to `found`."""
+    added: list[str] = []
+    if not _inside(target, real_root) or not os.path.isdir(target):
+        return added
+    for name in sorted(os.listdir(target)):
+        path = os.path.join(target, name)
+        if name.endswith((".tf", ".tf.json")) and os.path.isfile(path) and not os.path.islink(path) and path not in found:
+            found[path] = SourceFile(path, display_path(path, cwd))
+            added.append(path)
+    return added
+
+
+def _skipped_modules(real_root: str, cwd: str, found: dict[str, SourceFile]) -> None:
+    """Local modules that Terraform reads from a folder the walk skips (`./venv/...`,
+    `node_modules/...`, `cdk.out/...`): their own `.tf` files are added, as Terraform loads them.
+    Only folders inside the scanned root; each module folder once; its own calls followed too."""
+    queue = [real for real, f in found.items() if f.path.endswith(".tf") and _inside(real, real_root)]
+    seen: set[str] = set()
+    while queue:
+        real = queue.pop()
+        try:
+            if os.path.getsize(real) > _MAX_SOURCE_SCAN:
+                continue
+            with open(real, "rb") as handle:
+                text = handle.read()
+        except OSError:
+            continue  # reported by the parser, which opens it too
+        for match in _LOCAL_SOURCE.finditer(text):
+            target = os.path.realpath(os.path.join(os.path.dirname(real), os.fsdecode(match.group(1))))
+            parts = os.path.relpath(target, real_root).split(os.sep)
+            if target in seen or not set(parts) & SKIP_DIRS:
+                continue
+            seen.add(target)
+            queue.extend(_add_module_files(target, real_root, cwd, found))
 
 
 def _inside(path: str, root: str) -> bool:

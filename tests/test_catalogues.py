@@ -57,7 +57,9 @@ def test_data_aws_iam_policy_by_name_and_by_arn_is_followed(tmp_path: Path) -> N
     quiet = _scan(tmp_path, lookups + _attach("data.aws_iam_policy.ro.arn"), ("JEP106", "JEP1"))
     assert [f.rule_id for f in quiet.findings] == []
     customer = _scan(tmp_path, 'data "aws_iam_policy" "c" {\n  name = "our-own"\n}\n' + _attach("data.aws_iam_policy.c.arn"))
-    assert customer.findings == [] and _notes(customer) == []
+    # A customer policy outside the scan: no finding, and the unknown attachment is counted (issue 13)
+    assert customer.findings == []
+    assert _notes(customer) == [(11, "IAM reference not resolved: the policy read by data.aws_iam_policy.c")]
 
 
 def test_an_unknown_managed_policy_is_a_note_that_names_it(tmp_path: Path) -> None:

@@ -16,14 +16,16 @@ from jeplint.graph.federation_aws import add_aws_federation
 from jeplint.graph.kubernetes import KubernetesExtractor
 from jeplint.graph.model import Graph, Policy
 from jeplint.graph.policy import grants_from_document
-from jeplint.graph.terraform import Module, build_modules
+from jeplint.graph.terraform import Module
 from jeplint.graph.tf_aws import AwsExtractor
 from jeplint.graph.tf_azure import AzureExtractor
 from jeplint.graph.tf_azure_federation import add_azure_federation
+from jeplint.graph.tf_eks import PodIdentity, link_pod_identities
 from jeplint.graph.tf_gcp import GcpExtractor
 from jeplint.graph.tf_gcp_federation import add_pools
 from jeplint.graph.tf_kubernetes import TerraformKubernetes
-from jeplint.parse import CLOUDFORMATION, IAM_POLICY, KUBERNETES, TERRAFORM, TERRAFORM_VARS, ParsedFile
+from jeplint.graph.tf_modules import build_modules
+from jeplint.parse import CLOUDFORMATION, IAM_POLICY, KUBERNETES, TERRAFORM, TERRAFORM_PLAN, TERRAFORM_VARS, ParsedFile
 from jeplint.parse.nodes import Mapping
 
 
@@ -34,16 +36,25 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Grap
     for parsed in files:
         if parsed.error is None and parsed.kind is not None:
             by_kind.setdefault(parsed.kind, []).append(parsed)
-    terraform = by_kind.get(TERRAFORM, []) + by_kind.get(TERRAFORM_VARS, [])
+    terraform = by_kind.get(TERRAFORM, []) + by_kind.get(TERRAFORM_VARS, []) + by_kind.get(TERRAFORM_PLAN, [])
     tf_kubernetes: list[Mapping] = []
+    pod_identities: list[PodIdentity] = []
     modules: list[Module] = []
-    _guarded(graph, terraform, lambda tf: tf_kubernetes.extend(_terraform(graph, tf, files, roots or [], modules)))
+
+    def terraform_content(tf: list[ParsedFile]) -> None:
+        found = _terraform(graph, tf, files, roots or [], modules)
+        tf_kubernetes.extend(found.objects)
+        pod_identities.extend(found.pod_identities)
+
+    _guarded(graph, terraform, terraform_content)
     cfn = CloudFormationExtractor(graph)
     for parsed in by_kind.get(CLOUDFORMATION, []):
         _guarded(graph, [parsed], cfn.add)
     manifests = by_kind.get(KUBERNETES, [])
     if manifests or tf_kubernetes:
         _guarded(graph, manifests or terraform, lambda _: KubernetesExtractor(graph).add(manifests, tf_kubernetes))
+    if pod_identities:
+        _guarded(graph, terraform, lambda _: link_pod_identities(graph, pod_identities))
     for parsed in by_kind.get(IAM_POLICY, []):
         _guarded(graph, [parsed], lambda files: _standalone_policies(graph, files[0]))
     _guarded(
@@ -51,25 +62,30 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Grap
     )
     # Credentials (expiry rules) last: they name the identities the extractors above declared.
     _guarded(graph, terraform + by_kind.get(CLOUDFORMATION, []) + manifests, lambda found: add_credentials(graph, found, modules))
+    # Every IAM reference not followed is said where it is written (and counted in the summary).
+    # Said once per place (a module called twice would repeat it).
+    graph.unresolved[:] = list(dict.fromkeys(graph.unresolved))
+    graph.notes.extend((span, message) for span, _category, message in graph.unresolved)
     return graph.freeze()
 
 
 def _terraform(
     graph: Graph, tf_files: list[ParsedFile], all_files: list[ParsedFile], roots: list[str], modules: list[Module]
-) -> list[Mapping]:
+) -> TerraformKubernetes:
     """Adds the Terraform content (filling `modules` with the module instances); returns its
-    Kubernetes objects, which join the manifests' cluster."""
+    Kubernetes objects, which join the manifests' cluster, and its EKS Pod Identity associations."""
     modules.extend(build_modules(tf_files, all_files, roots, graph))
-    AwsExtractor(graph).add(modules)
+    aws = AwsExtractor(graph)
+    aws.add(modules)
     GcpExtractor(graph).add(modules)
     _guarded(graph, tf_files, lambda _: add_pools(graph, modules))
     AzureExtractor(graph).add(modules)
     _guarded(graph, tf_files, lambda _: add_azure_federation(graph, modules))
-    kubernetes = TerraformKubernetes(graph)
+    kubernetes = TerraformKubernetes(graph, aws)
     kubernetes.add(modules)
     for module in modules:
         graph.consumed |= module.consumed_files
-    return kubernetes.objects
+    return kubernetes
 
 
 def _standalone_policies(graph: Graph, parsed: ParsedFile) -> None:

@@ -259,6 +259,8 @@ class Graph:
     notes: list[tuple[Span, str]] = field(default_factory=list)  # things the scan could not follow
     federations: list[Federation] = field(default_factory=list)  # who signs in from outside (OIDC federation)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): inputs the graph could not take
+    # IAM references (attachments, bindings, module inputs) not followed: (where, category, message)
+    unresolved: list[tuple[Span, str, str]] = field(default_factory=list)
     # (where, reason): an embedded document (policy JSON in a string or heredoc) that does not parse:
     # not analysed, reported as an error at the position of the fault.
     invalid: list[tuple[Span, str]] = field(default_factory=list)

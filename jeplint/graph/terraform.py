@@ -1,15 +1,23 @@
-"""Terraform: module instances and the evaluation of the expressions policies are written with.
+"""Terraform: one module instance, and the evaluation of the expressions IAM is written with.
+
+Size: over the usual 400 lines on purpose: `Module` is the scope of one module instance (its
+locals, variables, inputs, outputs, resource instances and the evaluator that reads them) and the
+evaluation rules refer to each other; function tables live in `tf_functions`, instance keys in
+`tf_instances`, which directories form modules in `tf_modules`.
 
 Terraform resolves names per module, i.e. per directory: every `.tf`/`.tf.json` file of one folder
-shares its resources, data sources, locals and variables. A directory called by a local
-`module "x" { source = "./..." }` is instantiated once per call, its variables fed by the call's
-arguments (evaluated in the caller), so a value written in the caller keeps the caller's span; a
-directory nobody calls is a root, fed by its `terraform.tfvars` / `*.auto.tfvars` and variable
-defaults. Registry and remote modules are outside the scan (one note says so).
+shares its resources, data sources, locals and variables. A called module's variables are fed by
+the call's arguments, evaluated in the caller with the caller's `each` / `count`; a value that is
+not known there crosses into the module as a `Scoped` expression that remembers where it belongs,
+and module outputs come back the same way.
 
-`Module.resolve` follows locals, variables, `jsonencode` and friends, `file()` / `templatefile()`
-of files inside the scanned tree, templates, and `dynamic` block iterators. What it cannot follow
-stays an `Expr`, which becomes an unresolved value downstream: never a false wildcard.
+`Module.resolve` follows locals, variables (tfvars, defaults, call arguments), module outputs,
+indexes (`local.m[each.key]`), `for` expressions, conditionals, the collection and string
+functions of `tf_functions`, `file()` / `templatefile()` of files inside the scanned tree,
+templates, and `dynamic` block iterators. What it cannot know stays an `Expr`: unresolved
+downstream, never a false wildcard. `Module.reference` / `locate` follow a value to the resource
+instance it names (`aws_iam_role.ci["deploy"]`), which is how attachments link to identities;
+`each_resource` yields every `count` / `for_each` instance with its iteration values.
 """
 
 from __future__ import annotations
@@ -17,18 +25,20 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
-from jeplint.graph.model import Graph, Value
+from jeplint.graph.model import Value
 from jeplint.graph.policy import describe
+from jeplint.graph.tf_functions import call as call_function
+from jeplint.graph.tf_instances import MAX_INSTANCES, expand, literal_index, split_reference, suffix
 from jeplint.parse import IAM_POLICY, ParsedFile
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, ParseError, Scalar, Sequence, Span
 
 _INDEX = re.compile(r"\[[^\]]*\]")
+# Resource types whose instances carry IAM (identities, policies, bindings, workloads' roles).
+_IAM_RESOURCE = re.compile(r"_iam_|_role|polic|identity|service_account|_access_|assignment|rolebinding|_user$|_group$")
 _MAX_DEPTH = 32  # reference chains longer than this are treated as unresolved (and cycles end here)
-_MAX_MODULE_NESTING = 8
 _MAX_POLICY_FILE = 1024 * 1024
-AUTO_TFVARS = re.compile(r"(^|/)(terraform\.tfvars|[^/]*\.auto\.tfvars)$")
 NONE = Scalar(None, Span("", 1, 1, 1, 1))
 
 Env = dict[str, Node]  # iterator names of `dynamic` blocks -> {"key": ..., "value": ...}
@@ -39,12 +49,27 @@ def traversal(text: str) -> list[str]:
     return [part for part in _INDEX.sub("", text).split(".") if part]
 
 
+class Scoped(Expr):
+    """A value not known where it is written, carried into another module (an input, an output):
+    it keeps the module instance and the `each` / `count` it must be evaluated with."""
+
+    __slots__ = ("inner", "module", "env")
+
+    def __init__(self, inner: Expr, module: Module, env: Env) -> None:
+        super().__init__(inner.op, inner.text, inner.span, inner.name)
+        self.inner = inner
+        self.module = module
+        self.env = env
+
+
 class Files:
     """What `file()` may read: parsed files by path, and the scanned roots (nothing outside them)."""
 
     def __init__(self, files: Iterable[ParsedFile], roots: Iterable[str]) -> None:
         self.by_path = {f.path: f for f in files}
         self.roots = [os.path.realpath(r) for r in roots]
+        # IAM references the graph could not follow: (where, category, message), counted in the summary.
+        self.unresolved: list[tuple[Span, str, str]] = []
 
     def document(self, path: str) -> tuple[Node | None, str]:
         """(document node, "") or (None, why not) for a policy file named by file()/templatefile()."""
@@ -75,6 +100,14 @@ class Files:
         real = os.path.realpath(path)
         return os.path.isfile(real) and any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
 
+    def inside(self, path: str) -> bool:
+        """A regular file inside the scanned tree."""
+        return self._inside(path)
+
+    def inside_dir(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        return os.path.isdir(real) and any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
+
 
 class Module:
     """One instance of a Terraform module: a root directory, or a directory called by a module block."""
@@ -87,12 +120,22 @@ class Module:
         caller: Module | None = None,
         call: Block | None = None,
         tfvars: dict[str, Node] | None = None,
+        call_instance: tuple[str, Env] | None = None,
+        address: str = "",
     ) -> None:
         self.directory = directory
+        self._address = address  # given: a module instance of a plan JSON (`module.ci["a"]`)
         self.files = files
         self.caller = caller
         self.call = call
         self.tfvars = tfvars or {}
+        # The call's own instance (`module "x" { for_each = ... }`): address suffix and the caller's
+        # `each` / `count` values its inputs are evaluated with.
+        self.call_suffix, self.call_env = call_instance or ("", {})
+        self.current: Env | None = None  # `each` / `count` of the resource instance being read
+        self._instances: dict[tuple[str, str], list[tuple[str, Env]]] = {}
+        self.outputs: dict[str, Node] = {}
+        self._inputs: dict[str, Node] = {}  # module inputs, evaluated once in the caller
         self.resources: dict[tuple[str, str], Block] = {}
         self.data: dict[tuple[str, str], Block] = {}
         self.locals: dict[str, Node] = {}
@@ -111,6 +154,9 @@ class Module:
                 self.variables[labels[0]] = block.attrs.get("default")
             elif block.type == "module" and labels:
                 self.module_calls.append(block)
+            elif block.type == "output" and labels and "value" in block.attrs:
+                self.outputs[labels[0]] = block.attrs["value"]
+        self.children: dict[str, list[Module]] = {}  # module call label -> its instances
 
     # -- identity of this instance -----------------------------------------------------------------
 
@@ -118,9 +164,13 @@ class Module:
     def address(self) -> str:
         """`module.a.module.b` for a called instance, "" for a root."""
         if self.caller is None or self.call is None:
-            return ""
-        own = f"module.{self.call.labels[0].value}"
+            return self._address
+        own = f"module.{self.call.labels[0].value}{self.call_suffix}"
         return f"{self.caller.address}.{own}" if self.caller.address else own
+
+    def address_of(self, tf_type: str, label: str) -> str:
+        """Terraform's address of a resource instance: `module.ci.aws_iam_role.this[0]`."""
+        return f"{self.address}.{tf_type}.{label}" if self.address else f"{tf_type}.{label}"
 
     def key(self, *parts: str) -> str:
         """A key unique to this instance: `dir/aws_iam_role.app` (+ `@module.x` when called)."""
@@ -140,12 +190,71 @@ class Module:
 
     # -- evaluation --------------------------------------------------------------------------------
 
+    # -- instances ---------------------------------------------------------------------------------
+
+    def instances(self, tf_type: str, label: str) -> list[tuple[str, Env]]:
+        """The instances of a resource: [("", {})] without count/for_each, else one per key; a
+        collection that is not known gives one instance whose `each`/`count` values are unknown."""
+        cached = self._instances.get((tf_type, label))
+        if cached is not None:
+            return cached
+        block = self.resources[(tf_type, label)]
+        found: list[tuple[str, Env]] = [("", {})]
+        for kind in ("for_each", "count"):
+            if kind in block.attrs:
+                self._instances[(tf_type, label)] = [("", {})]  # a self-reference ends here
+                iam = bool(_IAM_RESOURCE.search(tf_type))
+                expanded = self.expand_node(kind, block.attrs[kind], f"{tf_type}.{label}", {}, iam)
+                found = [("", {})] if expanded is None else expanded  # count = 0: no instance at all
+                break
+        self._instances[(tf_type, label)] = found
+        return found
+
+    def expand_node(self, kind: str, node: Node, address: str, env: Env, iam: bool = True) -> list[tuple[str, Env]] | None:
+        """Instances of a `count` / `for_each`; an unknown or oversized one is said (when it is IAM's)."""
+        value = self.resolve(node, 0, env)
+        found = expand(kind, value, node.span)
+        if found is None and iam:
+            self.files.unresolved.append(
+                (node.span, f"unknown {kind}", f"{kind} of {address} is not known ({describe(value)}): read as one instance")
+            )
+            return None
+        if found is None:
+            return None
+        if len(found) > MAX_INSTANCES:
+            self.files.unresolved.append(
+                (
+                    node.span,
+                    f"{kind} over more than {MAX_INSTANCES} instances",
+                    f"{kind} of {address} makes {len(found):,} instances; only the first {MAX_INSTANCES} are read",
+                )
+            )
+            found = found[:MAX_INSTANCES]
+        return found
+
+    def each_resource(self) -> Iterator[tuple[str, str, Block]]:
+        """(type, label with instance key, block) for every resource instance; while the caller
+        reads one, `each` / `count` resolve to that instance's values."""
+        for (tf_type, label), block in list(self.resources.items()):
+            for key, env in self.instances(tf_type, label):
+                saved, self.current = self.current, env
+                try:
+                    yield tf_type, label + key, block
+                finally:
+                    self.current = saved
+
     def resolve(self, node: Node, depth: int = 0, env: Env | None = None) -> Node:
         """Follow references and evaluate the few functions policies use; unknowns stay `Expr`."""
         if not isinstance(node, Expr) or depth > _MAX_DEPTH:
             return node
+        if env is None:
+            env = self.current
+        if isinstance(node, Scoped):
+            return node.module.export(node.module.resolve(node.inner, depth + 1, node.env), node.env)
         if node.op == "ref":
             return self._resolve_ref(node, depth, env)
+        if node.op == "for":
+            return self._resolve_for(node, depth, env or {})
         if node.op == "call":
             return self._resolve_call(node, depth, env)
         if node.op == "conditional":
@@ -187,40 +296,232 @@ class Module:
     def resolver(self, env: Env | None = None) -> Callable[[Node], Node]:
         return lambda node: self.resolve(node, 0, env)
 
+    def _resolve_for(self, node: Expr, depth: int, env: Env) -> Node:
+        """A `for` expression over a known collection; unknown if any element's key, condition or
+        the collection is unknown."""
+        kind, _, names = node.name.partition(":")
+        variables = names.split(",")
+        collection = self.resolve(node.args[0], depth + 1, env)
+        if isinstance(collection, Mapping):
+            pairs: list[tuple[Node, Node]] = [
+                (Scalar(k, collection.key_spans.get(k, node.span)), v) for k, v in collection.items.items()
+            ]
+        elif isinstance(collection, Sequence):
+            pairs = [(Scalar(i, item.span), item) for i, item in enumerate(collection.items)]
+        else:
+            return node
+        items: list[Node] = []
+        mapping: dict[str, Node] = {}
+        key_spans: dict[str, Span] = {}
+        for key, value in pairs[: MAX_INSTANCES * 16]:
+            inner = {**env, variables[-1]: value}
+            if len(variables) == 2:
+                inner[variables[0]] = key
+            keep = self._truth(self.resolve(node.args[-1], depth + 1, inner))
+            if keep is None:
+                return node
+            if not keep:
+                continue
+            result = self.export(self.resolve(node.args[-2], depth + 1, inner), inner)
+            if kind == "tuple":
+                items.append(result)
+                continue
+            name = self.resolve(node.args[1], depth + 1, inner)
+            if not isinstance(name, Scalar) or name.value is None or isinstance(name.value, (dict, list)):
+                return node
+            text = str(name.value)
+            if kind == "object...":
+                group = mapping.setdefault(text, Sequence([], name.span))
+                group.items.append(result)  # type: ignore[attr-defined]
+            else:
+                mapping[text] = result
+            key_spans.setdefault(text, name.span)
+        return Sequence(items, node.span) if kind == "tuple" else Mapping(mapping, key_spans, node.span)
+
     def _resolve_ref(self, node: Expr, depth: int, env: Env | None) -> Node:
         parts = traversal(node.text)
         if not parts:
             return node
         head = parts[0]
         if env and head in env:
-            return self._walk(env[head], parts[1:], node, depth, env)
+            return self._walk_steps(env[head], _steps(node.text)[1:], node, depth, env)
         if head == "local" and len(parts) >= 2 and parts[1] in self.locals:
-            return self._walk(self.locals[parts[1]], parts[2:], node, depth, env)
+            return self._walk_steps(self.locals[parts[1]], _steps(node.text)[2:], node, depth, env or {}, {})
         if head == "var" and len(parts) >= 2:
             name = parts[1]
             if self.call is not None and self.caller is not None and name in self.call.attrs:
-                value = self.caller.resolve(self.call.attrs[name], depth + 1)
-                return self._walk(value, parts[2:], node, depth, env)
+                value = self._inputs.get(name)
+                if value is None:
+                    caller = self.caller
+                    value = caller.export(caller.resolve(self.call.attrs[name], depth + 1, self.call_env), self.call_env)
+                    self._inputs[name] = value
+                return self._walk_steps(value, _steps(node.text)[2:], node, depth, env or {})
             if name in self.tfvars:
-                return self._walk(self.tfvars[name], parts[2:], node, depth, env)
+                return self._walk_steps(self.tfvars[name], _steps(node.text)[2:], node, depth, env or {})
             default = self.variables.get(name)
             if default is not None:
-                return self._walk(default, parts[2:], node, depth, env)
+                return self._walk_steps(default, _steps(node.text)[2:], node, depth, env or {})
+        if head == "module" and len(parts) >= 3:
+            child = self.child(node.text, depth, env)
+            if child is not None and parts[2] in child.outputs:
+                return child.export(child._walk(child.outputs[parts[2]], parts[3:], node, depth, {}), {})
         if len(parts) >= 3 and (head, parts[1]) in self.resources:
-            # A literal argument of another resource (`aws_iam_role.app.name`): follow it.
-            # Computed attributes (arn, id) are not written anywhere and stay unresolved.
+            # A literal argument of another resource (`aws_iam_role.app.name`): follow it, with the
+            # `each` / `count` of the instance the reference names. Computed attributes (arn, id)
+            # are not written anywhere and stay unresolved.
             found = _block_attr(self.resources[(head, parts[1])], parts[2:])
-            if found is not None:
-                return self.resolve(found, depth + 1, env)
+            instance = self.instance_env(head, parts[1], node.text, depth, env)
+            if found is not None and instance is not None:
+                return self.resolve(found, depth + 1, instance)
         if head == "path" and len(parts) == 2 and parts[1] in ("module", "root", "cwd"):
             return Scalar((self.directory or ".") if parts[1] == "module" else self._root_dir(), node.span)
         return node
+
+    def index_of(self, text: str, depth: int = 0, env: Env | None = None) -> tuple[str | None, ...]:
+        """The instance keys a reference text writes after its first names: `aws_iam_role.x[0]` ->
+        ("[0]",); "" where no index is written; None where the index is not known."""
+        return tuple("" if inner is None else self.eval_index(inner, depth, env) for _n, inner in split_reference(text)[1:3])
+
+    def eval_index(self, inner: str, depth: int = 0, env: Env | None = None) -> str | None:
+        """The instance key (`[0]`, `["a"]`) an index expression evaluates to, or None."""
+        literal = literal_index(inner)
+        if literal is None:
+            from jeplint.parse.hcl import parse_template
+
+            try:
+                value = self.resolve(parse_template("${" + inner + "}", "", NONE.span), depth + 1, env)
+            except ParseError:
+                value = NONE
+            if isinstance(value, Scalar) and value.value is not None and not isinstance(value.value, (bool, float)):
+                literal = value.value
+        return None if literal is None else suffix(literal)
+
+    def instance_env(self, tf_type: str, label: str, text: str, depth: int, env: Env | None) -> Env | None:
+        """`each` / `count` of the instance of `tf_type.label` a reference names; None if unknown."""
+        instances = self.instances(tf_type, label)
+        if len(instances) == 1 and instances[0][0] == "":
+            return {}
+        key = self.index_of(text, depth, env)[0] if "[" in text else ""
+        return next((e for k, e in instances if k == key), None) if key else None
+
+    def child(self, text: str, depth: int = 0, env: Env | None = None) -> Module | None:
+        """The instance of a local module call a `module.<name>...` reference names."""
+        parts = split_reference(text)
+        if len(parts) < 2 or parts[0][0] != "module":
+            return None
+        found = self.children.get(parts[1][0], [])
+        if len(found) == 1 and parts[1][1] is None:
+            return found[0]
+        key = self.index_of(text, depth, env)[0]
+        return next((m for m in found if m.call_suffix == key), None) if key else None
+
+    def export(self, value: Node, env: Env, depth: int = 0) -> Node:
+        """`value` (evaluated in this module) made safe to carry into another: unknown parts are
+        wrapped with this module as their scope."""
+        if isinstance(value, Scoped) or depth > _MAX_DEPTH:
+            return value
+        if isinstance(value, Expr):
+            return Scoped(value, self, env)
+        if isinstance(value, Mapping):
+            items = {k: self.export(v, env, depth + 1) for k, v in value.items.items()}
+            return Mapping(items, value.key_spans, value.span)
+        if isinstance(value, Sequence):
+            return Sequence([self.export(v, env, depth + 1) for v in value.items], value.span)
+        return value
+
+    def reference(self, node: Node | None, depth: int = 0, env: Env | None = None) -> tuple[Module, Expr, Env] | None:
+        """The resource or data source reference a value comes from, followed through locals,
+        module inputs and outputs, `each` values and known conditionals: (module instance it is
+        written in, the reference, the `each` / `count` to read its index with)."""
+        if env is None:
+            env = self.current or {}
+        if isinstance(node, Scoped):
+            return node.module.reference(node.inner, depth + 1, node.env)
+        if not isinstance(node, Expr) or depth > _MAX_DEPTH:
+            return None
+        if node.op == "conditional":
+            condition = self._truth(self.resolve(node.args[0], depth + 1, env))
+            return None if condition is None else self.reference(node.args[1 if condition else 2], depth + 1, env)
+        if node.op == "call" and node.name in ("try", "one", "coalesce", "tostring", "nonsensitive") and node.args:
+            return self.reference(node.args[0], depth + 1, env)
+        if node.op == "template" and len(node.args) == 1:
+            return self.reference(node.args[0], depth + 1, env)
+        if node.op != "ref":
+            return None
+        parts = traversal(node.text)
+        head = parts[0] if parts else ""
+        if head in env:
+            return self._reference_in(env[head], parts[1:], depth, env)
+        if head == "local" and len(parts) >= 2 and parts[1] in self.locals:
+            return self._reference_in(self.locals[parts[1]], parts[2:], depth, {})
+        if head == "var" and len(parts) >= 2:
+            if self.call is not None and self.caller is not None and parts[1] in self.call.attrs:
+                return self.caller._reference_in(self.call.attrs[parts[1]], parts[2:], depth, self.call_env)
+            return None
+        if head == "module" and len(parts) >= 3:
+            child = self.child(node.text, depth, env)
+            if child is not None and parts[2] in child.outputs:
+                return child._reference_in(child.outputs[parts[2]], parts[3:], depth, {})
+            return None
+        if head in ("each", "count", "path", "self", "terraform"):
+            return None
+        return self, node, env
+
+    def locate(self, node: Node | None) -> tuple[Module, list[str], str | None] | None:
+        """Where a value's reference points: (module instance, traversal names, key of the named
+        resource instance, as `Module.key` gives it). The key is None when the instance is not
+        known (an index that cannot be evaluated, or none written for a resource with instances)."""
+        found = self.reference(node)
+        if found is None:
+            return None
+        owner, ref, env = found
+        parts = traversal(ref.text)
+        if len(parts) < 2:
+            return None
+        if parts[0] == "data":
+            return (owner, parts, owner.key("data", *parts[1:3])) if len(parts) >= 3 else None
+        if (parts[0], parts[1]) not in owner.resources:
+            return owner, parts, None
+        instances = owner.instances(parts[0], parts[1])
+        if len(instances) == 1 and instances[0][0] == "":
+            return owner, parts, owner.key(parts[0], parts[1])
+        index = owner.index_of(ref.text, 0, env)[0]
+        return owner, parts, owner.key(parts[0], parts[1] + index) if index else None
+
+    def _reference_in(self, value: Node, rest: list[str], depth: int, env: Env) -> tuple[Module, Expr, Env] | None:
+        for part in rest:
+            container = self.resolve(value, depth + 1, env)
+            if not isinstance(container, Mapping) or part not in container.items:
+                return None
+            value = container.items[part]
+        return self.reference(value, depth + 1, env)
 
     def _root_dir(self) -> str:
         module = self
         while module.caller is not None:
             module = module.caller
         return module.directory or "."
+
+    def _walk_steps(
+        self, value: Node, steps: list[tuple[str, str]], origin: Expr, depth: int, env: Env, value_env: Env | None = None
+    ) -> Node:
+        """Follow `.name` and `[index]` steps into a value; indexes are evaluated with `env`, the
+        value itself with `value_env` (default `env`). Unknown anywhere: the original reference."""
+        value = self.resolve(value, depth + 1, env if value_env is None else value_env)
+        for kind, text in steps:
+            if kind == "attr":
+                key: object = text
+            else:
+                key = _index_key(self.eval_index(text, depth, env))
+                if key is None:
+                    return origin
+            if isinstance(value, Mapping) and str(key) in value.items:
+                value = self.resolve(value.items[str(key)], depth + 1, env if value_env is None else value_env)
+            elif isinstance(value, Sequence) and isinstance(key, int) and 0 <= key < len(value.items):
+                value = self.resolve(value.items[key], depth + 1, env if value_env is None else value_env)
+            else:
+                return origin
+        return value
 
     def _walk(self, value: Node, rest: list[str], origin: Expr, depth: int, env: Env | None) -> Node:
         value = self.resolve(value, depth + 1, env)
@@ -234,13 +535,9 @@ class Module:
     def _resolve_call(self, node: Expr, depth: int, env: Env | None) -> Node:
         args = [self.resolve(arg, depth + 1, env) for arg in node.args]
         name = node.name
-        if name in ("jsonencode", "tolist", "toset", "distinct", "compact", "sort", "nonsensitive") and len(args) == 1:
-            return args[0]
-        if name in ("concat", "flatten") and all(isinstance(a, Sequence) for a in args):
-            items: list[Node] = []
-            for arg in args:
-                items.extend(arg.items)  # type: ignore[attr-defined]
-            return Sequence(items, node.span)
+        result = call_function(name, args, node.span)
+        if result is not None:
+            return result
         if name in ("file", "templatefile") and args and isinstance(args[0], Scalar) and isinstance(args[0].value, str):
             path = args[0].value
             if self.directory and not os.path.isabs(path) and not path.startswith(self.directory + "/"):
@@ -253,6 +550,8 @@ class Module:
 
     def render(self, node: Node, env: Env | None = None) -> Value | None:
         """A template with unknown parts, as text with `${...}` placeholders (never a wildcard)."""
+        if isinstance(node, Scoped):
+            return node.module.render(node.inner, node.env)
         if isinstance(node, Expr) and node.op == "template":
             text = []
             for part in node.args:
@@ -270,6 +569,23 @@ class Module:
             return None
         value = self.resolve(node)
         return str(value.value) if isinstance(value, Scalar) and value.value is not None else None
+
+
+def _steps(text: str) -> list[tuple[str, str]]:
+    """`local.x[each.key].y` -> [("attr", "local"), ("attr", "x"), ("index", "each.key"), ("attr", "y")]."""
+    out: list[tuple[str, str]] = []
+    for name, index in split_reference(text):
+        out.append(("attr", name))
+        if index is not None:
+            out.append(("index", index))
+    return out
+
+
+def _index_key(index: str | None) -> object | None:
+    """`[0]` -> 0, `["a"]` -> "a" (the inverse of `suffix`)."""
+    if not index:
+        return None
+    return literal_index(index[1:-1])
 
 
 def _is_null(node: Node) -> bool:
@@ -307,101 +623,3 @@ def parse_embedded_json(value: Scalar, invalid: list[tuple[Span, str]] | None = 
             where = Span(span.path, exc.line or span.line, exc.col or span.col, exc.line or span.line, (exc.col or span.col) + 1)
             invalid.append((where, f"not analysed: the policy document is not valid JSON: {exc.reason}"))
         return None
-
-
-def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: list[str], graph: Graph) -> list[Module]:
-    """Every module instance of the scan: roots, and local modules once per call."""
-    index = Files(all_files, roots)
-    by_dir: dict[str, list[ParsedFile]] = {}
-    tfvars: dict[str, dict[str, Node]] = {}
-    for parsed in files:
-        directory = posixpath.dirname(parsed.path)
-        if parsed.kind == "terraform-vars":
-            if AUTO_TFVARS.search(parsed.path) and parsed.documents and isinstance(parsed.documents[0], Block):
-                tfvars.setdefault(directory, {}).update(parsed.documents[0].attrs)
-            continue
-        by_dir.setdefault(directory, []).append(parsed)
-    groups: dict[str, list[Block]] = {}
-    for directory, members in sorted(by_dir.items()):
-        if _duplicate_addresses(members):
-            # Not one valid module (Terraform would refuse it): examples or fixtures side by side.
-            # Read each file as a module of its own rather than letting one hide the other.
-            for parsed in members:
-                groups[parsed.path] = [b for b in parsed.documents if isinstance(b, Block)]
-        else:
-            groups[directory] = [b for parsed in members for b in parsed.documents if isinstance(b, Block)]
-    called: set[str] = set()
-    for directory, blocks in groups.items():
-        for block in blocks:
-            child = _local_source(directory, block)
-            if child is not None and child in groups and child != directory:
-                called.add(child)
-    instances: list[Module] = []
-    remote: list[tuple[Span, str]] = []
-
-    def instantiate(directory: str, caller: Module | None, call: Block | None, depth: int) -> None:
-        module = Module(directory, groups[directory], index, caller, call, tfvars.get(directory) if caller is None else None)
-        instances.append(module)
-        for block in module.module_calls:
-            child = _local_source(directory, block)
-            if child is None:
-                source = module.text(block.attrs.get("source")) or "?"
-                remote.append((block.labels[0].span, source))
-            elif child in groups and depth < _MAX_MODULE_NESTING and child != directory:
-                instantiate(child, module, block, depth + 1)
-
-    for directory in groups:
-        if directory not in called:
-            instantiate(directory, None, None, 0)
-    if remote:
-        span, source = remote[0]
-        more = f" and {len(remote) - 1} other module calls" if len(remote) > 1 else ""
-        graph.notes.append((span, f"module source {source}{more} use registry or remote sources, which are outside the scan"))
-    return instances
-
-
-def _local_source(directory: str, block: Block) -> str | None:
-    if block.type != "module":
-        return None
-    source = block.attrs.get("source")
-    if not isinstance(source, Scalar) or not isinstance(source.value, str):
-        return None
-    if not source.value.startswith(("./", "../")):
-        return None
-    return posixpath.normpath(posixpath.join(directory, source.value)) if directory else posixpath.normpath(source.value)
-
-
-def _duplicate_addresses(files: list[ParsedFile]) -> bool:
-    seen: set[tuple[str, ...]] = set()
-    for parsed in files:
-        for block in parsed.documents:
-            if isinstance(block, Block) and block.type in ("resource", "data"):
-                address = (block.type, *(str(label.value) for label in block.labels))
-                if address in seen:
-                    return True
-                seen.add(address)
-    return False
-
-
-def data_refs(module: Module, prefix: str) -> set[str]:
-    """Labels of data sources `data.<prefix>.<label>` referenced anywhere in the module."""
-    found: set[str] = set()
-    stack: list[Node] = [*module.resources.values(), *module.data.values(), *module.locals.values(), *module.module_calls]
-    stack.extend(v for v in module.variables.values() if v is not None)
-    head = f"data.{prefix}."
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Block):
-            stack.extend(node.attrs.values())
-            stack.extend(node.blocks)
-        elif isinstance(node, Expr):
-            if node.op == "ref" and node.text.startswith(head):
-                parts = traversal(node.text)
-                if len(parts) >= 3:
-                    found.add(parts[2])
-            stack.extend(node.args)
-        elif isinstance(node, Mapping):
-            stack.extend(node.items.values())
-        elif isinstance(node, Sequence):
-            stack.extend(node.items)
-    return found

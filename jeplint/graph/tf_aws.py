@@ -11,6 +11,7 @@ profiles, CodeBuild).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from jeplint.graph.aws_managed import managed_policy, managed_policy_by_name
@@ -18,7 +19,8 @@ from jeplint.graph.conditions import UNKNOWN, Condition
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
 from jeplint.graph.policy import describe, grants_from_document, values_of
-from jeplint.graph.terraform import NONE, Env, Module, data_refs, parse_embedded_json, traversal
+from jeplint.graph.terraform import NONE, Env, Module, parse_embedded_json, traversal
+from jeplint.graph.tf_modules import data_refs
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
 
 IDENTITY_TYPES = {
@@ -33,6 +35,15 @@ ATTACHMENT_TYPES = {
     "aws_iam_user_policy_attachment": "user",
     "aws_iam_group_policy_attachment": "group",
 }
+# Exclusive attachment lists -> (identity kind, argument naming it). `aws_iam_*_policies_exclusive`
+# list inline policy names, whose documents are bound by their own `aws_iam_*_policy` resources.
+EXCLUSIVE_ATTACHMENT_TYPES = {
+    "aws_iam_role_policy_attachments_exclusive": ("role", "role_name"),
+    "aws_iam_user_policy_attachments_exclusive": ("user", "user_name"),
+    "aws_iam_group_policy_attachments_exclusive": ("group", "group_name"),
+}
+# An AWS managed policy ARN whose partition is an unknown value (`arn:${local.partition}:...`).
+_ANY_PARTITION = re.compile(r"^arn:\$\{[^}]*\}:iam::aws:policy/([^$]+)$")
 _POLICY_KEY = {"actions": "Action", "not_actions": "NotAction", "resources": "Resource", "not_resources": "NotResource"}
 # Workloads: resource type -> (attribute naming the role, kind of workload)
 WORKLOAD_ROLE_ATTRS = {
@@ -49,6 +60,8 @@ class AwsExtractor:
         self.graph = graph
         self.identities: dict[str, Identity] = {}  # key -> identity
         self.by_name: dict[tuple[str, str], Identity] = {}  # (kind, name) -> identity
+        # (module directory, module address, kind, name template with unknown parts) -> identity
+        self.by_template: dict[tuple[str, str, str, str], Identity] = {}
         self.policies: dict[str, Policy] = {}  # key -> policy
 
     def add(self, modules: list[Module]) -> None:
@@ -65,11 +78,11 @@ class AwsExtractor:
     # -- identities ---------------------------------------------------------------------------
 
     def _identities(self, module: Module) -> None:
-        for (tf_type, label), block in module.resources.items():
+        for tf_type, label, block in module.each_resource():
             kind = IDENTITY_TYPES.get(tf_type)
             if kind is None:
                 continue
-            display = module.text(block.attrs.get("name")) or f"{tf_type}.{label}"
+            display = module.text(block.attrs.get("name")) or module.address_of(tf_type, label)
             tags = module.resolve(block.attrs.get("tags", NONE))
             tag_values = {k: module.resolve(v) for k, v in tags.items.items()} if isinstance(tags, Mapping) else {}
             identity = Identity(
@@ -84,38 +97,73 @@ class AwsExtractor:
             )
             self.identities[identity.key] = identity
             self.by_name.setdefault((kind, display), identity)
+            rendered = module.render(module.resolve(block.attrs.get("name", NONE)))
+            if rendered is not None and rendered.text:  # `cg-role-${var.cgid}`: the same text names it here
+                self.by_template.setdefault((module.directory, module.address, kind, rendered.text), identity)
             self.graph.identities.append(identity)
 
     def identity_ref(self, module: Module, kind: str, node: Node | None) -> Identity | None:
-        """The identity a `role = ...` / `user = ...` / ARN argument names, declared or not."""
+        """The identity a `role = ...` / `user = ...` / ARN argument names, declared or not: by the
+        reference it is written with (through locals, module inputs and outputs, instances), by
+        its name when that is a known value, else an identity declared outside the scan named by
+        the expression (`var.ci_role`, `data.aws_iam_role.x`). None only when the instance of a
+        resource in the scan cannot be told (said as unresolved)."""
         if node is None:
             return None
+        found = module.locate(node)
+        if found is not None:
+            owner, parts, key = found
+            if parts[0] in IDENTITY_TYPES and (parts[0], parts[1]) in owner.resources:
+                identity = self.identities.get(key) if key else None
+                if identity is None:
+                    self._unresolved(node, "unknown instance key", f"which instance of {parts[0]}.{parts[1]} is meant")
+                return identity
+            if parts[0] in IDENTITY_TYPES:  # a resource of a file that is not in the scan (one file checked alone)
+                return aws_named(self.graph, self.by_name, kind, f"{parts[0]}.{parts[1]} (declared outside the scan)")
+            if parts[0] == "aws_iam_instance_profile" and (parts[0], parts[1]) in owner.resources:
+                profile = owner.resources[(parts[0], parts[1])]
+                return self.identity_ref(owner, "role", profile.attrs.get("role"))
+            if parts[0] == "data" and len(parts) >= 3 and parts[1] in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
+                block = owner.data.get((parts[1], parts[2]))
+                name = (
+                    owner.text(block.attrs.get("name") or block.attrs.get("user_name") or block.attrs.get("group_name"))
+                    if block
+                    else None
+                )
+                return aws_named(
+                    self.graph, self.by_name, kind, name or f"data.{parts[1]}.{parts[2]} (declared outside the scan)"
+                )
         value = module.resolve(node)
-        if isinstance(value, Expr) and value.op == "ref":
-            parts = traversal(value.text)
-            if len(parts) >= 2 and parts[0] in IDENTITY_TYPES:
-                return self.identities.get(module.key(parts[0], parts[1]))
-            if len(parts) >= 2 and parts[0] == "aws_iam_instance_profile":
-                profile = module.resources.get(("aws_iam_instance_profile", parts[1]))
-                return self.identity_ref(module, "role", profile.attrs.get("role")) if profile is not None else None
-            return None
         if isinstance(value, Scalar) and isinstance(value.value, str) and value.value:
             return aws_named(self.graph, self.by_name, kind, value.value)
+        rendered = module.render(value)
+        if rendered is not None and rendered.text:  # a name with unknown parts, written alike in this module
+            found_by_text = self.by_template.get((module.directory, module.address, kind, rendered.text))
+            if found_by_text is not None:
+                return found_by_text
+        if isinstance(value, Expr) and value.op == "ref" and traversal(value.text)[:1] == ["var"]:
+            return aws_named(self.graph, self.by_name, kind, f"{value.text} (declared outside the scan)")
+        self._unresolved(node, "unknown value", f"the {kind} named by {describe(value)}")
         return None
+
+    def _unresolved(self, node: Node, category: str, what: str) -> None:
+        self.graph.unresolved.append((node.span, category, f"IAM reference not resolved: {what}"))
 
     # -- policies -----------------------------------------------------------------------------
 
     def _policies(self, module: Module) -> None:
         identity: Identity | None
-        for (tf_type, label), block in module.resources.items():
+        for tf_type, label, block in module.each_resource():
             if tf_type in ("aws_iam_policy", "aws_iot_policy") or tf_type in INLINE_POLICY_TYPES:
-                display = module.text(block.attrs.get("name")) or f"{tf_type}.{label}"
+                display = module.text(block.attrs.get("name")) or module.address_of(tf_type, label)
                 kind = "inline" if tf_type in INLINE_POLICY_TYPES else "iot" if tf_type == "aws_iot_policy" else "managed"
                 policy = self._policy(module, kind, display, module.key(tf_type, label), block.labels[1].span)
                 self.fill_policy(module, policy, block.attrs.get("policy"))
             elif tf_type in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
                 for index, inline in enumerate(block.blocks_of("inline_policy"), start=1):
-                    display = module.text(inline.attrs.get("name")) or f"{tf_type}.{label} inline_policy {index}"
+                    display = (
+                        module.text(inline.attrs.get("name")) or f"{module.address_of(tf_type, label)} inline_policy {index}"
+                    )
                     policy = self._policy(module, "inline", display, module.key(tf_type, label) + f"#inline{index}", inline.span)
                     self.fill_policy(module, policy, inline.attrs.get("policy"))
                     identity = self.identities[module.key(tf_type, label)]
@@ -135,15 +183,18 @@ class AwsExtractor:
                     self.identities[module.key(tf_type, label)].trust = trust
             elif tf_type == "aws_ssoadmin_permission_set_inline_policy":
                 identity = self.identity_ref(module, "permission-set", block.attrs.get("permission_set_arn"))
-                policy = self._policy(module, "inline", f"{tf_type}.{label}", module.key(tf_type, label), block.labels[1].span)
+                policy = self._policy(
+                    module, "inline", module.address_of(tf_type, label), module.key(tf_type, label), block.labels[1].span
+                )
                 self.fill_policy(module, policy, block.attrs.get("inline_policy"))
                 if identity is not None:
                     self.graph.bindings.append(
-                        Binding(identity, policy, _attr_span(block, "permission_set_arn"), f"{tf_type}.{label}")
+                        Binding(identity, policy, _attr_span(block, "permission_set_arn"), module.address_of(tf_type, label))
                     )
         # Policy documents that no resource of the module consumes: often passed to a module or a
         # resource outside the scan; still worth a look.
-        used = data_refs(module, "aws_iam_policy_document")
+        remote: dict[str, tuple[Span, str]] = {}
+        used = data_refs(module, "aws_iam_policy_document", remote)
         for (tf_type, label), block in module.data.items():
             if (
                 tf_type == "aws_iam_policy_document"
@@ -154,6 +205,9 @@ class AwsExtractor:
                     module, "document", f"data.aws_iam_policy_document.{label}", module.key("data", label), block.labels[1].span
                 )
                 self.fill_from_data_document(module, policy, block, set())
+                if label in remote:  # it feeds a module that is not in the scan: checked as a document
+                    span, call = remote[label]
+                    policy.origin.append((span, f"{call} receives this document; its source is not in the scan"))
 
     def _policy(self, module: Module, kind: str, name: str, key: str, span: Span) -> Policy:
         policy = Policy("aws", kind, name, key, span, origin=module.origin())
@@ -166,19 +220,20 @@ class AwsExtractor:
         if node is None:
             policy.unresolved = "no policy document"
             return
-        value = module.resolve(node)
-        if isinstance(value, Expr) and value.op == "ref":
-            parts = traversal(value.text)
+        found = module.locate(node)
+        if found is not None:
+            owner, parts, _key = found
             if parts[:2] == ["data", "aws_iam_policy_document"] and len(parts) >= 3:
-                block = module.data.get(("aws_iam_policy_document", parts[2]))
+                block = owner.data.get(("aws_iam_policy_document", parts[2]))
                 if block is not None:
-                    self.fill_from_data_document(module, policy, block, set())
+                    self.fill_from_data_document(owner, policy, block, set())
                     return
             if len(parts) >= 3 and parts[0] in ("aws_iam_policy", "aws_iam_role_policy") and parts[-1] == "policy":
-                target = module.resources.get((parts[0], parts[1]))
+                target = owner.resources.get((parts[0], parts[1]))
                 if target is not None:
-                    self.fill_policy(module, policy, target.attrs.get("policy"))
+                    self.fill_policy(owner, policy, target.attrs.get("policy"))
                     return
+        value = module.resolve(node)
         if isinstance(value, Scalar) and isinstance(value.value, str):
             parsed = parse_embedded_json(value, self.graph.invalid)
             if parsed is None:
@@ -338,8 +393,8 @@ class AwsExtractor:
     def _bindings(self, module: Module) -> None:
         policy: Policy | None
         identity: Identity | None
-        for (tf_type, label), block in module.resources.items():
-            address = f"{tf_type}.{label}"
+        for tf_type, label, block in module.each_resource():
+            address = module.address_of(tf_type, label)
             if tf_type in INLINE_POLICY_TYPES:
                 kind = INLINE_POLICY_TYPES[tf_type]
                 identity = self.identity_ref(module, kind, block.attrs.get(kind))
@@ -352,6 +407,16 @@ class AwsExtractor:
                 policy = self.policy_ref(module, block.attrs.get("policy_arn"))
                 if identity is not None and policy is not None:
                     self.graph.bindings.append(Binding(identity, policy, _attr_span(block, "policy_arn"), address))
+            elif tf_type in EXCLUSIVE_ATTACHMENT_TYPES:
+                # `aws_iam_role_policy_attachments_exclusive` and its user/group forms: the complete
+                # list of managed policies of the identity (what it holds, nothing else).
+                kind, attr = EXCLUSIVE_ATTACHMENT_TYPES[tf_type]
+                identity = self.identity_ref(module, kind, block.attrs.get(attr))
+                arns = module.resolve(block.attrs.get("policy_arns", NONE))
+                for item in arns.items if isinstance(arns, Sequence) and identity is not None else []:
+                    policy = self.policy_ref(module, item)
+                    if policy is not None and identity is not None:
+                        self.graph.bindings.append(Binding(identity, policy, item.span, address))
             elif tf_type == "aws_iam_policy_attachment":
                 policy = self.policy_ref(module, block.attrs.get("policy_arn"))
                 if policy is None:
@@ -395,10 +460,9 @@ class AwsExtractor:
 
     def _declared_policy(self, module: Module, value: Node, tf_type: str) -> Policy | None:
         """The policy a reference such as `aws_iam_policy.x.arn` names, when it is of `tf_type`."""
-        if isinstance(value, Expr) and value.op == "ref":
-            parts = traversal(value.text)
-            if len(parts) >= 2 and parts[0] == tf_type:
-                return self.policies.get(module.key(tf_type, parts[1]))
+        found = module.locate(value)
+        if found is not None and found[1][0] == tf_type and found[2] is not None:
+            return self.policies.get(found[2])
         return None
 
     def _iot_policy(self, module: Module, node: Node | None) -> Policy | None:
@@ -418,20 +482,41 @@ class AwsExtractor:
         return self._declared_policy(module, value, "aws_iot_policy")
 
     def policy_ref(self, module: Module, node: Node | None) -> Policy | None:
-        """A customer managed policy by reference, or an AWS managed policy by ARN."""
+        """A customer managed policy by reference, or an AWS managed policy by ARN (written, with an
+        unknown partition `arn:${...}:iam::aws:policy/X`, or read by a `data "aws_iam_policy"`)."""
         if node is None:
             return None
+        declared = self._declared_policy(module, node, "aws_iam_policy")
+        if declared is not None:
+            return declared
+        found = module.locate(node)
+        if found is not None and found[1][:2] == ["data", "aws_iam_policy"] and len(found[1]) >= 3:
+            block = found[0].data.get(("aws_iam_policy", found[1][2]))
+            arn = found[0].text(block.attrs.get("arn")) if block is not None else None
+            name = found[0].text(block.attrs.get("name")) if block is not None else None
+            policy = managed_policy(self.graph, arn, node.span) if arn else None
+            if policy is None and name is not None:
+                policy = managed_policy_by_name(self.graph, name, node.span)
+            if policy is None:
+                self._unresolved(
+                    node, "policy declared outside the scan", f"the policy read by data.aws_iam_policy.{found[1][2]}"
+                )
+            return policy
         value = module.resolve(node)
         if isinstance(value, Scalar) and isinstance(value.value, str):
             return managed_policy(self.graph, value.value, value.span)
-        return self._declared_policy(module, value, "aws_iam_policy") or data_policy_lookup(self.graph, module, value)
+        rendered = module.render(value)
+        match = _ANY_PARTITION.match(rendered.text or "") if rendered is not None else None
+        if match is not None:
+            return managed_policy(self.graph, "arn:aws:iam::aws:policy/" + match.group(1), node.span)
+        return None
 
     # -- memberships and workloads ------------------------------------------------------------
 
     def _memberships(self, module: Module) -> None:
         pairs: list[tuple[Identity, Identity, Span, str]] = []
-        for (tf_type, label), block in module.resources.items():
-            address = f"{tf_type}.{label}"
+        for tf_type, label, block in module.each_resource():
+            address = module.address_of(tf_type, label)
             if tf_type == "aws_iam_user_group_membership":
                 user = self.identity_ref(module, "user", block.attrs.get("user"))
                 groups = module.resolve(block.attrs.get("groups", NONE))
@@ -453,7 +538,7 @@ class AwsExtractor:
                 )
 
     def _workloads(self, module: Module) -> None:
-        for (tf_type, label), block in module.resources.items():
+        for tf_type, label, block in module.each_resource():
             if tf_type in WORKLOAD_ROLE_ATTRS:
                 attrs, kind = WORKLOAD_ROLE_ATTRS[tf_type]
                 for attr in attrs:
@@ -486,25 +571,6 @@ class AwsExtractor:
                 if profile is not None:
                     return self.identity_ref(module, "role", profile.attrs.get("role"))
         return None
-
-
-def data_policy_lookup(graph: Graph, module: Module, value: Node) -> Policy | None:
-    """The AWS managed policy a `data "aws_iam_policy"` lookup names (`arn = ...` or `name = ...`),
-    when `value` is a reference to one (`data.aws_iam_policy.x.arn`). Reported at the reference.
-    A name that is no AWS managed policy (a customer policy outside the scan) gives None."""
-    if not (isinstance(value, Expr) and value.op == "ref"):
-        return None
-    parts = traversal(value.text)
-    block = module.data.get(("aws_iam_policy", parts[2])) if parts[:2] == ["data", "aws_iam_policy"] and len(parts) >= 3 else None
-    if block is None:
-        return None
-    for attr in ("arn", "name"):
-        found = module.resolve(block.attrs.get(attr, NONE))
-        if isinstance(found, Scalar) and isinstance(found.value, str):
-            if attr == "arn":
-                return managed_policy(graph, found.value, value.span)
-            return managed_policy_by_name(graph, found.value, value.span)
-    return None
 
 
 def _principals(blocks: list[Block], resolve: Callable[[Node], Node], render: Callable[[Node], Value | None]) -> list[Value]:

@@ -30,9 +30,11 @@ class AzureExtractor:
 
     def add(self, modules: list[Module]) -> None:
         for module in modules:
-            for (tf_type, label), block in module.resources.items():
+            for tf_type, label, block in module.each_resource():
                 if tf_type in IDENTITY_TYPES:
-                    name = module.text(block.attrs.get("name") or block.attrs.get("display_name")) or f"{tf_type}.{label}"
+                    name = module.text(block.attrs.get("name") or block.attrs.get("display_name")) or module.address_of(
+                        tf_type, label
+                    )
                     self._identity(module, IDENTITY_TYPES[tf_type], name, module.key(tf_type, label), block)
                 elif tf_type == "azurerm_role_definition":
                     self._definition(module, label, block)
@@ -44,7 +46,7 @@ class AzureExtractor:
                         )
                         self.graph.workloads.append(Workload("azure", tf_type, label, block.labels[1].span, system))
         for module in modules:
-            for (tf_type, label), block in module.resources.items():
+            for tf_type, label, block in module.each_resource():
                 if tf_type == "azurerm_role_assignment":
                     self._assignment(module, label, block)
                 else:
@@ -144,7 +146,7 @@ class AzureExtractor:
                 identity,
                 policy,
                 block.attrs[role_attr].span,
-                f"azurerm_role_assignment.{label}",
+                module.address_of("azurerm_role_assignment", label),
                 scope=where,
                 scope_kind=azure_scope_kind(where),
             )

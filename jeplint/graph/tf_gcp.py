@@ -15,7 +15,8 @@ import re
 from jeplint.catalog.cloud_roles import gcp_role_permissions
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.policy import values_of
-from jeplint.graph.terraform import NONE, Module, data_refs, traversal
+from jeplint.graph.terraform import NONE, Module, traversal
+from jeplint.graph.tf_modules import data_refs
 from jeplint.parse.nodes import Block, Expr, Node, Scalar, Sequence, Span
 
 _BINDING_TYPE = re.compile(r"^google_(?P<scope>\w+?)_iam_(?P<form>member|binding|policy)$")
@@ -58,13 +59,13 @@ class GcpExtractor:
 
     def add(self, modules: list[Module]) -> None:
         for module in modules:
-            for (tf_type, label), block in module.resources.items():
+            for tf_type, label, block in module.each_resource():
                 if tf_type == "google_service_account":
                     self._account(module, label, block)
                 elif tf_type in _CUSTOM_ROLE_TYPES:
                     self._custom_role(module, tf_type, label, block)
         for module in modules:
-            for (tf_type, label), block in module.resources.items():
+            for tf_type, label, block in module.each_resource():
                 match = _BINDING_TYPE.match(tf_type)
                 if match:
                     self._bindings(module, tf_type, label, block, match.group("scope"), match.group("form"))
@@ -114,7 +115,7 @@ class GcpExtractor:
     # -- bindings -----------------------------------------------------------------------------
 
     def _bindings(self, module: Module, tf_type: str, label: str, block: Block, scope: str, form: str) -> None:
-        address = f"{tf_type}.{label}"
+        address = module.address_of(tf_type, label)
         where = _scope_text(module, scope, block)
         entries: list[tuple[Node | None, list[Node], str]] = []  # (role node, member nodes, condition)
         if form in ("member", "binding"):

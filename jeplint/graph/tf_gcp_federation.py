@@ -27,7 +27,7 @@ PROVIDER = "google_iam_workload_identity_pool_provider"
 def add_pools(graph: Graph, modules: list[Module]) -> None:
     for module in modules:
         pools: dict[str, Identity] = {}
-        for (tf_type, label), block in module.resources.items():
+        for tf_type, label, block in module.each_resource():
             if tf_type == POOL:
                 pool_id = module.text(block.attrs.get("workload_identity_pool_id")) or label
                 identity = Identity(
@@ -48,7 +48,7 @@ def add_pools(graph: Graph, modules: list[Module]) -> None:
                 )
                 pools[label] = pools[pool_id] = identity
                 graph.identities.append(identity)
-        for (tf_type, label), block in module.resources.items():
+        for tf_type, label, block in module.each_resource():
             if tf_type == PROVIDER:
                 pool = _pool(graph, module, block, pools)
                 if pool.trust is not None:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 
 from jeplint.graph.model import Graph
-from jeplint.graph.terraform import Module, traversal
+from jeplint.graph.terraform import Module
+from jeplint.graph.tf_aws import AwsExtractor
+from jeplint.graph.tf_eks import PodIdentity, access_bindings, pod_identity
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
 
 KINDS = {
@@ -55,18 +57,30 @@ def camel(name: str) -> str:
 class TerraformKubernetes:
     """Collects the Kubernetes objects declared through the Terraform kubernetes provider."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, aws: AwsExtractor) -> None:
         self.graph = graph
+        self.aws = aws
         self.objects: list[Mapping] = []
+        self.pod_identities: list[PodIdentity] = []  # linked once the manifests' accounts are known
 
     def add(self, modules: list[Module]) -> None:
         for module in modules:
-            for (tf_type, _label), block in module.resources.items():
+            for tf_type, label, block in module.each_resource():
                 match = _TYPE.match(tf_type)
                 if match and match.group("kind") in KINDS:
                     obj = self._mapping(module, block)
                     obj.items["kind"] = Scalar(KINDS[match.group("kind")], block.labels[0].span)
                     self.objects.append(obj)
+                elif tf_type == "aws_eks_access_policy_association":
+                    principal = self.aws.identity_ref(module, "role", block.attrs.get("principal_arn"))
+                    if principal is not None:
+                        self.objects += access_bindings(
+                            module, label, block, f"{principal.name} (IAM {principal.kind}, EKS access entry)"
+                        )
+                elif tf_type == "aws_eks_pod_identity_association":
+                    found = pod_identity(module, label, block, self.aws.identity_ref(module, "role", block.attrs.get("role_arn")))
+                    if found is not None:
+                        self.pod_identities.append(found)
 
     def _mapping(self, module: Module, block: Block) -> Mapping:
         items: dict[str, Node] = {}
@@ -90,13 +104,12 @@ class TerraformKubernetes:
         return Mapping(items, spans, block.span)
 
     def _value(self, module: Module, node: Node) -> Node:
+        found = module.locate(node) if isinstance(node, Expr) else None
+        if found is not None and found[1][0] in IDENTITY_TYPES and found[2] is not None:
+            return Scalar("identity:" + found[2], node.span)
         value = module.resolve(node)
         if isinstance(value, Sequence):
             return Sequence([self._value(module, item) for item in value.items], value.span)
         if isinstance(value, Mapping):
             return Mapping({k: self._value(module, v) for k, v in value.items.items()}, value.key_spans, value.span)
-        if isinstance(value, Expr) and value.op == "ref":
-            parts = traversal(value.text)
-            if len(parts) >= 2 and parts[0] in IDENTITY_TYPES:
-                return Scalar("identity:" + module.key(parts[0], parts[1]), value.span)
         return value

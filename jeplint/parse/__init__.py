@@ -13,7 +13,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 
-from jeplint.parse.nodes import Mapping, Node, ParseError, Scalar, Sequence, Span
+from jeplint.parse.nodes import Block, Mapping, Node, ParseError, Scalar, Sequence, Span
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # default cap per file (configurable with --max-file-size)
 
@@ -23,9 +23,10 @@ CLOUDFORMATION = "cloudformation"
 KUBERNETES = "kubernetes"
 IAM_POLICY = "iam-policy"
 TERRAFORM_VARS = "terraform-vars"
+TERRAFORM_PLAN = "terraform-plan"  # `terraform show -json` of a plan or a state
 
 # Cheap pre-filter: a JSON/YAML file that holds none of these words is not IaC we read.
-_MARKERS = ("AWSTemplateFormatVersion", "Resources", "apiVersion", "Statement")
+_MARKERS = ("AWSTemplateFormatVersion", "Resources", "apiVersion", "Statement", "format_version")
 
 
 @dataclass(slots=True)
@@ -71,6 +72,8 @@ def file_format(path: str) -> str | None:
     name = path.lower()
     if name.endswith(".tfvars"):
         return "tfvars"
+    if name.endswith(".tfvars.json"):
+        return "tfvars.json"
     if name.endswith(".tf.json"):
         return "tf.json"
     if name.endswith(".tf"):
@@ -111,6 +114,14 @@ def parse_text(text: str, path: str, display: str) -> ParsedFile:
 
             result.kind = TERRAFORM_VARS
             result.documents = [load_hcl_body(text, display)]
+        elif fmt == "tfvars.json":  # variable values as a JSON object: the same root Block
+            from jeplint.parse.jsonpos import load_json
+
+            result.kind = TERRAFORM_VARS
+            body = load_json(text, display)
+            if not isinstance(body, Mapping):
+                raise ParseError("a .tfvars.json file holds one JSON object", body.span.line, body.span.col)
+            result.documents = [Block("", [], dict(body.items), dict(body.key_spans), [], body.span)]
         else:
             _structured(result, text, fmt)
         if result.kind is not None:
@@ -200,6 +211,12 @@ def _structured(result: ParsedFile, text: str, fmt: str) -> None:
         raise
     kinds = [classify(doc) for doc in documents]
     found = [k for k in kinds if k is not None]
+    if found and found[0] == TERRAFORM_PLAN and is_json:
+        from jeplint.parse.tfplan import plan_modules
+
+        result.kind = TERRAFORM_PLAN  # set first: a malformed plan is reported as one (exit 2)
+        result.documents = list(plan_modules(documents[0], result.path))  # type: ignore[arg-type]
+        return
     if found:
         result.kind = found[0]
         result.documents = [doc for doc, kind in zip(documents, kinds) if kind is not None]
@@ -240,6 +257,8 @@ _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
 def _kind_from_text(text: str) -> str | None:
     if "\\" in text:  # a key may be spelt with escapes ("\u0053tatement"): sniff what a parser would read
         text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    if '"format_version"' in text and any(f'"{key}"' in text for key in ("planned_values", "resource_changes", "prior_state")):
+        return TERRAFORM_PLAN
     if "AWSTemplateFormatVersion" in text or "AWS::" in text:
         return CLOUDFORMATION
     if "apiVersion" in text and "kind" in text:
@@ -254,6 +273,10 @@ def classify(doc: Node) -> str | None:
     if not isinstance(doc, Mapping):
         return None
     items = doc.items
+    if "format_version" in items and any(
+        k in items for k in ("planned_values", "resource_changes", "prior_state", "values", "configuration")
+    ):
+        return TERRAFORM_PLAN
     if "AWSTemplateFormatVersion" in items:
         return CLOUDFORMATION
     resources = items.get("Resources")

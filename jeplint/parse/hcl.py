@@ -19,6 +19,10 @@ takes every position from the tokens:
 fixed span. The converter recurses once per level of nesting of collections, calls and
 interpolations (operators and traversals are read without recursion); input nested deeper than
 Python's recursion limit allows is reported as a `ParseError`, never a crash.
+
+Size: over the usual 400 lines on purpose: `_Converter` is one walk over one grammar, a method per
+rule of python-hcl2's grammar; split across modules, each half would need the other's private
+token helpers.
 """
 
 from __future__ import annotations
@@ -366,6 +370,8 @@ class _Converter:
             "unary_op": self.unary,
             "conditional": self.conditional,
             "binary_op": self.binary,
+            "for_tuple_expr": self.for_expr,
+            "for_object_expr": self.for_expr,
         }
         for step in _REF_STEPS:
             self.dispatch[step] = self.traversal
@@ -455,10 +461,35 @@ class _Converter:
         return Expr("binary", self.source(tree), self.span(tree), name=operator, args=args)
 
     def expr_term(self, tree: Tree) -> Node:
-        first = tree.children[0]
-        if isinstance(first, Tree):
-            return self.expr(first)
-        return self.other(tree)  # ( expression )
+        while not isinstance(tree.children[0], Tree):  # ( expression ): the expression, unwrapped without recursion
+            inner = [child for child in _trees(tree) if child.data != "new_line_or_comment"]
+            if len(inner) != 1:
+                return self.other(tree)
+            tree = inner[0]
+            if tree.data != "expr_term":
+                return self.expr(tree)
+        return self.expr(tree.children[0])
+
+    def for_expr(self, tree: Tree) -> Node:
+        """`[for k, v in coll : value if cond]` / `{for k, v in coll : key => value... if cond}` ->
+        Expr("for", name="tuple:k,v" / "object:k,v" ("object...:" when grouping),
+        args=[collection, key (objects only), value, condition or true])."""
+        trees = [child for child in _trees(tree) if child.data != "new_line_or_comment"]
+        intro, rest = trees[0], trees[1:]
+        names = [_name(t) for t in _trees(intro) if t.data == "identifier"]
+        collection = [t for t in _trees(intro) if t.data != "identifier" and t.data != "new_line_or_comment"]
+        condition: Node = Scalar(True, self.span(tree))
+        if rest and rest[-1].data == "for_cond":
+            cond = [t for t in _trees(rest[-1]) if t.data != "new_line_or_comment"]
+            condition, rest = self.expr(cond[0]), rest[:-1]
+        if len(collection) != 1 or not 1 <= len(names) <= 2:
+            return self.other(tree)
+        grouping = any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in tree.children)
+        kind = "tuple" if tree.data == "for_tuple_expr" else ("object..." if grouping else "object")
+        args = [self.expr(collection[0]), *(self.expr(t) for t in rest), condition]
+        if len(args) != (3 if kind == "tuple" else 4):
+            return self.other(tree)
+        return Expr("for", self.source(tree), self.span(tree), f"{kind}:{','.join(names)}", args)
 
     def number(self, tree: Tree) -> Scalar:
         token = str(tree.children[0])

@@ -91,7 +91,7 @@ def _blocks(block_type: str, node: Node, labels_left: int, labels: list[Scalar],
     return blocks
 
 
-def _block(block_type: str, labels: list[Scalar], body: Mapping, path: str) -> Block:
+def _block(block_type: str, labels: list[Scalar], body: Mapping, path: str, templates: bool = True) -> Block:
     attrs: dict[str, Node] = {}
     attr_spans: dict[str, Span] = {}
     nested: list[Block] = []
@@ -100,11 +100,20 @@ def _block(block_type: str, labels: list[Scalar], body: Mapping, path: str) -> B
         if key == COMMENT_KEY:
             continue
         if with_blocks and key in NESTED_BLOCKS and _is_block_value(value):
-            nested.extend(_blocks(key, value, LABELLED_BLOCKS.get(key, 0), [], path))
+            if templates:
+                nested.extend(_blocks(key, value, LABELLED_BLOCKS.get(key, 0), [], path))
+            else:  # values (plan JSON): nested blocks are lists of objects, without labels
+                nested.extend(_block(key, [], obj, path, templates) for obj in _objects(value))
         else:
-            attrs[key] = _value(value, path)
+            attrs[key] = _value(value, path) if templates else value
             attr_spans[key] = body.key_spans[key]
     return Block(block_type, labels, attrs, attr_spans, nested, body.span)
+
+
+def values_block(block_type: str, labels: list[Scalar], body: Mapping, path: str) -> Block:
+    """A block from attribute values as `terraform show -json` writes them: strings are literal
+    (never templates), nested blocks are lists of objects."""
+    return _block(block_type, labels, body, path, templates=False)
 
 
 def _value(node: Node, path: str) -> Node:

@@ -100,6 +100,7 @@ def report(result: ScanResult, show_suppressed: bool = False) -> dict[str, Any]:
             "by_rule": dict(sorted(Counter(f.rule_id for f in result.findings).items())),
             "fixable": sum(1 for f in result.findings if f.fix is not None),
             "suppressed": len(result.suppressed),
+            "unresolved": dict(sorted(Counter(category for _s, category, _m in result.graph.unresolved).items())),
         },
         "findings": [finding(f, metas) for f in result.findings],
         "identities": identities,

@@ -70,7 +70,18 @@ def summary(result: ScanResult) -> str:
         text += f" {failed:,} input{'s' if failed != 1 else ''} could not be analysed (see stderr)."
     if wrong:
         text += f" {wrong:,} error{'s' if wrong != 1 else ''} in suppressions (see stderr)."
-    return text
+    unresolved = unresolved_summary(result)
+    return text + ("\n" + unresolved if unresolved else "")
+
+
+def unresolved_summary(result: ScanResult) -> str:
+    """`3 IAM references unresolved (2 registry modules not in the scan, 1 unknown value)`, or ""."""
+    counts = Counter(category for _span, category, _message in result.graph.unresolved)
+    if not counts:
+        return ""
+    total = sum(counts.values())
+    parts = ", ".join(f"{n:,} {category}" for category, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"{total:,} IAM reference{'s' if total != 1 else ''} unresolved ({parts}); see the notes on stderr."
 
 
 def _nothing_analysed(result: ScanResult) -> str:

@@ -198,17 +198,35 @@ class TestExpressions:
             "var.a + 1",
             "!var.enabled",
             "-var.n",
-            "(var.x)",
             "(var.x).y",
             "f(1).y",
-            "[for s in var.list : upper(s)]",
-            "{for k, v in var.map : k => v}",
         ],
     )
     def test_other_expressions_keep_their_source(self, source: str) -> None:
         node = attr(f"x = {source}\n")
         assert isinstance(node, Expr) and node.op == "other" and node.text == source
         assert node.span == Span(PATH, 1, 5, 1, 5 + len(source))
+
+    def test_parentheses_are_the_expression_inside_even_over_several_lines(self) -> None:
+        node = attr('x = (\n  var.create\n  ? "a"\n  : "b"\n)\n')
+        assert isinstance(node, Expr) and node.op == "conditional"
+        assert node.span == Span(PATH, 2, 3, 4, 8)
+        assert attr("x = (var.x)\n").text == "var.x"  # type: ignore[attr-defined]
+
+    def test_for_expressions_keep_their_parts(self) -> None:
+        node = attr("x = {for k, v in var.map : k => upper(v) if v != null}\n")
+        assert isinstance(node, Expr) and node.op == "for" and node.name == "object:k,v"
+        collection, key, value, condition = node.args
+        assert (collection.text, key.text, value.text, condition.text) == (  # type: ignore[attr-defined]
+            "var.map",
+            "k",
+            "upper(v)",
+            "v != null",
+        )
+        listed = attr("x = [for s in var.list : s]\n")
+        assert isinstance(listed, Expr) and listed.name == "tuple:s" and len(listed.args) == 3
+        grouped = attr("x = {for r in var.roles : r.team => r...}\n")
+        assert isinstance(grouped, Expr) and grouped.name == "object...:r"
 
     def test_conditional_and_logic_keep_their_operands(self) -> None:
         node = attr('x = var.a == "x" && var.b ? var.c : null\n')
@@ -465,7 +483,10 @@ class TestErrors:
     )
     def test_long_flat_chains_parse(self, text: str) -> None:
         node = attr(text)
-        assert isinstance(node, Expr) and node.span.line == 1
+        if text.startswith("x = (("):  # parentheses are the expression inside: the literal 1
+            assert isinstance(node, Scalar) and node.value == 1 and node.span.col == 5005
+        else:
+            assert isinstance(node, Expr) and node.span.line == 1
 
     def test_moderate_nesting_parses(self) -> None:
         node = attr("x = " + "[" * 100 + "]" * 100)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from jeplint.graph.kubernetes import get as k8s_get
@@ -35,11 +36,24 @@ def credential(
     return Credential(platform, kind, name, span, identity, owner=identity.label if identity is not None else owner, **facts)
 
 
+_INSTANCE = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\](?=@|$)')
+
+
 class Owners:
     """The identities of the graph, by key and by (platform, kind, name)."""
 
     def __init__(self, graph: Graph) -> None:
         self.by_key = {identity.key: identity for identity in graph.identities}
+        # A Terraform resource with one instance (`count = 1`, `this[0]`) is also found by the key
+        # its block is read with here; one with several instances is not guessed.
+        bases: dict[str, list[Identity]] = {}
+        for identity in graph.identities:
+            base = _INSTANCE.sub("", identity.key)
+            if base != identity.key:
+                bases.setdefault(base, []).append(identity)
+        for base, found in bases.items():
+            if len(found) == 1:
+                self.by_key.setdefault(base, found[0])
         self.by_name: dict[tuple[str, str, str], Identity] = {}
         for identity in graph.identities:
             self.by_name.setdefault((identity.platform, identity.kind, identity.name), identity)

@@ -1,0 +1,265 @@
+"""Terraform's built-in functions, for the values IAM is written with: collections and strings.
+
+`call(name, args, span)` takes arguments already evaluated (`Scalar`, `Mapping`, `Sequence`, or an
+`Expr` when unknown) and returns the result, or None when the function is not in this subset or
+an argument it needs is unknown: the caller then keeps the call as an unknown `Expr`, never a
+guess. `try` and `coalesce` return their first known usable argument only when every argument
+before it is known to be unusable (so an unknown argument never lets a later one win).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from jeplint.parse.nodes import Expr, Mapping, Node, Scalar, Sequence, Span
+
+Args = list[Node]
+
+
+def _known(node: Node) -> bool:
+    if isinstance(node, Expr):
+        return False
+    if isinstance(node, Mapping):
+        return all(_known(v) for v in node.items.values())
+    if isinstance(node, Sequence):
+        return all(_known(v) for v in node.items)
+    return True
+
+
+def _text(node: Node) -> str | None:
+    if isinstance(node, Scalar) and isinstance(node.value, (str, int, float)) and not isinstance(node.value, bool):
+        return str(node.value)
+    return None
+
+
+def _seq(items: list[Node], span: Span) -> Sequence:
+    return Sequence(items, span)
+
+
+def _identity(args: Args, span: Span) -> Node | None:
+    return args[0] if len(args) == 1 else None
+
+
+def _toset(args: Args, span: Span) -> Node | None:
+    if len(args) != 1:
+        return None
+    if not isinstance(args[0], Sequence):
+        return args[0] if isinstance(args[0], Mapping) else None
+    seen: dict[object, Node] = {}
+    for item in args[0].items:
+        if isinstance(item, Scalar):
+            seen.setdefault(item.value, item)
+        else:
+            return None  # a set of unknowns may collapse: its size is unknown
+    return _seq(list(seen.values()), span)
+
+
+def _compact(args: Args, span: Span) -> Node | None:
+    if len(args) != 1 or not isinstance(args[0], Sequence):
+        return None
+    return _seq([i for i in args[0].items if not (isinstance(i, Scalar) and i.value in (None, ""))], span)
+
+
+def _concat(args: Args, span: Span) -> Node | None:
+    if not all(isinstance(a, Sequence) for a in args):
+        return None
+    return _seq([item for a in args for item in a.items], span)  # type: ignore[attr-defined]
+
+
+def _flatten(args: Args, span: Span) -> Node | None:
+    if len(args) != 1 or not isinstance(args[0], Sequence):
+        return None
+    out: list[Node] = []
+    stack = list(reversed(args[0].items))
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Sequence):
+            stack.extend(reversed(item.items))
+        elif isinstance(item, Expr):
+            return None  # an unknown element may itself be a list
+        else:
+            out.append(item)
+    return _seq(out, span)
+
+
+def _merge(args: Args, span: Span) -> Node | None:
+    items: dict[str, Node] = {}
+    key_spans: dict[str, Span] = {}
+    for arg in args:
+        if isinstance(arg, Scalar) and arg.value is None:
+            continue
+        if not isinstance(arg, Mapping):
+            return None
+        items.update(arg.items)
+        key_spans.update(arg.key_spans)
+    return Mapping(items, key_spans, span)
+
+
+def _keys(args: Args, span: Span) -> Node | None:
+    if len(args) != 1 or not isinstance(args[0], Mapping):
+        return None
+    m = args[0]
+    return _seq([Scalar(k, m.key_spans.get(k, span)) for k in sorted(m.items)], span)
+
+
+def _values(args: Args, span: Span) -> Node | None:
+    if len(args) != 1 or not isinstance(args[0], Mapping):
+        return None
+    return _seq([args[0].items[k] for k in sorted(args[0].items)], span)
+
+
+def _lookup(args: Args, span: Span) -> Node | None:
+    if len(args) not in (2, 3) or not isinstance(args[0], Mapping):
+        return None
+    key = _text(args[1])
+    if key is None:
+        return None
+    if key in args[0].items:
+        return args[0].items[key]
+    return args[2] if len(args) == 3 else None
+
+
+def _element(args: Args, span: Span) -> Node | None:
+    if len(args) != 2 or not isinstance(args[0], Sequence) or not args[0].items:
+        return None
+    index = args[1].value if isinstance(args[1], Scalar) else None
+    if not isinstance(index, int) or isinstance(index, bool):
+        return None
+    return args[0].items[index % len(args[0].items)]
+
+
+def _length(args: Args, span: Span) -> Node | None:
+    if len(args) != 1:
+        return None
+    arg = args[0]
+    if isinstance(arg, (Sequence, Mapping)):
+        return Scalar(len(arg.items), span)
+    return Scalar(len(arg.value), span) if isinstance(arg, Scalar) and isinstance(arg.value, str) else None
+
+
+def _coalesce(args: Args, span: Span) -> Node | None:
+    for arg in args:
+        if isinstance(arg, Expr):
+            return None
+        if isinstance(arg, Scalar) and arg.value in (None, ""):
+            continue
+        return arg
+    return None
+
+
+def _try(args: Args, span: Span) -> Node | None:
+    # The evaluator has already resolved each argument; an argument that failed stays an Expr and
+    # Terraform's try() would move on only if it *errors*, which we cannot tell from unknown.
+    return args[0] if args and _known(args[0]) else None
+
+
+def _zipmap(args: Args, span: Span) -> Node | None:
+    if len(args) != 2 or not isinstance(args[0], Sequence) or not isinstance(args[1], Sequence):
+        return None
+    keys = [_text(k) for k in args[0].items]
+    if any(k is None for k in keys) or len(keys) != len(args[1].items):
+        return None
+    return Mapping(
+        {k: v for k, v in zip(keys, args[1].items, strict=True)},  # type: ignore[misc]
+        {k: n.span for k, n in zip(keys, args[0].items, strict=True)},  # type: ignore[misc]
+        span,
+    )
+
+
+def _join(args: Args, span: Span) -> Node | None:
+    if len(args) != 2 or not isinstance(args[1], Sequence):
+        return None
+    sep, parts = _text(args[0]), [_text(p) for p in args[1].items]
+    if sep is None or any(p is None for p in parts):
+        return None
+    return Scalar(sep.join(parts), span)  # type: ignore[arg-type]
+
+
+def _split(args: Args, span: Span) -> Node | None:
+    sep, text = (_text(args[0]), _text(args[1])) if len(args) == 2 else (None, None)
+    if sep is None or text is None:
+        return None
+    return _seq([Scalar(p, span) for p in text.split(sep)], span)
+
+
+def _format(args: Args, span: Span) -> Node | None:
+    texts = [_text(a) for a in args]
+    if not texts or any(t is None for t in texts):
+        return None
+    pattern, values = texts[0], texts[1:]
+    out, pos = [], 0
+    for match in re.finditer(r"%%|%[-+# 0]*\d*(?:\.\d+)?[a-zA-Z]", pattern):  # type: ignore[arg-type]
+        out.append(pattern[pos : match.start()])  # type: ignore[index]
+        if match.group() == "%%":
+            out.append("%")
+        elif not values:
+            return None
+        else:
+            out.append(str(values.pop(0)))
+        pos = match.end()
+    out.append(pattern[pos:])  # type: ignore[index]
+    return Scalar("".join(out), span)
+
+
+def _replace(args: Args, span: Span) -> Node | None:
+    texts = [_text(a) for a in args]
+    if len(texts) != 3:
+        return None
+    text, old, new = texts
+    if text is None or old is None or new is None:
+        return None
+    if old.startswith("/") and old.endswith("/") and len(old) > 1:
+        return None  # a regular expression: RE2 syntax differs from Python's
+    return Scalar(text.replace(old, new), span)
+
+
+def _case(convert: Callable[[str], str]) -> Callable[[Args, Span], Node | None]:
+    def apply(args: Args, span: Span) -> Node | None:
+        text = _text(args[0]) if len(args) == 1 else None
+        return Scalar(convert(text), span) if text is not None else None
+
+    return apply
+
+
+def _tostring(args: Args, span: Span) -> Node | None:
+    text = _text(args[0]) if len(args) == 1 else None
+    return Scalar(text, span) if text is not None else None
+
+
+FUNCTIONS: dict[str, Callable[[Args, Span], Node | None]] = {
+    "jsonencode": _identity,
+    "tolist": _identity,
+    "tomap": _identity,
+    "nonsensitive": _identity,
+    "sensitive": _identity,
+    "distinct": _toset,
+    "toset": _toset,
+    "compact": _compact,
+    "sort": _identity,
+    "concat": _concat,
+    "flatten": _flatten,
+    "merge": _merge,
+    "keys": _keys,
+    "values": _values,
+    "lookup": _lookup,
+    "element": _element,
+    "length": _length,
+    "coalesce": _coalesce,
+    "try": _try,
+    "zipmap": _zipmap,
+    "join": _join,
+    "split": _split,
+    "format": _format,
+    "replace": _replace,
+    "lower": _case(str.lower),
+    "upper": _case(str.upper),
+    "trimspace": _case(str.strip),
+    "tostring": _tostring,
+}
+
+
+def call(name: str, args: Args, span: Span) -> Node | None:
+    """The value of `name(args...)`, or None when it is not known."""
+    function = FUNCTIONS.get(name)
+    return function(args, span) if function is not None else None

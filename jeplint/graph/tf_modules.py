@@ -1,0 +1,212 @@
+"""Terraform module instances: which directories are modules, which call which, in what order.
+
+Files of one directory form one module (a directory whose files declare the same address twice is
+read file by file: examples side by side, not one valid module). Variable files and override files
+are applied in Terraform's order (`tf_loading`). A directory called by a local
+`module "x" { source = "./..." }`, or installed for a registry module by `terraform init`
+(`.terraform/modules/modules.json`, when inside the scanned tree), is instantiated once per call
+and per `count` / `for_each` key; a directory nobody calls is a root. A call whose module is not
+in the scan is noted once for the scan, and once per call that has IAM-looking inputs (counted as
+unresolved). Plan / state JSON modules (`tfplan`) join as instances of their own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+
+from jeplint.graph.model import Graph
+from jeplint.graph.terraform import Env, Files, Module, traversal
+from jeplint.graph.tf_loading import apply_overrides, is_override, tfvars_rank
+from jeplint.parse import ParsedFile
+from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
+
+_IAM_INPUT = re.compile(r"iam|polic|role|member|principal|permission|assume|trust|binding|grant", re.I)
+_MAX_MODULE_NESTING = 8
+
+
+def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: list[str], graph: Graph) -> list[Module]:
+    """Every module instance of the scan: roots, and local modules once per call."""
+    index = Files(all_files, roots)
+    index.unresolved = graph.unresolved  # one list: extractors add to it after this returns
+    by_dir: dict[str, list[ParsedFile]] = {}
+    plans: list[Module] = []  # module instances of plan / state JSON: values, not expressions
+    overrides: dict[str, list[ParsedFile]] = {}
+    variable_files: dict[str, list[tuple[tuple[int, str], Block]]] = {}
+    for parsed in files:
+        directory = posixpath.dirname(parsed.path)
+        if parsed.kind == "terraform-plan":
+            for doc in parsed.documents:
+                if isinstance(doc, Block):
+                    plans.append(Module(parsed.path, doc.blocks, index, address=str(doc.labels[0].value)))
+            continue
+        if parsed.kind == "terraform-vars":
+            rank = tfvars_rank(parsed.path)
+            if rank is not None and parsed.documents and isinstance(parsed.documents[0], Block):
+                variable_files.setdefault(directory, []).append((rank, parsed.documents[0]))
+            continue
+        (overrides if is_override(parsed.path) else by_dir).setdefault(directory, []).append(parsed)
+    tfvars: dict[str, dict[str, Node]] = {}
+    for directory, ranked in variable_files.items():
+        for _rank, body in sorted(ranked, key=lambda item: item[0]):  # Terraform's order: the last wins
+            tfvars.setdefault(directory, {}).update(body.attrs)
+    groups: dict[str, list[Block]] = {}
+    for directory, members in sorted(by_dir.items()):
+        extra = [b for parsed in sorted(overrides.get(directory, []), key=lambda p: p.path) for b in parsed.documents]
+        if _duplicate_addresses(members):
+            # Not one valid module (Terraform would refuse it): examples or fixtures side by side.
+            # Read each file as a module of its own rather than letting one hide the other.
+            for parsed in members:
+                groups[parsed.path] = [b for b in parsed.documents if isinstance(b, Block)]
+        else:
+            blocks = [b for parsed in members for b in parsed.documents if isinstance(b, Block)]
+            groups[directory] = apply_overrides(blocks, [b for b in extra if isinstance(b, Block)])
+    called: set[str] = set()
+    for directory, blocks in groups.items():
+        for block in blocks:
+            child = _local_source(directory, block)
+            if child is not None and child in groups and child != directory:
+                called.add(child)
+    installed = {d: found for d in groups if (found := installed_modules(d, index))}  # after `terraform init`
+    called.update(d for found in installed.values() for d in found.values() if d in groups)
+    instances: list[Module] = list(plans)
+    remote: list[tuple[Span, str]] = []
+
+    def instantiate(
+        directory: str,
+        caller: Module | None,
+        call: Block | None,
+        depth: int,
+        instance: tuple[str, Env] | None = None,
+        init: tuple[str, str] = ("", ""),
+    ) -> Module:
+        """`init`: the directory `terraform init` ran in (a root) and this module's key there."""
+        module = Module(
+            directory, groups[directory], index, caller, call, tfvars.get(directory) if caller is None else None, instance
+        )
+        instances.append(module)
+        root, prefix = init if caller is not None else (directory, "")
+        for block in module.module_calls:
+            label = str(block.labels[0].value)
+            key = f"{prefix}.{label}" if prefix else label
+            child = _local_source(directory, block) or installed.get(root, {}).get(key)
+            if child is None:
+                source = module.text(block.attrs.get("source")) or "?"
+                remote.append((block.labels[0].span, source))
+                iam = sorted(name for name in block.attrs if _IAM_INPUT.search(name))
+                if iam:
+                    index.unresolved.append(
+                        (
+                            block.labels[0].span,
+                            "registry modules not in the scan",
+                            f"module.{label} ({source}) is not in the scan: what it does with its IAM inputs ({', '.join(iam)}) is not analysed",
+                        )
+                    )
+            elif child in groups and depth < _MAX_MODULE_NESTING and child != directory:
+                keys: list[tuple[str, Env]] | None = [("", {})]
+                for kind in ("for_each", "count"):
+                    if kind in block.attrs:
+                        feeds_iam = any(_IAM_INPUT.search(name) for name in block.attrs)
+                        keys = module.expand_node(kind, block.attrs[kind], f"module.{label}", {}, feeds_iam)
+                if keys is None:
+                    keys = [("", {})]
+                module.children[label] = [instantiate(child, module, block, depth + 1, k, (root, key)) for k in keys]
+        return module
+
+    for directory in groups:
+        if directory not in called:
+            instantiate(directory, None, None, 0)
+    if remote:
+        span, source = remote[0]
+        more = f" and {len(remote) - 1} other module calls" if len(remote) > 1 else ""
+        graph.notes.append((span, f"module source {source}{more} use registry or remote sources, which are outside the scan"))
+    return instances
+
+
+_MAX_MODULES_JSON = 4 * 1024 * 1024
+
+
+def installed_modules(directory: str, files: Files) -> dict[str, str]:
+    """Module key (`vpc`, `iam.vpc`) -> directory of the module `terraform init` installed for it,
+    from `<directory>/.terraform/modules/modules.json` when it is inside the scanned tree."""
+    path = posixpath.join(directory, ".terraform", "modules", "modules.json") if directory else ".terraform/modules/modules.json"
+    if not files.inside(path):
+        return {}
+    try:
+        if os.path.getsize(path) > _MAX_MODULES_JSON:
+            return {}
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    found: dict[str, str] = {}
+    for entry in data.get("Modules", []) if isinstance(data, dict) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("Key"), str) and isinstance(entry.get("Dir"), str) and entry["Key"]:
+            target = (
+                posixpath.normpath(posixpath.join(directory, entry["Dir"])) if directory else posixpath.normpath(entry["Dir"])
+            )
+            if files.inside_dir(target):
+                found[entry["Key"]] = target
+    return found
+
+
+def _local_source(directory: str, block: Block) -> str | None:
+    if block.type != "module":
+        return None
+    source = block.attrs.get("source")
+    if not isinstance(source, Scalar) or not isinstance(source.value, str):
+        return None
+    if not source.value.startswith(("./", "../")):
+        return None
+    return posixpath.normpath(posixpath.join(directory, source.value)) if directory else posixpath.normpath(source.value)
+
+
+def _duplicate_addresses(files: list[ParsedFile]) -> bool:
+    seen: set[tuple[str, ...]] = set()
+    for parsed in files:
+        for block in parsed.documents:
+            if isinstance(block, Block) and block.type in ("resource", "data"):
+                address = (block.type, *(str(label.value) for label in block.labels))
+                if address in seen:
+                    return True
+                seen.add(address)
+    return False
+
+
+def data_refs(module: Module, prefix: str, remote: dict[str, tuple[Span, str]] | None = None) -> set[str]:
+    """Labels of data sources `data.<prefix>.<label>` referenced anywhere in the module. With
+    `remote`, a reference written only in the inputs of a module call whose source is not in the
+    scan does not count as a use: it is recorded there instead, label -> (where, "module.<name>")."""
+    local_calls = [b for b in module.module_calls if remote is None or _local_source(module.directory, b) is not None]
+    stack: list[Node] = [*module.resources.values(), *module.data.values(), *module.locals.values(), *local_calls]
+    stack.extend(v for v in module.variables.values() if v is not None)
+    found = _refs_under(stack, f"data.{prefix}.")
+    if remote is not None:
+        for call in module.module_calls:
+            if call not in local_calls:
+                for label, span in _refs_under([call], f"data.{prefix}.").items():
+                    remote.setdefault(label, (span, f"module.{call.labels[0].value}"))
+    return set(found)
+
+
+def _refs_under(stack: list[Node], head: str) -> dict[str, Span]:
+    """label -> span of the first `<head><label>` reference under the nodes."""
+    found: dict[str, Span] = {}
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Block):
+            stack.extend(node.attrs.values())
+            stack.extend(node.blocks)
+        elif isinstance(node, Expr):
+            if node.op == "ref" and node.text.startswith(head):
+                parts = traversal(node.text)
+                if len(parts) >= 3:
+                    found.setdefault(parts[2], node.span)
+            stack.extend(node.args)
+        elif isinstance(node, Mapping):
+            stack.extend(node.items.values())
+        elif isinstance(node, Sequence):
+            stack.extend(node.items)
+    return found

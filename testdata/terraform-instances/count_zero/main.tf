@@ -1,0 +1,16 @@
+variable "create" {
+  type    = bool
+  default = false
+}
+
+resource "aws_iam_role" "this" {
+  count              = var.create ? 1 : 0
+  name               = "maybe"
+  assume_role_policy = "{}"
+}
+
+resource "aws_iam_role_policy_attachment" "admin" {
+  count      = var.create ? 1 : 0
+  role       = aws_iam_role.this[0].name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}

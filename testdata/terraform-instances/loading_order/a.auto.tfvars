@@ -1,0 +1,1 @@
+policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"

@@ -1,0 +1,12 @@
+data "aws_iam_policy_document" "ci" {
+  statement {
+    actions   = ["s3:*"]
+    resources = ["*"]
+  }
+}
+
+module "ci_role" {
+  source      = "terraform-aws-modules/iam/aws//modules/iam-role"
+  version     = "5.0.0"
+  policy_json = data.aws_iam_policy_document.ci.json
+}

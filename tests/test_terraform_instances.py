@@ -1,0 +1,347 @@
+"""Terraform as real modules write it: count / for_each instances, references with an index,
+module inputs and outputs, identities declared outside the scan, and every unresolved IAM
+reference counted (testdata/terraform-instances)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from jeplint.graph.tf_functions import call
+from jeplint.parse.nodes import Expr, Mapping, Scalar, Sequence, Span
+from jeplint.report import json_report
+from jeplint.report.text import summary
+from jeplint.run import scan
+
+BASE = "testdata/terraform-instances"
+ADMIN = "holds AWS managed policy AdministratorAccess (every action on every resource) through"
+
+
+def findings(case: str, rules: tuple[str, ...] = ("JEP106",)) -> list[tuple[str, int, int, str]]:
+    """The findings of the rules that say who holds what (what linking changes), in order."""
+    result = scan([f"{BASE}/{case}"])
+    return [(f.rule_id, f.span.line, f.span.col, f.message) for f in result.findings if f.rule_id.startswith(rules)]
+
+
+def notes(case: str) -> list[tuple[str, int, int, str]]:
+    result = scan([f"{BASE}/{case}"])
+    return [(p.path.rsplit("/", 1)[-1], p.line or 0, p.col or 0, p.reason) for p in result.problems]
+
+
+def test_count_instance_linked_by_its_index(in_root: Path) -> None:
+    """terraform-aws-modules style: `count = var.create ? 1 : 0`, `role = aws_iam_role.this[0].name`,
+    and the role's name unknown (a required variable): linked by reference, not by name."""
+    assert findings("this_index") == [
+        ("JEP106", 19, 16, f"role aws_iam_role.this[0] {ADMIN} aws_iam_role_policy_attachment.admin[0]")
+    ]
+    assert notes("this_index") == []
+
+
+def test_count_zero_makes_no_instance(in_root: Path) -> None:
+    assert findings("count_zero", ("JEP",)) == []
+    assert notes("count_zero") == []
+
+
+def test_for_each_over_a_map_of_policies_one_binding_per_key(in_root: Path) -> None:
+    """`for` expression over a local map, `each.value` as the policy, `aws_iam_role.ci[each.key]`."""
+    assert findings("for_each_policies") == [
+        ("JEP106", 18, 16, f'role ci-deploy {ADMIN} aws_iam_role_policy_attachment.ci["deploy"]')
+    ]
+    result = scan([f"{BASE}/for_each_policies"])
+    roles = sorted(i.name for i in result.graph.identities if i.kind == "role")
+    assert roles == ["ci-audit", "ci-deploy"]
+    held = sorted((b.identity.name, b.policy.name, b.via) for b in result.graph.bindings)
+    assert held == [
+        ("ci-audit", "ReadOnlyAccess", 'aws_iam_role_policy_attachment.ci["audit"]'),
+        ("ci-deploy", "AdministratorAccess", 'aws_iam_role_policy_attachment.ci["deploy"]'),
+    ]
+
+
+def test_fabric_style_iam_map_into_a_local_module(in_root: Path) -> None:
+    assert findings("fabric_iam") == [
+        (
+            "JEP106",
+            13,
+            14,
+            "user alice@example.com holds GCP role roles/owner (full control of every resource, including IAM "
+            'policy) on project my-project through module.project.google_project_iam_binding.authoritative["roles/owner"]',
+        )
+    ]
+    result = scan([f"{BASE}/fabric_iam"])
+    (finding,) = result.findings
+    assert [(r.span.line, r.span.col, r.message) for r in finding.related] == [
+        (
+            13,
+            14,
+            'module.project.google_project_iam_binding.authoritative["roles/owner"] binds GCP role roles/owner to user alice@example.com',
+        )
+    ]
+    held = sorted((b.identity.name, b.policy.name) for b in result.graph.bindings)
+    assert held == [("alice@example.com", "roles/owner"), ("staff@example.com", "roles/viewer")]
+
+
+def test_role_returned_by_a_local_module_output(in_root: Path) -> None:
+    """`name = null` with `name_prefix`: only the reference links the attachment to the role."""
+    assert findings("module_output") == [
+        ("JEP106", 8, 16, f"role module.ci.aws_iam_role.this {ADMIN} aws_iam_role_policy_attachment.ci_admin")
+    ]
+
+
+def test_document_feeding_a_module_outside_the_scan_is_checked_as_a_document(in_root: Path) -> None:
+    result = scan([f"{BASE}/remote_module_document"])
+    assert [(f.rule_id, f.span.line, f.span.col) for f in result.findings] == [("JEP102", 3, 18), ("JEP105", 4, 18)]
+    related = [(r.span.line, r.span.col, r.message) for r in result.findings[0].related]
+    assert related[-1] == (11, 17, "module.ci_role receives this document; its source is not in the scan")
+    assert notes("remote_module_document")[-1] == (
+        "main.tf",
+        8,
+        8,
+        "module.ci_role (terraform-aws-modules/iam/aws//modules/iam-role) is not in the scan: what it does with "
+        "its IAM inputs (policy_json) is not analysed",
+    )
+    assert result.graph.unresolved[0][1] == "registry modules not in the scan"
+
+
+def test_identity_outside_the_scan_is_still_reported(in_root: Path) -> None:
+    assert findings("outside") == [
+        (
+            "JEP106",
+            7,
+            16,
+            f"role var.ci_role (declared outside the scan) {ADMIN} aws_iam_role_policy_attachment.ci_admin",
+        )
+    ]
+
+
+def test_unknown_for_each_is_said_and_counted_never_guessed(in_root: Path) -> None:
+    assert findings("unknown_for_each", ("JEP",)) == []
+    assert notes("unknown_for_each") == [
+        (
+            "main.tf",
+            11,
+            16,
+            "for_each of aws_iam_role_policy_attachment.app is not known (var.policies): read as one instance",
+        )
+    ]
+    result = scan([f"{BASE}/unknown_for_each"])
+    assert summary(result) == (
+        "No findings in 1 file.\n1 IAM reference unresolved (1 unknown for_each); see the notes on stderr."
+    )
+    report = json.loads(json_report.dumps(result))
+    assert report["summary"]["unresolved"] == {"unknown for_each": 1}
+
+
+SPAN = Span("t.tf", 1, 1, 1, 2)
+
+
+def s(value: object) -> Scalar:
+    return Scalar(value, SPAN)
+
+
+def plain(node: object) -> object:
+    if isinstance(node, Scalar):
+        return node.value
+    if isinstance(node, Sequence):
+        return [plain(i) for i in node.items]
+    if isinstance(node, Mapping):
+        return {k: plain(v) for k, v in node.items.items()}
+    return node
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "expected"),
+    [
+        ("merge", [Mapping({"a": s(1)}, {}, SPAN), Mapping({"b": s(2)}, {}, SPAN)], {"a": 1, "b": 2}),
+        ("concat", [Sequence([s("a")], SPAN), Sequence([s("b")], SPAN)], ["a", "b"]),
+        ("flatten", [Sequence([Sequence([s("a")], SPAN), s("b")], SPAN)], ["a", "b"]),
+        ("toset", [Sequence([s("a"), s("a"), s("b")], SPAN)], ["a", "b"]),
+        ("keys", [Mapping({"b": s(1), "a": s(2)}, {}, SPAN)], ["a", "b"]),
+        ("values", [Mapping({"b": s(1), "a": s(2)}, {}, SPAN)], [2, 1]),
+        ("lookup", [Mapping({"a": s(1)}, {}, SPAN), s("b"), s(0)], 0),
+        ("coalesce", [s(None), s(""), s("x")], "x"),
+        ("zipmap", [Sequence([s("a")], SPAN), Sequence([s(1)], SPAN)], {"a": 1}),
+        ("format", [s("arn:aws:iam::%s:role/%s"), s("123"), s("ci")], "arn:aws:iam::123:role/ci"),
+        ("join", [s("-"), Sequence([s("a"), s("b")], SPAN)], "a-b"),
+        ("split", [s(","), s("a,b")], ["a", "b"]),
+        ("replace", [s("a-b"), s("-"), s("_")], "a_b"),
+        ("lower", [s("AB")], "ab"),
+        ("upper", [s("ab")], "AB"),
+        ("compact", [Sequence([s("a"), s(""), s(None)], SPAN)], ["a"]),
+    ],
+)
+def test_functions_over_known_values(name: str, args: list, expected: object) -> None:
+    assert plain(call(name, args, SPAN)) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("merge", [Mapping({"a": s(1)}, {}, SPAN), Expr("ref", "var.x", SPAN)]),
+        ("coalesce", [Expr("ref", "var.x", SPAN), s("x")]),  # an unknown first argument may win
+        ("toset", [Sequence([Expr("ref", "var.x", SPAN), s("a")], SPAN)]),  # unknowns may collapse
+        ("flatten", [Sequence([Expr("ref", "var.x", SPAN)], SPAN)]),
+        ("replace", [s("a"), s("/a/"), s("b")]),  # a regular expression: not evaluated
+        ("no_such_function", [s("a")]),
+    ],
+)
+def test_functions_over_unknown_values_stay_unknown(name: str, args: list) -> None:
+    assert call(name, args, SPAN) is None
+
+
+def test_variable_files_and_overrides_in_terraforms_order(in_root: Path) -> None:
+    """`a.auto.tfvars` beats `terraform.tfvars` (auto files come later, whatever their name),
+    `*.auto.tfvars.json` is read, and `*_override.tf` is merged last."""
+    assert findings("loading_order") == [
+        ("JEP106", 17, 16, f"role from-json {ADMIN} aws_iam_role_policy_attachment.app"),
+        ("JEP106", 2, 16, f"role ops {ADMIN} aws_iam_role_policy_attachment.ops"),
+    ]
+    result = scan([f"{BASE}/loading_order"])
+    assert [f.span.path.rsplit("/", 1)[-1] for f in result.findings] == ["main.tf", "ops_override.tf"]
+    assert result.problems == []
+
+
+def test_eks_access_policies_pod_identity_and_exclusive_attachments(in_root: Path) -> None:
+    assert findings("eks") == [
+        (
+            "JEP106",
+            19,
+            19,
+            "user ops (IAM role, EKS access entry) holds built-in ClusterRole cluster-admin (every verb on every "
+            "resource in the cluster) through ClusterRoleBinding aws_eks_access_policy_association.ops "
+            "(AmazonEKSClusterAdminPolicy)",
+        ),
+        (
+            "JEP106",
+            46,
+            18,
+            f"role app {ADMIN} aws_iam_role_policy_attachments_exclusive.app",
+        ),
+    ]
+    result = scan([f"{BASE}/eks"])
+    bindings = sorted((b.identity.name, b.policy.name, b.via) for b in result.graph.bindings)
+    assert bindings == [
+        ("app", "AdministratorAccess", "aws_iam_role_policy_attachments_exclusive.app"),
+        (
+            "app (IAM role, EKS access entry)",
+            "view",
+            "RoleBinding shop/aws_eks_access_policy_association.app_view (AmazonEKSViewPolicy)",
+        ),
+        (
+            "ops (IAM role, EKS access entry)",
+            "cluster-admin",
+            "ClusterRoleBinding aws_eks_access_policy_association.ops (AmazonEKSClusterAdminPolicy)",
+        ),
+    ]
+    links = [(link.source.key, link.target.name, link.via, link.span.line) for link in result.graph.links]
+    assert links == [("sa:shop/api", "app", "aws_eks_pod_identity_association.app", 41)]
+
+
+def test_aws_managed_policy_by_data_source_or_unknown_partition(in_root: Path) -> None:
+    power = "holds AWS managed policy PowerUserAccess (every action except IAM, Organizations and Account management)"
+    assert findings("managed_lookup") == [
+        ("JEP106", 18, 16, f"role ops {ADMIN} aws_iam_role_policy_attachment.admin"),
+        ("JEP106", 23, 16, f"role ops {power} through aws_iam_role_policy_attachment.power"),
+    ]
+    assert notes("managed_lookup") == [
+        ("main.tf", 28, 16, "IAM reference not resolved: the policy read by data.aws_iam_policy.team")
+    ]
+
+
+def test_local_module_in_a_folder_discovery_skips_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "node_modules" / "iam-mod").mkdir(parents=True)
+    (tmp_path / "venv" / "unused").mkdir(parents=True)
+    (tmp_path / "main.tf").write_text('module "iam" {\n  source = "./node_modules/iam-mod"\n  role   = "ci"\n}\n')
+    (tmp_path / "node_modules" / "iam-mod" / "main.tf").write_text(
+        'variable "role" {\n  type = string\n}\n\n'
+        'resource "aws_iam_role" "this" {\n  name               = var.role\n  assume_role_policy = "{}"\n}\n\n'
+        'resource "aws_iam_role_policy_attachment" "admin" {\n  role       = aws_iam_role.this.name\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'
+    )
+    (tmp_path / "venv" / "unused" / "main.tf").write_text('resource "aws_iam_user" "x" {\n  name = "x"\n}\n')
+    result = scan(["."])
+    assert [(f.rule_id, f.span.path, f.span.line, f.span.col, f.message) for f in result.findings] == [
+        (
+            "JEP106",
+            "node_modules/iam-mod/main.tf",
+            12,
+            16,
+            f"role ci {ADMIN} module.iam.aws_iam_role_policy_attachment.admin",
+        )
+    ]
+    assert sorted(f.path for f in result.files) == ["main.tf", "node_modules/iam-mod/main.tf"]  # venv/unused: not called
+
+
+def _initialised(root: Path, module_dir: str) -> None:
+    (root / "main.tf").write_text(
+        'module "ci_role" {\n  source  = "terraform-aws-modules/iam/aws//modules/iam-role"\n'
+        '  version = "5.0.0"\n  role_name = "ci"\n}\n'
+    )
+    (root / ".terraform" / "modules").mkdir(parents=True)
+    (root / ".terraform" / "modules" / "modules.json").write_text(
+        '{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"ci_role","Source":"registry.terraform.io/'
+        f'terraform-aws-modules/iam/aws//modules/iam-role","Version":"5.0.0","Dir":"{module_dir}"}}]}}'
+    )
+
+
+MODULE_BODY = (
+    'variable "role_name" {\n  type = string\n}\n\n'
+    'resource "aws_iam_role" "this" {\n  name               = var.role_name\n  assume_role_policy = "{}"\n}\n\n'
+    'resource "aws_iam_role_policy_attachment" "admin" {\n  role       = aws_iam_role.this.name\n'
+    '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'
+)
+
+
+def test_registry_module_installed_by_terraform_init_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    _initialised(tmp_path, ".terraform/modules/ci_role")
+    (tmp_path / ".terraform" / "modules" / "ci_role").mkdir()
+    (tmp_path / ".terraform" / "modules" / "ci_role" / "main.tf").write_text(MODULE_BODY)
+    result = scan(["."])
+    assert [(f.rule_id, f.span.path, f.span.line, f.message) for f in result.findings] == [
+        (
+            "JEP106",
+            ".terraform/modules/ci_role/main.tf",
+            12,
+            f"role ci {ADMIN} module.ci_role.aws_iam_role_policy_attachment.admin",
+        )
+    ]
+    assert result.graph.unresolved == []
+
+
+def test_installed_module_outside_the_scan_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "main.tf").write_text(MODULE_BODY)
+    (tmp_path / "root").mkdir()
+    monkeypatch.chdir(tmp_path / "root")
+    _initialised(tmp_path / "root", "../elsewhere")
+    result = scan(["."])
+    assert result.findings == []
+    assert [category for _s, category, _m in result.graph.unresolved] == ["registry modules not in the scan"]
+
+
+def test_name_with_unknown_parts_links_when_written_alike_in_the_module(in_root: Path) -> None:
+    """cloudgoat style: `role = "ops-${var.cgid}"` names the role whose name is written the same
+    way in the same module instance; another name with unknown parts is said, not guessed."""
+    assert findings("template_name") == [
+        ("JEP106", 12, 16, f"role aws_iam_role.ops {ADMIN} aws_iam_role_policy_attachment.ops"),
+    ]
+    assert notes("template_name") == [
+        ("main.tf", 16, 16, 'IAM reference not resolved: the role named by "other-${var.cgid}"'),
+    ]
+
+
+def test_role_of_a_file_outside_the_scan_is_an_identity_declared_elsewhere(tmp_path: Path) -> None:
+    """One file checked alone (an editor, a pre-commit hook): the role it references lives in a
+    file that is not in the scan; the attachment is reported against it, without a note."""
+    (tmp_path / "attach.tf").write_text(
+        'resource "aws_iam_role_policy_attachment" "admin" {\n  role       = aws_iam_role.app.name\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'
+    )
+    result = scan([str(tmp_path / "attach.tf")])
+    assert [(f.rule_id, f.span.line, f.message) for f in result.findings] == [
+        ("JEP106", 3, f"role aws_iam_role.app (declared outside the scan) {ADMIN} aws_iam_role_policy_attachment.admin")
+    ]
+    assert result.problems == [] and result.graph.unresolved == []

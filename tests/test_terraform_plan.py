@@ -1,0 +1,73 @@
+"""Plan and state JSON (`terraform show -json`): recognised by content, every resource instance in
+the graph with its address, "known after apply" unknown, a bad format_version reported (exit 2).
+The files in testdata/terraform-plan are hand-written in Terraform's documented JSON format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jeplint.cli import main
+from jeplint.parse import TERRAFORM_PLAN, parse_file
+from jeplint.run import scan
+
+BASE = "testdata/terraform-plan"
+ADMIN = "holds AWS managed policy AdministratorAccess (every action on every resource) through"
+
+
+def test_plan_instances_child_modules_and_after_unknown(in_root: Path) -> None:
+    result = scan([f"{BASE}/plan"])
+    got = [(f.rule_id, f.span.line, f.span.col) for f in result.findings]
+    assert got == [("JEP106", 31, 27), ("JEP301", 42, 26), ("JEP102", 66, 92), ("JEP105", 66, 110), ("JEP106", 96, 35)]
+    assert result.findings[0].message == f'role ci-deploy {ADMIN} aws_iam_role_policy_attachment.ci["deploy"]'
+    assert result.findings[-1].message == (
+        "role app holds AWS managed policy IAMFullAccess (full IAM administration (iam:*)) through "
+        "module.app.module.irsa.aws_iam_role_policy_attachment.admin"
+    )
+    keys = sorted(i.key for i in result.graph.identities if i.span is not None)
+    assert keys == [
+        'testdata/terraform-plan/plan/tfplan.json/aws_iam_role.ci["deploy"]',
+        "testdata/terraform-plan/plan/tfplan.json/aws_iam_role.this[0]@module.app",
+    ]
+    # The role of module.app.aws_iam_role_policy_attachment.late[0] is known after apply: said, not guessed.
+    assert [(p.line, p.col, p.reason) for p in result.problems] == [
+        (125, 19, "IAM reference not resolved: the role named by (known after apply)")
+    ]
+    assert [c for _s, c, _m in result.graph.unresolved] == ["unknown value"]
+
+
+def test_state_json(in_root: Path) -> None:
+    result = scan([f"{BASE}/state"])
+    assert [(f.rule_id, f.span.line, f.span.col, f.message) for f in result.findings] == [
+        ("JEP106", 27, 27, f"user legacy {ADMIN} aws_iam_user_policy_attachment.legacy")
+    ]
+
+
+def test_recognised_by_content_whatever_the_name(tmp_path: Path) -> None:
+    source = Path(__file__).resolve().parents[1] / BASE / "state" / "state.json"
+    target = tmp_path / "output.txt.json"
+    target.write_text(source.read_text())
+    assert parse_file(str(target), "output.txt.json").kind == TERRAFORM_PLAN
+
+
+BAD_VERSION = '{\n  "format_version": "2.0",\n  "planned_values": {\n    "root_module": {}\n  }\n}\n'
+MALFORMED = (
+    '{\n  "format_version": "1.2",\n  "planned_values": {\n    "root_module": {\n      "resources": [\n'
+    '        {"address": "aws_iam_role.x", "mode": "managed", "type": "aws_iam_role", "name": "x",}\n'
+    "      ]\n    }\n  }\n}\n"
+)
+
+
+def test_unknown_format_version_and_malformed_plan_exit_2(tmp_path: Path, monkeypatch, capsys) -> None:
+    """Written here, not in testdata: a scan of testdata must stay free of broken inputs."""
+    state = (Path(__file__).resolve().parents[1] / BASE / "state" / "state.json").read_text()
+    for name, text in (("bad_version/tfplan.json", BAD_VERSION), ("malformed/tfplan.json", MALFORMED), ("state/s.json", state)):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    assert main(["scan", "--no-cache", "bad_version", "state"]) == 2
+    err = capsys.readouterr().err
+    assert "bad_version/tfplan.json:2:21: error: unsupported Terraform JSON format_version 2.0 (jeplint reads 1.x)" in err
+    assert main(["scan", "--no-cache", "malformed"]) == 2
+    assert "malformed/tfplan.json:6:94: error: expected a string object key" in capsys.readouterr().err
+    result = scan(["bad_version", "state"])
+    assert [f.rule_id for f in result.findings] == ["JEP106"]  # the other file's findings are kept
