@@ -24,7 +24,10 @@ A label is keyed by (rule, path, identity, token), not by the message or the lin
 rewording and lines moving; Terraform instance keys (`x["a"]`, `x[0]`) are dropped from the identity
 so that expanding `for_each` / `count` keeps the label of the unexpanded block. When several findings
 share a key, the label takes the one whose line is nearest its hint, and the rest are labelled too
-(same cause, same verdict); when several labels share a key, they pair by nearest line.
+(same cause, same verdict); when several labels share a key, they pair by nearest line. A label
+whose key matches nothing follows a finding of the same rule, file and token within RENAME_LINES
+lines of its hint: the subject was renamed (a policy the Terraform evaluator now attaches to its
+user), the finding is the same.
 
 Output: per rule, findings / labelled / true / false / precision, and overall; then the labels that no
 longer match any finding (stale) and, with `--list`, every unlabelled finding. `--template FILE`
@@ -58,6 +61,7 @@ _SUBJECT = re.compile(
     r"(\S+)"
 )
 _INSTANCE = re.compile(r"\[[^\]]*\]")
+RENAME_LINES = 3  # how far from its line hint a label follows a finding whose subject was renamed
 
 
 def identity_of(message: str) -> str:
@@ -152,15 +156,30 @@ def match(findings: list[Finding], labels: list[dict]) -> tuple[dict[int, dict],
         key = (lab["rule"], lab["path"], lab["identity"], str(lab.get("token", "")))
         labels_by_key[key].append(lab)
     assigned: dict[int, dict] = {}
-    stale: list[dict] = []
+    unmatched: list[dict] = []
     for key, labs in labels_by_key.items():
         idx = by_key.get(key, [])
         if not idx:
-            stale.extend(labs)
+            unmatched.extend(labs)
             continue
         for i in idx:  # each finding takes the label whose line hint is nearest
             lab = min(labs, key=lambda lb: abs(int(lb.get("line", 0)) - findings[i].line))
             assigned[i] = lab
+    # Second pass: the subject may have been renamed (a policy now attached to its role, an instance
+    # address): the same rule, file and token within a few lines of the hint is the same finding.
+    stale: list[dict] = []
+    for lab in unmatched:
+        near = [
+            i
+            for i, f in enumerate(findings)
+            if i not in assigned
+            and (f.rule, f.path, f.token) == (lab["rule"], lab["path"], str(lab.get("token", "")))
+            and abs(f.line - int(lab.get("line", 0))) <= RENAME_LINES
+        ]
+        if near:
+            assigned[min(near, key=lambda i: abs(findings[i].line - int(lab.get("line", 0))))] = lab
+        else:
+            stale.append(lab)
     return assigned, stale
 
 
