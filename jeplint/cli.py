@@ -7,6 +7,7 @@ input could not be analysed (the findings of every other file are still reported
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -221,11 +222,17 @@ def _scan(args: argparse.Namespace) -> int:
         timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
     )
     progress = _Progress(sys.stderr) if _Progress.wanted(sys.stderr) else None
+    # This process ends after the report: its parsed trees and graph (millions of objects on a large
+    # estate, no cycles worth collecting) live until then. Collection stays off (`scan` would turn it
+    # back on, and the report's first passes would walk them all) and they are frozen, so that the
+    # collection at interpreter exit does not walk them either.
+    gc.disable()
     try:
         result = scan(args.paths, settings, progress)
     finally:
         if progress is not None:
             progress.close()
+    gc.freeze()
     if args.write_baseline:
         try:
             written = baseline.write(args.write_baseline, result.findings)

@@ -25,7 +25,7 @@ from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.parse import MAX_FILE_BYTES, ParsedFile, file_format, parse_file
 from jeplint.parse.nodes import ParseError
-from jeplint.rules import RULES, Finding, Rule
+from jeplint.rules import MODULES, Finding, Rule, selected
 from jeplint.suppress import Suppressed
 from jeplint.suppress import apply as apply_suppressions
 
@@ -66,7 +66,7 @@ class ScanResult:
     problems: list[Problem]
     graph: Graph
     files: list[ParsedFile] = field(default_factory=list)
-    rules: tuple[Rule, ...] = RULES
+    rules: tuple[Rule, ...] = field(default_factory=lambda: selected(list(MODULES)))
     suppressed: list[Suppressed] = field(default_factory=list)  # inline or by the baseline; not reported
 
     @property
@@ -78,8 +78,12 @@ def selected_rules(settings: Settings) -> tuple[Rule, ...]:
     def matches(rule_id: str, prefixes: tuple[str, ...]) -> bool:
         return any(rule_id.startswith(p.upper()) for p in prefixes)
 
-    return tuple(
-        r for r in RULES if (not settings.select or matches(r.id, settings.select)) and not matches(r.id, settings.ignore)
+    return selected(
+        [
+            rule_id
+            for rule_id in MODULES
+            if (not settings.select or matches(rule_id, settings.select)) and not matches(rule_id, settings.ignore)
+        ]
     )
 
 
@@ -217,7 +221,7 @@ def _parse_pool(
 
     work = partial(parse_to_bytes, max_bytes=settings.max_file_bytes, cache=store)
     chunk = max(1, len(todo) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start) as pool:
         results = pool.map(
             work,
             [sources[i].path for i, _ in todo],
@@ -240,6 +244,15 @@ def _parse_pool(
             pool.shutdown(wait=False, cancel_futures=True)
             for worker in workers:
                 worker.terminate()
+
+
+def _worker_start() -> None:
+    """A parse worker collects its own garbage: it is forked with collection paused (`scan`), and
+    each result's pickler is a reference cycle (its `dispatch_table` holds a bound method) that
+    would keep every tree it ever parsed alive. What the worker inherited (the parser tables, the
+    modules) is frozen first, so a collection walks only the current file's objects."""
+    gc.freeze()
+    gc.enable()
 
 
 def _discover(paths: list[str], settings: Settings) -> tuple[Discovery, set[str] | None]:
