@@ -220,6 +220,7 @@ def _scan(args: argparse.Namespace) -> int:
         baseline=accepted,
         cache=not args.no_cache,
         timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
+        keep_trees=False,
     )
     progress = _Progress(sys.stderr) if _Progress.wanted(sys.stderr) else None
     # This process ends after the report: its parsed trees and graph (millions of objects on a large

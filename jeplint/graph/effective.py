@@ -10,10 +10,8 @@ two grants of `s3:GetObject` on different buckets are one action here.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from jeplint.catalog import aws_actions
 from jeplint.graph.model import Grant, Graph, Identity, Policy
@@ -52,16 +50,9 @@ def _prefix(permission: str) -> str:
     return permission.split(".", 1)[0]
 
 
-@lru_cache(maxsize=1)
 def _all_aws() -> frozenset[str]:
-    base = aws_actions._data_dir()
-    names: set[str] = set()
-    if base is None:
-        return frozenset()
-    for file_name in os.listdir(os.path.join(base, "actions")):
-        prefix = file_name[: -len(".json")]
-        names.update(a.full for a in (aws_actions.service(prefix) or {}).values())
-    return frozenset(names)
+    """Every action of the AWS catalogue."""
+    return aws_actions.all_actions()
 
 
 def _aws_set(grant: Grant) -> set[str] | None:
