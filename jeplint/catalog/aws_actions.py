@@ -84,8 +84,10 @@ def service_names() -> list[str]:
 
 @lru_cache(maxsize=1)
 def all_actions() -> frozenset[str]:
-    """Every action of the catalogue, as "service:Name"."""
-    return frozenset(a.full for prefix in service_names() for a in (service(prefix) or {}).values())
+    """Every action of the catalogue, as "service:Name" (the same string objects as `Action.full`:
+    interned, without making an `Action` of every action)."""
+    compiled = _compiled() or {}
+    return frozenset(sys.intern(f"{prefix}:{entry[0]}") for prefix, actions in compiled.items() for entry in actions.values())
 
 
 def arn_prefixes(action: str) -> tuple[tuple[str, str], ...] | None:
