@@ -48,9 +48,9 @@ class Settings:
     baseline: Baseline | None = None  # findings whose fingerprint it lists are not reported
     cache: bool = False  # read and write the parse cache (`jeplint.cache`; the CLI's default, off with --no-cache)
     timeout: float = DEFAULT_TIMEOUT  # files not parsed by then are reported, not waited for; 0 = no limit
-    # False: once the graph is built, the trees and lines of files that hold no suppression are
-    # dropped (`ScanResult.files` keeps their path, kind and errors): what the CLI does, ~70 MB less
-    # on the real corpus while the rules run.
+    # False: the lines of files that hold no suppression are dropped as each file is parsed, and
+    # their trees once the graph is built (`ScanResult.files` keeps their path, kind and errors):
+    # what the CLI does, ~13 MB less at the peak on the real corpus, ~70 MB less while rules run.
     keep_trees: bool = True
 
 
@@ -136,7 +136,7 @@ def parse_all(sources: list[SourceFile], settings: Settings, progress: Progress 
         cached, entry = store.lookup(source.path, source.display, settings.max_file_bytes) if store else (None, None)
         if cached is None:
             todo.append((index, entry))
-        files[index] = cached
+        files[index] = _slim(cached, settings)
     done = len(sources) - len(todo)
     if progress is not None and done:
         progress(done, len(sources))
@@ -154,12 +154,20 @@ def parse_all(sources: list[SourceFile], settings: Settings, progress: Progress 
     else:
         parsed = _parse_here(sources, todo, settings, store, deadline)
     for index, parsed_file in parsed:
-        files[index] = parsed_file
+        files[index] = _slim(parsed_file, settings)
         done += 1
         if progress is not None:
             progress(done, len(sources))
     late = ParseError(f"not analysed: time limit of {settings.timeout:g} s reached (--timeout)")
     return [f if f is not None else ParsedFile(s.display, "unknown", error=late) for f, s in zip(files, sources)]
+
+
+def _slim(parsed: ParsedFile | None, settings: Settings) -> ParsedFile | None:
+    """Without `settings.keep_trees`, a file's lines are dropped as soon as it is parsed unless it
+    may hold a suppression (the only reader of lines): ~13 MB less at the peak on the real corpus."""
+    if parsed is not None and not settings.keep_trees and not may_suppress(parsed):
+        parsed.lines = None
+    return parsed
 
 
 def _parse_here(
