@@ -297,6 +297,11 @@ FP_NOTES: dict[tuple[str, str], tuple[str, str]] = {
         'lambda:CreateFunction on Resource "*" is a write action on every resource (JEP105); KICS checks a '
         "fixed list of privileged actions",
     ),
+    ("kics/terraform/gcp/service_account_with_improper_privileges/test/negative3.tf", "JEP106"): (
+        BY_DESIGN,
+        "roles/viewer held by a service account is a JEP106 note (it reads nearly every resource of the project, "
+        "issue 14); KICS only looks for admin, editor and owner roles",
+    ),
     ("kube-linter/tests/checks/cluster-admin-role-binding.yml", "JEP106"): (
         BY_DESIGN,
         "ClusterRole admin bound cluster-wide: JEP106 covers admin/edit, kube-linter's check only cluster-admin",

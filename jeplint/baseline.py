@@ -38,6 +38,7 @@ class BaselineError(Exception):
 class Baseline:
     path: str  # as given on the command line, named in the justification of what it hides
     fingerprints: tuple[str, ...]  # one entry per accepted finding (repeats allowed)
+    entries: tuple[tuple[str, str, str], ...] = ()  # per fingerprint: (rule id, path, message), to name stale ones
 
 
 def load(path: str) -> Baseline:
@@ -51,13 +52,15 @@ def load(path: str) -> Baseline:
         raise BaselineError(f"{path}: not a JSON baseline: {exc}") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("findings"), list):
         raise BaselineError(f'{path}: not a jeplint baseline (expected {{"schema": "{SCHEMA}", "findings": [...]}})')
-    prints = []
+    prints: list[str] = []
+    labels: list[tuple[str, str, str]] = []
     for number, entry in enumerate(data["findings"], start=1):
         value = entry.get("fingerprint") if isinstance(entry, dict) else None
         if not isinstance(value, str) or not _FINGERPRINT.fullmatch(value):
             raise BaselineError(f"{path}: finding {number} has no valid fingerprint")
         prints.append(value)
-    return Baseline(path, tuple(prints))
+        labels.append((str(entry.get("rule_id", "")), str(entry.get("path", "")), str(entry.get("message", ""))))
+    return Baseline(path, tuple(prints), tuple(labels))
 
 
 def dumps(findings: list[Finding]) -> str:
@@ -94,3 +97,16 @@ def apply(findings: list[Finding], baseline: Baseline) -> tuple[list[Finding], l
         else:
             kept.append(finding)
     return kept, accepted
+
+
+def unmatched(baseline: Baseline, accepted: list[Suppressed]) -> list[tuple[str, str, str]]:
+    """The entries (rule id, path, message) of `baseline` that accepted none of the findings
+    (`accepted`: what `apply` returned): fixed or changed findings, which `--write-baseline` prunes."""
+    budget = Counter(s.finding.fingerprint for s in accepted)
+    left = []
+    for index, value in enumerate(baseline.fingerprints):
+        if budget[value] > 0:
+            budget[value] -= 1
+        else:
+            left.append(baseline.entries[index] if index < len(baseline.entries) else ("", "", value))
+    return left

@@ -11,9 +11,14 @@ import gc
 import os
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from jeplint import __version__
+
+if TYPE_CHECKING:
+    from jeplint.baseline import Baseline
+    from jeplint.config import Config
+    from jeplint.run import ScanResult, Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE = 0, 1, 2
 FAIL_ORDER = {"error": 0, "warning": 1, "note": 2}
@@ -28,21 +33,27 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _rule_list(value: str) -> list[str]:
-    items = [v.strip().upper() for v in value.split(",") if v.strip()]
-    for item in items:
-        if not item.startswith("JEP") or not item[3:].isdigit() and item != "JEP":
-            raise argparse.ArgumentTypeError(f"not a rule id or prefix: {item!r} (expected e.g. JEP101 or JEP1)")
-    return items
+    """Comma-separated rule ids, prefixes or names (`jeplint.rules.ids`); an unknown one is a usage error."""
+    from jeplint.rules.ids import UnknownRule, resolve
+
+    try:
+        return [resolve(v) for v in value.split(",") if v.strip()]
+    except UnknownRule as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _size(value: str) -> int:
     units = {"k": 1024, "m": 1024**2, "g": 1024**3}
     try:
         if value[-1:].lower() in units:
-            return int(float(value[:-1]) * units[value[-1].lower()])
-        return int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a size: {value!r} (e.g. 8M)") from None
+            size = int(float(value[:-1]) * units[value[-1].lower()])
+        else:
+            size = int(value)
+    except (ValueError, OverflowError):  # OverflowError: "infk"
+        size = 0
+    if size <= 0:
+        raise argparse.ArgumentTypeError(f"not a size: {value!r} (a number of bytes above 0, e.g. 8M or 512k)")
+    return size
 
 
 def _seconds(value: str) -> float:
@@ -55,14 +66,34 @@ def _seconds(value: str) -> float:
     return seconds
 
 
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = -1
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {value!r} (1 or more; 0 = one per core)")
+    return jobs
+
+
+def _category(value: str) -> str:
+    if not value.strip() or any(c.isspace() for c in value):
+        raise argparse.ArgumentTypeError(f"not a code scanning category: {value!r} (a word such as jeplint/terraform)")
+    return value.strip("/")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="jeplint", description="Just-enough-privilege linter for Infrastructure as Code.")
-    parser.add_argument("--version", action="version", version=f"jeplint {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"jeplint {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     scan = sub.add_parser("scan", help="scan files and directories")
     scan.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
     scan.add_argument(
-        "--format", "-f", choices=("text", "json", "sarif", "github"), default="text", help="github: workflow-command annotations"
+        "--format",
+        "-f",
+        choices=("text", "json", "sarif", "github", "junit", "gitlab"),
+        default="text",
+        help="github: workflow-command annotations; junit: JUnit XML; gitlab: GitLab Code Quality JSON",
     )
     scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (default: stdout)")
     scan.add_argument(
@@ -99,7 +130,25 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="report the files not parsed after this long (default 300; 0 = no limit)",
     )
-    scan.add_argument("--jobs", "-j", type=int, default=0, help="parser processes (default: one per core)")
+    scan.add_argument("--jobs", "-j", type=_jobs, default=0, help="parser processes (default: one per core)")
+    scan.add_argument(
+        "--sarif-category",
+        type=_category,
+        default="jeplint",
+        metavar="NAME",
+        help="SARIF runAutomationDetails id: one category per scan uploaded to the same repository (default: jeplint)",
+    )
+    scan.add_argument(
+        "--report-unused-suppressions",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="warn about suppressions that hide no finding (default: on when the CI variable is set)",
+    )
+    scan.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="with the path -, read the file from standard input and report it as NAME (its kind comes from NAME)",
+    )
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write cached parse results (~/.cache/jeplint)")
     sub.add_parser("rules", help="list every rule")
     explain = sub.add_parser("explain", help="print a rule's documentation and examples")
@@ -108,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
     graph.add_argument("--format", "-f", choices=("json", "dot", "mermaid"), default="json")
     graph.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
+    graph.add_argument("--config", metavar="FILE", help="read this configuration file instead of searching for one")
     return parser
 
 
@@ -129,10 +179,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _graph(args: argparse.Namespace) -> int:
+    from jeplint import config
     from jeplint.report import graph_report
-    from jeplint.run import scan
+    from jeplint.run import Settings, scan
 
-    result = scan(args.paths)
+    try:
+        conf = config.resolve(args.paths, args.config)
+    except config.ConfigError as exc:
+        sys.stderr.write(f"jeplint: error: {exc}\n")
+        return EXIT_TROUBLE
+    # The configuration's exclude and thresholds apply, as in `scan` (rule selection does not: the
+    # graph is every identity's permissions, whatever rules run on it).
+    result = scan(args.paths, Settings(exclude=conf.exclude, exclude_root=conf.root, options=config.options(conf)))
     text = graph_report.dumps(result, args.format)
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="\n") as handle:
@@ -160,7 +218,11 @@ def _explain(rule: str, out: TextIO) -> int:
     metas = catalogue()
     meta = metas.get(rule.upper()) or next((m for m in metas.values() if m.name == rule.lower()), None)
     if meta is None:
-        sys.stderr.write(f'jeplint: error: no rule {rule!r} (see "jeplint rules")\n')
+        from jeplint.rules.ids import closest
+
+        near = closest(rule)
+        hint = f"; did you mean {near} ({metas[near].name})?" if near else ' (see "jeplint rules")'
+        sys.stderr.write(f"jeplint: error: no rule {rule!r}{hint}\n")
         return EXIT_TROUBLE
     out.write(meta.help_text())
     return EXIT_CLEAN
@@ -196,18 +258,13 @@ class _Progress:
             self.stream.flush()
 
 
-def _scan(args: argparse.Namespace) -> int:
-    from jeplint import baseline, config
+def _settings(args: argparse.Namespace, conf: Config, accepted: Baseline | None) -> Settings:
+    from jeplint import config
     from jeplint.parse import MAX_FILE_BYTES
-    from jeplint.run import DEFAULT_TIMEOUT, Settings, scan
+    from jeplint.run import DEFAULT_TIMEOUT, Settings
 
-    try:
-        conf = config.resolve(args.paths, args.config)
-        accepted = baseline.load(args.baseline) if args.baseline and not args.write_baseline else None
-    except (config.ConfigError, baseline.BaselineError) as exc:
-        sys.stderr.write(f"jeplint: error: {exc}\n")
-        return EXIT_TROUBLE
-    settings = Settings(
+    unused = args.report_unused_suppressions
+    return Settings(
         select=tuple(conf.select if args.select is None else args.select),
         ignore=tuple(conf.ignore if args.ignore is None else args.ignore),
         max_file_bytes=args.max_file_size or MAX_FILE_BYTES,
@@ -220,8 +277,58 @@ def _scan(args: argparse.Namespace) -> int:
         baseline=accepted,
         cache=not args.no_cache,
         timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
+        report_unused_suppressions=bool(os.environ.get("CI")) if unused is None else unused,
+        display_as=args.stdin_filename,
         keep_trees=False,
     )
+
+
+def _stdin_paths(args: argparse.Namespace, folder: str) -> list[str]:
+    """With `-` and `--stdin-filename NAME`: standard input saved as `folder`/basename(NAME), to scan."""
+    if "-" not in args.paths and args.stdin_filename is None:
+        return args.paths
+    if args.paths != ["-"] or not args.stdin_filename:
+        raise _Usage("standard input is read with the path - and --stdin-filename NAME (its kind comes from NAME), alone")
+    name = os.path.basename(args.stdin_filename.replace("\\", "/").rstrip("/")) or "stdin"
+    path = os.path.join(folder, name)
+    with open(path, "wb") as handle:
+        handle.write(sys.stdin.buffer.read())
+    return [path]
+
+
+class _Usage(Exception):
+    """A combination of arguments that cannot be run: exit 2 with the message."""
+
+
+def _scan(args: argparse.Namespace) -> int:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="jeplint-stdin-") as folder:
+        try:
+            paths = _stdin_paths(args, folder)
+        except _Usage as exc:
+            sys.stderr.write(f"jeplint: error: {exc}\n")
+            return EXIT_TROUBLE
+        return _scan_paths(args, paths)
+
+
+def _scan_paths(args: argparse.Namespace, paths: list[str]) -> int:
+    from jeplint import baseline, config
+    from jeplint.run import scan, selected_rules
+
+    try:
+        conf = _known_rules(config.resolve([args.stdin_filename] if args.stdin_filename else paths, args.config))
+        accepted = baseline.load(args.baseline) if args.baseline and not args.write_baseline else None
+    except (config.ConfigError, baseline.BaselineError) as exc:
+        sys.stderr.write(f"jeplint: error: {exc}\n")
+        return EXIT_TROUBLE
+    settings = _settings(args, conf, accepted)
+    if not selected_rules(settings):
+        sys.stderr.write(
+            f"jeplint: error: no rule left to run: select {','.join(settings.select) or 'all'},"
+            f" ignore {','.join(settings.ignore)}\n"
+        )
+        return EXIT_TROUBLE
     progress = _Progress(sys.stderr) if _Progress.wanted(sys.stderr) else None
     # This process ends after the report: its parsed trees and graph (millions of objects on a large
     # estate, no cycles worth collecting) live until then. Collection stays off (`scan` would turn it
@@ -229,39 +336,18 @@ def _scan(args: argparse.Namespace) -> int:
     # collection at interpreter exit does not walk them either.
     gc.disable()
     try:
-        result = scan(args.paths, settings, progress)
+        result = scan(paths, settings, progress)
     finally:
         if progress is not None:
             progress.close()
     gc.freeze()
     if args.write_baseline:
-        try:
-            written = baseline.write(args.write_baseline, result.findings)
-        except OSError as exc:
-            sys.stderr.write(f"jeplint: error: cannot write baseline {args.write_baseline}: {exc.strerror or exc}\n")
-            return EXIT_TROUBLE
-        result.findings, now_accepted = baseline.apply(result.findings, written)
-        result.suppressed = sorted(result.suppressed + now_accepted, key=lambda s: s.finding.sort_key())
+        code = _write_baseline(args.write_baseline, result)
+        if code:
+            return code
     out: TextIO = open(args.output, "w", encoding="utf-8", newline="\n") if args.output else sys.stdout
     try:
-        if args.format == "text":
-            from jeplint.report import text
-
-            colour = out.isatty() and not os.environ.get("NO_COLOR")
-            text.write(result, out, sys.stderr, colour, show_suppressed=args.show_suppressed)
-        elif args.format == "json":
-            from jeplint.report import json_report
-
-            out.write(json_report.dumps(result, show_suppressed=args.show_suppressed))
-        elif args.format == "github":
-            from jeplint.report import github
-
-            github.write(result, out)
-        else:
-            from jeplint.report import sarif
-
-            srcroot = os.getcwd() if args.sarif_srcroot else None
-            out.write(sarif.dumps(result, show_suppressed=args.show_suppressed, srcroot=srcroot))
+        _render(result, args, out)
     finally:
         if args.output:
             out.close()
@@ -277,3 +363,77 @@ def _scan(args: argparse.Namespace) -> int:
         if any(FAIL_ORDER[f.level] <= limit for f in result.findings):
             return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _known_rules(conf: Config) -> Config:
+    """`conf` with its rule references (select, ignore, levels) as canonical ids or prefixes; a
+    `ConfigError` naming the file, the key and the closest real rule when one names no rule."""
+    import dataclasses
+
+    from jeplint.config import ConfigError
+    from jeplint.rules.ids import UnknownRule, resolve, resolve_all
+
+    key = "select"
+    try:
+        select = resolve_all(conf.select)
+        key = "ignore"
+        ignore = resolve_all(conf.ignore)
+        key = "levels"
+        levels = tuple((resolve(rule), level) for rule, level in conf.levels)
+    except UnknownRule as exc:
+        raise ConfigError(f"{conf.where}: {key}: {exc}") from None
+    return dataclasses.replace(conf, select=select, ignore=ignore, levels=levels)
+
+
+def _write_baseline(path: str, result: ScanResult) -> int:
+    """Replace the baseline at `path` by the current findings (entries that match nothing are pruned:
+    said on stderr); accept them in `result`. Exit code 2 when it cannot be written, else 0."""
+    from jeplint import baseline
+
+    try:
+        old = baseline.load(path) if os.path.isfile(path) else None
+    except baseline.BaselineError:
+        old = None
+    try:
+        written = baseline.write(path, result.findings)
+    except OSError as exc:
+        sys.stderr.write(f"jeplint: error: cannot write baseline {path}: {exc.strerror or exc}\n")
+        return EXIT_TROUBLE
+    result.findings, now_accepted = baseline.apply(result.findings, written)
+    result.suppressed = sorted(result.suppressed + now_accepted, key=lambda s: s.finding.sort_key())
+    if old is not None:
+        pruned = baseline.unmatched(old, now_accepted)
+        if pruned:
+            sys.stderr.write(
+                f"jeplint: {path}: removed {len(pruned):,} entr{'ies' if len(pruned) != 1 else 'y'} that matched no finding\n"
+            )
+    return EXIT_CLEAN
+
+
+def _render(result: ScanResult, args: argparse.Namespace, out: TextIO) -> None:
+    if args.format == "text":
+        from jeplint.report import text
+
+        colour = out.isatty() and not os.environ.get("NO_COLOR")
+        text.write(result, out, sys.stderr, colour, show_suppressed=args.show_suppressed)
+    elif args.format == "json":
+        from jeplint.report import json_report
+
+        out.write(json_report.dumps(result, show_suppressed=args.show_suppressed))
+    elif args.format == "github":
+        from jeplint.report import github
+
+        github.write(result, out)
+    elif args.format == "junit":
+        from jeplint.report import junit
+
+        out.write(junit.dumps(result))
+    elif args.format == "gitlab":
+        from jeplint.report import gitlab
+
+        out.write(gitlab.dumps(result))
+    else:
+        from jeplint.report import sarif
+
+        srcroot = os.getcwd() if args.sarif_srcroot else None
+        out.write(sarif.dumps(result, show_suppressed=args.show_suppressed, srcroot=srcroot, category=args.sarif_category))

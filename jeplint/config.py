@@ -51,7 +51,6 @@ CONFIG_FILE = ".jeplint.toml"
 LEVELS = ("error", "warning", "note")
 FAIL_ON = ("error", "warning", "note", "never")
 KEYS = ("select", "ignore", "fail-on", "exclude", "levels", "thresholds", "purposes")
-_RULE = re.compile(r"JEP\d{0,3}")
 
 
 class ConfigError(Exception):
@@ -61,6 +60,7 @@ class ConfigError(Exception):
 @dataclass(frozen=True, slots=True)
 class Config:
     path: str | None = None  # the file read; None when there is none
+    where: str = ""  # how messages name it: the path, and `[tool.jeplint]` in a pyproject.toml
     root: str = "."  # its folder: the base of `exclude`
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -138,7 +138,8 @@ def load(path: str) -> Config:
         ignore=_rule_ids(_strings(data, "ignore", where), f"{where}: ignore"),
         fail_on=fail_on,
         exclude=tuple(_strings(data, "exclude", where)),
-        levels=tuple((rule.upper(), level) for rule, level in levels.items()),
+        levels=tuple((rule.strip(), level) for rule, level in levels.items()),
+        where=where,
         thresholds=_thresholds(_table(data, "thresholds", where), where) + _purposes(_table(data, "purposes", where), where),
     )
 
@@ -164,10 +165,11 @@ def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
 
 
 def _rule_ids(values: list[str], where: str) -> tuple[str, ...]:
-    ids = tuple(v.strip().upper() for v in values)
-    for rule in ids:
-        if not _RULE.fullmatch(rule):
-            raise ConfigError(f"{where}: {rule!r} is not a rule id or prefix (expected e.g. JEP101 or JEP1)")
+    """Rule references as written (ids, prefixes, names); `jeplint.rules.ids` checks them against
+    the catalogue (in the CLI: configuration sits below the rules and does not read them)."""
+    ids = tuple(v.strip() for v in values)
+    if any(not rule for rule in ids):
+        raise ConfigError(f"{where}: an empty rule reference")
     return ids
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from jeplint.parse import file_format
 
@@ -36,16 +37,34 @@ SKIP_DIRS = frozenset(
 )
 
 
+UNSUPPORTED = "not analysed: not a kind of file jeplint reads (.tf, .tf.json, .tfvars, .json, .yaml, .yml, .template)"
+
+
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     path: str  # path to open
     display: str  # path to report
 
 
+# Formats that declare infrastructure or permissions but that jeplint does not read: counted while
+# walking, so that a scan says what it skipped (`Discovery.unsupported`) instead of looking clean.
+UNSUPPORTED_FORMATS = {
+    ".bicep": "Bicep",
+    ".hcl": "HCL other than Terraform (Terragrunt, Packer, Nomad)",
+    ".jsonnet": "Jsonnet",
+    ".libsonnet": "Jsonnet",
+    ".tpl": "templates (such as templatefile() policies)",
+    ".j2": "templates (such as templatefile() policies)",
+    ".tfplan": "binary Terraform plans (terraform show -json gives the JSON plan)",
+    ".cue": "CUE",
+}
+
+
 @dataclass(slots=True)
 class Discovery:
     files: list[SourceFile]
     problems: list[tuple[str, str]]  # (display path, reason): arguments that could not be scanned
+    unsupported: dict[str, int] = field(default_factory=dict)  # kind (UNSUPPORTED_FORMATS) -> files met
 
 
 def display_path(path: str, cwd: str) -> str:
@@ -75,21 +94,24 @@ def discover(paths: list[str], cwd: str | None = None) -> Discovery:
     cwd = cwd or os.getcwd()
     found: dict[str, SourceFile] = {}
     problems: list[tuple[str, str]] = []
+    unsupported: Counter[str] = Counter()
     for arg in paths:
         if os.path.isdir(arg):
-            _walk(arg, cwd, found, problems)
+            _walk(arg, cwd, found, problems, unsupported)
         elif os.path.lexists(arg):
             # An explicit file is parsed when jeplint reads its kind of name; a FIFO or device is an error.
             if file_format(arg) is not None:
                 real = os.path.realpath(arg)
                 found.setdefault(real, SourceFile(arg, display_path(arg, cwd)))
+            else:  # named, so meant to be read: never a silent clean
+                problems.append((display_path(arg, cwd), UNSUPPORTED))
         else:
             problems.append((display_path(arg, cwd), "no such file or directory"))
     files = sorted(found.values(), key=lambda f: f.display)
-    return Discovery(files, problems)
+    return Discovery(files, problems, dict(sorted(unsupported.items())))
 
 
-def _walk(root: str, cwd: str, found: dict[str, SourceFile], problems: list[tuple[str, str]]) -> None:
+def _walk(root: str, cwd: str, found: dict[str, SourceFile], problems: list[tuple[str, str]], unsupported: Counter[str]) -> None:
     """Add the readable files under `root` to `found` (keyed by real path: a file reached twice is
     read once); a directory that cannot be listed is a problem, never silently skipped.
 
@@ -114,6 +136,9 @@ def _walk(root: str, cwd: str, found: dict[str, SourceFile], problems: list[tupl
         dirnames[:] = [d for d in sorted(dirnames) if d not in SKIP_DIRS and enter(os.path.join(dirpath, d))]
         for name in sorted(filenames):
             if file_format(name) is None:
+                kind = UNSUPPORTED_FORMATS.get(os.path.splitext(name)[1].lower())
+                if kind is not None:
+                    unsupported[kind] += 1
                 continue
             path = os.path.join(dirpath, name)
             real = os.path.realpath(path)

@@ -17,16 +17,18 @@ from functools import partial
 
 from jeplint.baseline import Baseline
 from jeplint.baseline import apply as apply_baseline
+from jeplint.baseline import unmatched as unmatched_baseline
 from jeplint.cache import Entry, ParseCache, cache_root, loads, parse_and_store, parse_to_bytes
 from jeplint.catalog import aws_actions
 from jeplint.config import exclusion, level_for
-from jeplint.discover import Discovery, SourceFile, discover
+from jeplint.discover import Discovery, SourceFile, discover, display_path
 from jeplint.graph.build import build_graph
 from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.parse import MAX_FILE_BYTES, ParsedFile, file_format, parse_file
 from jeplint.parse.nodes import ParseError
 from jeplint.rules import MODULES, Finding, Rule, selected
+from jeplint.span import Span
 from jeplint.suppress import Suppressed, may_suppress
 from jeplint.suppress import apply as apply_suppressions
 
@@ -48,6 +50,8 @@ class Settings:
     baseline: Baseline | None = None  # findings whose fingerprint it lists are not reported
     cache: bool = False  # read and write the parse cache (`jeplint.cache`; the CLI's default, off with --no-cache)
     timeout: float = DEFAULT_TIMEOUT  # files not parsed by then are reported, not waited for; 0 = no limit
+    report_unused_suppressions: bool = False  # a suppression (of a rule that ran) hiding nothing is a warning
+    display_as: str | None = None  # the one file scanned is reported under this name (`--stdin-filename`)
     # False: the lines of files that hold no suppression are dropped as each file is parsed, and
     # their trees once the graph is built (`ScanResult.files` keeps their path, kind and errors):
     # what the CLI does, ~13 MB less at the peak on the real corpus, ~70 MB less while rules run.
@@ -63,6 +67,13 @@ class Problem:
     line: int | None = None
     col: int | None = None
     level: str = "error"  # "error" = could not be analysed; "warning" = a wrong suppression; "note" = a remark
+    # An error in a file that was analysed all the same (a suppression naming no rule): exit 2, but
+    # not counted among the inputs that could not be analysed.
+    analysed: bool = False
+
+    @property
+    def not_analysed(self) -> bool:
+        return self.level == "error" and not self.analysed
 
 
 @dataclass(slots=True)
@@ -77,6 +88,15 @@ class ScanResult:
     @property
     def analysed(self) -> int:
         return sum(1 for f in self.files if f.kind is not None and f.error is None)
+
+    @property
+    def not_iac(self) -> int:
+        """Files read that hold no Terraform, CloudFormation, Kubernetes or IAM policy (nor a template)."""
+        return len(self.not_iac_paths)
+
+    @property
+    def not_iac_paths(self) -> list[str]:
+        return sorted(f.path for f in self.files if f.kind is None and f.error is None and not f.notice)
 
 
 def selected_rules(settings: Settings) -> tuple[Rule, ...]:
@@ -282,6 +302,9 @@ def _discover(paths: list[str], settings: Settings) -> tuple[Discovery, set[str]
     only the named files (and everything under named directories) are reported.
     """
     found = discover(paths)
+    if settings.display_as is not None:
+        found.files = [SourceFile(f.path, settings.display_as) for f in found.files]
+        found.problems = [(settings.display_as, reason) for _, reason in found.problems]
     reported = None
     if settings.context_dirs:
         reported = {f.display for f in found.files}
@@ -290,6 +313,76 @@ def _discover(paths: list[str], settings: Settings) -> tuple[Discovery, set[str]
         excluded = exclusion(settings.exclude, settings.exclude_root)
         found.files = [f for f in found.files if not excluded(f.path)]
     return found, reported
+
+
+def _unsupported(found: Discovery, paths: list[str]) -> list[Problem]:
+    """One note for the files met in formats jeplint does not read, by kind (never one per file)."""
+    if not found.unsupported:
+        return []
+    total = sum(found.unsupported.values())
+    kinds = ", ".join(f"{kind} {count:,}" for kind, count in found.unsupported.items())
+    where = display_path(paths[0], os.getcwd()) if paths else "."
+    return [
+        Problem(
+            where,
+            f"not analysed: {total:,} file{'s' if total != 1 else ''} in formats jeplint does not read: {kinds}",
+            level="note",
+        )
+    ]
+
+
+def _helm_templates(files: list[ParsedFile], sources: list[SourceFile]) -> None:
+    """A YAML file in the `templates/` folder of a Helm chart (a `Chart.yaml` beside that folder) that
+    does not parse is an unrendered template: a note, not an error (`parse_file` decides from the
+    content alone; this is the file's place, which the parse cache does not key on)."""
+    for parsed, source in zip(files, sources):
+        if parsed.error is None or file_format(source.path) != "yaml" or not _in_chart_templates(source.path):
+            continue
+        line, col = parsed.error.line, parsed.error.col
+        parsed.error, parsed.kind = None, None
+        parsed.notice = "unrendered Helm chart template; render it first (for example `helm template`)"
+        parsed.notice_at = (line, col or 1) if line else None
+
+
+def _in_chart_templates(path: str) -> bool:
+    folder = os.path.dirname(os.path.abspath(path))
+    while os.path.basename(folder):
+        if os.path.basename(folder) == "templates" and os.path.isfile(os.path.join(os.path.dirname(folder), "Chart.yaml")):
+            return True
+        folder = os.path.dirname(folder)
+    return False
+
+
+def _unique_spans(items: list[tuple[Span, str]]) -> list[tuple[Span, str]]:
+    """Each (place, reason) once: a policy module called twice is read twice."""
+    return list(dict.fromkeys(items))
+
+
+def _touches(finding: Finding, reported: set[str]) -> bool:
+    """Whether any location of `finding` (primary, related or on its path) is in a reported file: a
+    change to a policy file can give the role declared beside it an escalation path."""
+    return (
+        finding.span.path in reported
+        or any(r.span.path in reported for r in finding.related)
+        or any(r.span.path in reported for r in finding.flow)
+    )
+
+
+def _stale_baseline(
+    baseline: Baseline, accepted: list[Suppressed], ran: tuple[Rule, ...], reported: set[str] | None
+) -> list[Problem]:
+    """A warning per baseline entry that matches no finding, of a rule that ran on a file that is
+    reported: it would hide the next finding like it."""
+    ids = tuple(r.id for r in ran)
+    return [
+        Problem(
+            baseline.path,
+            f"baseline entry matches no finding (fixed or changed; --write-baseline prunes it): {rule_id} in {path}: {message}",
+            level="warning",
+        )
+        for rule_id, path, message in unmatched_baseline(baseline, accepted)
+        if rule_id in ids and (reported is None or path in reported)
+    ]
 
 
 def _siblings(paths: list[str]) -> list[str]:
@@ -325,7 +418,9 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
     aws_actions.use_folder(os.path.join(cache_root(), "catalog"))
     found, reported = _discover(paths, settings)
     problems = [Problem(path, reason) for path, reason in found.problems]
+    problems += _unsupported(found, paths)
     files = parse_all(found.files, settings, progress)
+    _helm_templates(files, found.files)
     for parsed in files:
         if parsed.error is not None:
             problems.append(Problem(parsed.path, parsed.error.reason, parsed.error.line, parsed.error.col))
@@ -338,6 +433,7 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
             if not may_suppress(parsed):
                 parsed.documents, parsed.lines = [], None
     problems += [Problem(path, reason) for path, reason in graph.errors]
+    problems += [Problem(span.path, reason, span.line, span.col) for span, reason in _unique_spans(graph.invalid)]
     problems += [Problem(span.path, note, span.line, span.col, level="note") for span, note in graph.notes]
     rules = selected_rules(settings)
     findings: list[Finding] = []
@@ -355,7 +451,7 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
             problems.append(Problem("<jeplint>", f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"))
     findings = merge_same_token(findings)
     if reported is not None:  # context_dirs: report the named files; a broken context file is a note
-        findings = [f for f in findings if f.span.path in reported]
+        findings = [f for f in findings if _touches(f, reported)]
         context = {f.display for f in found.files} - reported
         problems = [
             Problem(p.path, f"{p.reason} (read as context only)", p.line, p.col, "note")
@@ -363,13 +459,19 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
             else p
             for p in problems
         ]
-    findings, suppressed, remarks = apply_suppressions(
-        findings, [f for f in files if reported is None or f.path in reported], settings.options
-    )
-    problems += [Problem(r.span.path, r.reason, r.span.line, r.span.col, level="warning") for r in remarks]
+    unused_for = tuple(r.id for r in rules) if settings.report_unused_suppressions else None
+    # Every file's suppressions apply (a finding reported for a changed file may sit in a context
+    # file); only the reported files' remarks are said.
+    findings, suppressed, remarks = apply_suppressions(findings, files, settings.options, unused_for)
+    problems += [
+        Problem(r.span.path, r.reason, r.span.line, r.span.col, level=r.level, analysed=True)
+        for r in remarks
+        if reported is None or r.span.path in reported
+    ]
     if settings.baseline is not None:
         findings, accepted = apply_baseline(findings, settings.baseline)
         suppressed += accepted
+        problems += _stale_baseline(settings.baseline, accepted, rules, reported)
     findings.sort(key=Finding.sort_key)
     suppressed.sort(key=lambda s: s.finding.sort_key())
     problems.sort(key=lambda p: (p.path, p.line or 0, p.reason))

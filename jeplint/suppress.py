@@ -17,9 +17,12 @@ optional last day):
 - the Kubernetes annotation ``jeplint.io/ignore: 'JEP104 reason="..." until=2027-03-31'`` on an
   object; several entries are separated by `;` or new lines; covers the whole object.
 
-A suppression that names an unknown rule, gives no reason, has a malformed or past `until` date, or
-carries text it does not understand is itself reported as a `Remark` (a warning about the input, not
-a finding). Only valid, unexpired suppressions hide findings: an expired one lets its findings be
+Rules are named by id, prefix or name, in any case (`jeplint.rules.ids`). A suppression that names
+an unknown rule (the remark names the closest real one), gives no reason, has a malformed or past
+`until` date, or carries text it does not understand is itself reported as a `Remark` (a warning
+about the input, not a finding); so is a comment that looks like a suppression but is not one
+(`jeplint: ignore JEP101`, `jeplint:disable=JEP101`, `noqa: JEP101`: it hides nothing), and, when
+asked (`unused_for`), a valid suppression that hides no finding. Only valid, unexpired suppressions hide findings: an expired one lets its findings be
 reported again. `until` is the last day the suppression holds (inclusive, UTC).
 
 Comments are recognised outside quoted strings on their line; lines of heredocs and YAML block
@@ -38,14 +41,15 @@ from datetime import date
 from jeplint.options import Options
 from jeplint.parse import CLOUDFORMATION, KUBERNETES, ParsedFile, file_format
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Tagged
-from jeplint.rules.base import Finding, catalogue
+from jeplint.rules.base import Finding
+from jeplint.rules.ids import UnknownRule
+from jeplint.rules.ids import resolve as resolve_rule
 from jeplint.span import Span
 
 MARKER = "jeplint:ignore"
 ANNOTATION = "jeplint.io/ignore"
 
 _IDS = re.compile(r"\s*([\w.-]+(?:\s*,\s*[\w.-]+)*)")
-_RULE_ID = re.compile(r"JEP\d{0,3}")
 _OPTION = re.compile(r"""\s*(?:([A-Za-z_][\w-]*)=(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"']+))|(\S+))""")
 _UNESCAPE = re.compile(r"\\(.)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -79,6 +83,10 @@ class Remark:
 
     span: Span
     reason: str
+    level: str = "warning"  # "error" for a rule reference that names no rule: the run exits 2
+
+
+UNKNOWN_RULE = "suppression names unknown rule"
 
 
 @dataclass(slots=True)
@@ -97,19 +105,20 @@ class _Directive:
 
 def may_suppress(parsed: ParsedFile) -> bool:
     """Whether a file can hold a suppression (`apply` reads only these files' lines and trees)."""
-    return parsed.lines is not None and parsed.error is None and any("jeplint" in line for line in parsed.lines)
+    return parsed.lines is not None and parsed.error is None and any(_MENTION.search(line) for line in parsed.lines)
 
 
 def apply(
-    findings: list[Finding], files: Iterable[ParsedFile], options: Options
+    findings: list[Finding], files: Iterable[ParsedFile], options: Options, unused_for: tuple[str, ...] | None = None
 ) -> tuple[list[Finding], list[Suppressed], list[Remark]]:
     """Split `findings` into (reported, suppressed) by the suppressions written in `files`.
 
     Every suppression in `files` is validated (whether or not it hides anything); the problems found
-    are returned as remarks. Findings of files not in `files` are always reported.
+    are returned as remarks, with comments that look like suppressions but are not (`_near_misses`).
+    With `unused_for` (the ids of the rules that ran), a valid suppression of one of those rules
+    that hides no finding is a remark too. Findings of files not in `files` are always reported.
     """
     today = options.now.date()
-    known = tuple(catalogue())
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_path[finding.span.path].append(finding)
@@ -118,20 +127,70 @@ def apply(
     for parsed in files:
         if not may_suppress(parsed):
             continue
+        remarks += _near_misses(parsed)
         directives = list(_comments(parsed)) + list(_resource_directives(parsed))
         _scope_comments(parsed, [d for d in directives if d.target])
         for directive in directives:
-            suppression, problems = _validate(directive, known, today)
-            remarks += [Remark(directive.span, reason) for reason in problems]
+            suppression, problems = _validate(directive, today)
+            remarks += [Remark(directive.span, reason, _level(reason)) for reason in problems]
             if suppression is None or directive.scope is None:
                 continue
-            start, end = directive.scope
-            for finding in by_path.get(parsed.path, ()):
-                place = (finding.span.line, finding.span.col)
-                if id(finding) not in hidden and start <= place <= end and finding.rule_id.startswith(suppression.rules):
-                    hidden[id(finding)] = Suppressed(finding, suppression)
+            used = _hide(suppression, directive.scope, by_path.get(parsed.path, ()), hidden)
+            if not used and unused_for is not None and any(r.startswith(suppression.rules) for r in unused_for):
+                remarks.append(
+                    Remark(directive.span, f"unused suppression of {','.join(suppression.rules)}: it hides no finding")
+                )
     kept = [f for f in findings if id(f) not in hidden]
     return kept, [hidden[id(f)] for f in findings if id(f) in hidden], remarks
+
+
+def _level(reason: str) -> str:
+    """An unknown rule is an error (like one in --select); every other wrong suppression a warning."""
+    return "error" if reason.startswith(UNKNOWN_RULE) else "warning"
+
+
+def _hide(
+    suppression: Suppression, scope: tuple[Position, Position], findings: Iterable[Finding], hidden: dict[int, Suppressed]
+) -> bool:
+    """Record in `hidden` the findings in `scope` that `suppression` covers; True when there is one."""
+    start, end = scope
+    used = False
+    for finding in findings:
+        place = (finding.span.line, finding.span.col)
+        if start <= place <= end and finding.rule_id.startswith(suppression.rules):
+            used = True
+            if id(finding) not in hidden:
+                hidden[id(finding)] = Suppressed(finding, suppression)
+    return used
+
+
+_MENTION = re.compile("jeplint|noqa|nosec", re.IGNORECASE)
+# A comment that means to suppress but is not `jeplint:ignore=...`: another spelling of the marker
+# (`jeplint: ignore`, `jeplint:disable=`, `JEPLINT:IGNORE`, `jeplint-ignore`), or another tool's form.
+_NEAR_MISS = re.compile(
+    r"(?i)(?:jeplint\s*[:=_ -]?\s*(?:ignore|disable|skip|suppress|noqa|off|allow)\b|(?:noqa|nosec)\b\s*:?\s*jep\d)"
+)
+
+
+def _near_misses(parsed: ParsedFile) -> Iterator[Remark]:
+    """Comments that look like a suppression but do not parse as one: each hides nothing."""
+    hcl = _comment_syntax(parsed)
+    if hcl is None or parsed.lines is None:
+        return
+    for number, line in enumerate(parsed.lines, start=1):
+        start = comment_start(line, hcl) if _MENTION.search(line) or "JEP" in line.upper() else None
+        if start is None:
+            continue
+        body = line[start:].lstrip("#/ \t").rstrip()
+        match = _NEAR_MISS.match(body)
+        if match is None or body.startswith(MARKER):
+            continue
+        span = Span(parsed.path, number, start + 1, number, len(line.rstrip()) + 1)
+        yield Remark(
+            span,
+            f'"{body[: match.end()]}" looks like a suppression but is not one; it hides nothing'
+            f' (write jeplint:ignore=JEP101 reason="...")',
+        )
 
 
 # --- reading directives -------------------------------------------------------------------------
@@ -374,19 +433,17 @@ def _extents(documents: list[Node]) -> Iterator[tuple[Position, Position]]:
 # --- validation ---------------------------------------------------------------------------------
 
 
-def _validate(directive: _Directive, known: tuple[str, ...], today: date) -> tuple[Suppression | None, list[str]]:
+def _validate(directive: _Directive, today: date) -> tuple[Suppression | None, list[str]]:
     """The suppression a directive stands for (None when it hides nothing) and what is wrong with it."""
     if directive.malformed:
         return None, [directive.malformed]
     problems: list[str] = []
     rules: list[str] = []
     for rule in directive.rules:
-        if not _RULE_ID.fullmatch(rule):
-            problems.append(f'suppression: "{rule}" is not a rule id or prefix (expected e.g. JEP101 or JEP1)')
-        elif not any(k.startswith(rule) for k in known):
-            problems.append(f'suppression names unknown rule {rule} (see "jeplint rules")')
-        else:
-            rules.append(rule)
+        try:
+            rules.append(resolve_rule(rule))
+        except UnknownRule as exc:
+            problems.append(f"suppression names {exc}")
     what = f"suppression of {','.join(rules)}" if rules else "suppression"
     problems += [f"{what}: {text}" for text in directive.stray]
     if not directive.rules:

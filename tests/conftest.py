@@ -98,3 +98,9 @@ os.environ.setdefault("NO_COLOR", "1")
 # Scans under test cache their parses in a throw-away folder, never in the user's cache (issue 7).
 _CACHE = tempfile.TemporaryDirectory(prefix="jeplint-test-cache-")
 os.environ["JEPLINT_CACHE_DIR"] = _CACHE.name
+
+
+@pytest.fixture(autouse=True)
+def _not_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see the same defaults on a laptop and in CI: `CI` turns on --report-unused-suppressions."""
+    monkeypatch.delenv("CI", raising=False)

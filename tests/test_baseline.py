@@ -50,7 +50,7 @@ def test_round_trip(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert entry["message"].startswith("role deployer can perform every AWS action")
 
     assert main(["scan", ".", "--select", "JEP10", "--baseline", "jeplint-baseline.json"]) == 0
-    assert capsys.readouterr().out == "No findings in 1 file; 1 suppressed.\n"
+    assert capsys.readouterr().out == "No findings in 1 file (1 other file read, not IaC); 1 suppressed.\n"
 
     # Lines move: the accepted finding stays accepted.
     (repo / "main.tf").write_text("# a header\n\n\n" + POLICY.format(name="deployer"))
@@ -64,7 +64,7 @@ def test_round_trip(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert out[:-1] == [
         'more.tf:10:47: JEP101 role uploader can perform every AWS action ("*") on every resource through policy uploader, statement 1'
     ]
-    assert out[-1] == "Found 1 finding (1 error) in 2 files; 1 suppressed."
+    assert out[-1] == "Found 1 finding (1 error) in 2 files (1 other file read, not IaC); 1 suppressed."
 
 
 def test_baseline_in_sarif_is_an_external_suppression(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

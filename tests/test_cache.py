@@ -290,7 +290,7 @@ def test_a_tree_too_deep_to_pickle_is_parsed_in_the_main_process(
         dumps(parse_file("deep.json", "deep.json"))
     outputs = []
     for jobs in ("1", "2"):
-        out = tmp_path / f"out{jobs}.json"
+        out = tmp_path.parent / f"{tmp_path.name}-out{jobs}.json"  # outside the scan: not a file it reads
         main(["scan", ".", "--jobs", jobs, "--format", "json", "--output", str(out), "--fail-on", "never"])
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]

@@ -151,7 +151,11 @@ def test_skipped_directories(tmp_path: Path) -> None:
     (tmp_path / "notes.json").write_text('{"name": "not iac"}')
     (tmp_path / "README.yaml").write_text("title: hello\n")
     proc = run_cli("scan", ".", cwd=tmp_path)
-    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "No findings in 0 files.\n", "")
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout == (
+        "No IaC files found: nothing was analysed (2 files read, none of them Terraform, CloudFormation,"
+        " Kubernetes or an IAM policy).\n"
+    )
 
 
 def test_file_content_cannot_forge_terminal_output(tmp_path: Path) -> None:

@@ -102,7 +102,7 @@ def test_longest_level_prefix_wins() -> None:
     [
         ("selec = []\n", "unknown key 'selec' (known: select, ignore, fail-on, exclude, levels, thresholds, purposes)"),
         ('select = "JEP1"\n', "select must be a list of strings"),
-        ('ignore = ["CKV_AWS_1"]\n', "ignore: 'CKV_AWS_1' is not a rule id or prefix (expected e.g. JEP101 or JEP1)"),
+        ('ignore = ["CKV_AWS_1"]\n', "ignore: unknown rule 'CKV_AWS_1' (see \"jeplint rules\")"),
         ('fail-on = "always"\n', "fail-on must be one of error, warning, note, never, not 'always'"),
         ('[levels]\nJEP101 = "fatal"\n', "levels.JEP101 must be one of error, warning, note, not 'fatal'"),
         ("[thresholds]\nno-such-threshold = 3\n", "unknown threshold 'no-such-threshold' (known: "),
@@ -211,7 +211,9 @@ def test_explain_prints_the_rule_documentation(capsys: pytest.CaptureFixture[str
 
 def test_explain_unknown_rule_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "JEP999"]) == 2
-    assert capsys.readouterr().err == "jeplint: error: no rule 'JEP999' (see \"jeplint rules\")\n"
+    assert capsys.readouterr().err == "jeplint: error: no rule 'JEP999'; did you mean JEP405 (transitive-escalation)?\n"
+    assert main(["explain", "nothing-like-it"]) == 2
+    assert capsys.readouterr().err == "jeplint: error: no rule 'nothing-like-it' (see \"jeplint rules\")\n"
 
 
 class _Tty(io.StringIO):

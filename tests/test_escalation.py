@@ -337,7 +337,23 @@ resource "{resource}" "b" {{
             '  condition {\n    title = "t"\n    expression = "request.time < timestamp(\\"2026-12-31T00:00:00Z\\")"\n  }\n',
             [],
         ),
-        ("google_project_iam_member", 'project = "p"', "roles/iam.serviceAccountTokenCreator", "user:jane@example.com", "", []),
+        # issue 14: a person with token creation on the whole project can become every service account of it
+        (
+            "google_project_iam_member",
+            'project = "p"',
+            "roles/iam.serviceAccountTokenCreator",
+            "user:jane@example.com",
+            "",
+            [("JEP403", 7, "error")],
+        ),
+        (
+            "google_service_account_iam_member",
+            'service_account_id = "projects/p/serviceAccounts/x@p.iam.gserviceaccount.com"',
+            "roles/iam.serviceAccountTokenCreator",
+            "user:jane@example.com",
+            "",
+            [],
+        ),
         (
             "google_project_iam_member",
             'project = "p"',
@@ -440,7 +456,7 @@ def test_dynamic_sub_condition_is_expanded(tmp_path: Path) -> None:
     )
     (finding,) = run(tmp_path, {"main.tf": trust_tf(GITHUB, dynamic)})
     assert finding.message.endswith(
-        "with a token.actions.githubusercontent.com:sub condition (repo:*) that admits every repository on GitHub"
+        "with sub like repo:* (and no aud condition): a workflow of any repository on GitHub can assume it"
     )
 
 

@@ -100,6 +100,7 @@ def test_json_report_shape(examples) -> None:
     assert report["summary"] == {
         "files_analysed": 6,
         "files_failed": 0,
+        "files_not_iac": 0,
         "findings": 11,
         "by_level": {"error": 6, "warning": 5},
         "by_rule": {"JEP101": 2, "JEP102": 2, "JEP103": 1, "JEP104": 1, "JEP105": 1, "JEP106": 2, "JEP301": 1, "JEP302": 1},

@@ -203,9 +203,15 @@ def test_action_scan_step_writes_sarif_and_outputs(tmp_path: Path) -> None:
     (tmp_path / "infra").mkdir()
     (tmp_path / "infra" / "main.tf").write_text(POLICY_TF)
     outputs = tmp_path / "github-output"
+    # The install step's output: the jeplint of the action's own environment (here, this checkout's).
+    launcher = tmp_path / "bin" / "jeplint"
+    launcher.parent.mkdir()
+    launcher.write_text(f'#!/bin/sh\nPYTHONPATH="{ROOT}" exec "{sys.executable}" -m jeplint "$@"\n')
+    launcher.chmod(0o755)
     env = {
         **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "JEPLINT": str(launcher),
+        "JEPLINT_CATEGORY": "jeplint/terraform",
         "GITHUB_OUTPUT": str(outputs),
         "JEPLINT_PATHS": "infra",
         "JEPLINT_FAIL_ON": "warning",
@@ -224,6 +230,7 @@ def test_action_scan_step_writes_sarif_and_outputs(tmp_path: Path) -> None:
     assert outputs.read_text() == "exit-code=1\nsarif-file=jeplint.sarif\n"
     log = json.loads((tmp_path / "jeplint.sarif").read_text())
     assert_valid_sarif(log)
+    assert log["runs"][0]["automationDetails"] == {"id": "jeplint/terraform/"}
     assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]] == [
         "infra/main.tf"
     ]
@@ -278,7 +285,9 @@ def test_multitool_accepts_our_sarif(multitool: Path, in_root: Path) -> None:
         Suppressed(result.findings.pop(0), Suppression("inSource", "break-glass role", comment, date(2027, 3, 31), ("JEP1",))),
         Suppressed(result.findings.pop(0), Suppression("external", "accepted in baseline b.json", None, None, ("JEP103",))),
     ]
-    assert _validate(multitool, sarif.log(result, show_suppressed=True, srcroot=str(ROOT))) == []
+    log = sarif.log(result, show_suppressed=True, srcroot=str(ROOT), category="jeplint/terraform")
+    assert "](1)" in log["runs"][0]["results"][0]["message"]["text"]  # related locations linked in the message
+    assert _validate(multitool, log) == []
     # The same validator does reject what GitHub rejects: a result without a location.
     broken = sarif.log(result)
     del broken["runs"][0]["results"][0]["locations"]

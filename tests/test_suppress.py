@@ -66,7 +66,8 @@ def rules_of(result: ScanResult) -> list[tuple[int, str]]:
 
 
 def warnings_of(result: ScanResult) -> list[tuple[str, int | None, int | None, str]]:
-    return [(p.path, p.line, p.col, p.reason) for p in result.problems if p.level == "warning"]
+    """The remarks about suppressions: warnings, and errors for rules that do not exist."""
+    return [(p.path, p.line, p.col, p.reason) for p in result.problems if p.analysed]
 
 
 def test_unsuppressed_fixture_reports_jep101(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,12 +140,20 @@ def test_expiry_is_inclusive_and_an_expired_suppression_is_reported(tmp_path: Pa
 @pytest.mark.parametrize(
     ("comment", "hidden", "reasons"),
     [
-        (f"jeplint:ignore=JEP999,JEP101 {REASON}", True, ['suppression names unknown rule JEP999 (see "jeplint rules")']),
-        (f"jeplint:ignore=JEP999 {REASON}", False, ['suppression names unknown rule JEP999 (see "jeplint rules")']),
+        (
+            f"jeplint:ignore=JEP999,JEP101 {REASON}",
+            True,
+            ["suppression names unknown rule 'JEP999'; did you mean JEP405 (transitive-escalation)?"],
+        ),
+        (
+            f"jeplint:ignore=JEP999 {REASON}",
+            False,
+            ["suppression names unknown rule 'JEP999'; did you mean JEP405 (transitive-escalation)?"],
+        ),
         (
             f"jeplint:ignore=CKV_AWS_1 {REASON}",
             False,
-            ['suppression: "CKV_AWS_1" is not a rule id or prefix (expected e.g. JEP101 or JEP1)'],
+            ["suppression names unknown rule 'CKV_AWS_1' (see \"jeplint rules\")"],
         ),
         (f"jeplint:ignore {REASON}", False, ["suppression names no rule id (e.g. JEP101 or the prefix JEP1)"]),
         (
@@ -175,7 +184,8 @@ def test_wrong_suppressions_are_reported(
     assert [s.finding.rule_id for s in result.suppressed] == (["JEP101"] if hidden else [])
     assert len(result.findings) == (0 if hidden else 1)
     assert [r for *_, r in warnings_of(result)] == reasons
-    assert all(level in ("warning",) for level in {p.level for p in result.problems})
+    # A rule that does not exist is an error (the run exits 2, as with --select); the rest warnings.
+    assert [p.level for p in result.problems] == ["error" if "unknown rule" in r else "warning" for r in reasons]
 
 
 def test_wrong_suppression_in_a_clean_file_is_still_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -184,7 +194,12 @@ def test_wrong_suppression_in_a_clean_file_is_still_reported(tmp_path: Path, mon
     assert result.findings == []
     assert result.problems == [
         Problem(
-            "main.tf", 'suppression of JEP101 has no reason (reason="..."); it hides nothing until it has one', 2, 16, "warning"
+            "main.tf",
+            'suppression of JEP101 has no reason (reason="..."); it hides nothing until it has one',
+            2,
+            16,
+            "warning",
+            analysed=True,
         )
     ]
 

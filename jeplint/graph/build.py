@@ -12,12 +12,14 @@ from collections.abc import Callable
 
 from jeplint.graph.cloudformation import CloudFormationExtractor
 from jeplint.graph.credentials import add_credentials
+from jeplint.graph.federation_aws import add_aws_federation
 from jeplint.graph.kubernetes import KubernetesExtractor
 from jeplint.graph.model import Graph, Policy
 from jeplint.graph.policy import grants_from_document
 from jeplint.graph.terraform import Module, build_modules
 from jeplint.graph.tf_aws import AwsExtractor
 from jeplint.graph.tf_azure import AzureExtractor
+from jeplint.graph.tf_azure_federation import add_azure_federation
 from jeplint.graph.tf_gcp import GcpExtractor
 from jeplint.graph.tf_gcp_federation import add_pools
 from jeplint.graph.tf_kubernetes import TerraformKubernetes
@@ -44,6 +46,9 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Grap
         _guarded(graph, manifests or terraform, lambda _: KubernetesExtractor(graph).add(manifests, tf_kubernetes))
     for parsed in by_kind.get(IAM_POLICY, []):
         _guarded(graph, [parsed], lambda files: _standalone_policies(graph, files[0]))
+    _guarded(
+        graph, terraform + by_kind.get(CLOUDFORMATION, []) + by_kind.get(IAM_POLICY, []), lambda _: add_aws_federation(graph)
+    )
     # Credentials (expiry rules) last: they name the identities the extractors above declared.
     _guarded(graph, terraform + by_kind.get(CLOUDFORMATION, []) + manifests, lambda found: add_credentials(graph, found, modules))
     return graph.freeze()
@@ -59,6 +64,7 @@ def _terraform(
     GcpExtractor(graph).add(modules)
     _guarded(graph, tf_files, lambda _: add_pools(graph, modules))
     AzureExtractor(graph).add(modules)
+    _guarded(graph, tf_files, lambda _: add_azure_federation(graph, modules))
     kubernetes = TerraformKubernetes(graph)
     kubernetes.add(modules)
     for module in modules:

@@ -341,7 +341,7 @@ class CloudFormationExtractor:
             identity.trust = Policy(
                 "aws", "trust", f"AssumeRolePolicyDocument of {logical}", f"{tpl.path}#{logical}#trust", doc.span
             )
-            grants_from_document(identity.trust, _json_string(doc) or doc, tpl.resolve, tpl.render)
+            grants_from_document(identity.trust, _json_string(doc, self.graph.invalid) or doc, tpl.resolve, tpl.render)
 
     def _sam_template(self, tpl: Template, logical: str, identity: Identity, index: int, entry: Mapping) -> None:
         ((name, params),) = entry.items.items()
@@ -423,7 +423,7 @@ class CloudFormationExtractor:
         return None
 
 
-def _json_string(node: Node) -> Node | None:
+def _json_string(node: Node, invalid: list[tuple[Span, str]]) -> Node | None:
     """A policy written as a JSON string (`AssumeRolePolicyDocument: >` then JSON): its nodes, each
     placed at the whole string, since a folded YAML scalar does not keep the JSON's own positions."""
     if not isinstance(node, Scalar) or not isinstance(node.value, str) or not node.value.lstrip().startswith("{"):
@@ -432,7 +432,8 @@ def _json_string(node: Node) -> Node | None:
 
     try:
         parsed = load_json(node.value, node.span.path)
-    except ParseError:
+    except ParseError as exc:
+        invalid.append((node.span, f"not analysed: the policy document is not valid JSON: {exc.reason}"))
         return None
     stack: list[Node] = [parsed]
     while stack:

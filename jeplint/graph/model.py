@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from jeplint.graph.conditions import Conditions
 from jeplint.graph.lifetimes import Lifetime, Rotation
 from jeplint.span import Span
+
+if TYPE_CHECKING:
+    from jeplint.graph.federation import Federation
 
 _NOUNS = {
     ("kubernetes", "serviceaccount"): "serviceaccount",
@@ -251,7 +255,11 @@ class Graph:
     consumed: set[str] = field(default_factory=set)  # policy files read through file(): not standalone
     memo: dict[str, dict[int, object]] = field(default_factory=dict)  # per-identity results rules share
     notes: list[tuple[Span, str]] = field(default_factory=list)  # things the scan could not follow
+    federations: list[Federation] = field(default_factory=list)  # who signs in from outside (OIDC federation)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): inputs the graph could not take
+    # (where, reason): an embedded document (policy JSON in a string or heredoc) that does not parse:
+    # not analysed, reported as an error at the position of the fault.
+    invalid: list[tuple[Span, str]] = field(default_factory=list)
     frozen: bool = False
     _index: dict[str, dict[int, list]] = field(
         default_factory=lambda: {
@@ -268,7 +276,7 @@ class Graph:
     def freeze(self) -> Graph:
         """Seal the fact lists and complete the indexes; returns the graph."""
         if not self.frozen:
-            for name in ("identities", "policies", "bindings", "workloads", "credentials", "links"):
+            for name in ("identities", "policies", "bindings", "workloads", "credentials", "links", "federations"):
                 setattr(self, name, _Sealed(getattr(self, name)))
             self._catch_up()
             self.policy("")

@@ -286,8 +286,11 @@ def _block_attr(block: Block, path: list[str]) -> Node | None:
     return block.attrs.get(path[-1])
 
 
-def parse_embedded_json(value: Scalar) -> Node | None:
-    """JSON written as an HCL string or heredoc, parsed with positions in the enclosing file."""
+def parse_embedded_json(value: Scalar, invalid: list[tuple[Span, str]] | None = None) -> Node | None:
+    """JSON written as an HCL string or heredoc, parsed with positions in the enclosing file.
+
+    None when the text does not start like JSON, or does not parse; in that case the fault is added
+    to `invalid` (`Graph.invalid`) when given: what was meant as a policy is never silently skipped."""
     from jeplint.parse.hcl import Heredoc
     from jeplint.parse.jsonpos import load_json
 
@@ -299,7 +302,10 @@ def parse_embedded_json(value: Scalar) -> Node | None:
         if isinstance(value, Heredoc):
             return load_json(text, span.path, value.body_line, 1 + value.indent, value.indent)
         return load_json(text, span.path, span.line, span.col + 1)
-    except ParseError:
+    except ParseError as exc:
+        if invalid is not None:
+            where = Span(span.path, exc.line or span.line, exc.col or span.col, exc.line or span.line, (exc.col or span.col) + 1)
+            invalid.append((where, f"not analysed: the policy document is not valid JSON: {exc.reason}"))
         return None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jeplint.graph.aws_managed import managed_policy
+from jeplint.graph.aws_managed import managed_policy, managed_policy_by_name
 from jeplint.graph.conditions import UNKNOWN, Condition
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
@@ -180,7 +180,7 @@ class AwsExtractor:
                     self.fill_policy(module, policy, target.attrs.get("policy"))
                     return
         if isinstance(value, Scalar) and isinstance(value.value, str):
-            parsed = parse_embedded_json(value)
+            parsed = parse_embedded_json(value, self.graph.invalid)
             if parsed is None:
                 policy.unresolved = "policy string is not JSON"
                 return
@@ -196,14 +196,14 @@ class AwsExtractor:
             return
         seen.add(id(block))
         for source in self._documents(module, block.attrs.get("source_policy_documents")):
-            self.fill_from_data_document(module, policy, source, seen)
+            self._fill_from_source(module, policy, source, seen)
         for stmt, env in self._statements(module, block):
             grant = Grant(policy=policy, index=len(policy.grants) + 1, span=stmt.span)
             self._statement(module, grant, stmt, env)
             policy.grants.append(grant)
         overrides = Policy("aws", policy.kind, policy.name, policy.key, policy.span)
         for override in self._documents(module, block.attrs.get("override_policy_documents")):
-            self.fill_from_data_document(module, overrides, override, seen)
+            self._fill_from_source(module, overrides, override, seen)
         for grant in overrides.grants:
             grant.policy = policy
             same = next((i for i, g in enumerate(policy.grants) if grant.sid and g.sid == grant.sid), None)
@@ -214,15 +214,27 @@ class AwsExtractor:
         for index, grant in enumerate(policy.grants, start=1):
             grant.index = index
 
-    def _documents(self, module: Module, node: Node | None) -> list[Block]:
+    def _fill_from_source(self, module: Module, policy: Policy, source: Block | Mapping, seen: set[int]) -> None:
+        if isinstance(source, Block):
+            self.fill_from_data_document(module, policy, source, seen)
+        else:
+            grants_from_document(policy, source, module.resolver(), module.renderer())
+
+    def _documents(self, module: Module, node: Node | None) -> list[Block | Mapping]:
+        """The documents of `source_policy_documents` / `override_policy_documents`: other data
+        documents, and policies written as JSON (a string, a heredoc, `jsonencode`)."""
         if node is None:
             return []
         value = module.resolve(node)
         items = value.items if isinstance(value, Sequence) else [value]
-        found = []
+        found: list[Block | Mapping] = []
         for item in items:
             item = module.resolve(item)
-            if isinstance(item, Expr) and item.op == "ref":
+            if isinstance(item, Scalar) and isinstance(item.value, str):
+                item = parse_embedded_json(item, self.graph.invalid) or item
+            if isinstance(item, Mapping):
+                found.append(item)
+            elif isinstance(item, Expr) and item.op == "ref":
                 parts = traversal(item.text)
                 if parts[:2] == ["data", "aws_iam_policy_document"] and len(parts) >= 3:
                     block = module.data.get(("aws_iam_policy_document", parts[2]))
@@ -412,7 +424,7 @@ class AwsExtractor:
         value = module.resolve(node)
         if isinstance(value, Scalar) and isinstance(value.value, str):
             return managed_policy(self.graph, value.value, value.span)
-        return self._declared_policy(module, value, "aws_iam_policy")
+        return self._declared_policy(module, value, "aws_iam_policy") or data_policy_lookup(self.graph, module, value)
 
     # -- memberships and workloads ------------------------------------------------------------
 
@@ -474,6 +486,25 @@ class AwsExtractor:
                 if profile is not None:
                     return self.identity_ref(module, "role", profile.attrs.get("role"))
         return None
+
+
+def data_policy_lookup(graph: Graph, module: Module, value: Node) -> Policy | None:
+    """The AWS managed policy a `data "aws_iam_policy"` lookup names (`arn = ...` or `name = ...`),
+    when `value` is a reference to one (`data.aws_iam_policy.x.arn`). Reported at the reference.
+    A name that is no AWS managed policy (a customer policy outside the scan) gives None."""
+    if not (isinstance(value, Expr) and value.op == "ref"):
+        return None
+    parts = traversal(value.text)
+    block = module.data.get(("aws_iam_policy", parts[2])) if parts[:2] == ["data", "aws_iam_policy"] and len(parts) >= 3 else None
+    if block is None:
+        return None
+    for attr in ("arn", "name"):
+        found = module.resolve(block.attrs.get(attr, NONE))
+        if isinstance(found, Scalar) and isinstance(found.value, str):
+            if attr == "arn":
+                return managed_policy(graph, found.value, value.span)
+            return managed_policy_by_name(graph, found.value, value.span)
+    return None
 
 
 def _principals(blocks: list[Block], resolve: Callable[[Node], Node], render: Callable[[Node], Value | None]) -> list[Value]:

@@ -210,7 +210,9 @@ class GcpExtractor:
 
     def member_identity(self, member: str) -> Identity:
         """The identity an IAM member string names (`serviceAccount:x@p.iam.gserviceaccount.com`, ...)."""
-        kind, _, name = member.partition(":")
+        kind, typed, name = member.partition(":")
+        if not typed:  # no `user:` / `serviceAccount:` prefix (GCP rejects it): name it once, as a member
+            kind, name = "", member
         if kind == "serviceAccount":
             match = _SA_EMAIL.match(name)
             if match and match.group("id") in self.by_account_id:

@@ -4,17 +4,21 @@ A `google_iam_workload_identity_pool` is an identity of the graph (kind `workloa
 its `trust` policy holds one grant per `google_iam_workload_identity_pool_provider`: the external
 issuer as its principal ("Federated:https://token.actions.githubusercontent.com",
 "Federated:aws-account:123456789012", ...) and the provider's `attribute_condition`, if any, as its
-condition. JEP404 reads it: a provider without an attribute condition admits every identity its
-issuer vouches for (every GitHub repository, every role of an AWS account).
+condition. Each OIDC provider is also a `Federation` fact (graph/federation.py): its issuer, its allowed
+audiences, and its `attribute_condition` read as CEL (graph/federation_cel.py) through its
+`attribute_mapping`. JEP404 reads the verdicts: a provider without an attribute condition admits
+every identity its issuer vouches for (every GitHub repository, every role of an AWS account).
 """
 
 from __future__ import annotations
 
 from jeplint.graph.conditions import CEL, Condition
+from jeplint.graph.federation import ORDER, Federation, issuer_of, judge
+from jeplint.graph.federation_cel import parse_condition
 from jeplint.graph.model import Grant, Graph, Identity, Policy, Value
-from jeplint.graph.policy import describe
+from jeplint.graph.policy import describe, values_of
 from jeplint.graph.terraform import Module, traversal
-from jeplint.parse.nodes import Block, Expr, Scalar
+from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar
 
 POOL = "google_iam_workload_identity_pool"
 PROVIDER = "google_iam_workload_identity_pool_provider"
@@ -48,7 +52,9 @@ def add_pools(graph: Graph, modules: list[Module]) -> None:
             if tf_type == PROVIDER:
                 pool = _pool(graph, module, block, pools)
                 if pool.trust is not None:
-                    pool.trust.grants.append(_provider(module, label, block, pool.trust))
+                    grant = _provider(module, label, block, pool.trust)
+                    pool.trust.grants.append(grant)
+                    graph.federations.extend(gcp_federation(module, block, pool, grant))
 
 
 def _pool(graph: Graph, module: Module, block: Block, pools: dict[str, Identity]) -> Identity:
@@ -100,3 +106,45 @@ def _provider(module: Module, label: str, block: Block, trust: Policy) -> Grant:
         grant.conditions = (Condition(CEL, "attribute_condition", (text,)),)
         grant.key_spans["Condition"] = block.attr_spans["attribute_condition"]
     return grant
+
+
+def gcp_federation(module: Module, block: Block, pool: Identity, grant: Grant) -> list[Federation]:
+    """The federation fact of one OIDC provider of a pool (none for AWS, SAML and X.509 providers)."""
+    oidc = block.blocks_of("oidc")
+    if not oidc:
+        return []
+    url = module.text(oidc[0].attrs.get("issuer_uri"))
+    if url is None:
+        return []
+    issuer = issuer_of(url)
+    audiences = _texts(module, oidc[0].attrs.get("allowed_audiences"))
+    mapping_node = module.resolve(block.attrs["attribute_mapping"]) if "attribute_mapping" in block.attrs else None
+    mapping = (
+        {k: str(v.value) for k, v in mapping_node.items.items() if isinstance(v, Scalar)}
+        if isinstance(mapping_node, Mapping)
+        else {}
+    )
+    condition = next((c.values[0] for c in grant.conditions if c.operator == CEL and c.key == "attribute_condition"), None)
+    subject = f"{pool.label}, provider {grant.sid}"
+    related = ((grant.key_spans["Condition"], "its attribute_condition"),) if "Condition" in grant.key_spans else ()
+    if condition is None:
+        verdict, who = judge(issuer, ())
+        if issuer.provider == "other":
+            verdict, who = "nothing", f"every identity {issuer.name} vouches for"
+        claims: tuple = ()
+    else:
+        alternatives = parse_condition(str(condition), mapping) if "${" not in str(condition) else None
+        if alternatives is None:
+            verdict, who, claims = "unknown", f"its attribute_condition is not of the forms jeplint reads ({condition})", ()
+        elif not alternatives:
+            verdict, who, claims = "branch", "nobody (the condition is always false)", ()
+        else:
+            judged = [(judge(issuer, alt), alt) for alt in alternatives]
+            (verdict, who), alt = max(judged, key=lambda j: ("unknown", *ORDER).index(j[0][0]))
+            claims = tuple(alt)
+    span = block.attr_spans.get("attribute_condition", grant.span)
+    return [Federation("gcp", subject, pool, issuer, claims, audiences, verdict, who, span, grant, related)]
+
+
+def _texts(module: Module, node: Node | None) -> tuple[str, ...] | None:
+    return None if node is None else tuple(v.text for v in values_of(node, module.resolver()) if v.text is not None)

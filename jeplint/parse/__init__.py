@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 
@@ -163,8 +164,8 @@ def _terraform(text: str, display: str, fmt: str) -> list[Node]:
 
 
 def _structured(result: ParsedFile, text: str, fmt: str) -> None:
-    if not any(marker in text for marker in _MARKERS):
-        return  # not IaC: skipped without noise
+    if not any(marker in text for marker in _MARKERS) and "\\" not in text:
+        return  # not IaC: skipped without noise (a backslash may spell a key with escapes: classify after parsing)
     is_json = fmt == "json" or (fmt == "template" and text.lstrip()[:1] in ("{", "["))
     duplicates: list[tuple[str, Span]] = []
     try:
@@ -176,9 +177,10 @@ def _structured(result: ParsedFile, text: str, fmt: str) -> None:
             from jeplint.parse.yamlpos import load_yaml
 
             documents = load_yaml(text, result.path, duplicates)
-    except ParseError:
-        if not is_json and "{{" in text:
+    except ParseError as exc:
+        if not is_json and unrendered_template(text, exc.line):
             result.notice = "looks like an unrendered template ('{{ }}'); render it first (for example `helm template`)"
+            result.notice_at = (exc.line, exc.col or 1) if exc.line else None
             return
         # A broken file that announces an IaC kind is an error; broken non-IaC files stay silent.
         result.kind = _kind_from_text(text)
@@ -197,7 +199,36 @@ def _structured(result: ParsedFile, text: str, fmt: str) -> None:
             result.notice_at = (span.line, span.col)
 
 
+def unrendered_template(text: str, error_line: int | None) -> bool:
+    """Whether a YAML parse error comes from template syntax rather than a broken document: the
+    error is on a line that holds `{{` outside a comment, on the line after one, or inside a
+    `{{ ... }}` that spans lines. A `{{` elsewhere (in a comment, in another document) does not
+    excuse a broken document: that is still an error. (A file in a Helm chart's `templates/`
+    folder is a template whatever the error: `jeplint.run` decides that, from the file's place.)
+    """
+    if error_line is None:
+        return False
+    lines = text.splitlines()
+    inside = False  # within a {{ ... }} that spans lines
+    for number, line in enumerate(lines[:error_line], start=1):
+        code = line if line.lstrip().startswith("{{") else _YAML_COMMENT.split(line, 1)[0]
+        touches = inside or "{{" in code
+        if "{{" in code or inside:
+            inside = code.rfind("{{") > code.rfind("}}") if "{{" in code else "}}" not in code
+        if touches and number >= error_line - 1:
+            return True
+    return False
+
+
+_YAML_COMMENT = re.compile(r"(?:^|\s)#")
+
+
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
+
+
 def _kind_from_text(text: str) -> str | None:
+    if "\\" in text:  # a key may be spelt with escapes ("\u0053tatement"): sniff what a parser would read
+        text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
     if "AWSTemplateFormatVersion" in text or "AWS::" in text:
         return CLOUDFORMATION
     if "apiVersion" in text and "kind" in text:

@@ -173,7 +173,7 @@ def _key_text(node: Node) -> str:
 class _Frame:
     """A collection being composed: its start event, items, and the key awaiting its value."""
 
-    __slots__ = ("count", "event", "items", "key", "key_span", "key_spans", "last")
+    __slots__ = ("count", "event", "items", "key", "key_span", "key_spans", "last", "merges")
 
     def __init__(self, event: Event, is_mapping: bool, count: int) -> None:
         self.event = event
@@ -183,6 +183,7 @@ class _Frame:
         self.key_span: Span | None = None
         self.count = count  # nodes composed before this one, for its expanded size
         self.last: Span | None = None  # span of the last entry
+        self.merges: list[Node] = []  # values of `<<` merge keys, applied when the mapping closes
 
 
 class _Composer:
@@ -237,7 +238,7 @@ class _Composer:
         stack = self.stack
         if stack and stack[-1].key is None and stack[-1].key_spans is not None and event.anchor is None:
             frame = stack[-1]  # a plain key: only its text and span are needed
-            frame.key = event.value
+            frame.key = _MERGE if event.value == "<<" and event.implicit[0] else event.value
             frame.key_span = self.span(event)
             return
         if not stack and event.value == "" and event.tag is None and event.implicit[0]:
@@ -287,6 +288,7 @@ class _Composer:
             span = make_span(self.path, span.line, span.col, frame.last.end_line, frame.last.end_col)
         node: Node
         if frame.key_spans is not None:
+            _merge(frame)
             node = Mapping(frame.items, frame.key_spans, span)
         else:
             node = Sequence(frame.items, span)
@@ -326,6 +328,9 @@ class _Composer:
             frame.key = key if key is not None else _key_text(node)
             frame.key_span = span
             return
+        elif frame.key == _MERGE:
+            frame.merges.append(node)
+            frame.key = None
         else:
             if self.duplicates is not None and frame.key in frame.items:
                 self.duplicates.append((frame.key, frame.key_span))
@@ -333,3 +338,22 @@ class _Composer:
             frame.key_spans[frame.key] = frame.key_span
             frame.key = None
         frame.last = span
+
+
+_MERGE = "\0<<"  # a plain `<<` key (a quoted "<<" is an ordinary key)
+
+
+def _merge(frame: _Frame) -> None:
+    """Apply YAML merge keys (https://yaml.org/type/merge.html) as Kubernetes and CloudFormation
+    tooling do (PyYAML, go-yaml): the keys of each merged mapping that the mapping does not set
+    itself are added, the first merged mapping winning over later ones; `<<: [*a, *b]` merges each.
+    Merged entries keep the positions where they are written (under the anchor)."""
+    for value in frame.merges:
+        sources = value.items if isinstance(value, Sequence) else [value]
+        for source in sources:
+            if not isinstance(source, Mapping):
+                continue
+            for key, item in source.items.items():
+                if key not in frame.items:
+                    frame.items[key] = item
+                    frame.key_spans[key] = source.key_spans.get(key, item.span)  # type: ignore[index]

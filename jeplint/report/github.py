@@ -49,7 +49,7 @@ def problem_annotation(p: Problem) -> str:
     properties: dict[str, object] = {"file": p.path, "line": p.line or 1}
     if p.col:
         properties["col"] = p.col
-    properties["title"] = "jeplint: input not analysed" if p.level == "error" else "jeplint"
+    properties["title"] = "jeplint: input not analysed" if p.not_analysed else "jeplint"
     return command(p.level, properties, p.reason)
 
 

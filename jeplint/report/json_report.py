@@ -1,6 +1,6 @@
 """JSON output: a stable, documented shape for scripts (`"schema": "jeplint-report/1"`).
 
-Top level: `schema`, `tool`, `summary`, `findings`, `identities`, `problems`, and `suppressed`
+Top level: `schema`, `tool`, `summary`, `findings`, `identities`, `problems`, `not_iac` (files read that hold no IaC), and `suppressed`
 when suppressed findings are asked for (`--show-suppressed`): each a finding plus its `suppression`
 (`kind` inSource or external, `justification`, `until`, `location`). `summary.suppressed` always
 counts them. Field names never change within a schema version; new fields may be added.
@@ -76,7 +76,8 @@ def report(result: ScanResult, show_suppressed: bool = False) -> dict[str, Any]:
         "tool": {"name": "jeplint", "version": __version__},
         "summary": {
             "files_analysed": result.analysed,
-            "files_failed": sum(1 for p in result.problems if p.level == "error"),
+            "files_failed": sum(1 for p in result.problems if p.not_analysed),
+            "files_not_iac": result.not_iac,
             "findings": len(result.findings),
             "by_level": dict(sorted(Counter(f.level for f in result.findings).items())),
             "by_rule": dict(sorted(Counter(f.rule_id for f in result.findings).items())),
@@ -87,6 +88,7 @@ def report(result: ScanResult, show_suppressed: bool = False) -> dict[str, Any]:
         "problems": [
             {"path": p.path, "line": p.line, "column": p.col, "level": p.level, "reason": p.reason} for p in result.problems
         ],
+        "not_iac": result.not_iac_paths,
         **({"suppressed": [suppressed(s, metas) for s in result.suppressed]} if show_suppressed else {}),
     }
 

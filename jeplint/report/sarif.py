@@ -90,12 +90,28 @@ def _suppression(how: Suppression) -> dict[str, Any]:
     return entry
 
 
+def _escape(text: str) -> str:
+    """Plain text for a SARIF message: `[` and `]` escaped, so that only our links are links (SARIF 3.11.6)."""
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
+def linked_message(f: Finding) -> str:
+    """The message, then each related location as an embedded link `[text](id)` to its
+    `relatedLocations` entry (SARIF 3.11.6), which GitHub shows as a link to that place."""
+    text = _escape(f.message)
+    shown = f.related[:MAX_LOCATIONS]
+    if not shown:
+        return text
+    links = "; ".join(f"[{_escape(r.message)}]({i})" for i, r in enumerate(shown, start=1))
+    return f"{text} (see {links})"
+
+
 def result_entry(f: Finding, rule_index: int, suppression: Suppression | None = None) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "ruleId": f.rule_id,
         "ruleIndex": rule_index,
         "level": f.level,
-        "message": {"text": f.message},
+        "message": {"text": linked_message(f)},
         "locations": [{"physicalLocation": _physical(f.span)}],
         "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
     }
@@ -128,7 +144,9 @@ def _most_severe(levels: list[str], count: int) -> list[int]:
     return sorted(ranked[:count])
 
 
-def log(result: ScanResult, show_suppressed: bool = False, srcroot: str | None = None) -> dict[str, Any]:
+def log(
+    result: ScanResult, show_suppressed: bool = False, srcroot: str | None = None, category: str = "jeplint"
+) -> dict[str, Any]:
     metas = catalogue()
     rule_ids = sorted(metas)
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
@@ -175,12 +193,12 @@ def log(result: ScanResult, show_suppressed: bool = False, srcroot: str | None =
                 "rules": [rule_descriptor(metas[rule_id]) for rule_id in rule_ids],
             }
         },
-        "automationDetails": {"id": "jeplint/"},
+        "automationDetails": {"id": f"{category}/"},
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {SRCROOT: base},
         "invocations": [
             {
-                "executionSuccessful": not any(p.level == "error" for p in result.problems),
+                "executionSuccessful": not any(p.not_analysed for p in result.problems),
                 "toolExecutionNotifications": notifications,
             }
         ],
@@ -193,9 +211,10 @@ def _limit(text: str) -> dict[str, Any]:
     return {"level": "warning", "message": {"text": f"jeplint {text}."}}
 
 
-def dumps(result: ScanResult, show_suppressed: bool = False, srcroot: str | None = None) -> str:
-    """The log as text, within GitHub's size limit: the least severe results go first when it is not."""
-    data = log(result, show_suppressed, srcroot)
+def dumps(result: ScanResult, show_suppressed: bool = False, srcroot: str | None = None, category: str = "jeplint") -> str:
+    """The log as text, within GitHub's size limit: the least severe results go first when it is not.
+    `category` is the code scanning category (`runAutomationDetails.id` "category/")."""
+    data = log(result, show_suppressed, srcroot, category)
     text = _text(data)
     raw = text.encode()
     if len(raw) <= MAX_GZIP_BYTES:  # compression never makes a JSON log larger

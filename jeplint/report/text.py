@@ -47,16 +47,34 @@ def write(result: ScanResult, out: TextIO, err: TextIO, colour: bool, show_suppr
 
 def summary(result: ScanResult) -> str:
     levels = Counter(f.level for f in result.findings)
-    failed = sum(1 for p in result.problems if p.level == "error")
+    failed = sum(1 for p in result.problems if p.not_analysed)
+    wrong = sum(1 for p in result.problems if p.level == "error" and p.analysed)
     files = f"{result.analysed:,} file{'s' if result.analysed != 1 else ''}"
     if result.findings:
         parts = ", ".join(
             f"{levels[lv]} {lv}{'s' if levels[lv] != 1 else ''}" for lv in ("error", "warning", "note") if levels[lv]
         )
         text = f"Found {len(result.findings):,} finding{'s' if len(result.findings) != 1 else ''} ({parts}) in {files}"
+    elif result.analysed == 0 and not failed:
+        text = _nothing_analysed(result)
     else:
         text = f"No findings in {files}"
+    if result.not_iac and (result.findings or result.analysed):
+        text += f" ({result.not_iac:,} other file{'s' if result.not_iac != 1 else ''} read, not IaC)"
     text += f"; {len(result.suppressed):,} suppressed." if result.suppressed else "."
     if failed:
         text += f" {failed:,} input{'s' if failed != 1 else ''} could not be analysed (see stderr)."
+    if wrong:
+        text += f" {wrong:,} error{'s' if wrong != 1 else ''} in suppressions (see stderr)."
     return text
+
+
+def _nothing_analysed(result: ScanResult) -> str:
+    """Not "No findings": a scan that found no IaC has checked nothing, and says so."""
+    read = len(result.files)
+    if not read:
+        return "No IaC files found: nothing was analysed"
+    return (
+        f"No IaC files found: nothing was analysed ({read:,} file{'s' if read != 1 else ''} read, none of them Terraform,"
+        " CloudFormation, Kubernetes or an IAM policy)"
+    )

@@ -1,7 +1,9 @@
 """JEP104 rbac-wildcard: a Kubernetes Role or ClusterRole rule with `*` in verbs, resources or
 apiGroups — it grants today's and every future verb, resource or API group (CRDs included).
 
-One finding per RBAC rule, at its first wildcard (verbs, then resources, then apiGroups).
+One finding per RBAC rule, at its first wildcard (verbs, then resources, then apiGroups). A rule
+whose verbs are all empty strings (`verbs: [""]`) grants nothing and is not reported; one whose only
+wildcard is `apiGroups: "*"` and whose verbs only read (get, list, watch) is a note.
 Documentation: `rules/JEP104-rbac-wildcard/`.
 """
 
@@ -14,6 +16,8 @@ from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common import grant_finding, source_grants
 
+READ_ONLY = ("get", "list", "watch")
+
 
 def _first_star(values: list[Value]) -> Value | None:
     return next((v for v in values if v.text == "*"), None)
@@ -25,8 +29,8 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             continue
         verbs, resources, groups = (_first_star(grant.actions), _first_star(grant.resources), _first_star(grant.api_groups))
         token = verbs or resources or groups
-        if token is None:
-            continue
+        if token is None or (grant.actions and all(v.text == "" for v in grant.actions)):
+            continue  # no wildcard, or no verb at all: an empty verb grants nothing
         verb_text = 'every verb ("*")' if verbs else ", ".join(v.text or "?" for v in grant.actions)
         if resources:
             resource_text = 'every resource ("*")'
@@ -35,7 +39,10 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         group_text = ' in every API group ("*")' if groups else ""
         can = f"perform {verb_text} on {resource_text}{group_text}"
         which = "+".join(name for name, hit in (("verbs", verbs), ("resources", resources), ("apiGroups", groups)) if hit)
-        yield grant_finding(graph, "JEP104", grant, token, can, which)
+        finding = grant_finding(graph, "JEP104", grant, token, can, which)
+        if not (verbs or resources) and grant.actions and all((v.text or "").lower() in READ_ONLY for v in grant.actions):
+            finding.level = "note"  # named resources, read only: the group wildcard adds little
+        yield finding
 
 
 RULE = Rule("JEP104", check)

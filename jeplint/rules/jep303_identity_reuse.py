@@ -3,7 +3,9 @@
 A Kubernetes ServiceAccount run by several Deployments or CronJobs, an IAM role shared by several
 Lambda functions, ECS services or instances, a GCP service account attached to several workloads:
 each workload then holds the union of what all of them need, and a compromise of one is a
-compromise of all. ECS execution roles (which only pull images and write logs) are not counted.
+compromise of all. ECS execution roles (which only pull images and write logs) are not counted — but
+a task definition whose execution role is also its task role is reported: the application then holds
+the ECS agent's image-pull, log and secret access.
 Workloads with the same name (one Deployment declared twice) count once. Documentation:
 `rules/JEP303-identity-reuse/`.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from jeplint.graph.model import Graph
+from jeplint.graph.model import Graph, Identity
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Related, Rule, fingerprint
 from jeplint.rules.common import identity_locations
@@ -20,8 +22,31 @@ from jeplint.rules.common import identity_locations
 SHOWN = 4
 
 
+def _both_roles(graph: Graph, identity: Identity) -> Iterator[Finding]:
+    """ECS task definitions that run as `identity` and use it as their execution role too."""
+    workloads = graph.workloads_of(identity)
+    executions = {(w.kind, w.name.removesuffix(" (execution role)")) for w in workloads if w.name.endswith(" (execution role)")}
+    for workload in workloads:
+        if workload.name.endswith(" (execution role)") or (workload.kind, workload.name) not in executions:
+            continue
+        related = [Related(workload.span, f"{workload.kind} {workload.name} runs as {identity.label}")]
+        related += [r for r in identity_locations(graph, identity) if r.span != workload.span]
+        yield Finding(
+            "JEP303",
+            f"{identity.label} is both the task role and the execution role of {workload.kind} {workload.name}: the "
+            "application gets the ECS agent's access (image pulls, logs, the secrets injected into the task). "
+            "Give the task a role of its own",
+            workload.span,
+            related[:100],
+            fingerprint("JEP303", identity.key, "execution+task", workload.name),
+            "",
+            (identity.key,),
+        )
+
+
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for identity in graph.identities:
+        yield from _both_roles(graph, identity)
         users: dict[str, object] = {}
         for workload in graph.workloads_of(identity):
             if workload.name.endswith("(execution role)"):

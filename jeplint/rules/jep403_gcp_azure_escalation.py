@@ -2,7 +2,11 @@
 GCP service-account impersonation (`getAccessToken`, `signBlob`, `signJwt`, `implicitDelegation`,
 `serviceAccountKeys.create`), IAM policy writes (`*.setIamPolicy`), custom-role updates, and
 `iam.serviceAccounts.actAs` with the permissions to run code (Cloud Functions, Compute Engine, Cloud
-Run); Azure role assignment and role definition writes, `elevateAccess`, federated credentials on
+Run), and the GKE permissions that reach cluster-admin inside the project's clusters (binding or
+escalating ClusterRoles, impersonation, ServiceAccount tokens, pod exec: `roles/container.admin`);
+people and groups (`user:`, `group:`, `domain:`) are reported only for the impersonation paths held at
+project scope or above (`roles/iam.serviceAccountTokenCreator`, `serviceAccountUser`): every member
+can then become every service account there. Azure role assignment and role definition writes, `elevateAccess`, federated credentials on
 managed identities, and running commands on virtual machines.
 
 One finding per identity, at its declaration (or its binding when it is only referenced), naming
@@ -43,6 +47,16 @@ from jeplint.rules.common.escalation import (
 from jeplint.span import Span
 
 PEOPLE = ("user", "group", "domain")  # GCP members that are people (user:, group:, domain:), not workloads
+# Paths that make their holder a service account; held by people at project scope or above, every
+# member of the binding can become every service account there.
+IMPERSONATION = (
+    "CreateServiceAccountKey",
+    "GetServiceAccountAccessToken",
+    "ServiceAccountImplicitDelegation",
+    "ServiceAccountSignBlob",
+    "ServiceAccountSignJwt",
+    "ActAsServiceAccounts",
+)
 BROAD_SCOPES = ("project", "folder", "organization", "wherever")  # GCP binding scopes that reach every service account
 
 
@@ -140,9 +154,31 @@ def _finding(
     )
 
 
+def _people(graph: Graph, identity: Identity) -> Finding | None:
+    """A person or group that can become every service account of a project (folder, organisation)."""
+    pairs: list[tuple[Binding | None, Policy]] = [
+        (b, b.policy) for b in graph.bindings_of(identity) if b.policy.platform == "gcp" and b.scope.startswith(BROAD_SCOPES[:3])
+    ]
+    if not pairs:
+        return None
+    held = {a.lower() for a in effective(graph, identity).actions}
+    found = [m for m in matches("gcp", pairs, held) if m.path.id in IMPERSONATION]
+    if not found:
+        return None
+    where = found[0].scope or "the project"
+    finding = _finding(graph, identity.label, identity.key, identity, found)
+    finding.message = f"{identity.label} can become every service account of {where}: {summary(found)}"
+    return finding
+
+
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for identity in graph.identities:
-        if identity.platform not in ("gcp", "azure") or identity.kind in PEOPLE:
+        if identity.platform == "gcp" and identity.kind in PEOPLE:
+            people = _people(graph, identity)
+            if people is not None:
+                yield people
+            continue
+        if identity.platform not in ("gcp", "azure"):
             continue
         pairs: list[tuple[Binding | None, Policy]] = [
             (b, b.policy) for b in graph.bindings_of(identity) if b.policy.platform == identity.platform

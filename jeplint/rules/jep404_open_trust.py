@@ -8,21 +8,32 @@
   without `sts:ExternalId`, MFA, or a condition naming the principals: every principal of that
   account that may call sts:AssumeRole can. Warning. The scan's own account written as a reference
   (`data.aws_caller_identity`, `${AWS::AccountId}`) is not reported.
-- It admits GitHub Actions OIDC (`token.actions.githubusercontent.com`) without a `sub` condition,
-  or with one that matches every repository: any workflow of any repository can assume it. Error;
-  a `sub` that admits every repository of one organisation is a warning. An EKS OIDC provider
-  without a `:sub` condition admits every ServiceAccount of the cluster: warning.
-- A GCP workload identity pool provider has no `attribute_condition`: error for GitHub's issuer,
-  warning for the others.
+  An account given by a CloudFormation parameter (`!Sub arn:aws:iam::${AccountId}:root`,
+  `!Ref AccountId`) is another account unless proven the same: reported alike.
+- Federation (AWS `sts:AssumeRoleWithWebIdentity`, GCP workload identity pool providers, Azure
+  federated identity credentials) is read from the graph's `Federation` facts (graph/federation.py):
+  a trust that pins nothing lets anyone the issuer vouches for in (error for the shared issuers:
+  GitHub, gitlab.com, Terraform Cloud; warning for one cluster or one GitLab instance); one that
+  pins only an organisation (`repo:acme/*`, `assertion.repository_owner == 'acme'`) is a warning.
+  The message says who can assume the identity. An Azure federated credential pinned to one
+  repository on an identity holding Owner, Contributor or User Access Administrator: warning (that
+  repository's workflows hold the role). A GCP provider of another kind (AWS, SAML, X.509)
+  without `attribute_condition` admits every identity of its issuer: warning.
+- Trust documents attached to no role in the scan (`data "aws_iam_policy_document"` or a JSON file
+  that trusts a principal through `sts:AssumeRole*`) are checked the same way, and say so.
 
 Reported at the principal (the provider, for GCP). Documentation: `rules/JEP404-open-trust/`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from jeplint.graph.conditions import any_unknown, guards, values_for
+from jeplint.catalog.broad_roles import AZURE_BROAD
+from jeplint.graph.conditions import CEL, any_unknown, guards, values_for
+from jeplint.graph.federation import Federation
+from jeplint.graph.federation_aws import unattached_trust
 from jeplint.graph.model import Grant, Graph, Identity, Value
 from jeplint.iamglob import action_matches
 from jeplint.options import Options
@@ -31,8 +42,10 @@ from jeplint.rules.common import CURRENT_ACCOUNT, scoping_keys
 from jeplint.rules.common.escalation import account_of, finish
 from jeplint.span import Span
 
-GITHUB = "token.actions.githubusercontent.com"
 ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
+# An account root written with a CloudFormation parameter: `arn:aws:iam::${AccountId}:root`, `Ref AccountId`.
+PARAMETER_ROOT = re.compile(r"^AWS:(?:arn:aws[a-z-]*:iam::\$\{(?P<sub>[A-Za-z0-9]+)\}:root|Ref (?P<ref>[A-Za-z0-9]+))$")
+OPERATORS = {"equals": "=", "like": "like", "prefix": "starts with"}
 
 
 def _assumes(grant: Grant) -> bool:
@@ -60,27 +73,9 @@ def _unknown_conditions(grant: Grant) -> bool:
     return any_unknown(grant.conditions)
 
 
-def _github(grant: Grant) -> tuple[str, str] | None:
-    """(level, why) for a GitHub OIDC trust whose `sub` does not pin a repository."""
-    values = _condition_values(grant, f"{GITHUB}:sub")
-    if values is None and _unknown_conditions(grant):
-        return None
-    if values is None:
-        return "error", f"no {GITHUB}:sub condition, so a workflow of any repository on GitHub can assume it"
-    texts = [v for v in values if isinstance(v, str)]
-    if not texts:
-        return None  # unresolved: never guessed
-    repos = [t.split(":", 2)[1] if t.startswith("repo:") and t.count(":") >= 1 else t for t in texts]
-    if any(r.startswith("*") or r == "" for r in repos):
-        return "error", f"a {GITHUB}:sub condition ({', '.join(texts)}) that admits every repository on GitHub"
-    if any(r.split("/", 1)[-1].startswith("*") for r in repos):
-        owners = sorted({r.split("/", 1)[0] for r in repos if r.split("/", 1)[-1].startswith("*")})
-        return "warning", f"a {GITHUB}:sub condition ({', '.join(texts)}) that admits every repository of {', '.join(owners)}"
-    return None
-
-
 def _aws_principal(grant: Grant, value: Value) -> tuple[str, str] | None:
-    """(level, what) when one principal of a trust statement leaves the role open."""
+    """(level, what) when one principal of a trust statement leaves the role open (federated
+    principals are judged from the graph's federation facts)."""
     text = value.text or ""
     if text in ("*", "AWS:*"):
         named = _condition_values(grant, "aws:principalarn")
@@ -92,33 +87,29 @@ def _aws_principal(grant: Grant, value: Value) -> tuple[str, str] | None:
             limited = f"condition {', '.join(keys)}" if keys else "a condition jeplint could not read"
             return "warning", f"can be assumed by any AWS principal ({written}), limited only by {limited}"
         return "error", f"can be assumed by any AWS principal of any account ({written})"
+    if _guarded(grant) or _unknown_conditions(grant):
+        return None
     kind, _, name = text.partition(":")
     if kind == "AWS" and not value.partial and not any(m in text for m in CURRENT_ACCOUNT):
         account = account_of(name)
-        if account is not None and not _guarded(grant) and not _unknown_conditions(grant):
+        if account is not None:
             return "warning", (
                 f"trusts every principal of account {account} that may call sts:AssumeRole ({name}), "
                 "without sts:ExternalId, MFA or a condition naming the principals"
             )
-    if kind == "Federated" and GITHUB in name:
-        github = _github(grant)
-        return (github[0], f"trusts GitHub Actions OIDC with {github[1]}") if github else None
-    if (
-        kind == "Federated"
-        and "oidc.eks." in name
-        and _condition_values(grant, ":sub") is None
-        and not _unknown_conditions(grant)
-    ):
-        return (
-            "warning",
-            f"trusts the EKS OIDC provider {name.split('oidc-provider/', 1)[-1]} without a :sub condition, so every ServiceAccount of the cluster can assume it",
-        )
+    parameter = PARAMETER_ROOT.match(text or value.unresolved)
+    if parameter is not None and (value.partial or value.text is None):
+        name = parameter.group("sub") or parameter.group("ref")
+        if name not in ("AWS::AccountId",):
+            return "warning", (
+                f"trusts every principal that may call sts:AssumeRole in the account given by parameter {name} "
+                "(another account unless proven the same), without sts:ExternalId, MFA or a condition naming the principals"
+            )
     return None
 
 
-def _aws(graph: Graph, identity: Identity) -> Iterator[Finding]:
-    assert identity.trust is not None
-    for grant in identity.trust.grants:
+def _aws(graph: Graph, identity: Identity | None, subject: str, grants: list[Grant]) -> Iterator[Finding]:
+    for grant in grants:
         if not _assumes(grant):
             continue
         if grant.not_principals:
@@ -129,56 +120,126 @@ def _aws(graph: Graph, identity: Identity) -> Iterator[Finding]:
                 else v.text or v.unresolved
                 for v in grant.principals
             )
-            yield _finding(
-                graph,
-                identity,
-                grant,
-                span,
-                "error",
-                f"can be assumed by every principal except {texts} (NotPrincipal with Allow)",
-                texts,
-            )
+            what = f"can be assumed by every principal except {texts} (NotPrincipal with Allow)"
+            yield _finding(graph, identity, subject, grant, span, "error", what, texts)
             continue
         for value in grant.principals:
             found = _aws_principal(grant, value)
             if found is not None:
-                yield _finding(graph, identity, grant, value.span, found[0], found[1], value.text or "")
+                yield _finding(graph, identity, subject, grant, value.span, found[0], found[1], value.text or value.unresolved)
 
 
 def _pool(graph: Graph, identity: Identity) -> Iterator[Finding]:
+    """GCP providers that are not OIDC (AWS, SAML, X.509) and have no attribute condition."""
     assert identity.trust is not None
     for grant in identity.trust.grants:
-        written = values_for(grant.conditions, "attribute_condition") or []
-        if any(isinstance(text, str) and text.strip() for text in written):
-            continue
         issuers = [v.text.split(":", 1)[1] for v in grant.principals if v.text]
-        github = any(GITHUB in i for i in issuers)
-        what = (
-            f"accepts every identity of provider {grant.sid} ({', '.join(issuers) or 'issuer unknown'}): it has no attribute_condition"
-            + (", so a workflow of any repository on GitHub can sign in" if github else "")
-        )
-        yield _finding(graph, identity, grant, grant.span, "error" if github else "warning", what, grant.sid)
+        if values_for(grant.conditions, "attribute_condition") or not issuers or any("://" in i for i in issuers):
+            continue
+        what = f"accepts every identity of provider {grant.sid} ({', '.join(issuers)}): it has no attribute_condition"
+        yield _finding(graph, identity, identity.label, grant, grant.span, "warning", what, grant.sid)
 
 
-def _finding(graph: Graph, identity: Identity, grant: Grant, span: Span, level: str, what: str, element: str) -> Finding:
-    trust = identity.trust
-    assert trust is not None
-    noun = "statement" if identity.platform == "aws" else "provider"
-    related = [Related(grant.span, f"{noun} {grant.index} of the trust policy of {identity.label}")]
-    if "Condition" in grant.key_spans:
-        related.append(Related(grant.key_spans["Condition"], "its condition"))
-    if trust.span is not None and trust.span != grant.span:
-        related.append(Related(trust.span, f"the trust policy of {identity.label}"))
-    related += [Related(s, m) for s, m in trust.origin]
-    related += [Related(b.span, f"{b.policy.label} is bound to {identity.label} by {b.via}") for b in graph.bindings_of(identity)]
+def _broad_azure(graph: Graph, fact: Federation) -> Finding | None:
+    """An Azure federated credential pinned to one repository on an identity with a broad built-in role."""
+    if fact.platform != "azure" or fact.identity is None or fact.verdict not in ("branch", "repository"):
+        return None
+    broad = [b for b in graph.bindings_of(fact.identity) if b.policy.kind == "azure-builtin" and b.policy.name in AZURE_BROAD]
+    if not broad:
+        return None
+    binding = broad[0]
+    scope = f" on {binding.scope}" if binding.scope else ""
+    what = (
+        f"trusts OIDC tokens of {fact.issuer.name} ({fact.issuer.url}) for {fact.who}, and it holds {binding.policy.name} "
+        f"({AZURE_BROAD[binding.policy.name]}){scope}: whoever can change that repository's workflows holds the role"
+    )
+    related = [Related(span, message) for span, message in fact.related]
+    related.append(Related(binding.span, f"{binding.policy.label} is bound to {fact.identity.label} by {binding.via}"))
     return Finding(
         "JEP404",
-        f"{identity.label} {what}",
+        f"{fact.subject} {what}",
+        fact.span,
+        finish(related, graph, fact.identity),
+        fingerprint("JEP404", fact.span.path, fact.identity.key, "broad", binding.policy.name),
+        "warning",
+        (fact.identity.key,),
+    )
+
+
+def _federated(graph: Graph, fact: Federation) -> Finding | None:
+    if fact.verdict == "nothing":
+        level = "error" if fact.issuer.shared else "warning"
+    elif fact.verdict == "organisation":
+        level = "warning"
+    else:
+        return _broad_azure(graph, fact)
+    pins = [c for c in fact.claims if c.claim not in ("aud", "azp", "amr")]
+    written = next(
+        (
+            c.values[0]
+            for c in (fact.grant.conditions if fact.grant else ())
+            if c.operator == CEL and c.key == "attribute_condition"
+        ),
+        None,
+    )
+    if fact.platform == "gcp":
+        constraint = f"with attribute_condition {written!r}" if written is not None else "with no attribute_condition"
+    elif pins:
+        constraint = "with " + " and ".join(f"{c.claim} {OPERATORS[c.operator]} {' or '.join(c.values)}" for c in pins)
+    else:
+        constraint = "with no condition on the token's subject"
+    verb = "assume it" if fact.platform == "aws" else "sign in as it"
+    audience = ""
+    if fact.platform == "aws" and fact.issuer.provider == "github" and fact.audiences is None:
+        audience = " (and no aud condition)"
+    what = f"trusts OIDC tokens of {fact.issuer.name} ({fact.issuer.url}) {constraint}{audience}: {fact.who} can {verb}"
+    related = [Related(span, message) for span, message in fact.related]
+    element = fact.issuer.url + "|" + ",".join(v for c in pins for v in c.values)
+    if fact.grant is not None:
+        return _finding(graph, fact.identity, fact.subject, fact.grant, fact.span, level, what, element, related)
+    return Finding(
+        "JEP404",
+        f"{fact.subject} {what}",
+        fact.span,
+        finish(related, graph, fact.identity),
+        fingerprint("JEP404", fact.span.path, fact.identity.key if fact.identity else fact.subject, element),
+        level,
+        (fact.identity.key,) if fact.identity else (),
+    )
+
+
+def _finding(
+    graph: Graph,
+    identity: Identity | None,
+    subject: str,
+    grant: Grant,
+    span: Span,
+    level: str,
+    what: str,
+    element: str,
+    extra: list[Related] | None = None,
+) -> Finding:
+    trust = grant.policy
+    noun = "statement" if trust.platform == "aws" else "provider"
+    related = extra or [Related(grant.span, f"{noun} {grant.index} of {trust.label}")]
+    if "Condition" in grant.key_spans and not extra:
+        related.append(Related(grant.key_spans["Condition"], "its condition"))
+    if trust.span is not None and trust.span != grant.span:
+        related.append(Related(trust.span, trust.label if identity is None else f"the trust policy of {identity.label}"))
+    related += [Related(s, m) for s, m in trust.origin]
+    if identity is not None:
+        related += [
+            Related(b.span, f"{b.policy.label} is bound to {identity.label} by {b.via}") for b in graph.bindings_of(identity)
+        ]
+    key = identity.key if identity is not None else trust.key
+    return Finding(
+        "JEP404",
+        f"{subject} {what}",
         span,
         finish(related, graph, identity),
-        fingerprint("JEP404", span.path, identity.key, element),
+        fingerprint("JEP404", span.path, key, element),
         level,
-        (identity.key,),
+        (identity.key,) if identity is not None else (),
     )
 
 
@@ -187,9 +248,16 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         if identity.trust is None:
             continue
         if identity.platform == "aws":
-            yield from _aws(graph, identity)
+            yield from _aws(graph, identity, identity.label, identity.trust.grants)
         elif identity.kind == "workload-identity-pool":
             yield from _pool(graph, identity)
+    for grant in unattached_trust(graph):
+        subject = f"trust policy document {grant.policy.name} (attached to no role in this scan)"
+        yield from _aws(graph, None, subject, [grant])
+    for fact in graph.federations:
+        found = _federated(graph, fact)
+        if found is not None:
+            yield found
 
 
 RULE = Rule("JEP404", check)

@@ -1,5 +1,5 @@
 # Trust written narrowly: one repository and branch, a partner with an external id, the account's
-# own roles through a reference, and a pool provider that checks the repository owner.
+# own roles through a reference.
 resource "aws_iam_role" "deploy" {
   name               = "github-deploy"
   assume_role_policy = data.aws_iam_policy_document.github.json
@@ -52,20 +52,4 @@ resource "aws_iam_role" "operators" {
       Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
     }]
   })
-}
-
-resource "google_iam_workload_identity_pool" "github" {
-  workload_identity_pool_id = "github"
-}
-
-resource "google_iam_workload_identity_pool_provider" "github" {
-  workload_identity_pool_id          = google_iam_workload_identity_pool.github.workload_identity_pool_id
-  workload_identity_pool_provider_id = "github-actions"
-  attribute_condition                = "assertion.repository_owner == 'acme'"
-  attribute_mapping = {
-    "google.subject" = "assertion.sub"
-  }
-  oidc {
-    issuer_uri = "https://token.actions.githubusercontent.com"
-  }
 }

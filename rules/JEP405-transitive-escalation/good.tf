@@ -44,5 +44,5 @@ resource "aws_iam_role" "admin" {
 
 resource "aws_iam_role_policy_attachment" "admin" {
   role       = aws_iam_role.admin.name
-  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+  policy_arn = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 }

@@ -205,7 +205,9 @@ def test_nan() -> None:
 def test_keys() -> None:
     text = "base: &b {k: 1}\n<<: *b\n? [x, y]\n: z\n*b : w\n1: one\nnull: n\ndup: 1\ndup: 2\n"
     doc = one(text)
-    assert list(doc.items) == ["base", "<<", '["x", "y"]', '{"k": 1}', "1", "null", "dup"]
+    # `<<: *b` is a merge key: it adds `k` (written under the anchor), it is not a key itself
+    assert list(doc.items) == ["base", '["x", "y"]', '{"k": 1}', "1", "null", "dup", "k"]
+    assert doc.key_spans["k"] == at(text, "k")
     assert plain(doc.items["dup"]) == 2
     assert doc.key_spans["dup"] == at(text, "dup", 1)
     assert doc.key_spans['["x", "y"]'] == at(text, "[x, y]")
