@@ -419,7 +419,7 @@ def _render(result: ScanResult, args: argparse.Namespace, out: TextIO) -> None:
     elif args.format == "json":
         from jeplint.report import json_report
 
-        out.write(json_report.dumps(result, show_suppressed=args.show_suppressed))
+        json_report.write(result, out, show_suppressed=args.show_suppressed)
     elif args.format == "github":
         from jeplint.report import github
 
