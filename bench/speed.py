@@ -22,6 +22,9 @@ What it measures, per file set (`SETS`):
   inside a warm process; no interpreter start, no graph, no rules, no report.
 - Scans of 1/4, 1/2, 3/4 and all of the corpus's files (time should grow linearly), `--jobs 1`
   against `--jobs 2` on the whole corpus, and the parse cache cold (empty) against warm.
+- Issue 16 (`growth.py`, set `growth` and with `corpus`): the CLI's main-process, largest-worker and
+  summed peak RSS and its share of time in garbage collection; stage CPU seconds at 1x, 4x and 16x
+  synthetic identities (the cost of an added identity must stay within 15 %); JEP405 on chained roles.
 
 Every run is a fresh process: wall time is measured around it, and peak RSS is the largest
 `ru_maxrss` of the run's process tree (read by a small wrapper process that waits for it, so one
