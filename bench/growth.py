@@ -79,7 +79,7 @@ from jeplint import run
 from jeplint.graph.build import build_graph
 from jeplint.report import json_report
 paths, select = json.loads(sys.argv[1]), tuple(json.loads(sys.argv[2]))
-lean = {"keep_trees": False} if "keep_trees" in run.Settings.__dataclass_fields__ else {}  # older checkouts
+lean = {"keep_lines": False} if "keep_lines" in run.Settings.__dataclass_fields__ else {}  # older checkouts
 settings = run.Settings(jobs=1, select=select, **lean)
 gc.disable()
 clock, out = time.process_time, {}

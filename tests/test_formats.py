@@ -104,6 +104,7 @@ def test_json_report_shape(examples) -> None:
         "findings": 11,
         "by_level": {"error": 6, "warning": 5},
         "by_rule": {"JEP101": 2, "JEP102": 2, "JEP103": 1, "JEP104": 1, "JEP105": 1, "JEP106": 2, "JEP301": 1, "JEP302": 1},
+        "fixable": 0,  # fixes are attached by the CLI (`jeplint.fix.attach`), not by `scan`
         "suppressed": 0,
     }
     finding = next(f for f in report["findings"] if f["rule_id"] == "JEP101" and f["location"]["path"].endswith(".tf"))

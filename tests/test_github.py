@@ -191,9 +191,15 @@ def test_action_runs_jeplint_to_sarif_and_uploads_it() -> None:
     steps = action["runs"]["steps"]
     assert all("shell" in step for step in steps if "run" in step)
     upload = next(step for step in steps if step.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
-    assert upload["with"] == {"sarif_file": "${{ steps.scan.outputs.sarif-file }}", "category": "${{ inputs.category }}"}
-    assert "!cancelled()" in upload["if"]
-    assert steps[-1]["if"] == "${{ steps.scan.outputs.exit-code != '0' }}"  # fail after the upload, not before
+    sarif_file = "${{ steps.scan.outputs.sarif-file || steps.diff.outputs.sarif-file }}"  # scan or diff mode
+    assert upload["with"] == {"sarif_file": sarif_file, "category": "${{ inputs.category }}"}
+    assert "!cancelled()" in upload["if"] and "!github.event.pull_request.head.repo.fork" in upload["if"]
+    exit_code = "format('{0}{1}', steps.scan.outputs.exit-code, steps.diff.outputs.exit-code)"  # one of them is empty
+    assert steps[-1]["if"] == "${{ (" + exit_code + ") != '0' }}"  # fail after the upload, not before
+    assert [s.get("if") for s in steps if s.get("id") in ("scan", "diff")] == [
+        "${{ inputs.mode != 'diff' }}",
+        "${{ inputs.mode == 'diff' }}",
+    ]
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")

@@ -230,8 +230,9 @@ def test_gitlab_unreadable_input_is_a_blocker_and_fingerprints_stay_unique(tmp_p
 
 
 def test_hook_pattern_covers_tfvars_and_plan_json() -> None:
-    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    pattern = re.compile(hook["files"])
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) == {"jeplint", "jeplint-diff"} and hooks["jeplint-diff"]["files"] == hooks["jeplint"]["files"]
+    pattern = re.compile(hooks["jeplint"]["files"])
     for name in (
         "main.tf",
         "x.tf.json",

@@ -59,19 +59,18 @@ _POLICY = """resource "aws_iam_policy" "p" {
 """
 
 
-def test_without_kept_trees_suppressions_still_apply(tmp_path: Path) -> None:
+def test_without_kept_lines_suppressions_still_apply(tmp_path: Path) -> None:
     reason = 'reason="break-glass role, approved in SEC-42"'
     (tmp_path / "a.tf").write_text(_POLICY.replace("{comment}", f"  # jeplint:ignore=JEP101 {reason}"), encoding="utf-8")
     (tmp_path / "b.tf").write_text(_POLICY.replace("{comment}", ""), encoding="utf-8")
     kept = scan([str(tmp_path)], Settings(jobs=1, select=("JEP101",)))
-    dropped = scan([str(tmp_path)], Settings(jobs=1, select=("JEP101",), keep_trees=False))
+    dropped = scan([str(tmp_path)], Settings(jobs=1, select=("JEP101",), keep_lines=False))
     for result in (kept, dropped):
         assert [(Path(f.span.path).name, f.span.line) for f in result.findings] == [("b.tf", 5)]
         assert [Path(s.finding.span.path).name for s in result.suppressed] == ["a.tf"]
     files = {Path(f.path).name: f for f in dropped.files}
-    assert files["a.tf"].documents and files["a.tf"].lines  # it holds a suppression
-    assert not files["b.tf"].documents and files["b.tf"].lines is None
-    assert all(f.documents and f.lines for f in kept.files)
+    assert files["a.tf"].lines and files["b.tf"].lines is None  # only a.tf may hold a suppression
+    assert all(f.documents for f in dropped.files) and all(f.lines for f in kept.files)
 
 
 def test_a_parse_worker_leaves_no_garbage(tmp_path: Path) -> None:

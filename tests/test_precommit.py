@@ -206,3 +206,51 @@ def test_clean_repository_passes(tmp_path: Path, hook: tuple[Path, str], home: P
     code, output, lines = try_repo(repo, hook, home, "--all-files")
     assert code == 0, output
     assert re.search(r"jeplint \(just-enough-privilege linter\)\.+Passed", output) and lines == []
+
+
+@pytest.mark.slow
+@needs_git
+@needs_pre_commit
+def test_diff_hook_compares_the_staged_content_with_head(tmp_path: Path, hook: tuple[Path, str], home: Path) -> None:
+    """`jeplint-diff`: pre-commit stashes the unstaged change, so only the staged one is judged."""
+    scoped = POLICY.format(comment="").replace('Action = "*", Resource = "*"', 'Action = "s3:GetObject", Resource = "*"')
+    files = {".jeplint.toml": 'fail-on = "error"\n', "infra/roles.tf": ROLE, "infra/policies.tf": scoped}
+    repo = project(tmp_path / "diff", files)
+    git(repo, "commit", "-q", "-m", "base")
+    repo_path, rev = hook
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home)}
+    command = [
+        sys.executable,
+        "-m",
+        "pre_commit",
+        "try-repo",
+        str(repo_path),
+        "jeplint-diff",
+        "--ref",
+        rev,
+        "--color",
+        "never",
+        "--verbose",
+    ]
+
+    # Staged: s3:PutObject (write, below the default --fail-on-new-privilege, and JEP105 is a new
+    # warning). Unstaged: iam:PutRolePolicy, which the hook must not see.
+    (repo / "infra/policies.tf").write_text(scoped.replace('"s3:GetObject"', '["s3:GetObject", "s3:PutObject"]'))
+    git(repo, "add", "infra/policies.tf")
+    (repo / "infra/policies.tf").write_text(
+        scoped.replace('"s3:GetObject"', '["s3:GetObject", "s3:PutObject", "iam:PutRolePolicy"]')
+    )
+    proc = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env, timeout=300)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "role ci-deployer: changed, gains write" in output
+    assert "+ actions: s3: 1 (Write 1): s3:PutObject  (infra/policies.tf:5:" in output
+    assert "iam:PutRolePolicy" not in output
+    assert "iam:PutRolePolicy" in (repo / "infra/policies.tf").read_text()  # the unstaged change is back
+
+    # Staged as well: the role gains permissions management, and the hook fails.
+    git(repo, "add", "infra/policies.tf")
+    proc = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env, timeout=300)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    assert "role ci-deployer: changed, gains permissions management" in output

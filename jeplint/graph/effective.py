@@ -32,6 +32,20 @@ class Effective:
     # (a dict of every action of every identity to its grant cost ~14 MB on a large estate).
     granted: list[tuple[Grant, bool, frozenset[str]]] = field(default_factory=list)
 
+    @property
+    def sources(self) -> dict[str, Grant]:
+        """action -> its grant (as `source` finds it) for every action an Allow grant names: made
+        on each call, for a reader that wants them all (`jeplint diff`)."""
+        out: dict[str, Grant] = {}
+        broad_ones: set[int] = set()
+        for grant, broad, actions in self.granted:
+            for action in actions:
+                if action not in out or (broad and id(out[action]) not in broad_ones):
+                    out[action] = grant
+            if broad:
+                broad_ones.add(id(grant))
+        return out
+
     def source(self, action: str) -> Grant:
         """The Allow grant that names `action` best: the first one on every resource, else the first
         (KeyError for an action no Allow grant names)."""

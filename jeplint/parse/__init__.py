@@ -86,12 +86,23 @@ def file_format(path: str) -> str | None:
 
 def parse_file(path: str, display: str, max_bytes: int = MAX_FILE_BYTES) -> ParsedFile:
     """Read and parse one file. Never raises for anything the file contains."""
+    if file_format(path) is None:
+        return ParsedFile(display)
+    try:
+        text = _read(path, max_bytes)
+    except ParseError as exc:
+        return ParsedFile(display, "unknown", error=exc)
+    return parse_text(text, path, display)
+
+
+def parse_text(text: str, path: str, display: str) -> ParsedFile:
+    """Parse `text` as the content of `path` (its name decides the format): an editor's unsaved
+    buffer, or a file with fixes applied. Never raises for anything the text contains."""
     result = ParsedFile(display)
     fmt = file_format(path)
     if fmt is None:
         return result
     try:
-        text = _read(path, max_bytes)
         if fmt in ("tf", "tf.json"):
             result.kind = TERRAFORM
             result.documents = list(_terraform(text, display, fmt))

@@ -42,7 +42,7 @@ def finding_annotation(f: Finding) -> str:
     else:
         properties["endLine"] = span.end_line
     properties["title"] = f"{f.rule_id} {catalogue()[f.rule_id].name}"
-    return command(f.level, properties, f.message)
+    return command(f.level, properties, f.message + (f" [fix available: {f.fix.description}]" if f.fix is not None else ""))
 
 
 def problem_annotation(p: Problem) -> str:

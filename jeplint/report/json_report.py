@@ -3,7 +3,8 @@
 Top level: `schema`, `tool`, `summary`, `findings`, `identities`, `problems`, `not_iac` (files read that hold no IaC), and `suppressed`
 when suppressed findings are asked for (`--show-suppressed`): each a finding plus its `suppression`
 (`kind` inSource or external, `justification`, `until`, `location`). `summary.suppressed` always
-counts them. Field names never change within a schema version; new fields may be added.
+counts them. Each finding has `fix` (description and edits, or null) and `suggestion` (words, or null).
+Field names never change within a schema version; new fields may be added.
 """
 
 from __future__ import annotations
@@ -32,7 +33,23 @@ def finding(f: Finding, metas: dict[str, RuleMeta]) -> dict[str, Any]:
         "location": location(f.span),
         "related": [{"message": r.message, "location": location(r.span)} for r in f.related],
         "fingerprint": f.fingerprint,
+        "fix": fix(f),
+        "suggestion": f.suggestion or None,
     }
+
+
+def fix(f: Finding) -> dict[str, Any] | None:
+    """A finding's fix: its description and edits (location + the text that replaces it)."""
+    if f.fix is None:
+        return None
+    edits = [
+        {
+            "location": {"path": e.path, "line": e.line, "column": e.col, "end_line": e.end_line, "end_column": e.end_col},
+            "text": e.new_text,
+        }
+        for e in f.fix.edits
+    ]
+    return {"description": f.fix.description, "edits": edits}
 
 
 def suppressed(s: Suppressed, metas: dict[str, RuleMeta]) -> dict[str, Any]:
@@ -81,6 +98,7 @@ def report(result: ScanResult, show_suppressed: bool = False) -> dict[str, Any]:
             "findings": len(result.findings),
             "by_level": dict(sorted(Counter(f.level for f in result.findings).items())),
             "by_rule": dict(sorted(Counter(f.rule_id for f in result.findings).items())),
+            "fixable": sum(1 for f in result.findings if f.fix is not None),
             "suppressed": len(result.suppressed),
         },
         "findings": [finding(f, metas) for f in result.findings],

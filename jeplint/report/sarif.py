@@ -135,7 +135,20 @@ def result_entry(f: Finding, rule_index: int, suppression: Suppression | None = 
         ]
     if suppression is not None:
         entry["suppressions"] = [_suppression(suppression)]
+    entry.update(fix_entries(f))
     return entry
+
+
+def fix_entries(f: Finding) -> dict[str, Any]:
+    """SARIF `fixes` (one fix: its replacements at exact regions, by file), or the suggestion in words."""
+    if f.fix is None:
+        return {"properties": {"suggestion": f.suggestion}} if f.suggestion else {}
+    by_path: dict[str, list[dict[str, Any]]] = {}
+    for edit in f.fix.edits:
+        deleted = {"startLine": edit.line, "startColumn": edit.col, "endLine": edit.end_line, "endColumn": edit.end_col}
+        by_path.setdefault(edit.path, []).append({"deletedRegion": deleted, "insertedContent": {"text": edit.new_text}})
+    changes = [{"artifactLocation": _artifact(path), "replacements": found} for path, found in by_path.items()]
+    return {"fixes": [{"description": {"text": f.fix.description}, "artifactChanges": changes}]}
 
 
 def _most_severe(levels: list[str], count: int) -> list[int]:

@@ -3,6 +3,7 @@
 Colour only when writing to a terminal and `NO_COLOR` is not set (https://no-color.org).
 Suppressed findings are counted in the summary; with `show_suppressed` they are listed too, in
 place, each marked `[suppressed: justification]`.
+A finding with a fix ends with `[fix available]` (`--fix` applies it, `--diff` shows it).
 Problems (inputs that could not be analysed) go to stderr in the same `path:line:col:` shape.
 """
 
@@ -12,6 +13,7 @@ import re
 from collections import Counter
 from typing import TextIO
 
+from jeplint.rules.base import Finding
 from jeplint.run import ScanResult
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
@@ -39,10 +41,15 @@ def write(result: ScanResult, out: TextIO, err: TextIO, colour: bool, show_suppr
     for f, mark in shown:
         rule = f"{_COLOURS[f.level]}{f.rule_id}{_RESET}" if colour else f.rule_id
         where = f"{_BOLD}{f.span}{_RESET}" if colour else str(f.span)
-        out.write(f"{where}: {rule} {printable(f.message)}{printable(mark)}\n")
+        out.write(f"{where}: {rule} {printable(f.message)}{printable(mark)}{_fix_mark(f)}\n")
     for p in result.problems:
         err.write(f"{_place(p.path, p.line, p.col)}: {p.level}: {printable(p.reason)}\n")
     out.write(summary(result) + "\n")
+
+
+def _fix_mark(finding: Finding) -> str:
+    """` [fix available]` when `--fix` would change it (suggestions in words are in JSON, SARIF and the editor)."""
+    return " [fix available]" if finding.fix is not None else ""
 
 
 def summary(result: ScanResult) -> str:

@@ -12,10 +12,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.span import Span
+
+if TYPE_CHECKING:
+    from jeplint.edits import Fix
 
 LEVELS = ("error", "warning", "note")
 
@@ -37,6 +41,8 @@ class Finding:
     identities: tuple[str, ...] = ()  # keys of the identities the finding is about
     downgrade: bool = False  # a condition or a permissions boundary limits the grant: one level lower
     flow: list[Related] = field(default_factory=list)  # an ordered path (a role chain): SARIF codeFlows
+    fix: Fix | None = None  # set after the rules ran, by `jeplint.fix.attach` (never by a rule)
+    suggestion: str = ""  # what to change, in words, when no fix is certain
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.span.path, self.span.line, self.span.col, self.rule_id, self.message)

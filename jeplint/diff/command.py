@@ -1,0 +1,116 @@
+"""`jeplint diff [--base REF] [PATH ...]`: the command line (its parser and its run).
+
+Exit codes: 0 nothing new at or above `--fail-on` and no identity gains privilege at or above
+`--fail-on-new-privilege`; 1 otherwise; 2 when the base cannot be read (not a git repository, an
+unknown revision: one line on stderr), on a usage error, or when an input of the working tree
+could not be analysed (as `jeplint scan`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from jeplint.diff.engine import DiffResult
+
+PRIVILEGE_CHOICES = ("permissions-management", "write", "any", "never")
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE = 0, 1, 2  # as `jeplint scan` (jeplint.cli)
+FAIL_ORDER = {"error": 0, "warning": 1, "note": 2}
+
+Convert = Callable[[str], Any]
+
+
+def add_parser(sub: argparse._SubParsersAction, rule_list: Convert, size: Convert, seconds: Convert) -> None:
+    """The `diff` subcommand; the value parsers are the command line's own (`jeplint.cli`)."""
+    diff = sub.add_parser("diff", help="what a change gives each identity, compared with a git revision")
+    diff.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
+    diff.add_argument("--base", default="HEAD", metavar="REF", help="the git revision to compare with (default: HEAD)")
+    diff.add_argument("--format", "-f", choices=("text", "markdown", "json", "sarif"), default="text")
+    diff.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (default: stdout)")
+    diff.add_argument("--summary", metavar="FILE", help="also append the markdown report to FILE ($GITHUB_STEP_SUMMARY)")
+    diff.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "note", "never"),
+        default=None,
+        help="exit 1 on a new finding at this level or above (default: warning)",
+    )
+    diff.add_argument(
+        "--fail-on-new-privilege",
+        choices=PRIVILEGE_CHOICES,
+        default="permissions-management",
+        help="exit 1 when an identity gains privilege at this level or above (default: permissions-management)",
+    )
+    diff.add_argument("--omit-absent", action="store_true", help="SARIF: leave out the findings the change fixes")
+    diff.add_argument("--select", type=rule_list, default=None, metavar="IDS", help="only these rule ids or prefixes")
+    diff.add_argument("--ignore", type=rule_list, default=None, metavar="IDS", help="skip these rule ids or prefixes")
+    diff.add_argument("--config", metavar="FILE", help="read this configuration file instead of searching for one")
+    diff.add_argument("--max-file-size", type=size, default=None, metavar="SIZE", help="skip files larger than this (default 8M)")
+    diff.add_argument("--timeout", type=seconds, default=None, metavar="SECONDS", help="per side (default 300; 0 = no limit)")
+    diff.add_argument("--jobs", "-j", type=int, default=0, help="parser processes (default: one per core)")
+    diff.add_argument("--no-cache", action="store_true", help="neither read nor write cached parse results")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from jeplint import config
+    from jeplint.diff.engine import run
+    from jeplint.diff.gitbase import BaseError
+    from jeplint.run import settings_from
+
+    try:
+        conf = config.resolve(args.paths, args.config)
+    except config.ConfigError as exc:
+        sys.stderr.write(f"jeplint: error: {exc}\n")
+        return EXIT_TROUBLE
+    settings = settings_from(conf, args)
+    try:
+        result = run(args.paths, args.base, settings)
+        _write(result, args)
+    except BaseError as exc:
+        sys.stderr.write(f"jeplint: error: {exc}\n")
+        return EXIT_TROUBLE
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        sys.stderr.write(f"jeplint: error: cannot write {exc.filename or 'the report'}: {exc.strerror or exc}\n")
+        return EXIT_TROUBLE
+    for p in result.head.problems:
+        if p.level in ("error", "warning"):
+            sys.stderr.write(f"{p.path}:{p.line or 1}:{p.col or 1}: {p.level}: {p.reason}\n")
+    for p in result.base.problems:
+        sys.stderr.write(f"{p.path}:{p.line or 1}:{p.col or 1}: note: in {args.base}: {p.reason}\n")
+    if any(p.level == "error" for p in result.head.problems):
+        return EXIT_TROUBLE
+    return EXIT_FINDINGS if failing(result, args.fail_on or conf.fail_on or "warning", args.fail_on_new_privilege) else EXIT_CLEAN
+
+
+def failing(result: DiffResult, fail_on: str, new_privilege: str) -> bool:
+    from jeplint.diff.levels import THRESHOLDS
+
+    if fail_on != "never" and any(FAIL_ORDER[f.level] <= FAIL_ORDER[fail_on] for f in result.delta.of("new")):
+        return True
+    threshold = THRESHOLDS[new_privilege]
+    return threshold is not None and any(d.gained >= threshold for d in result.delta.identities)
+
+
+def _write(result: DiffResult, args: argparse.Namespace) -> None:
+    from jeplint.diff import json_out, markdown, sarif_out, text
+
+    out: TextIO = open(args.output, "w", encoding="utf-8", newline="\n") if args.output else sys.stdout
+    try:
+        if args.format == "text":
+            text.write(result, out)
+        elif args.format == "markdown":
+            out.write(markdown.render(result))
+        elif args.format == "json":
+            out.write(json_out.dumps(result))
+        else:
+            out.write(sarif_out.dumps(result, omit_absent=args.omit_absent))
+    finally:
+        if args.output:
+            out.close()
+    if args.summary:
+        with open(args.summary, "a", encoding="utf-8", newline="\n") as summary:
+            summary.write(markdown.render(result))

@@ -1,0 +1,266 @@
+"""Fixes: each kind's round trip (`--fix`, then a new scan: the fixed findings are gone, none is
+new, the files read as the golden ones), `--diff`, and fixes in every output format."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from conftest import TESTDATA, assert_valid_sarif
+
+from jeplint.cli import main
+from jeplint.fix import apply
+from jeplint.fix.attach import attach_scan
+from jeplint.options import Options
+from jeplint.report import json_report, sarif
+from jeplint.run import ScanResult, Settings, scan
+
+CASES = TESTDATA / "fix"
+GOLDEN = TESTDATA / "fix-expected"
+# case -> the (rule id, line) of every finding that carries a fix
+FIXABLE = {
+    "wildcard-hcl": [("JEP101", 25), ("JEP102", 35)],
+    "wildcard-cfn-json": [("JEP102", 19)],
+    "wildcard-cfn-yaml": [("JEP102", 20)],
+    "lifetime": [("JEP202", 20), ("JEP203", 4), ("JEP203", 6)],
+    "rbac": [("JEP104", 17)],
+    "trust": [("JEP404", 18), ("JEP404", 19)],
+    "expiry": [("JEP202", 5), ("JEP202", 10)],
+}
+
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)  # the clock of every fix here (expiry dates)
+
+
+def _scan(folder: Path) -> ScanResult:
+    settings = Settings(options=Options(now=NOW))
+    result = scan([str(folder)], settings)
+    attach_scan(result, settings)
+    return result
+
+
+@pytest.fixture
+def case(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(CASES / request.param, tmp_path / request.param)
+    return Path(request.param)
+
+
+@pytest.mark.parametrize("case", sorted(FIXABLE), indirect=True)
+def test_fix_round_trip(case: Path) -> None:
+    before = _scan(case)
+    fixable = sorted((f.rule_id, f.span.line) for f in before.findings if f.fix is not None)
+    assert fixable == sorted(FIXABLE[case.name])
+    outcome = apply.plan(before.findings)
+    assert outcome.fixed == len(fixable) and not outcome.skipped
+    apply.write(outcome)
+    after = _scan(case)
+    fixed = {f.fingerprint for f in before.findings if f.fix is not None}
+    assert not [f for f in after.findings if f.fingerprint in fixed]
+    assert {(f.rule_id, f.fingerprint) for f in after.findings} <= {(f.rule_id, f.fingerprint) for f in before.findings}
+    assert not [f for f in after.findings if f.fix is not None]
+    assert not [p for p in after.problems if p.level == "error"]
+    for golden in sorted((GOLDEN / case.name).iterdir()):
+        assert (case / golden.name).read_text() == golden.read_text(), golden.name
+
+
+@pytest.mark.parametrize("case", ["wildcard-hcl"], indirect=True)
+def test_fix_flag_writes_the_files_and_reports_what_remains(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--no-cache", "--fix", str(case)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "jeplint: fixed 2 findings in 1 file\n"
+    assert captured.out == "No findings in 1 file.\n"
+    assert (case / "main.tf").read_text() == (GOLDEN / case.name / "main.tf").read_text()
+
+
+@pytest.mark.parametrize("case", ["lifetime"], indirect=True)
+def test_diff_prints_and_changes_nothing(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    original = (case / "role.tf").read_text()
+    assert main(["scan", "--no-cache", "--diff", str(case)]) == 1
+    out = capsys.readouterr().out
+    assert "--- a/lifetime/role.tf\n+++ b/lifetime/role.tf\n" in out
+    assert "-  max_session_duration = 43200 # twelve hours\n+  max_session_duration = 3600 # twelve hours\n" in out
+    assert "-              expirationSeconds: 86400\n+              expirationSeconds: 3600\n" in out
+    assert (case / "role.tf").read_text() == original
+    main(["scan", "--no-cache", "--fix", str(case)])
+    capsys.readouterr()
+    assert main(["scan", "--no-cache", "--diff", str(case)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("case", ["lifetime"], indirect=True)
+def test_fixes_in_every_format(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    result = _scan(case)
+    log = sarif.log(result)
+    assert_valid_sarif(log)
+    fixed = [r for r in log["runs"][0]["results"] if "fixes" in r]
+    assert len(fixed) == 3
+    role = next(r for r in fixed if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "lifetime/role.tf")
+    assert role["fixes"] == [
+        {
+            "description": {"text": "Lower 43200 to 3600 (1 hour)"},
+            "artifactChanges": [
+                {
+                    "artifactLocation": {"uri": "lifetime/role.tf", "uriBaseId": "%SRCROOT%"},
+                    "replacements": [
+                        {
+                            "deletedRegion": {"startLine": 4, "startColumn": 26, "endLine": 4, "endColumn": 31},
+                            "insertedContent": {"text": "3600"},
+                        }
+                    ],
+                }
+            ],
+        }
+    ]
+    report = json_report.report(result)
+    entry = next(f for f in report["findings"] if f["location"]["path"] == "lifetime/role.tf")
+    assert entry["fix"] == {
+        "description": "Lower 43200 to 3600 (1 hour)",
+        "edits": [
+            {"location": {"path": "lifetime/role.tf", "line": 4, "column": 26, "end_line": 4, "end_column": 31}, "text": "3600"}
+        ],
+    }
+    assert report["summary"]["fixable"] == 3
+    main(["scan", "--no-cache", str(case)])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("lifetime/role.tf:4:26: JEP203 role deploy allows sessions of up to 12 hours")
+    assert lines[1].endswith(" [fix available]")
+    main(["scan", "--no-cache", "--format", "github", str(case)])
+    annotation = capsys.readouterr().out.splitlines()[1]
+    assert annotation.startswith("::warning file=lifetime/role.tf,line=4,col=26,endLine=4,endColumn=31,")
+    assert annotation.endswith(" [fix available: Lower 43200 to 3600 (1 hour)]")
+
+
+def test_no_purpose_gives_a_suggestion_not_a_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (CASES / "wildcard-cfn-yaml" / "template.yaml").read_text()
+    Path("template.yaml").write_text(
+        text.replace("      Tags:\n        - Key: jeplint.io/purpose\n          Value: queue-consumer\n", "")
+    )
+    result = _scan(Path("."))
+    [finding] = [f for f in result.findings if f.rule_id == "JEP102"]
+    assert finding.fix is None
+    assert finding.suggestion == (
+        'replace "sqs:*" by the actions this identity needs, or declare its purpose (tag jeplint.io/purpose)'
+    )
+    report = json_report.report(result)
+    assert report["findings"][0]["suggestion"] == finding.suggestion and report["findings"][0]["fix"] is None
+
+
+def test_a_write_on_every_resource_is_not_written_by_a_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (CASES / "wildcard-cfn-yaml" / "template.yaml").read_text()
+    Path("template.yaml").write_text(text.replace("Resource: arn:aws:sqs:eu-west-1:111122223333:jobs", 'Resource: "*"'))
+    result = _scan(Path("."))
+    [finding] = [f for f in result.findings if f.rule_id == "JEP102"]
+    assert finding.fix is None
+    assert finding.suggestion.startswith("replace \"sqs:*\" by the actions of purpose 'queue-consumer' (sqs:DeleteMessage, ")
+    assert finding.suggestion.endswith('and name the resources instead of "*"')
+
+
+def test_sarif_with_fixes_is_schema_valid_for_every_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(CASES, tmp_path / "fix")
+    log = sarif.log(_scan(Path("fix")))
+    assert_valid_sarif(log)
+    assert sum(1 for r in log["runs"][0]["results"] if "fixes" in r) == sum(len(v) for v in FIXABLE.values())
+    json.dumps(log)
+
+
+def test_rbac_narrowing_that_still_escalates_is_a_suggestion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (CASES / "rbac" / "rbac.yaml").read_text()
+    text = text.replace('"core/configmaps:modify"', "secrets-read").replace('resources: ["configmaps"]', 'resources: ["secrets"]')
+    Path("rbac.yaml").write_text(text)
+    [finding] = [f for f in _scan(Path(".")).findings if f.rule_id == "JEP104"]
+    assert finding.fix is None
+    assert finding.suggestion == (
+        "list the verbs the workloads need instead of \"*\": purpose 'secrets-read' needs get, list, watch, "
+        "and read secrets is an escalation path (JEP402)"
+    )
+
+
+def test_trust_without_a_named_repository_is_a_suggestion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (CASES / "trust" / "github.yaml").read_text()
+    Path("github.yaml").write_text(
+        text.replace(
+            "    Default: website\n", "    Default: acme/website\n  Other:\n    Type: String\n    Default: acme/other-repo\n"
+        )
+        .replace("RepositoryName", "Repository")
+        .replace("Other", "OtherRepository")
+    )
+    [finding] = _scan(Path(".")).findings
+    assert finding.fix is None
+    assert finding.suggestion == (
+        'pin token.actions.githubusercontent.com:sub to one repository, for example "repo:OWNER/NAME:ref:refs/heads/main" '
+        "(no single repository is named in this file)"
+    )
+
+
+def test_write_is_atomic_and_keeps_links_and_modes(tmp_path: Path) -> None:
+    from jeplint.fix import text as textedit
+
+    target = tmp_path / "real.tf"
+    target.write_text("a = 1\r\n")
+    target.chmod(0o640)
+    link = tmp_path / "link.tf"
+    link.symlink_to(target)
+    textedit.write_atomic(str(link), "a = 2\r\n")
+    assert link.is_symlink() and target.read_bytes() == b"a = 2\r\n"
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.tf", "real.tf"]  # no temporary file left
+
+
+def test_scan_imports_no_language_server_and_a_clean_scan_no_fix_module() -> None:
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = (
+        "import sys\n"
+        "from jeplint.cli import main\n"
+        "code = main(['scan', '--no-cache', sys.argv[1]])\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(('pygls', 'lsprotocol'))}),"
+        " sorted(m for m in sys.modules if m.startswith('jeplint.fix')))\n"
+    )
+    for fixture, fix_modules in (("good.tf", "[]"), ("bad.tf", "['jeplint.fix', 'jeplint.fix.attach'")):
+        out = subprocess.run(
+            [sys.executable, "-c", code, f"rules/JEP101-full-wildcard-action/{fixture}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={"PYTHONPATH": str(ROOT)},
+        ).stdout.splitlines()[-1]
+        assert out.startswith("[] " + fix_modules), out
+
+
+def test_standard_input_gets_a_diff_never_a_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    text = (CASES / "lifetime" / "role.tf").read_text()
+    (tmp_path / "role.tf").write_text("# a different file on disk, by the same name\n")
+
+    def run(*flags: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "jeplint", "scan", "--no-cache", *flags, "-", "--stdin-filename", "role.tf"],
+            cwd=tmp_path,
+            input=text,
+            capture_output=True,
+            text=True,
+            env={"PYTHONPATH": str(ROOT)},
+        )
+
+    diff = run("--diff")
+    assert diff.returncode == 1
+    assert "-  max_session_duration = 43200 # twelve hours\n+  max_session_duration = 3600 # twelve hours\n" in diff.stdout
+    fix = run("--fix")
+    assert fix.returncode == 2 and fix.stderr == "jeplint: error: --fix cannot write standard input; use --diff\n"
+    assert (tmp_path / "role.tf").read_text() == "# a different file on disk, by the same name\n"

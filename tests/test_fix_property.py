@@ -1,0 +1,225 @@
+"""No fix ever widens a grant: properties over generated policies, purposes and syntaxes."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import tempfile
+from collections import Counter
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from jeplint.catalog import aws_actions, k8s
+from jeplint.fix import apply
+from jeplint.fix.attach import attach_scan
+from jeplint.fix.wildcard import narrowed
+from jeplint.rules.jep302_purpose_mismatch import PURPOSES
+from jeplint.run import Settings, scan
+
+SERVICES = ("s3", "sqs", "dynamodb", "kms", "secretsmanager", "logs", "sns", "ecr", "lambda", "iam")
+PATTERNS = st.one_of(
+    st.just("*"),
+    st.sampled_from(SERVICES).map(lambda s: f"{s}:*"),
+    st.tuples(st.sampled_from(SERVICES), st.sampled_from(("Get*", "List*", "*Object*", "Put*", "Delete*", "*Message*"))).map(
+        lambda t: f"{t[0]}:{t[1]}"
+    ),
+    st.sampled_from(("s3:GetObject", "sqs:SendMessage", "kms:Decrypt", "iam:PassRole")),
+)
+FUNCTION_LISTS = st.lists(
+    st.tuples(st.sampled_from(SERVICES), st.sampled_from(("data-read", "data-write", "modify", "observe", "destroy", "*"))).map(
+        lambda t: f"{t[0]}:{t[1]}"
+    ),
+    min_size=1,
+    max_size=3,
+).map(", ".join)
+PURPOSE = st.one_of(st.sampled_from(sorted(PURPOSES)), FUNCTION_LISTS)
+
+
+def granted(actions: list[str]) -> set[str]:
+    out: set[str] = set()
+    for action in actions:
+        if action in ("*", "*:*"):
+            out.add("*")
+        else:
+            out |= {a.full.lower() for a in aws_actions.expand(action) or ()} or {action.lower()}
+    return out
+
+
+def within(after: set[str], before: set[str]) -> bool:
+    return "*" in before or after <= before
+
+
+@settings(max_examples=300, deadline=None)
+@given(PATTERNS, PURPOSE)
+def test_narrowed_actions_are_matched_by_the_pattern(pattern: str, purpose: str) -> None:
+    from jeplint.rules.jep302_purpose_mismatch import allowed_patterns
+
+    patterns = allowed_patterns(purpose)
+    result = narrowed(pattern, patterns or ())
+    if result is None:
+        return
+    assert result == sorted(set(result))
+    for action in result:
+        assert aws_actions.expand(action), action
+        if pattern not in ("*", "*:*"):
+            assert fnmatch.fnmatchcase(action.lower(), pattern.lower()), (action, pattern)
+
+
+def _template(actions: list[str], resource: str, purpose: str, style: str) -> tuple[str, str]:
+    if style == "json":
+        statement = {"Effect": "Allow", "Action": actions, "Resource": resource}
+        role = {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Statement": [
+                        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                    ]
+                },
+                "Tags": [{"Key": "jeplint.io/purpose", "Value": purpose}],
+                "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [statement]}}],
+            },
+        }
+        return "t.json", json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"R": role}}, indent=2)
+    if style == "block":
+        listed = "".join(f"\n                  - '{a}'" for a in actions)
+    else:
+        listed = " [" + ", ".join(f'"{a}"' for a in actions) + "]"
+    text = f"""AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  R:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {{Service: lambda.amazonaws.com}}
+            Action: sts:AssumeRole
+      Tags:
+        - Key: jeplint.io/purpose
+          Value: "{purpose}"
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action:{listed}
+                Resource: "{resource}"
+"""
+    return "t.yaml", text
+
+
+def _found(findings) -> Counter[tuple[str, tuple[str, ...]]]:
+    """Findings by rule and identities: a fix may rewrite a finding (its fingerprint follows the
+    statement's text), never add one."""
+    return Counter((f.rule_id, f.identities) for f in findings)
+
+
+def _actions_of(path: str) -> tuple[list[str], Counter[tuple[str, tuple[str, ...]]]]:
+    result = scan([path])
+    assert not [p for p in result.problems if p.level == "error"], result.problems
+    actions = [v.text or "" for g in result.graph.grants() if g.policy.name == "p" for v in g.actions]
+    return actions, _found(result.findings)
+
+
+@st.composite
+def statements(draw: st.DrawFn) -> tuple[list[str], str]:
+    """Patterns and a purpose that mostly share a service (so that most examples are fixable)."""
+    service = draw(st.sampled_from(SERVICES))
+    own = st.sampled_from((f"{service}:*", f"{service}:Get*", f"{service}:List*", f"{service}:*Object*", "*"))
+    actions = draw(st.lists(st.one_of(own, PATTERNS), min_size=1, max_size=3, unique=True))
+    capability = st.sampled_from(("data-read", "data-write", "modify", "observe", "destroy", "*"))
+    purpose = draw(st.one_of(PURPOSE, capability.map(lambda c: f"{service}:{c}")))
+    return actions, purpose
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    statements(),
+    st.sampled_from(("*", "arn:aws:s3:::bucket/*", "arn:aws:sqs:eu-west-1:111122223333:q")),
+    st.sampled_from(("json", "block", "flow")),
+)
+def test_applied_fixes_never_widen_and_add_no_finding(statement: tuple[list[str], str], resource: str, style: str) -> None:
+    actions, purpose = statement
+    with tempfile.TemporaryDirectory() as folder:
+        name, text = _template(actions, resource, purpose, style)
+        path = os.path.join(folder, name)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        result = scan([path])
+        attach_scan(result, Settings())
+        before, findings_before = _actions_of(path)
+        outcome = apply.plan(result.findings)
+        event(f"{len(outcome.changed)} file(s) fixed")
+        apply.write(outcome)
+        after, findings_after = _actions_of(path)
+        assert within(granted(after), granted(before)), (before, after)
+        assert not findings_after - findings_before
+
+
+RBAC = """apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: sa
+  namespace: ns
+  annotations:
+    jeplint.io/purpose: "{purpose}"
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: r
+  namespace: ns
+rules:
+  - apiGroups: {groups}
+    resources: {resources}
+    verbs: {verbs}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: b
+  namespace: ns
+subjects:
+  - kind: ServiceAccount
+    name: sa
+    namespace: ns
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: r
+"""
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(("*", "get", "list", "create", "delete")), min_size=1, max_size=3, unique=True),
+    st.lists(st.sampled_from(("configmaps", "pods", "services", "secrets")), min_size=1, max_size=2, unique=True),
+    st.lists(
+        st.tuples(
+            st.sampled_from(("core/configmaps", "core/pods", "core/services", "core/*")),
+            st.sampled_from(("modify", "observe", "destroy", "*")),
+        ).map(lambda t: f"{t[0]}:{t[1]}"),
+        min_size=1,
+        max_size=2,
+    ).map(", ".join),
+)
+def test_rbac_fixes_never_widen(verbs: list[str], resources: list[str], purpose: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "rbac.yaml")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(RBAC.format(purpose=purpose, groups='[""]', resources=json.dumps(resources), verbs=json.dumps(verbs)))
+        result = scan([path])
+        attach_scan(result, Settings())
+        before = _found(result.findings)
+        [rule] = [g for g in result.graph.grants() if g.policy.kind == "Role"]
+        granted_before = k8s.expand([v.text or "" for v in rule.actions], [""], resources)
+        outcome = apply.plan(result.findings)
+        event(f"{len(outcome.changed)} file(s) fixed")
+        apply.write(outcome)
+        again = scan([path])
+        [rule] = [g for g in again.graph.grants() if g.policy.kind == "Role"]
+        assert k8s.expand([v.text or "" for v in rule.actions], [""], resources) <= granted_before
+        assert not _found(again.findings) - before
