@@ -9,9 +9,15 @@ findings back; a finding that changes what it is about (another identity, anothe
 The file is JSON, sorted, without line numbers (it does not change when lines move)::
 
     {"schema": "jeplint-baseline/1", "findings": [
-        {"fingerprint": "…32 hex…", "rule_id": "JEP101", "path": "iam.tf", "message": "role ci …"}]}
+        {"fingerprint": "…32 hex…", "rule_id": "JEP101", "path": "iam.tf",
+         "subject": ["iam.tf", "policy aws_iam_policy.deploy", …], "message": "role ci …"}]}
 
-Matching counts: a fingerprint listed once accepts one finding.
+Bound to what it accepts (issue 20, item 4): an entry accepts a finding only when the fingerprint,
+the rule id and the path all agree, and its fingerprint must be the hash of its own rule id and
+`subject` (what the finding is about: identity, escalation paths, functions), or the entry is
+rejected with a warning. An entry cannot be relabelled to accept another rule's finding in another
+file, and a finding that gets worse (a new escalation path, more functions) has another
+fingerprint: it is new. Matching counts: an entry listed once accepts one finding.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass
 
-from jeplint.rules.base import Finding
+from jeplint.rules.base import Finding, fingerprint
 from jeplint.suppress import Suppressed, Suppression
 
 SCHEMA = "jeplint-baseline/1"
@@ -39,6 +45,8 @@ class Baseline:
     path: str  # as given on the command line, named in the justification of what it hides
     fingerprints: tuple[str, ...]  # one entry per accepted finding (repeats allowed)
     entries: tuple[tuple[str, str, str], ...] = ()  # per fingerprint: (rule id, path, message), to name stale ones
+    keys: tuple[tuple[str, str, str], ...] = ()  # per fingerprint: (fingerprint, rule id, path), what must all match
+    rejected: tuple[str, ...] = ()  # why entries were not used (a warning each)
 
 
 def load(path: str) -> Baseline:
@@ -54,19 +62,47 @@ def load(path: str) -> Baseline:
         raise BaselineError(f'{path}: not a jeplint baseline (expected {{"schema": "{SCHEMA}", "findings": [...]}})')
     prints: list[str] = []
     labels: list[tuple[str, str, str]] = []
+    keys: list[tuple[str, str, str]] = []
+    rejected: list[str] = []
     for number, entry in enumerate(data["findings"], start=1):
         value = entry.get("fingerprint") if isinstance(entry, dict) else None
         if not isinstance(value, str) or not _FINGERPRINT.fullmatch(value):
             raise BaselineError(f"{path}: finding {number} has no valid fingerprint")
+        why = _disagreement(entry)
+        if why:
+            rejected.append(f"{path}: finding {number} rejected: {why}")
+            continue
         prints.append(value)
-        labels.append((str(entry.get("rule_id", "")), str(entry.get("path", "")), str(entry.get("message", ""))))
-    return Baseline(path, tuple(prints), tuple(labels))
+        labels.append((entry["rule_id"], entry["path"], str(entry.get("message", ""))))
+        keys.append((value, entry["rule_id"], entry["path"]))
+    return Baseline(path, tuple(prints), tuple(labels), tuple(keys), tuple(rejected))
+
+
+def _disagreement(entry: dict[str, object]) -> str:
+    """Why an entry cannot be used ("" when it can): its fields must make its own fingerprint."""
+    rule_id, where, subject = entry.get("rule_id"), entry.get("path"), entry.get("subject")
+    if not isinstance(rule_id, str) or not isinstance(where, str):
+        return "no rule_id or path"
+    if not isinstance(subject, list) or not all(isinstance(part, str) for part in subject):
+        return "no subject (written by an older jeplint: write the baseline again)"
+    if fingerprint(rule_id, *subject) != entry["fingerprint"]:
+        return "its fingerprint is not that of its rule_id and subject"
+    return ""
 
 
 def dumps(findings: list[Finding]) -> str:
     """The baseline text for `findings`: sorted, line-free, one entry per finding."""
     entries = sorted(
-        ({"fingerprint": f.fingerprint, "rule_id": f.rule_id, "path": f.span.path, "message": f.message} for f in findings),
+        (
+            {
+                "fingerprint": f.fingerprint,
+                "rule_id": f.rule_id,
+                "path": f.span.path,
+                "subject": list(getattr(f.fingerprint, "parts", ())),
+                "message": f.message,
+            }
+            for f in findings
+        ),
         key=lambda e: (e["path"], e["rule_id"], e["fingerprint"], e["message"]),
     )
     return json.dumps({"schema": SCHEMA, "findings": entries}, indent=2, ensure_ascii=False) + "\n"
@@ -78,17 +114,21 @@ def write(path: str, findings: list[Finding]) -> Baseline:
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="\n", dir=directory, delete=False, suffix=".tmp") as handle:
         handle.write(dumps(findings))
     os.replace(handle.name, path)
-    return Baseline(path, tuple(f.fingerprint for f in findings))
+    labels = tuple((f.rule_id, f.span.path, f.message) for f in findings)
+    keys = tuple((f.fingerprint, f.rule_id, f.span.path) for f in findings)
+    return Baseline(path, tuple(f.fingerprint for f in findings), labels, keys)
 
 
 def apply(findings: list[Finding], baseline: Baseline) -> tuple[list[Finding], list[Suppressed]]:
-    """Split `findings` into (new, accepted by the baseline); each listed fingerprint accepts one."""
-    budget = Counter(baseline.fingerprints)
+    """Split `findings` into (new, accepted by the baseline); each entry accepts one finding with
+    the same fingerprint, rule id and path (a baseline made in code without `keys`: fingerprint)."""
+    budget: Counter[object] = Counter(baseline.keys or baseline.fingerprints)
     kept: list[Finding] = []
     accepted: list[Suppressed] = []
     for finding in findings:
-        if budget[finding.fingerprint] > 0:
-            budget[finding.fingerprint] -= 1
+        key = (finding.fingerprint, finding.rule_id, finding.span.path) if baseline.keys else finding.fingerprint
+        if budget[key] > 0:
+            budget[key] -= 1
             accepted.append(
                 Suppressed(
                     finding, Suppression("external", f"accepted in baseline {baseline.path}", None, None, (finding.rule_id,))

@@ -1,28 +1,28 @@
 """The parse cache: each file's `ParsedFile`, stored under the SHA-256 of its bytes.
 
 A scan reads and hashes every file; a file whose bytes it has parsed before (with the same jeplint
-and the same parsers) is loaded from its pickle instead of being parsed again, which is 5-20 times
-faster than the HCL parser. Invalidation is by content: an edited file has another hash, and an
-upgrade or an edited parser starts a new *namespace* (see `namespace`). `jeplint scan --no-cache`
-neither reads nor writes parse results; the HCL parser's tables are still loaded from (or saved to)
-the cache folder, as python-hcl2 keeps its own grammar cache next to its modules.
+and the same parsers) is loaded from its entry instead of being parsed again. Invalidation is by
+content: an edited file has another hash, and an upgrade or an edited parser starts a new
+*namespace* (see `namespace`). `jeplint scan --no-cache` neither reads nor writes parse results;
+the HCL parser's tables are still read from (or saved to) the cache folder (see `hcl_parser`).
 
 Where: `$JEPLINT_CACHE_DIR`, else `$XDG_CACHE_HOME/jeplint`, else `~/.cache/jeplint`. Under it,
-`parse-<namespace>/<2 hex digits>/<62 hex digits>` per file and `parse-<namespace>/hcl-parser` for the HCL
-parser tables (see `ParseCache.hcl_parser`). Namespaces unused for `STALE_DAYS` are removed when a
-new one is made.
+`parse-<namespace>/<2 hex digits>/<62 hex digits>` per file and `parse-<namespace>/hcl-tables` for the HCL
+parser tables. Namespaces unused for `STALE_DAYS` are removed when a new one is made.
 
-Paths: a `ParsedFile` is labelled with its display path, and so is every `Span` in it. The pickle
-does not hold that path: spans refer to a placeholder that the loader resolves to the path the
-current scan displays, so a renamed or moved file, or a scan from another working directory, still
-finds its entry, and loading costs nothing extra (`dumps`, `loads`). The same compact pickles carry
-parse results back from the worker processes of a scan.
+Safety (issue 20): an entry is plain data (JSON, `jeplint.cache_codec`), never a pickle: a planted
+or corrupted entry is refused and rebuilt, it cannot run code. Every cache file is opened relative
+to a directory handle, each level opened without following links and checked (owned by this user,
+writable by nobody else) on the handle itself, so a folder swapped mid-scan is refused, not read.
+Where that cannot be done (no `dir_fd` support, e.g. Windows) the cache is not used.
 
-Failure: every problem with the cache (missing, unreadable, unwritable, corrupt, a pickle from
-another version) is a miss, and the file is parsed; a scan never fails because of its cache. Writes
-are atomic (a temporary file renamed into place). Pickles can run code when loaded, so a cache
-folder that is not the user's own or that others may write to is not used at all, and loading only
-resolves the classes a parse result or the parser tables are made of (`_Unpickler`).
+Paths: a `ParsedFile` is labelled with its display path, and so is every `Span` in it. An entry
+does not hold that path: the loader labels the result with the path the current scan displays, so
+a renamed or moved file, or a scan from another working directory, still finds its entry.
+
+Failure: every problem with the cache (missing, unreadable, unwritable, corrupt, another format)
+is a miss, and the file is parsed; a scan never fails because of its cache. Writes are atomic (a
+temporary file renamed into place, 0600).
 
 `parse_file` must stay a function of the file's bytes, its format (from its name) and its display
 path: that is what an entry is keyed by.
@@ -30,33 +30,31 @@ path: that is what an entry is keyed by.
 
 from __future__ import annotations
 
-import copyreg
+import contextlib
 import hashlib
 import importlib.util
-import io
 import os
-import pickle
+import secrets
 import shutil
 import stat
 import sys
-import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from jeplint import __version__
+from jeplint.cache_codec import CodecError, dump_tables, dumps, load_tables, loads
 from jeplint.parse import MAX_FILE_BYTES, ParsedFile, file_format, parse_file
-from jeplint.span import Span
 
 if TYPE_CHECKING:
     from lark import Lark
 
-CACHE_FORMAT = 1  # bump when the layout or the pickled classes change in a way a stamp cannot see
+CACHE_FORMAT = 2  # bump when the layout or the encoded classes change in a way a stamp cannot see
 STALE_DAYS = 7  # namespaces (older jeplint versions or parsers) unused this long are removed
 NAMESPACE_PREFIX = "parse-"  # namespace folders are `parse-<24 hex digits>`; nothing else is ever removed
 # The code whose output a cache entry is: when any of its files changes, so does the namespace.
 STAMPED_PACKAGES = ("jeplint.parse", "hcl2", "lark", "yaml")
-_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
 def cache_root() -> str:
@@ -102,32 +100,36 @@ class Entry:
 
 
 class ParseCache:
-    """One namespace folder of the cache. Safe to pass to worker processes (it is just a path)."""
+    """One namespace folder of the cache. Safe to pass to worker processes (it is just two names)."""
 
-    __slots__ = ("folder",)
+    __slots__ = ("folder", "name", "root")
 
-    def __init__(self, folder: str) -> None:
-        self.folder = folder
+    def __init__(self, root: str, name: str) -> None:
+        self.root = root
+        self.name = name
+        self.folder = os.path.join(root, name)
 
     @classmethod
     def open(cls, root: str | None = None) -> ParseCache | None:
         """The cache under `root` (default `cache_root()`), or None when it cannot or must not be used."""
+        if not _SAFE_OPEN:
+            return None
         root = root or cache_root()
-        folder = os.path.join(root, NAMESPACE_PREFIX + namespace())
+        cache = cls(root, NAMESPACE_PREFIX + namespace())
         try:
             os.makedirs(root, mode=0o700, exist_ok=True)
-            if not _private(root):
-                return None
-            if not os.path.isdir(folder):
-                os.mkdir(folder, mode=0o700)
-                _remove_stale(root, keep=folder)
+            with _folder(root, ()) as handle:
+                made = _child(handle, cache.name, create=True)
+                os.close(made[0])
+                if made[1]:
+                    _remove_stale(root, keep=cache.folder)
         except OSError:
             return None
         try:
-            os.utime(folder)  # in use: not stale
+            os.utime(cache.folder)  # in use: not stale
         except OSError:
             pass  # a read-only cache is still read
-        return cls(folder)
+        return cache
 
     def lookup(self, path: str, display: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[ParsedFile | None, Entry | None]:
         """(the cached parse result, labelled `display`, or None; the entry to store a fresh one in, or None).
@@ -152,62 +154,103 @@ class ParseCache:
         key = hashlib.sha256(fmt.encode() + b"\0" + data).hexdigest()
         entry = Entry(key, (st.st_size, st.st_mtime_ns))
         try:
-            with open(self._file(key), "rb") as handle:
-                parsed = loads(handle.read(), display)
-        except Exception:  # missing, unreadable, truncated, from an incompatible jeplint: a miss
+            parsed = loads(self._read((key[:2],), key[2:]), display)
+        except (OSError, CodecError):  # missing, unreadable, planted, truncated, another format: a miss
             return None, entry
         return parsed, entry
 
     def store(self, entry: Entry, path: str, data: bytes) -> None:
-        """Save `data` (a `dumps` pickle of `path`'s parse) unless the file changed since it was hashed."""
+        """Save `data` (the `dumps` form of `path`'s parse) unless the file changed since it was hashed."""
         try:
             st = os.stat(path)
             if (st.st_size, st.st_mtime_ns) != entry.stamp:
                 return
-            self._write(self._file(entry.key), data)
+            self._write((entry.key[:2],), entry.key[2:], data)
         except OSError:
             pass  # read-only or full disk: the next scan parses again
 
     def hcl_parser(self) -> Lark:
-        """The HCL parser, loaded from this cache, or built and saved here.
+        """The HCL parser, from tables stored here as plain data, or built and its tables saved here.
 
-        Loading the pickled parser takes about 10 ms; building it takes over 100 ms, and about 1.7 s
-        when python-hcl2 cannot write its own grammar cache into a read-only site-packages.
+        Reading the tables takes about 0.1 s; compiling the grammar about 1.3 s. The tables are JSON
+        with their SHA-256 (`cache_codec.load_tables`): a planted or damaged file is rebuilt.
         """
-        from jeplint.parse.hcl import build_parser
+        from jeplint.parse.hcl import build_tables, parser_from_tables
 
-        target = os.path.join(self.folder, "hcl-parser")
         try:
-            with open(target, "rb") as handle:
-                return _Unpickler(io.BytesIO(handle.read()), "", _PARSER_MODULES).load()
-        except Exception:  # missing or unusable: build it
+            return parser_from_tables(*load_tables(self._read((), TABLES)))
+        except Exception:  # missing, damaged, planted or from another lark: build it
             pass
-        parser = build_parser()
+        data, memo = build_tables()
+        parser = parser_from_tables(data, memo)
         try:
-            buffer = io.BytesIO()
-            _ParserPickler(buffer).dump(parser)
-            self._write(target, buffer.getvalue())
-        except Exception:  # an unpicklable parser (another lark version) is simply not cached
-            pass
+            self._write((), TABLES, dump_tables((data, memo)))
+        except (OSError, TypeError, ValueError):
+            pass  # tables of another lark that are not plain data are simply not cached
         return parser
 
-    def _file(self, key: str) -> str:
-        return os.path.join(self.folder, key[:2], key[2:])
+    def _read(self, folders: tuple[str, ...], name: str) -> bytes:
+        with _folder(self.root, (self.name, *folders)) as handle:
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | _NONBLOCK | _BINARY, dir_fd=handle)
+            with open(fd, "rb") as entry:
+                st = os.fstat(entry.fileno())
+                if not stat.S_ISREG(st.st_mode) or not _owned(st):
+                    raise OSError(f"cache entry {name} is not this user's own regular file")
+                return entry.read()
 
-    def _write(self, target: str, data: bytes) -> None:
-        folder = os.path.dirname(target)
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, target)
-        except BaseException:
+    def _write(self, folders: tuple[str, ...], name: str, data: bytes) -> None:
+        with _folder(self.root, (self.name, *folders), create=True) as handle:
+            temporary = ".tmp-" + secrets.token_hex(8)
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | _BINARY, 0o600, dir_fd=handle)
             try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-            raise
+                with open(fd, "wb") as out:
+                    out.write(data)
+                os.replace(temporary, name, src_dir_fd=handle, dst_dir_fd=handle)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary, dir_fd=handle)
+                raise
+
+
+TABLES = "hcl-tables"  # the HCL parser tables in a namespace folder
+_SAFE_OPEN = {
+    os.open,
+    os.mkdir,
+    os.rename,
+    os.unlink,
+} <= os.supports_dir_fd  # os.replace goes with os.rename and hasattr(os, "O_NOFOLLOW")
+
+
+@contextlib.contextmanager
+def _folder(root: str, parts: tuple[str, ...], create: bool = False) -> Iterator[int]:
+    """A handle on `root`/`parts`: every level checked on its handle, none below `root` a link."""
+    handle = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if not _owned(os.fstat(handle)):
+            raise OSError(f"{root} is not this user's own private folder")
+        for part in parts:
+            inner, _ = _child(handle, part, create)
+            os.close(handle)
+            handle = inner
+        yield handle
+    finally:
+        os.close(handle)
+
+
+def _child(handle: int, name: str, create: bool) -> tuple[int, bool]:
+    """(a checked handle on folder `name` under `handle`, whether it was made now)."""
+    made = False
+    if create:
+        try:
+            os.mkdir(name, 0o700, dir_fd=handle)
+            made = True
+        except FileExistsError:
+            pass
+    inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=handle)
+    if not _owned(os.fstat(inner)):
+        os.close(inner)
+        raise OSError(f"cache folder {name} is not this user's own private folder")
+    return inner, made
 
 
 def parse_and_store(path: str, display: str, entry: Entry | None, max_bytes: int, cache: ParseCache | None) -> ParsedFile:
@@ -216,15 +259,15 @@ def parse_and_store(path: str, display: str, entry: Entry | None, max_bytes: int
     if _storable(parsed, cache, entry):
         try:
             data = dumps(parsed)
-        except Exception:  # a tree too deep to pickle is simply not cached
+        except Exception:  # a tree too deep to encode is simply not cached
             return parsed
         cache.store(entry, path, data)  # type: ignore[union-attr,arg-type]
     return parsed
 
 
 def parse_to_bytes(path: str, display: str, entry: Entry | None, max_bytes: int, cache: ParseCache | None) -> bytes | None:
-    """Parse one file in a worker process: its `dumps` pickle, stored in `cache` too when there is
-    an entry for it; None when the tree is too deep to pickle (the caller parses that file itself)."""
+    """Parse one file in a worker process: its `dumps` form (plain JSON), stored in `cache` too when there is
+    an entry for it; None when the tree is too deep to encode (the caller parses that file itself)."""
     if cache is not None and file_format(path) in ("tf", "tf.json"):
         from jeplint.parse import hcl
 
@@ -244,113 +287,6 @@ def _storable(parsed: ParsedFile, cache: ParseCache | None, entry: Entry | None)
     return cache is not None and entry is not None and parsed.error is None
 
 
-# -- pickles ------------------------------------------------------------------------------------
-
-
-class _Label:
-    """Stands for the display path in a pickled parse result (see `_Pickler`)."""
-
-    def __reduce__(self) -> tuple[Any, tuple[()]]:
-        return _label, ()
-
-
-def _label() -> str:
-    """Resolved by `_Unpickler` to the path of the file being loaded; called otherwise, it refuses."""
-    raise pickle.UnpicklingError("a jeplint parse result is loaded with jeplint.cache.loads")
-
-
-_LABEL = _Label()
-
-
-class _Pickler(pickle.Pickler):
-    """Pickles a `ParsedFile`; each `Span` becomes `Span(<label>, line, col, end_line, end_col)`.
-
-    The label is pickled once and referenced after that, which makes the pickle smaller and about
-    twice as fast to write as the default state-dict form of a frozen dataclass.
-    """
-
-    def __init__(self, file: io.BytesIO, path: str) -> None:
-        super().__init__(file, _PROTOCOL)
-        self.path = path
-        self.dispatch_table = {**copyreg.dispatch_table, Span: self._span}
-
-    def _span(self, span: Span) -> tuple[Any, tuple[Any, ...]]:
-        path: Any = _LABEL if span.path == self.path else span.path
-        return Span, (path, span.line, span.col, span.end_line, span.end_col)
-
-
-def dumps(parsed: ParsedFile) -> bytes:
-    """A compact pickle of `parsed` without its display path. Raises RecursionError for very deep trees."""
-    buffer = io.BytesIO()
-    _Pickler(buffer, parsed.path).dump(parsed)
-    return buffer.getvalue()
-
-
-def loads(data: bytes, display: str) -> ParsedFile:
-    """The `ParsedFile` pickled by `dumps`, labelled `display` (its spans too)."""
-    parsed = _Unpickler(io.BytesIO(data), display, _RESULT_MODULES).load()
-    if not isinstance(parsed, ParsedFile):
-        raise pickle.UnpicklingError("not a parse result")
-    parsed.path = display
-    return parsed
-
-
-# Where the classes a pickle may refer to live: those of parse results, or those of the HCL parser.
-_RESULT_MODULES = ("jeplint.parse", "jeplint.span")
-_PARSER_MODULES = ("lark", "hcl2.postlexer", "functools")  # functools.partial: lark's tree callbacks
-_OWN = frozenset({"_label", "_module", "_action"})  # this module's helpers a pickle may call
-
-
-class _Unpickler(pickle.Unpickler):
-    """Resolves the label, this module's helpers, and only classes of `modules`: no other callable."""
-
-    def __init__(self, file: io.BytesIO, path: str, modules: tuple[str, ...]) -> None:
-        super().__init__(file)
-        self.path = path
-        self.modules = modules
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module == __name__ and name in _OWN:
-            # The label resolves to the path. Not a method of this unpickler: its memo would hold
-            # it, a reference cycle that keeps every memoized object alive while the GC is paused.
-            return self.path.__str__ if name == "_label" else globals()[name]
-        if "." not in name and any(module == m or module.startswith(m + ".") for m in self.modules):
-            found = super().find_class(module, name)
-            if isinstance(found, type):
-                return found
-        raise pickle.UnpicklingError(f"{module}.{name} is not part of a jeplint cache entry")
-
-
-def _module(name: str) -> Any:
-    """A module the parser tables refer to (its regex engine)."""
-    if name not in ("re", "regex"):
-        raise pickle.UnpicklingError(f"module {name} is not part of the parser")
-    return importlib.import_module(name)
-
-
-def _action(name: str) -> Any:
-    """lark's Shift or Reduce: singletons that the LALR parser compares with `is`."""
-    from lark.parsers import lalr_analysis
-
-    if name not in ("Shift", "Reduce"):
-        raise pickle.UnpicklingError(f"not a parser action: {name}")
-    return getattr(lalr_analysis, name)
-
-
-class _ParserPickler(pickle.Pickler):
-    """Pickles a lark parser: modules by name, and the LALR actions as the singletons they are."""
-
-    def __init__(self, file: io.BytesIO) -> None:
-        from lark.parsers.lalr_analysis import Action
-
-        super().__init__(file, _PROTOCOL)
-        self.dispatch_table = {
-            **copyreg.dispatch_table,
-            type(sys): lambda module: (_module, (module.__name__,)),
-            Action: lambda action: (_action, (action.name,)),
-        }
-
-
 # -- housekeeping -------------------------------------------------------------------------------
 
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # POSIX: opening a FIFO returns at once
@@ -362,11 +298,8 @@ def _readable(st: os.stat_result, max_bytes: int) -> bool:
     return stat.S_ISREG(st.st_mode) and st.st_size <= max_bytes
 
 
-def _private(folder: str) -> bool:
-    """True when `folder` belongs to this user and nobody else may write to it (always on Windows)."""
-    if not hasattr(os, "getuid"):
-        return True
-    st = os.stat(folder)
+def _owned(st: os.stat_result) -> bool:
+    """True when a file or folder belongs to this user and nobody else may write to it."""
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 

@@ -19,7 +19,7 @@ from jeplint import __version__
 if TYPE_CHECKING:
     from jeplint.baseline import Baseline
     from jeplint.config import Config
-    from jeplint.run import ScanResult, Settings
+    from jeplint.run import Problem, ScanResult, Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE = 0, 1, 2
 FAIL_ORDER = {"error": 0, "warning": 1, "note": 2}
@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_seconds,
         default=None,
         metavar="SECONDS",
-        help="report the files not parsed after this long (default 300; 0 = no limit)",
+        help="stop after this long (parse, graph, rules) and report what was not analysed (default 300; 0 = no limit)",
     )
     scan.add_argument("--jobs", "-j", type=_jobs, default=0, help="parser processes (default: one per core)")
     scan.add_argument(
@@ -151,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with the path -, read the file from standard input and report it as NAME (its kind comes from NAME)",
     )
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write cached parse results (~/.cache/jeplint)")
+    _add_safety_options(scan)
     _fix_arguments(scan)
     sub.add_parser("lsp", help="run the language server over stdio (needs the extra: pip install 'jeplint[lsp]')")
     sub.add_parser("rules", help="list every rule")
@@ -161,10 +162,62 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", "-f", choices=("json", "dot", "mermaid"), default="json")
     graph.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
     graph.add_argument("--config", metavar="FILE", help="read this configuration file instead of searching for one")
+    graph.add_argument("--follow-outside", action="store_true", help="scan PATHs that lead outside the working directory")
     from jeplint.diff.command import add_parser as add_diff
 
     add_diff(sub, _rule_list, _size, _seconds)
     return parser
+
+
+def _add_safety_options(scan: argparse.ArgumentParser) -> None:
+    scan.add_argument(
+        "--isolated",
+        action="store_true",
+        help="read no configuration from the scanned repository (only a --config FILE); for untrusted pull requests",
+    )
+    scan.add_argument(
+        "--follow-outside", action="store_true", help="scan PATHs that lead outside the working directory (through a link)"
+    )
+
+
+def _refuse_outside(paths: list[str], follow: bool) -> bool:
+    """Print why, and return True, when a PATH leaves the working directory without --follow-outside."""
+    from jeplint.neutral import path as shown
+    from jeplint.output import outside
+
+    refused = [] if follow else outside(paths)
+    for arg in refused:
+        sys.stderr.write(
+            f"jeplint: error: {shown(arg, False)} leads outside the working directory (--follow-outside to scan it)\n"
+        )
+    return bool(refused)
+
+
+def _emit(output: str | None, text: str) -> int:
+    """Write a report to `output` (safely: `jeplint.output`) or stdout; EXIT_TROUBLE when it cannot be written."""
+    if not output:
+        sys.stdout.write(text)
+        return EXIT_CLEAN
+    from jeplint.neutral import path as shown
+    from jeplint.output import OutputError, write_atomic
+
+    try:
+        write_atomic(output, text)
+    except OutputError as exc:
+        sys.stderr.write(f"jeplint: error: not written: {shown(str(exc), False)}\n")
+        return EXIT_TROUBLE
+    except OSError as exc:
+        sys.stderr.write(f"jeplint: error: cannot write {shown(output, False)}: {exc.strerror or exc}\n")
+        return EXIT_TROUBLE
+    return EXIT_CLEAN
+
+
+def _problem_lines(problems: list[Problem], levels: tuple[str, ...]) -> None:
+    from jeplint.report.text import problem_line
+
+    for p in problems:
+        if p.level in levels:
+            sys.stderr.write(problem_line(p) + "\n")
 
 
 def _fix_arguments(scan: argparse.ArgumentParser) -> None:
@@ -199,9 +252,7 @@ def _apply_fixes(
         sys.stderr.write(f"jeplint: fix not applied: {reason}\n")
     if args.diff:
         sys.stdout.write(apply.diff(outcome))
-        for p in result.problems:
-            if p.level == "error":
-                sys.stderr.write(f"{p.path}:{p.line or 1}:{p.col or 1}: error: {p.reason}\n")
+        _problem_lines(result.problems, ("error",))
         if any(p.level == "error" for p in result.problems):
             return EXIT_TROUBLE
         return EXIT_FINDINGS if outcome.changed else EXIT_CLEAN
@@ -246,27 +297,23 @@ def main(argv: list[str] | None = None) -> int:
 
 def _graph(args: argparse.Namespace) -> int:
     from jeplint import config
+    from jeplint.neutral import neutral
     from jeplint.report import graph_report
     from jeplint.run import Settings, scan
 
+    if _refuse_outside(args.paths, args.follow_outside):
+        return EXIT_TROUBLE
     try:
         conf = config.resolve(args.paths, args.config)
     except config.ConfigError as exc:
-        sys.stderr.write(f"jeplint: error: {exc}\n")
+        sys.stderr.write(f"jeplint: error: {neutral(str(exc), False)}\n")
         return EXIT_TROUBLE
     # The configuration's exclude and thresholds apply, as in `scan` (rule selection does not: the
     # graph is every identity's permissions, whatever rules run on it).
     result = scan(args.paths, Settings(exclude=conf.exclude, exclude_root=conf.root, options=config.options(conf)))
-    text = graph_report.dumps(result, args.format)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    else:
-        sys.stdout.write(text)
-    for p in result.problems:
-        if p.level == "error":
-            sys.stderr.write(f"{p.path}:{p.line or 1}:{p.col or 1}: error: {p.reason}\n")
-    return EXIT_TROUBLE if any(p.level == "error" for p in result.problems) else EXIT_CLEAN
+    written = _emit(args.output, graph_report.dumps(result, args.format))
+    _problem_lines(result.problems, ("error",))
+    return EXIT_TROUBLE if written or any(p.level == "error" for p in result.problems) else EXIT_CLEAN
 
 
 def _lsp() -> int:
@@ -376,6 +423,8 @@ class _Usage(Exception):
 def _scan(args: argparse.Namespace) -> int:
     import tempfile
 
+    if _refuse_outside(args.paths, args.follow_outside):
+        return EXIT_TROUBLE
     with tempfile.TemporaryDirectory(prefix="jeplint-stdin-") as folder:
         try:
             paths = _stdin_paths(args, folder)
@@ -387,13 +436,18 @@ def _scan(args: argparse.Namespace) -> int:
 
 def _scan_paths(args: argparse.Namespace, paths: list[str]) -> int:
     from jeplint import baseline, config
+    from jeplint.neutral import neutral
+    from jeplint.output import OutputError, check_target
     from jeplint.run import scan, selected_rules
 
     try:
-        conf = _known_rules(config.resolve([args.stdin_filename] if args.stdin_filename else paths, args.config))
+        where = [args.stdin_filename] if args.stdin_filename else paths
+        conf = _known_rules(config.resolve(where, args.config, isolated=args.isolated))
         accepted = baseline.load(args.baseline) if args.baseline and not args.write_baseline else None
-    except (config.ConfigError, baseline.BaselineError) as exc:
-        sys.stderr.write(f"jeplint: error: {exc}\n")
+        if args.write_baseline:
+            check_target(args.write_baseline)
+    except (config.ConfigError, baseline.BaselineError, OutputError) as exc:
+        sys.stderr.write(f"jeplint: error: {neutral(str(exc), False)}\n")
         return EXIT_TROUBLE
     settings = _settings(args, conf, accepted)
     if not selected_rules(settings):
@@ -402,6 +456,7 @@ def _scan_paths(args: argparse.Namespace, paths: list[str]) -> int:
             f" ignore {','.join(settings.ignore)}\n"
         )
         return EXIT_TROUBLE
+    _say_inputs(conf, accepted, args.isolated)
     progress = _Progress(sys.stderr) if _Progress.wanted(sys.stderr) else None
     # This process ends after the report: its parsed trees and graph (millions of objects on a large
     # estate, no cycles worth collecting) live until then. Collection stays off (`scan` would turn it
@@ -422,16 +477,17 @@ def _scan_paths(args: argparse.Namespace, paths: list[str]) -> int:
         code = _write_baseline(args.write_baseline, result)
         if code:
             return code
-    out: TextIO = open(args.output, "w", encoding="utf-8", newline="\n") if args.output else sys.stdout
-    try:
-        _render(result, args, out)
-    finally:
-        if args.output:
-            out.close()
+    if args.output:
+        import io
+
+        buffer = io.StringIO()
+        _render(result, args, buffer)
+        if _emit(args.output, buffer.getvalue()):
+            return EXIT_TROUBLE
+    else:
+        _render(result, args, sys.stdout)
     if args.format != "text":
-        for p in result.problems:
-            if p.level in ("error", "warning"):
-                sys.stderr.write(f"{p.path}:{p.line or 1}:{p.col or 1}: {p.level}: {p.reason}\n")
+        _problem_lines(result.problems, ("error", "warning"))
     if any(p.level == "error" for p in result.problems):
         return EXIT_TROUBLE
     fail_on = args.fail_on or conf.fail_on or "warning"
@@ -440,6 +496,19 @@ def _scan_paths(args: argparse.Namespace, paths: list[str]) -> int:
         if any(FAIL_ORDER[f.level] <= limit for f in result.findings):
             return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _say_inputs(conf: Config, accepted: Baseline | None, isolated: bool) -> None:
+    """On stderr: the baseline entries rejected, and which configuration the run uses and what it
+    disables or lowers (issue 20: a repository's configuration never silences a run unsaid)."""
+    from jeplint import config
+    from jeplint.neutral import neutral
+
+    for why in accepted.rejected if accepted else ():
+        sys.stderr.write(f"jeplint: warning: baseline {neutral(why, False)}\n")
+    used = config.describe(conf, isolated)
+    if used:
+        sys.stderr.write(f"jeplint: {neutral(used, False)}\n")
 
 
 def _known_rules(conf: Config) -> Config:

@@ -32,13 +32,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from jeplint.globmatch import Glob
 from jeplint.options import Options
 from jeplint.timeparse import parse_duration
 
@@ -144,10 +144,38 @@ def load(path: str) -> Config:
     )
 
 
-def resolve(paths: list[str], explicit: str | None = None, cwd: str | None = None) -> Config:
-    """The configuration for a scan: the file named, else the one found, else the defaults."""
-    path = explicit or find(paths, cwd)
+def resolve(paths: list[str], explicit: str | None = None, cwd: str | None = None, isolated: bool = False) -> Config:
+    """The configuration for a scan: the file named, else the one found, else the defaults.
+
+    `isolated` (`--isolated`): no configuration is searched for in the scanned repository, whose
+    contents the CI job does not trust; only a file named with `--config` (by the job) is read."""
+    path = explicit or (None if isolated else find(paths, cwd))
     return load(path) if path else Config()
+
+
+def describe(config: Config, isolated: bool = False) -> str:
+    """Which configuration a scan used and what it disables or lowers (issue 20, item 5), for the
+    run's summary: a repository's configuration can silence findings, and must say so."""
+    if config.path is None:
+        return "configuration: none (--isolated: repository configuration ignored)" if isolated else ""
+    effects = []
+    if config.select:
+        effects.append(f"only rules {', '.join(config.select)}")
+    if config.ignore:
+        effects.append(f"ignores {', '.join(config.ignore)}")
+    lowered = [f"{rule} to {level}" for rule, level in config.levels if level != "error"]
+    if lowered:
+        effects.append(f"sets level {', '.join(lowered)}")
+    if config.exclude:
+        effects.append(f"excludes {', '.join(config.exclude)}")
+    if config.fail_on:
+        effects.append(f"fail-on {config.fail_on} (unless given on the command line)")
+    changed = sorted(name for name, _ in config.thresholds)
+    if changed:
+        effects.append(f"changes {', '.join(changed)}")
+    shown = os.path.relpath(config.path)
+    shown = config.path if shown.startswith("..") else shown.replace(os.sep, "/")
+    return f"configuration: {shown}" + (f" ({'; '.join(effects)})" if effects else "")
 
 
 def _strings(data: dict[str, Any], key: str, where: str) -> list[str]:
@@ -233,42 +261,13 @@ def level_for(rule_id: str, levels: tuple[tuple[str, str], ...]) -> str | None:
     return max(matches)[1] if matches else None
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A compiled regular expression for one `exclude` glob, matched against a POSIX relative path."""
-    pattern = pattern.strip().replace("\\", "/")
-    while pattern.startswith("./"):
-        pattern = pattern[2:]
-    pattern = pattern.rstrip("/")
-    anchored = "/" in pattern
-    pattern = pattern.lstrip("/")
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    body = "".join(out)
-    return re.compile(("^" if anchored else "^(?:.*/)?") + body + "(?:/.*)?$")
-
-
 def exclusion(patterns: tuple[str, ...], root: str) -> Callable[[str], bool]:
     """A predicate: is this file (a path to open) excluded by `patterns` relative to `root`?"""
-    compiled = [glob_regex(p) for p in patterns if p.strip()]
+    compiled = [Glob(p) for p in patterns if p.strip()]  # matched without backtracking
     base = os.path.abspath(root)
 
     def excluded(path: str) -> bool:
         relative = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
-        return not relative.startswith("../") and any(regex.match(relative) for regex in compiled)
+        return not relative.startswith("../") and any(glob.match(relative) for glob in compiled)
 
     return excluded

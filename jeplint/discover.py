@@ -3,16 +3,16 @@
 Directories are walked recursively, skipping tool and dependency folders. Symbolic links are
 followed only when they stay inside the scanned root (no loops, no escapes); a directory that
 cannot be listed is reported. Paths are reported relative to the working directory with forward
-slashes when they lie under it, as printable text (see `printable`).
+slashes when they lie under it, escaped so that any report can carry them and distinct names stay distinct (`jeplint.neutral.path`).
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from jeplint.neutral import path as escaped_path
 from jeplint.parse import file_format
 
 SKIP_DIRS = frozenset(
@@ -75,19 +75,7 @@ def display_path(path: str, cwd: str) -> str:
         rel = absolute
     if rel.startswith(".."):
         rel = absolute
-    return printable(rel.replace(os.sep, "/"))
-
-
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
-
-
-def printable(path: str) -> str:
-    """`path` as text any report can carry on one line: control characters and the bytes of a
-    name that is not UTF-8 (surrogates, as Python decodes them) are written `\\xNN`."""
-    if not _UNPRINTABLE.search(path):
-        return path
-    text = os.fsencode(path).decode("utf-8", "backslashreplace")
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return escaped_path(rel.replace(os.sep, "/"), line_start=False)
 
 
 def discover(paths: list[str], cwd: str | None = None) -> Discovery:

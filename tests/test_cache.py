@@ -15,19 +15,13 @@ from conftest import ROOT
 
 from jeplint import cache
 from jeplint.cache import NAMESPACE_PREFIX, ParseCache, cache_root, dumps, loads, namespace
+from jeplint.cache_codec import CodecError
 from jeplint.cli import main
 from jeplint.parse import ParsedFile, hcl, parse_file
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span, Tagged
 from jeplint.run import PARALLEL_THRESHOLD
 
 POLICIES_TF = ROOT / "testdata" / "examples" / "terraform" / "policies.tf"
-
-
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("JEPLINT_CACHE_DIR", str(folder))
-    return folder
 
 
 @pytest.fixture
@@ -190,12 +184,18 @@ def test_a_cached_scan_reads_entries_and_no_cache_does_not(estate: Path, cache_d
 
 
 def test_loading_refuses_anything_but_parse_results() -> None:
-    with pytest.raises(pickle.UnpicklingError):
-        loads(pickle.dumps(print), "x.tf")  # a callable from elsewhere: never resolved
-    with pytest.raises(pickle.UnpicklingError):
-        loads(pickle.dumps(Span("x.tf", 1, 1, 1, 2)), "x.tf")  # not a ParsedFile
-    with pytest.raises(pickle.UnpicklingError):
-        pickle.loads(dumps(parse_file(str(POLICIES_TF), "p.tf")))  # the path label needs `loads`
+    good = dumps(parse_file(str(POLICIES_TF), "p.tf"))
+    assert loads(good, "p.tf").documents
+    for bad in (
+        pickle.dumps(print),  # a pickle is never read at all
+        b'[2, "terraform", [[0, {"x": 1}, [1, 1, 1, 2]]], null, "", null, null]',  # a scalar that is an object
+        b'[2, "terraform", [[9, "x", [1, 1, 1, 2]]], null, "", null, null]',  # no such node
+        b'[2, "terraform", [[0, "x", [1, true, 1, 2]]], null, "", null, null]',  # a span field of another type
+        b'[1, null, [], null, "", null, null]',  # another cache format
+        good[: len(good) // 2],  # truncated
+    ):
+        with pytest.raises(CodecError):
+            loads(bad, "x.tf")
 
 
 @pytest.mark.parametrize("blocker", ["file", "shared"])
@@ -260,13 +260,13 @@ def test_the_hcl_parser_is_cached_and_parses_the_same(cache_dir: Path, monkeypat
     store = ParseCache.open()
     assert store is not None
     built: list[int] = []
-    build = hcl.build_parser
+    build = hcl.build_tables
 
     def counting_build() -> object:
         built.append(1)
         return build()
 
-    monkeypatch.setattr(hcl, "build_parser", counting_build)
+    monkeypatch.setattr(hcl, "build_tables", counting_build)
     fresh = store.hcl_parser()
     loaded = store.hcl_parser()
     assert built == [1] and loaded is not fresh
@@ -278,7 +278,7 @@ def test_the_hcl_parser_is_cached_and_parses_the_same(cache_dir: Path, monkeypat
     assert [_structure(parse_file(str(p), p.name)) for p in sources] == expected
 
 
-def test_a_tree_too_deep_to_pickle_is_parsed_in_the_main_process(
+def test_a_tree_too_deep_to_encode_is_parsed_in_the_main_process(
     tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)

@@ -15,6 +15,7 @@ import pytest
 
 from jeplint import cli, config
 from jeplint.cli import main
+from jeplint.globmatch import Glob
 from jeplint.rules.base import catalogue
 
 POLICY = """\
@@ -187,9 +188,9 @@ def test_every_real_threshold_is_configurable(tmp_path: Path) -> None:
     ],
 )
 def test_exclude_globs(pattern: str, matches: list[str], misses: list[str]) -> None:
-    regex = config.glob_regex(pattern)
-    assert [p for p in matches if regex.match(p)] == matches
-    assert [p for p in misses if regex.match(p)] == []
+    glob = Glob(pattern)
+    assert [p for p in matches if glob.match(p)] == matches
+    assert [p for p in misses if glob.match(p)] == []
 
 
 def test_exclusion_is_relative_to_the_configuration_folder(tmp_path: Path) -> None:

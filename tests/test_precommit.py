@@ -140,7 +140,10 @@ def test_a_broken_context_file_is_a_note_not_a_failure(module: Path, capsys: pyt
     assert main(["scan", "--context-dirs", "infra/policies.tf"]) == 1  # the finding; not 2
     captured = capsys.readouterr()
     assert captured.out.splitlines()[0] == FINDING
-    assert captured.err == "infra/broken.tf:2:1: note: unexpected end of file, expected '}' (read as context only)\n"
+    assert captured.err.splitlines() == [
+        "jeplint: configuration: .jeplint.toml (only rules JEP10)",  # every run says what its configuration does
+        "infra/broken.tf:2:1: note: unexpected end of file, expected '}' (read as context only)",
+    ]
     assert main(["scan", "--context-dirs", "infra/broken.tf"]) == 2  # named: an error as always
     capsys.readouterr()
 

@@ -15,13 +15,13 @@ and the refresh path: NOTICE, item 5.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 from jeplint.catalog.aws_actions import arn_prefixes
+from jeplint.placeholders import substitute
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +112,6 @@ def covers(resource: str, action: str) -> bool:
     )
 
 
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
-
-
 def arn_parts(text: str) -> list[str]:
     """An ARN split at its colons, placeholders (`${AWS::AccountId}`) kept whole as `${}`."""
-    return _PLACEHOLDER.sub("${}", text).split(":", 5)
+    return substitute(text, lambda name, whole: "${}").split(":", 5)

@@ -57,6 +57,7 @@ def run_command(args: argparse.Namespace) -> int:
     from jeplint import config
     from jeplint.diff.engine import run
     from jeplint.diff.gitbase import BaseError
+    from jeplint.output import OutputError
     from jeplint.run import settings_from
 
     try:
@@ -73,14 +74,20 @@ def run_command(args: argparse.Namespace) -> int:
         return EXIT_TROUBLE
     except BrokenPipeError:
         raise
+    except OutputError as exc:
+        sys.stderr.write(f"jeplint: error: not written: {exc}\n")
+        return EXIT_TROUBLE
     except OSError as exc:
         sys.stderr.write(f"jeplint: error: cannot write {exc.filename or 'the report'}: {exc.strerror or exc}\n")
         return EXIT_TROUBLE
+    from jeplint.neutral import neutral
+    from jeplint.report.text import problem_line
+
     for p in result.head.problems:
         if p.level in ("error", "warning"):
-            sys.stderr.write(f"{p.path}:{p.line or 1}:{p.col or 1}: {p.level}: {p.reason}\n")
+            sys.stderr.write(problem_line(p) + "\n")
     for p in result.base.problems:
-        sys.stderr.write(f"{p.path}:{p.line or 1}:{p.col or 1}: note: in {args.base}: {p.reason}\n")
+        sys.stderr.write(neutral(f"{p.path}:{p.line or 1}:{p.col or 1}: note: in {args.base}: {p.reason}") + "\n")
     if any(p.level == "error" for p in result.head.problems):
         return EXIT_TROUBLE
     return EXIT_FINDINGS if failing(result, args.fail_on or conf.fail_on or "warning", args.fail_on_new_privilege) else EXIT_CLEAN
@@ -96,21 +103,23 @@ def failing(result: DiffResult, fail_on: str, new_privilege: str) -> bool:
 
 
 def _write(result: DiffResult, args: argparse.Namespace) -> None:
-    from jeplint.diff import json_out, markdown, sarif_out, text
+    import io
 
-    out: TextIO = open(args.output, "w", encoding="utf-8", newline="\n") if args.output else sys.stdout
-    try:
-        if args.format == "text":
-            text.write(result, out)
-        elif args.format == "markdown":
-            out.write(markdown.render(result))
-        elif args.format == "json":
-            out.write(json_out.dumps(result))
-        else:
-            out.write(sarif_out.dumps(result, omit_absent=args.omit_absent))
-    finally:
-        if args.output:
-            out.close()
+    from jeplint.diff import json_out, markdown, sarif_out, text
+    from jeplint.output import write_atomic
+
+    # A file is written through a temporary file and a rename, never through a link (issue 20).
+    out: TextIO = io.StringIO() if args.output else sys.stdout
+    if args.format == "text":
+        text.write(result, out)
+    elif args.format == "markdown":
+        out.write(markdown.render(result))
+    elif args.format == "json":
+        out.write(json_out.dumps(result))
+    else:
+        out.write(sarif_out.dumps(result, omit_absent=args.omit_absent))
+    if args.output:
+        write_atomic(args.output, out.getvalue())  # type: ignore[attr-defined]
     if args.summary:
         with open(args.summary, "a", encoding="utf-8", newline="\n") as summary:
             summary.write(markdown.render(result))

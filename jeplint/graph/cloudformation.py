@@ -8,8 +8,6 @@ intrinsic inside an action list never breaks the rest of the statement.
 
 from __future__ import annotations
 
-import re
-
 from jeplint.graph.aws_managed import managed_policy
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
@@ -17,6 +15,7 @@ from jeplint.graph.policy import grants_from_document
 from jeplint.graph.sam import TEMPLATES
 from jeplint.parse import ParsedFile
 from jeplint.parse.nodes import Mapping, Node, ParseError, Scalar, Sequence, Span
+from jeplint.placeholders import substitute
 
 IDENTITY_TYPES = {
     "AWS::IAM::Role": ("role", "RoleName"),
@@ -43,7 +42,6 @@ WORKLOADS = {
     "AWS::EC2::Instance": ("EC2 instance", ("IamInstanceProfile",)),
     "AWS::Glue::Job": ("Glue job", ("Role",)),
 }
-_PLACEHOLDER = re.compile(r"\$\{([^}!][^}]*)\}")
 _PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
 
 
@@ -107,9 +105,8 @@ class Template:
             return None, True
         unknown = False
 
-        def replace(match: re.Match[str]) -> str:
+        def replace(name: str, whole: str) -> str:
             nonlocal unknown
-            name = match.group(1)
             value = self.resolve(variables[name]) if name in variables else None
             if value is None and name in _PSEUDO:
                 return _PSEUDO[name]
@@ -118,9 +115,9 @@ class Template:
             if isinstance(value, Scalar):
                 return str(value.value)
             unknown = True
-            return match.group(0)
+            return whole
 
-        return _PLACEHOLDER.sub(replace, arg.value), unknown
+        return substitute(arg.value, replace, bang=False), unknown
 
     def render(self, node: Node) -> Value | None:
         """An intrinsic with unknown parts as text with `${...}` placeholders (never a wildcard)."""
@@ -475,11 +472,10 @@ def _intrinsic_text(node: Node) -> str:
 
 
 def _template_value(text: str, values: dict[str, str], tpl: Template, span: Span) -> Value:
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        return values.get(name) or _PSEUDO.get(name) or match.group(0)
+    def replace(name: str, whole: str) -> str:
+        return values.get(name) or _PSEUDO.get(name) or whole
 
-    rendered = _PLACEHOLDER.sub(replace, text)
+    rendered = substitute(text, replace, bang=False)
     return Value(rendered, span, partial="${" in rendered)
 
 

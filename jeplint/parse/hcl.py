@@ -102,18 +102,54 @@ def parse_template(text: str, path: str, span: Span) -> Node:
 _PARSER: list[Lark] = []  # this process's parser, once made (see `parser`)
 
 
-def build_parser() -> Lark:
-    """python-hcl2's parser (grammar, tables, post-lexer) without `propagate_positions`.
+def build_tables() -> tuple[dict[str, Any], dict[Any, Any]]:
+    """python-hcl2's grammar compiled by Lark, as the plain data (`data`, `memo`) Lark serializes.
 
-    Propagating positions into every tree node costs about 45% of the parse time; the converter
-    takes positions from the tokens instead. The tables are copied from python-hcl2's cached
-    parser in memory (no grammar compilation)."""
-    data, memo = hcl2.parser.parser().memo_serialize([TerminalDef, Rule])
+    Compiled from `hcl2.lark` itself, never through `hcl2.parser.parser()`: that keeps Lark's own
+    grammar cache, a pickle. The post-lexer is an object, not data: `parser_from_tables` adds it."""
+    grammar = Lark.open("hcl2.lark", rel_to=hcl2.parser.__file__, parser="lalr", propagate_positions=False, postlex=PostLexer())
+    data, memo = grammar.memo_serialize([TerminalDef, Rule])
+    data["options"] = {**data["options"], **_NO_CALLABLES}
     if sys.version_info >= (3, 11):  # possessive repetition
         for entry in memo.values():
             if isinstance(entry, dict) and entry.get("__type__") == "TerminalDef":
                 _use_lean_pattern(entry["name"], entry["pattern"])
+    return data, memo
+
+
+# Options that name code (classes, callbacks, plugins): never taken from stored tables.
+_NO_CALLABLES: dict[str, Any] = {
+    "tree_class": None,
+    "transformer": None,
+    "postlex": None,
+    "lexer_callbacks": {},
+    "edit_terminals": None,
+    "_plugins": {},
+    "cache": False,
+    "regex": False,
+}
+
+
+def parser_from_tables(data: dict[str, Any], memo: dict[Any, Any]) -> Lark:
+    """The parser of `build_tables` data (fresh, or read back from the parse cache as plain data).
+
+    Lark builds only its own grammar classes from it; options are plain values, and those that
+    could name code are reset here whatever the tables say."""
+    options = data.get("options")
+    if not isinstance(options, dict) or not all(
+        isinstance(v, (str, int, bool, list, type(None), dict)) for v in options.values()
+    ):
+        raise ValueError("parser tables: unexpected options")
+    data = {**data, "options": {**options, **_NO_CALLABLES}}
     return Lark._load_from_dict(data, memo, propagate_positions=False, postlex=PostLexer())
+
+
+def build_parser() -> Lark:
+    """python-hcl2's parser (grammar, tables, post-lexer) without `propagate_positions`.
+
+    Propagating positions into every tree node costs about 45% of the parse time; the converter
+    takes positions from the tokens instead."""
+    return parser_from_tables(*build_tables())
 
 
 # Lark's patterns for strings, block comments and heredocs keep backtracking state for every
@@ -152,7 +188,7 @@ def _use_lean_pattern(name: str, pattern: dict[str, Any]) -> None:
 
 def parser(make: Callable[[], Lark] = build_parser) -> Lark:
     """This process's parser, made by `make` on first use (a scan passes the parse cache's
-    `hcl_parser`, which loads a pickled one ten times faster than `build_parser`)."""
+    `hcl_parser`, which reads the tables as plain data instead of compiling the grammar)."""
     if not _PARSER:
         _PARSER.append(make())
     return _PARSER[0]

@@ -328,7 +328,7 @@ class _Composer:
             frame.key = key if key is not None else _key_text(node)
             frame.key_span = span
             return
-        elif frame.key == _MERGE:
+        elif frame.key is _MERGE:
             frame.merges.append(node)
             frame.key = None
         else:
@@ -340,7 +340,13 @@ class _Composer:
         frame.last = span
 
 
-_MERGE = "\0<<"  # a plain `<<` key (a quoted "<<" is an ordinary key)
+class _MergeKey(str):
+    """The plain `<<` key, told apart by identity: no key text, whatever it holds, can equal it."""
+
+    __slots__ = ()
+
+
+_MERGE = _MergeKey("<<")  # a plain `<<` key (a quoted "<<" is an ordinary key)
 
 
 def _merge(frame: _Frame) -> None:

@@ -2,7 +2,8 @@
 
     ::error file=iam.tf,line=24,col=18,endLine=24,endColumn=21,title=JEP101 full-wildcard-action::role ci ...
 
-Levels map to `error`, `warning` and `notice`. Escaping follows GitHub's toolkit
+Text from the scanned files is neutralised first (`jeplint.neutral`: control characters, C1, bidi
+overrides). Levels map to `error`, `warning` and `notice`. Escaping follows GitHub's toolkit
 (`@actions/core` `command.ts`): in the message `%` -> `%25`, CR -> `%0D`, LF -> `%0A`; in property
 values also `:` -> `%3A` and `,` -> `%2C`. `col`/`endColumn` are only sent when the finding starts
 and ends on the same line (GitHub ignores them otherwise). A plain summary line follows: GitHub
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from jeplint.neutral import neutral
 from jeplint.report.text import summary
 from jeplint.rules.base import Finding, catalogue
 from jeplint.run import Problem, ScanResult
@@ -30,8 +32,8 @@ def escape_property(text: str) -> str:
 
 def command(level: str, properties: dict[str, object], message: str) -> str:
     """`::level key=value,...::message` with every part escaped."""
-    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
-    return f"::{COMMANDS[level]} {props}::{escape_data(message)}"
+    props = ",".join(f"{key}={escape_property(neutral(str(value), False, True))}" for key, value in properties.items())
+    return f"::{COMMANDS[level]} {props}::{escape_data(neutral(message, False, True))}"
 
 
 def finding_annotation(f: Finding) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from jeplint import __version__
 from jeplint.graph.effective import effective
 from jeplint.graph.model import Graph, Identity
+from jeplint.neutral import neutral
 from jeplint.report.json_report import location
 from jeplint.run import ScanResult
 
@@ -130,11 +131,15 @@ def mermaid(result: ScanResult) -> str:
 
 
 def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    """A DOT label: one line (`neutral`), then backslashes and quotes escaped."""
+    return neutral(text, line_start=False).replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _mermaid(text: str) -> str:
-    return text.replace('"', "#quot;").replace("|", "#124;")
+    """A Mermaid label: one line (`neutral`: a newline would close the Markdown fence around the
+    chart), then quotes, pipes, angle brackets and backticks as entity codes."""
+    text = neutral(text, line_start=False)
+    return text.replace('"', "#quot;").replace("|", "#124;").replace("<", "#60;").replace(">", "#62;").replace("`", "#96;")
 
 
 def dumps(result: ScanResult, fmt: str) -> str:

@@ -9,28 +9,19 @@ Problems (inputs that could not be analysed) go to stderr in the same `path:line
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import TextIO
 
+from jeplint.neutral import neutral
 from jeplint.rules.base import Finding
-from jeplint.run import ScanResult
+from jeplint.run import Problem, ScanResult
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 _RESET, _BOLD = "\033[0m", "\033[1m"
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """Text from scanned files, safe for a terminal: control characters (ANSI escapes, newlines)
-    become `\\xNN`, so a file cannot forge lines or colours in the output."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
 def _place(path: str, line: int | None, col: int | None) -> str:
-    return f"{path}:{line or 1}:{col or 1}"
+    return neutral(f"{path}:{line or 1}:{col or 1}")
 
 
 def write(result: ScanResult, out: TextIO, err: TextIO, colour: bool, show_suppressed: bool = False) -> None:
@@ -40,11 +31,17 @@ def write(result: ScanResult, out: TextIO, err: TextIO, colour: bool, show_suppr
         shown.sort(key=lambda item: item[0].sort_key())
     for f, mark in shown:
         rule = f"{_COLOURS[f.level]}{f.rule_id}{_RESET}" if colour else f.rule_id
-        where = f"{_BOLD}{f.span}{_RESET}" if colour else str(f.span)
-        out.write(f"{where}: {rule} {printable(f.message)}{printable(mark)}{_fix_mark(f)}\n")
+        place = _place(f.span.path, f.span.line, f.span.col)
+        where = f"{_BOLD}{place}{_RESET}" if colour else place
+        out.write(f"{where}: {rule} {neutral(f.message + mark, line_start=False)}{_fix_mark(f)}\n")
     for p in result.problems:
-        err.write(f"{_place(p.path, p.line, p.col)}: {p.level}: {printable(p.reason)}\n")
+        err.write(problem_line(p) + "\n")
     out.write(summary(result) + "\n")
+
+
+def problem_line(p: Problem) -> str:
+    """`path:line:col: level: reason` for stderr, neutralised (`jeplint.neutral`)."""
+    return f"{_place(p.path, p.line, p.col)}: {p.level}: {neutral(p.reason, line_start=False)}"
 
 
 def _fix_mark(finding: Finding) -> str:

@@ -48,10 +48,19 @@ class Finding:
         return (self.span.path, self.span.line, self.span.col, self.rule_id, self.message)
 
 
+class Fingerprint(str):
+    """A finding's fingerprint (32 hex digits) that remembers what it was made of, so that a
+    baseline entry can carry them and be checked against its own fingerprint (`jeplint.baseline`)."""
+
+    parts: tuple[str, ...]
+
+
 def fingerprint(rule_id: str, *parts: str) -> str:
     """A stable id for a finding: rule + what and whom it is about, never a line number."""
     digest = hashlib.sha256("\x1f".join((rule_id, *parts)).encode()).hexdigest()
-    return digest[:32]
+    made = Fingerprint(digest[:32])
+    made.parts = parts
+    return made
 
 
 @dataclass(frozen=True, slots=True)

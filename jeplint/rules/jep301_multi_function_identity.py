@@ -187,7 +187,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             message,
             anchor(graph, identity),
             function_locations(graph, identity, functions),
-            fingerprint("JEP301", identity.key),
+            fingerprint("JEP301", identity.key, *sorted(f.name for f in functions)),
             level,
             (identity.key,),
         )

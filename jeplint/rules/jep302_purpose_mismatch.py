@@ -119,7 +119,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             "Remove them, or give the work that needs them its own identity",
             span,
             function_locations(graph, identity, outside),
-            fingerprint("JEP302", identity.key),
+            fingerprint("JEP302", identity.key, purpose, *sorted(f.name for f in outside)),
             "",
             (identity.key,),
         )

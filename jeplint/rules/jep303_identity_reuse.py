@@ -76,7 +76,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             f"{identity.label} is used by {len(names)} workloads: {shown}; {what}. Give each workload its own identity with just the permissions it needs",
             span,
             related[:100],
-            fingerprint("JEP303", identity.key),
+            fingerprint("JEP303", identity.key, *sorted(names)),
             level,
             (identity.key,),
         )

@@ -47,7 +47,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             f"{identity.label} can {_verb(level)}: {summary(matches)}",
             span,
             finish(part_locations(matches), graph, identity),
-            fingerprint("JEP401", span.path, identity.key),
+            fingerprint("JEP401", span.path, identity.key, level, *sorted({m.path.id for m in matches})),
             level,
             (identity.key,),
         )
@@ -68,7 +68,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             f"{policy.label} lets its holder {_verb(level)}: {summary(matches)}; it is attached to no identity in the scan",
             span,
             finish(part_locations(matches), graph, None),
-            fingerprint("JEP401", span.path, policy.key),
+            fingerprint("JEP401", span.path, policy.key, level, *sorted({m.path.id for m in matches})),
             level,
         )
 

@@ -214,6 +214,12 @@ def test_keys() -> None:
     assert doc.key_spans['{"k": 1}'] == at(text, "*b", 1)
 
 
+def test_only_a_plain_double_angle_key_merges() -> None:
+    # A key whose text happens to be any other spelling of "<<" is an ordinary key (found by hypothesis:
+    # a NUL-prefixed key once collided with the merge marker).
+    assert plain(one('"\\0<<": 1\n"<<": 2\n')) == {"\x00<<": 1, "<<": 2}
+
+
 def test_aliases_share_the_anchored_node() -> None:
     doc = one("a: &x [1, 2]\nb: *x\n")
     assert doc.items["a"] is doc.items["b"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from jeplint.graph.assume import CURRENT_ACCOUNT as CURRENT_ACCOUNT  # shared with the graph
 from jeplint.graph.conditions import scoping
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
 from jeplint.rules.base import Finding, Related, fingerprint
@@ -25,7 +26,6 @@ def resource_scope(grant: Grant) -> str:
 
 
 # How a template names the scanning account itself (Terraform, CloudFormation): the same account.
-CURRENT_ACCOUNT = ("aws_caller_identity", "AWS::AccountId", "account_id}")
 
 MAX_NAMED = 3  # identities named in one message before "and N more"
 MAX_RELATED = 50

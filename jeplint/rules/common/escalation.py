@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from jeplint.catalog.broad_roles import AZURE_BROAD, GCP_BROAD, K8S_BROAD
 from jeplint.catalog.escalation import Path, arn_parts, covers
+from jeplint.graph.assume import arn_name, reference_key
 from jeplint.graph.aws_managed import BROAD
 from jeplint.graph.effective import _all_aws, effective
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
@@ -96,30 +97,6 @@ def names_identity(value: Value, identity: Identity) -> bool:
     if value.text is not None:
         return arn_name(value.text.removeprefix("AWS:")) == (identity.kind, identity.name)
     return reference_key(value.unresolved.removeprefix("AWS:"), identity.key) == identity.key
-
-
-def arn_name(text: str) -> tuple[str, str] | None:
-    """("role", "ci") for `arn:aws:iam::123456789012:role/path/ci`; None for anything else."""
-    parts = arn_parts(text)
-    if len(parts) != 6 or parts[2] != "iam" or "/" not in parts[5]:
-        return None
-    kind, _, rest = parts[5].partition("/")
-    return (kind, rest.rsplit("/", 1)[-1]) if kind in ("role", "user", "group") else None
-
-
-def reference_key(text: str, context_key: str) -> str | None:
-    """The key of the identity a reference names, written next to an identity or policy keyed
-    `context_key`: `aws_iam_role.ci.arn` in the same Terraform module instance, or
-    `Fn::GetAtt Ci.Arn` / `Ref Ci` in the same CloudFormation template."""
-    if text.startswith(("Fn::GetAtt ", "Ref ")) and "#" in context_key:
-        logical = text.split(" ", 1)[1].split(".", 1)[0]
-        return f"{context_key.split('#', 1)[0]}#{logical}"
-    parts = text.split(".")
-    if len(parts) < 3 or parts[0] not in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
-        return None
-    base, at, instance = context_key.partition("@")
-    directory = base.rsplit("/", 1)[0] + "/" if "/" in base else ""
-    return f"{directory}{parts[0]}.{parts[1]}{at}{instance}"
 
 
 # -- paths ------------------------------------------------------------------------------------------

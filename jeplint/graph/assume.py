@@ -1,0 +1,195 @@
+"""Who may assume whom (AWS): the sts:AssumeRole edges of a scan, built once per graph.
+
+`source` may assume role `target` when a trust statement of `target` admits `source` (its ARN or
+a reference to it, everyone, or the scan's own account root for an identity of the same module or
+template) and `source` holds sts:AssumeRole on `target` (on `*`, a pattern matching it, its ARN or
+a reference to it). Rules read the edges (`assume_edges`); they never pair every role with every
+identity themselves.
+
+The trust side is an index (`_TrustIndex`): each admitting principal is filed under what it admits
+(everyone, an account root by scope, a role or user by name, an identity by key), so finding the
+roles that admit one identity costs a few dictionary lookups, not a pass over every trust policy.
+The grant side is checked only for the roles the index returns. Edges are in the order of the
+roles in `graph.identities`, and for each role the first admitting principal and the first
+granting statement are kept, as before the index (issue 20, item 3; issue 12).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jeplint.catalog.escalation import arn_parts
+from jeplint.graph.effective import effective
+from jeplint.graph.model import Grant, Graph, Identity, Value
+from jeplint.iamglob import matches
+from jeplint.span import Span
+
+# How a trust principal names the scan's own account: Terraform's caller identity, CloudFormation's
+# AWS::AccountId (as `${...account_id}` once interpolated).
+CURRENT_ACCOUNT = ("aws_caller_identity", "AWS::AccountId", "account_id}")
+
+
+@dataclass(slots=True)
+class Step:
+    """`source` may assume `target`: through `grant` (at `token`), admitted by `principal` of `trust`."""
+
+    source: Identity
+    target: Identity
+    grant: Grant
+    token: Value | Span
+    trust: Grant
+    principal: Value
+
+
+def arn_name(text: str) -> tuple[str, str] | None:
+    """("role", "ci") for `arn:aws:iam::123456789012:role/path/ci`; None for anything else."""
+    parts = arn_parts(text)
+    if len(parts) != 6 or parts[2] != "iam" or "/" not in parts[5]:
+        return None
+    kind, _, rest = parts[5].partition("/")
+    return (kind, rest.rsplit("/", 1)[-1]) if kind in ("role", "user", "group") else None
+
+
+def reference_key(text: str, context_key: str) -> str | None:
+    """The key of the identity a reference names, written next to an identity or policy keyed
+    `context_key`: `aws_iam_role.ci.arn` in the same Terraform module instance, or
+    `Fn::GetAtt Ci.Arn` / `Ref Ci` in the same CloudFormation template."""
+    if text.startswith(("Fn::GetAtt ", "Ref ")) and "#" in context_key:
+        logical = text.split(" ", 1)[1].split(".", 1)[0]
+        return f"{context_key.split('#', 1)[0]}#{logical}"
+    parts = text.split(".")
+    if len(parts) < 3 or parts[0] not in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
+        return None
+    base, at, instance = context_key.partition("@")
+    directory = base.rsplit("/", 1)[0] + "/" if "/" in base else ""
+    return f"{directory}{parts[0]}.{parts[1]}{at}{instance}"
+
+
+def scope(key: str) -> str:
+    """The Terraform module instance or CloudFormation template of an identity key: one account, as
+    far as a scan knows. A key without a folder belongs to the root module of the working directory."""
+    if "#" in key:
+        return key.split("#", 1)[0]
+    base, _, instance = key.partition("@")
+    return (base.rsplit("/", 1)[0] if "/" in base else "") + "@" + instance
+
+
+class _TrustIndex:
+    """Every Allow sts:AssumeRole trust principal of the scan, filed under what it admits."""
+
+    __slots__ = ("by_key", "by_name", "by_scope", "everyone")
+
+    def __init__(self, graph: Graph) -> None:
+        self.everyone: list[tuple[int, Identity, Grant, Value]] = []
+        self.by_scope: dict[str, list[tuple[int, Identity, Grant, Value]]] = {}
+        self.by_name: dict[tuple[str, str], list[tuple[int, Identity, Grant, Value]]] = {}
+        self.by_key: dict[str, list[tuple[int, Identity, Grant, Value]]] = {}
+        for target in graph.identities:
+            if target.platform != "aws" or target.trust is None:
+                continue
+            order = 0
+            for trust in target.trust.grants:
+                if trust.effect != "Allow" or trust.not_principals or not _assumes_role(trust):
+                    continue
+                for principal in trust.principals:
+                    self._file((order, target, trust, principal))
+                    order += 1
+
+    def _file(self, item: tuple[int, Identity, Grant, Value]) -> None:
+        _, target, _, principal = item
+        text = principal.text
+        if text is None:
+            written = principal.unresolved.split(":", 1)[1] if principal.unresolved.startswith("AWS:") else ""
+            key = reference_key(written, target.key) if written else None
+            if key is not None:
+                self.by_key.setdefault(key, []).append(item)
+        elif text in ("*", "AWS:*"):
+            self.everyone.append(item)
+        elif text.startswith("AWS:"):
+            arn = text[4:]
+            if arn.endswith(":root") and any(marker in arn for marker in CURRENT_ACCOUNT):
+                self.by_scope.setdefault(scope(target.key), []).append(item)
+            else:
+                name = arn_name(arn)
+                if name is not None:
+                    self.by_name.setdefault(name, []).append(item)
+
+    def admitting(self, source: Identity) -> list[tuple[Identity, Grant, Value]]:
+        """(role, trust statement, principal) for each role that admits `source`: its first such principal."""
+        found = (
+            self.everyone
+            + self.by_scope.get(scope(source.key), [])
+            + self.by_name.get((source.kind, source.name), [])
+            + self.by_key.get(source.key, [])
+        )
+        first: dict[int, tuple[int, Identity, Grant, Value]] = {}
+        for item in found:
+            role = id(item[1])
+            if item[1] is not source and (role not in first or item[0] < first[role][0]):
+                first[role] = item
+        return [(role, trust, principal) for _, role, trust, principal in first.values()]
+
+
+def assume_edges(graph: Graph) -> dict[int, list[Step]]:
+    """Every source -> role edge of the scan, by id of the source (computed once per graph)."""
+    memo = graph.memo.setdefault("assume-edges", {})
+    if 0 not in memo:
+        memo[0] = _build(graph)
+    return memo[0]  # type: ignore[return-value]
+
+
+def _build(graph: Graph) -> dict[int, list[Step]]:
+    index = _TrustIndex(graph)
+    position = {id(identity): number for number, identity in enumerate(graph.identities)}
+    out: dict[int, list[Step]] = {}
+    for source in graph.identities:
+        if source.platform != "aws" or not graph.bindings_of(source):
+            continue
+        if "sts:assumerole" not in {a.lower() for a in effective(graph, source).actions}:
+            continue
+        for target, trust, principal in sorted(index.admitting(source), key=lambda item: position[id(item[0])]):
+            granted = _grant(graph, source, target)
+            if granted is not None:
+                out.setdefault(id(source), []).append(Step(source, target, granted[0], granted[1], trust, principal))
+    return out
+
+
+def _grant(graph: Graph, source: Identity, target: Identity) -> tuple[Grant, Value | Span] | None:
+    """The first statement of `source` that allows sts:AssumeRole on `target`, and its action token."""
+    for binding in graph.bindings_of(source):
+        for grant in binding.policy.grants:
+            if grant.effect != "Allow" or grant.unresolved:
+                continue
+            token = _assume_token(grant)
+            if token is not None and (
+                grant.not_resources or any(_reaches(v, binding.policy.key, target) for v in grant.resources)
+            ):
+                return grant, token
+    return None
+
+
+def _assume_token(grant: Grant) -> Value | Span | None:
+    """The token through which `grant` names sts:AssumeRole (the `NotAction` key of a statement that
+    does not exclude it); None when it does not grant it."""
+    hits = [v for v in grant.actions if v.text is not None and matches("sts:assumerole", v.text.lower())]
+    if grant.not_actions:
+        return None if hits else grant.key_spans.get("NotAction", grant.span)
+    return hits[0] if hits else None
+
+
+def _assumes_role(grant: Grant) -> bool:
+    texts = [v.text.lower() for v in grant.actions if v.text is not None]
+    return not grant.not_actions and any(matches("sts:assumerole", t) for t in texts)
+
+
+def _reaches(value: Value, source_key: str, target: Identity) -> bool:
+    """Whether a resource of an sts:AssumeRole grant covers role `target`."""
+    if value.text is None:
+        return reference_key(value.unresolved, source_key) == target.key
+    if value.text == "*":
+        return True
+    parts = arn_parts(value.text)
+    if len(parts) != 6 or parts[2] != "iam":
+        return False
+    kind, _, rest = parts[5].partition("/")
+    return matches("role", kind) and matches(target.name, rest.rsplit("/", 1)[-1])
