@@ -61,18 +61,14 @@ def functions_of(graph: Graph, identity: Identity) -> dict[Function, list[tuple[
         if baseline(action, identity.platform):
             continue
         function = classify(action, identity.platform)
-        if (
-            function.capability == "identity-admin"
-            and action.lower() == "iam:passrole"
-            and _scoped_pass_role(eff.sources[action])
-        ):
+        if function.capability == "identity-admin" and action.lower() == "iam:passrole" and _scoped_pass_role(eff.source(action)):
             # PassRole on named roles, or only to a named service, hands over a chosen role: part of
             # deploying a workload, not identity administration.
             function = Function(function.domain, "modify", "passes named roles")
         if function.capability in NOT_COUNTED:
             continue
         domain = DOMAIN_ALIASES.get(function.domain, function.domain)
-        out.setdefault(Function(domain, function.capability, ""), []).append((action, eff.sources[action]))
+        out.setdefault(Function(domain, function.capability, ""), []).append((action, eff.source(action)))
     return out
 
 
