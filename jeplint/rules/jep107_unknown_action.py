@@ -45,12 +45,7 @@ def _suggestion(prefix: str, name: str) -> str:
 
 
 def _service_suggestion(prefix: str) -> str:
-    import os
-
-    base = aws_actions._data_dir()
-    if base is None:
-        return ""
-    names = [f[: -len(".json")] for f in os.listdir(os.path.join(base, "actions"))]
+    names = aws_actions.service_names()
     close = difflib.get_close_matches(prefix.lower(), names, n=1, cutoff=0.75)
     return f" (did you mean {close[0]}?)" if close else ""
 

@@ -68,9 +68,9 @@ def already_admin(graph: Graph, identity: Identity) -> bool:
 # -- AWS: which statement grants an action, and on what ------------------------------------------
 
 
-@lru_cache(maxsize=65536)
 def _pattern_matches(action: str, pattern: str) -> bool:
-    """IAM glob, memoized: the same (action, pattern) pairs recur across identities."""
+    """IAM glob. Not memoized per (action, pattern) pair: `matches` keeps each pattern's compiled
+    matcher, and a memo of the pairs held ~12 MB of keys on a large estate for no measurable time."""
     return matches(action, pattern)
 
 
@@ -270,11 +270,23 @@ def only_through_one_group(parts: list[Part]) -> bool:
 
 
 def lowered_actions(graph: Graph, identity: Identity) -> frozenset[str]:
-    """The identity's effective actions, lower-cased, computed once per scan."""
+    """Of the identity's effective actions, lower-cased, those an escalation path needs and
+    sts:assumerole (`asked_actions`): the only ones ever asked about. Computed once per scan; holding
+    every action of every identity cost ~26 MB on a large estate for nothing."""
     memo = graph.memo.setdefault("jep4-lowered", {})
     if id(identity) not in memo:
-        memo[id(identity)] = frozenset(a.lower() for a in effective(graph, identity).actions)
+        asked = asked_actions()
+        memo[id(identity)] = frozenset(low for a in effective(graph, identity).actions if (low := a.lower()) in asked)
     return memo[id(identity)]  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def asked_actions() -> frozenset[str]:
+    """The lower-cased actions `lowered_actions` keeps: every need of an AWS escalation path, and
+    sts:assumerole (JEP405 follows role chains through it)."""
+    from jeplint.catalog.escalation import aws_paths
+
+    return frozenset({need.lower() for path in aws_paths() for need in path.needs} | {"sts:assumerole"})
 
 
 def account_of(text: str) -> str | None:

@@ -54,7 +54,7 @@ def functions_of(graph: Graph, identity: Identity) -> Functions:
     eff = effective(graph, identity)
     out: Functions = {}
     for action in sorted(eff.actions):
-        grant = eff.sources[action]
+        grant = eff.source(action)
         if plumbing(action, identity.platform, named(grant)):
             continue
         function = classify(action, identity.platform)

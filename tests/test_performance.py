@@ -1,0 +1,86 @@
+"""Issue 16: what a scan imports (only the rules it selected), what it keeps and what its workers keep."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+from jeplint.run import Settings, _parse_in_worker, scan
+
+_PROBE = """
+import json, sys
+from jeplint import baseline, run
+before = sorted(m for m in sys.modules if m.startswith("jeplint.rules.jep"))
+rules = run.selected_rules(run.Settings(select=tuple(sys.argv[1:])))
+after = sorted(m for m in sys.modules if m.startswith("jeplint.rules.jep"))
+print(json.dumps([before, [r.id for r in rules], after]))
+"""
+
+
+def _probe(*select: str) -> list[list[str]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", _PROBE, *select], capture_output=True, text=True, env=env, check=True)
+    result: list[list[str]] = json.loads(out.stdout)
+    return result
+
+
+def test_baseline_and_run_import_no_rule() -> None:
+    before, _, _ = _probe("JEP101")
+    assert before == []
+
+
+def test_a_selected_rule_imports_only_its_module() -> None:
+    _, ids, after = _probe("JEP101", "JEP2")
+    assert ids == ["JEP101", "JEP201", "JEP202", "JEP203", "JEP204", "JEP205"]
+    assert [m.rsplit(".", 1)[1][:6] for m in after] == ["jep101", "jep201", "jep202", "jep203", "jep204", "jep205"]
+
+
+def test_every_module_holds_the_rule_of_its_id() -> None:
+    from jeplint.rules import MODULES, rule
+
+    assert [rule(rule_id).id for rule_id in MODULES] == list(MODULES) == sorted(MODULES)
+
+
+_POLICY = """resource "aws_iam_policy" "p" {
+  policy = jsonencode({
+    Statement = [{
+      Effect   = "Allow"
+      Action   = "*"{comment}
+      Resource = "*"
+    }]
+  })
+}
+"""
+
+
+def test_without_kept_lines_suppressions_still_apply(tmp_path: Path) -> None:
+    reason = 'reason="break-glass role, approved in SEC-42"'
+    (tmp_path / "a.tf").write_text(_POLICY.replace("{comment}", f"  # jeplint:ignore=JEP101 {reason}"), encoding="utf-8")
+    (tmp_path / "b.tf").write_text(_POLICY.replace("{comment}", ""), encoding="utf-8")
+    kept = scan([str(tmp_path)], Settings(jobs=1, select=("JEP101",)))
+    dropped = scan([str(tmp_path)], Settings(jobs=1, select=("JEP101",), keep_lines=False))
+    for result in (kept, dropped):
+        assert [(Path(f.span.path).name, f.span.line) for f in result.findings] == [("b.tf", 5)]
+        assert [Path(s.finding.span.path).name for s in result.suppressed] == ["a.tf"]
+    files = {Path(f.path).name: f for f in dropped.files}
+    assert files["a.tf"].lines and files["b.tf"].lines is None  # only a.tf may hold a suppression
+    assert all(f.documents for f in dropped.files) and all(f.lines for f in kept.files)
+
+
+def test_a_parse_worker_leaves_no_garbage(tmp_path: Path) -> None:
+    (tmp_path / "b.tf").write_text(_POLICY.replace("{comment}", ""), encoding="utf-8")
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        data = _parse_in_worker(str(tmp_path / "b.tf"), "b.tf", None, 1 << 20, None)
+        assert data and gc.collect() == 0  # the result's pickler cycle was collected with its tree
+    finally:
+        if paused:
+            gc.enable()
