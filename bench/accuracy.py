@@ -706,6 +706,14 @@ class Case:
     extras: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # A rule that defers to a stronger one (rule.yaml `defers_to`) is answered by the stronger
+        # rule's finding on the same statement: one finding per root cause (issue 18).
+        from jeplint.rules.base import catalogue
+
+        stronger = {s for r in self.rules for s in catalogue()[r].defers_to} if self.rules else set()
+        self.rules = self.rules + tuple(sorted(stronger - set(self.rules)))
+
     @property
     def found(self) -> int:
         return sum(1 for i in self.items if i.found_by)
@@ -775,6 +783,7 @@ def kics_cases(corpus: Path, texts: Texts, scans: dict[str, Scan]) -> list[Case]
         *((q, "out", r, why) for q, (r, why) in KICS_OUT_OF_SCOPE.items()),
     ]:
         case = Case("kics", query, scope, rules, reason)
+        rules = case.rules
         cases.append(case)
         test = f"kics/{query}/test"
         if not (corpus / test).is_dir():
@@ -870,6 +879,7 @@ def cfn_nag_cases(corpus: Path, texts: Texts, scans: dict[str, Scan]) -> list[Ca
             for template in raw["templates"]:
                 rel = f"cfn_nag/spec/test_templates/{template}"
                 case = Case("cfn_nag", f"{rule_id} {template}", scope, rules, reason)
+                rules = case.rules
                 cases.append(case)
                 scan = scans[rel]
                 text = texts.get(rel)
@@ -930,6 +940,7 @@ def kube_linter_cases(corpus: Path, texts: Texts, scans: dict[str, Scan]) -> lis
         rel = f"kube-linter/tests/checks/{check}.yml"
         label = json.loads((corpus / f"kube-linter/tests/checks/{check}.expected.json").read_text(encoding="utf-8"))
         case = Case("kube-linter", check, "in", rules, reason)
+        rules = case.rules
         case.notes.append(f"expected documents {list(docs)}: {why}")
         cases.append(case)
         scan = scans[rel]

@@ -29,7 +29,7 @@ from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.parse import MAX_FILE_BYTES, ParsedFile, file_format, parse_file
 from jeplint.parse.nodes import ParseError
-from jeplint.rules import MODULES, Finding, Rule, selected
+from jeplint.rules import MODULES, Finding, Rule, deference, selected
 from jeplint.span import Span
 from jeplint.suppress import Suppressed, may_suppress
 from jeplint.suppress import apply as apply_suppressions
@@ -444,7 +444,8 @@ def check_graph(
     findings, unfinished = _run_rules(rules, graph, settings, problems, deadline)
     if unfinished:
         problems.append(Problem("<jeplint>", _late(settings, f"rules not run to the end: {', '.join(unfinished)}")))
-    return merge_same_token(findings)
+    # one finding per root cause (`defers_to`), and one per object copied across an install's files
+    return deference.collapse_copies(merge_same_token(deference.apply(findings, rules)))
 
 
 def scan(

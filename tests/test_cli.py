@@ -48,8 +48,8 @@ def test_text_is_sorted_by_path_then_line() -> None:
     proc = run_cli("scan", "testdata/examples")
     places = [line.split(": ", 1)[0].rsplit(":", 2) for line in proc.stdout.splitlines()[:-1]]
     keys = [(p, int(line), int(col)) for p, line, col in places]
-    assert keys == sorted(keys) and len(keys) == 11
-    assert proc.stdout.splitlines()[-1] == "Found 11 findings (6 errors, 5 warnings) in 6 files."
+    assert keys == sorted(keys) and len(keys) == 10
+    assert proc.stdout.splitlines()[-1] == "Found 10 findings (6 errors, 4 warnings) in 6 files."
 
 
 @pytest.mark.parametrize(
@@ -67,8 +67,8 @@ def test_fail_on(args: tuple[str, ...], code: int) -> None:
 
 def test_notes_fail_only_when_asked(tmp_path: Path) -> None:
     policy = tmp_path / "inventory.json"
-    policy.write_text('{"Statement": [{"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}]}')
-    assert main(["scan", str(policy)]) == 0  # a read-only pattern is a note
+    policy.write_text('{"Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}]}')
+    assert main(["scan", str(policy)]) == 0  # a read-only pattern that reads data is a note
     assert main(["scan", str(policy), "--fail-on", "note"]) == 1
 
 
@@ -162,10 +162,10 @@ def test_file_content_cannot_forge_terminal_output(tmp_path: Path) -> None:
     """An action name carrying ANSI escapes and a newline is printed escaped, on one line."""
     policy = tmp_path / "evil.json"
     policy.write_text(
-        '{"Statement": [{"Effect": "Allow", "Action": "s3:Get\\u001b[32m*\\nok.tf:1:1: JEP000 forged", "Resource": "*"}]}'
+        '{"Statement": [{"Effect": "Allow", "Action": "s4:Get\\u001b[32m*\\nok.tf:1:1: JEP000 forged", "Resource": "*"}]}'
     )
     proc = run_cli("scan", str(policy), cwd=tmp_path)
     lines = proc.stdout.splitlines()
     assert len(lines) == 2, lines
     assert "\033" not in proc.stdout
-    assert "s3:Get\\x1b[32m*\\x0aok.tf:1:1: JEP000 forged" in lines[0]
+    assert "s4:Get\\x1b[32m*\\x0aok.tf:1:1: JEP000 forged" in lines[0]

@@ -27,7 +27,7 @@ resource "aws_iam_role" "app" {
 resource "aws_iam_role_policy" "app" {
   name   = "app"
   role   = aws_iam_role.app.id
-  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = ["s3:*", "*"], Resource = "*" }] })
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = ["s3:*"], Resource = "arn:aws:s3:::app/*" }, { Effect = "Allow", Action = ["*"], Resource = "*" }] })
 }
 """
 

@@ -360,7 +360,7 @@ resource "{resource}" "b" {{
             "roles/owner",
             "serviceAccount:${google_service_account.ci.email}",
             "",
-            [],
+            [("JEP403", 1, "error")],  # JEP106 is not selected: nothing else reports the owner binding
         ),
     ],
 )

@@ -172,7 +172,7 @@ def test_sam_templates_memberships_and_instance_profiles(in_root: Path) -> None:
 
 def test_conditions_and_boundaries_lower_the_level(in_root: Path) -> None:
     result = _scan("conditions")
-    assert [(f.span.line, f.rule_id, f.level) for f in result.findings] == [(20, "JEP102", "note"), (21, "JEP105", "note")]
+    assert [(f.span.line, f.rule_id, f.level) for f in result.findings] == [(21, "JEP105", "note")]  # JEP102 defers to JEP105
     assert result.findings[0].message.endswith(
         "through policy aws_iam_role_policy.pass, statement 1 "
         "(limited by condition iam:PassedToService; capped by permissions boundary policy deploy-boundary)"

@@ -53,7 +53,7 @@ def test_kubernetes_finding_carries_workloads(in_root: Path) -> None:
     rbac = next(f for f in result.findings if f.rule_id == "JEP104")
     assert (
         rbac.message
-        == 'serviceaccount platform/sync can perform every verb ("*") on deployments through ClusterRole sync, rule 1'
+        == 'serviceaccount platform/sync can perform every verb ("*") on deployments in API group apps through ClusterRole sync, rule 1'
     )
     assert (rbac.span.line, rbac.span.col) == (16, 41)
     assert ("Deployment platform/sync runs as serviceaccount platform/sync") in [r.message for r in rbac.related]

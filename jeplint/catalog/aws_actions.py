@@ -27,7 +27,7 @@ from typing import Any
 
 from jeplint.iamglob import matches
 
-FORMAT = 1  # bump when the compiled layout changes
+FORMAT = 2  # bump when the compiled layout or meaning changes (2: resource_scoped reads required/alternative types)
 _folder: str | None = None  # where the compiled catalogue is kept (`use_folder`)
 
 # service prefix -> lower-case action name -> [Name, [access levels], takes resources, [[service, ARN prefix], ...]]
@@ -75,6 +75,20 @@ def service(prefix: str) -> dict[str, Action] | None:
         key: Action(prefix, name, tuple(access), scoped, sys.intern(f"{prefix}:{name}"))
         for key, (name, access, scoped, _) in actions.items()
     }
+
+
+def resource_scoped(resource_types: list[dict]) -> bool:
+    """Whether an action can be limited to named resources, from its catalogue entry.
+
+    A required resource type, or several alternative types (S3 PutObject: an object or an access
+    point object, neither marked required), means the action acts on a resource a statement can name.
+    No resource type, or a single optional one, means AWS authorizes the action without a resource
+    (Resource "*"): `cloudwatch:PutMetricData` gained an optional `dataset` type in 2025 and still
+    takes "*", so it must not start counting as a write that could be narrowed.
+    """
+    if any(isinstance(t, dict) and t.get("required") for t in resource_types):
+        return True
+    return len(resource_types) >= 2
 
 
 def service_names() -> list[str]:
@@ -163,7 +177,7 @@ def _compile(base: str) -> Compiled:
             key: [
                 entry["name"],
                 [part.strip() for part in entry.get("accessLevel", "").split(",") if part.strip()],
-                bool(entry.get("resourceTypes")),
+                resource_scoped(entry.get("resourceTypes") or []),
                 _arns(entry, types),
             ]
             for key, entry in raw.items()

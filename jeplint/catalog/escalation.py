@@ -23,6 +23,10 @@ from typing import Any
 from jeplint.catalog.aws_actions import arn_prefixes
 from jeplint.placeholders import substitute
 
+# The service principal that receives a passed role, by the service prefix of the action that uses it
+# (where they differ from "<prefix>.amazonaws.com").
+PASSED_TO = {"ecs": "ecs-tasks.amazonaws.com", "autoscaling": "ec2.amazonaws.com", "elasticbeanstalk": "ec2.amazonaws.com"}
+
 
 @dataclass(frozen=True, slots=True)
 class Path:
@@ -42,6 +46,15 @@ class Path:
         """The permission whose resource (or binding scope) decides whose privileges are gained:
         iam:PassRole or iam.serviceAccounts.actAs, else the first."""
         return next((n for n in self.needs if n.lower() in ("iam:passrole", "iam.serviceaccounts.actas")), self.needs[0])
+
+    @property
+    def passed_to(self) -> str | None:
+        """The service principal a role passed on this path is handed to (`iam:PassedToService`):
+        the service of the path's first other AWS action; None when the path passes no role."""
+        if not any(n.lower() == "iam:passrole" for n in self.needs):
+            return None
+        prefix = next((n.split(":", 1)[0].lower() for n in self.needs if n.lower() != "iam:passrole" and ":" in n), "")
+        return PASSED_TO.get(prefix, f"{prefix}.amazonaws.com") if prefix else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,11 @@ BASELINE_AWS = frozenset(
         "logs:createlogstream",
         "logs:putlogevents",
         "logs:describelogstreams",
+        "logs:describeloggroups",
+        "logs:putretentionpolicy",
         "xray:puttracesegments",
+        "xray:getsamplingrules",
+        "xray:getsamplingtargets",
         "xray:puttelemetryrecords",
         "cloudwatch:putmetricdata",
         "sts:getcalleridentity",
@@ -71,7 +75,29 @@ BASELINE_AWS = frozenset(
         "ec2:assignprivateipaddresses",
         "ec2:unassignprivateipaddresses",
         "ssm:updateinstanceinformation",
+        # the ECS container agent of a container instance (AmazonEC2ContainerServiceforEC2Role)
+        "ecs:createcluster",
+        "ecs:registercontainerinstance",
+        "ecs:deregistercontainerinstance",
+        "ecs:discoverpollendpoint",
+        "ecs:poll",
+        "ecs:starttelemetrysession",
+        "ecs:submitcontainerstatechange",
+        "ecs:submittaskstatechange",
+        "ecs:submitattachmentstatechanges",
+        "ecs:updatecontainerinstancesstate",
+        # an identity pool's role obtains its own credentials through these: plumbing of Cognito
+        "cognito-identity:getid",
+        "cognito-identity:getcredentialsforidentity",
+        "cognito-identity:getopenidtoken",
     }
+)
+# Plumbing when the statement names its resources (the workload's own key, its own parameters):
+# decrypting with one's own key or reading one's own configuration is part of running, not a function.
+OWN_RESOURCE_AWS = re.compile(
+    r"^(kms:(decrypt|encrypt|generatedatakey\w*|reencrypt\w*|describekey)|"
+    r"ssm:getparameters?|ssm:getparametersbypath|secretsmanager:(getsecretvalue|describesecret)|"
+    r"appconfig:(getconfiguration|getlatestconfiguration|startconfigurationsession))$"
 )
 BASELINE_AWS_SERVICES = frozenset({"ssmmessages", "ec2messages"})
 BASELINE_GCP = frozenset(
@@ -86,7 +112,12 @@ BASELINE_GCP = frozenset(
 BASELINE_AZURE = ("microsoft.support/", "microsoft.insights/alertrules/", "microsoft.resourcehealth/")
 BASELINE_K8S = ("coordination.k8s.io/leases", "/events", "events.k8s.io/events")
 
-IDENTITY_SERVICES = frozenset({"iam", "sso", "sso-directory", "identitystore", "organizations", "ram", "sts"})
+SERVICE_LINKED_ROLE_ACTIONS = frozenset(
+    {"iam:createservicelinkedrole", "iam:deleteservicelinkedrole", "iam:getservicelinkedroledeletionstatus"}
+)
+IDENTITY_SERVICES = frozenset(
+    {"iam", "sso", "sso-directory", "identitystore", "organizations", "sts"}
+)  # RAM shares resources: resource-policy
 CODE_EXECUTION_AWS = frozenset(
     {
         "ssm:sendcommand",
@@ -183,6 +214,14 @@ def baseline(permission: str, platform: str) -> bool:
     return False
 
 
+def plumbing(permission: str, platform: str, named: bool) -> bool:
+    """Operational plumbing: the baseline every workload needs, and (`named`: the granting statement
+    names its resources) decrypting with its own key or reading its own configuration."""
+    if baseline(permission, platform):
+        return True
+    return platform == "aws" and named and OWN_RESOURCE_AWS.match(permission.lower()) is not None
+
+
 def classify(permission: str, platform: str) -> Function:
     if platform == "aws":
         return _aws(permission)
@@ -200,7 +239,15 @@ def _aws(action: str) -> Function:
     entry = (aws_actions.service(prefix) or {}).get(lname)
     access = entry.access if entry else ()
     sets = _sets()
-    if lower == "iam:passrole" or lower in sets["privilege_escalation"]:
+    if lower in SERVICE_LINKED_ROLE_ACTIONS:
+        # a service-linked role's trust and permissions are defined by AWS, not by the caller: the
+        # AWS managed policies of most services carry these; they administer no identity
+        return Function(prefix, "modify", "creates or deletes an AWS-defined service-linked role")
+    if lower == "iam:passrole":
+        # hands a role to a service it deploys: delegation, not identity administration (JEP401
+        # reports the PassRole paths that escalate)
+        return Function(prefix, "modify", "passes roles to services")
+    if prefix in IDENTITY_SERVICES and lower in sets["privilege_escalation"]:
         return Function(prefix, "identity-admin", "changes who can do what")
     if (
         prefix in IDENTITY_SERVICES

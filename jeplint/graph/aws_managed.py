@@ -101,6 +101,12 @@ def catalogue() -> _Catalogue:
     return _Catalogue()
 
 
+def service_role_policy(name: str) -> bool:
+    """An AWS managed policy AWS publishes for a service's own role (path `/service-role/`)."""
+    known = catalogue().entry(name)
+    return known is not None and known[0] == "/service-role/"
+
+
 def managed_name(arn: str) -> str | None:
     match = _ARN.match(arn)
     return match.group("name") if match else None

@@ -61,6 +61,8 @@ class Template:
         for name, param in params.items.items() if isinstance(params, Mapping) else []:
             if isinstance(param, Mapping) and "Default" in param.items:
                 self.defaults[name] = param.items["Default"]
+        conditions = root.get("Conditions")
+        self.conditions: dict[str, Node] = dict(conditions.items) if isinstance(conditions, Mapping) else {}
 
     def type_of(self, logical: str) -> str:
         kind = self.resources[logical].get("Type") if logical in self.resources else None
@@ -86,6 +88,11 @@ class Template:
             text, unknown = self._sub(arg)
             if text is not None and not unknown:
                 return Scalar(text, node.span)
+        elif fn == "Fn::If" and isinstance(arg, Sequence) and len(arg.items) == 3:
+            chosen = self.condition(arg.items[0])
+            if chosen is not None:  # decided by the parameters' defaults: that branch is deployed
+                branch = arg.items[1 if chosen else 2]
+                return Mapping({}, {}, branch.span) if _no_value(branch) else self.resolve(branch)
         elif fn == "Fn::Join" and isinstance(arg, Sequence) and len(arg.items) == 2:
             sep, parts = self.resolve(arg.items[0]), self.resolve(arg.items[1])
             if isinstance(sep, Scalar) and isinstance(parts, Sequence):
@@ -94,6 +101,35 @@ class Template:
                 if len(scalars) == len(resolved):
                     return Scalar(str(sep.value).join(str(p.value) for p in scalars), node.span)
         return node
+
+    def condition(self, name: Node, depth: int = 0) -> bool | None:
+        """The value of a named condition from the parameters' defaults; None when undecided."""
+        if not isinstance(name, Scalar) or depth > 10 or str(name.value) not in self.conditions:
+            return None
+        return self._truth(self.conditions[str(name.value)], depth + 1)
+
+    def _truth(self, node: Node, depth: int) -> bool | None:
+        if not isinstance(node, Mapping) or len(node.items) != 1:
+            return None
+        ((fn, arg),) = node.items.items()
+        if fn == "Condition":
+            return self.condition(arg, depth)
+        parts = arg.items if isinstance(arg, Sequence) else []
+        if fn == "Fn::Equals" and len(parts) == 2:
+            left, right = self.resolve(parts[0]), self.resolve(parts[1])
+            if isinstance(left, Scalar) and isinstance(right, Scalar):
+                return str(left.value) == str(right.value)
+            return None
+        values = [self._truth(p, depth) for p in parts]
+        if None in values or not values:
+            return None
+        if fn == "Fn::Not" and len(values) == 1:
+            return not values[0]
+        if fn == "Fn::And":
+            return all(values)
+        if fn == "Fn::Or":
+            return any(values)
+        return None
 
     def _sub(self, arg: Node) -> tuple[str | None, bool]:
         """Fn::Sub -> (text with unknown placeholders kept, whether any stayed unknown)."""
@@ -290,7 +326,7 @@ class CloudFormationExtractor:
         if props is None:
             return
         inline = tpl.resolve(props.items["Policies"]) if "Policies" in props.items else None
-        entries = _branches(inline.items if isinstance(inline, Sequence) else [inline] if inline else [])
+        entries = _branches(inline.items if isinstance(inline, Sequence) else [inline] if inline else [], tpl)
         for index, entry in enumerate(entries, start=1):
             entry = tpl.resolve(entry)
             if isinstance(entry, Mapping) and "PolicyDocument" in entry.items:  # IAM inline policy
@@ -382,7 +418,8 @@ class CloudFormationExtractor:
         props = tpl.properties(logical)
         name = tpl.resolve(props.items[name_prop]) if props and name_prop in props.items else None
         display = str(name.value) if isinstance(name, Scalar) else logical
-        kind = "managed" if tpl.type_of(logical) == "AWS::IAM::ManagedPolicy" else "inline"
+        rtype = tpl.type_of(logical)
+        kind = "managed" if rtype == "AWS::IAM::ManagedPolicy" else "iot" if rtype == "AWS::IoT::Policy" else "inline"
         policy = Policy("aws", kind, display, key, _key_span(tpl, logical))
         if props is not None and "PolicyDocument" in props.items:
             grants_from_document(policy, props.items["PolicyDocument"], tpl.resolve, tpl.render)
@@ -444,17 +481,23 @@ def _json_string(node: Node, invalid: list[tuple[Span, str]]) -> Node | None:
     return parsed
 
 
-def _branches(entries: list[Node]) -> list[Node]:
-    """Policy entries with `Fn::If` replaced by both branches (either may be deployed)."""
+def _no_value(node: Node) -> bool:
+    ref = node.items.get("Ref") if isinstance(node, Mapping) else None
+    return isinstance(ref, Scalar) and ref.value == "AWS::NoValue"
+
+
+def _branches(entries: list[Node], tpl: Template | None = None) -> list[Node]:
+    """Policy entries with `Fn::If` replaced by the branch the parameters' defaults decide, or by both
+    when undecided (either may be deployed); an `AWS::NoValue` branch adds nothing."""
     out: list[Node] = []
     for entry in entries:
         arg = entry.items.get("Fn::If") if isinstance(entry, Mapping) and len(entry.items) == 1 else None
         if isinstance(arg, Sequence) and len(arg.items) == 3:
-            for branch in arg.items[1:]:
-                ref = branch.items.get("Ref") if isinstance(branch, Mapping) else None
-                no_value = isinstance(ref, Scalar) and ref.value == "AWS::NoValue"
-                if not no_value:
-                    out.extend(_branches(branch.items if isinstance(branch, Sequence) else [branch]))
+            chosen = tpl.condition(arg.items[0]) if tpl is not None else None
+            branches = arg.items[1:] if chosen is None else [arg.items[1 if chosen else 2]]
+            for branch in branches:
+                if not _no_value(branch):
+                    out.extend(_branches(branch.items if isinstance(branch, Sequence) else [branch], tpl))
         else:
             out.append(entry)
     return out

@@ -104,7 +104,7 @@ class Policy:
     """A set of grants: an IAM policy document (inline or managed), a Role or ClusterRole."""
 
     platform: str
-    kind: str  # inline | managed | document | aws-managed | Role | ClusterRole | k8s-builtin
+    kind: str  # inline | managed | document | aws-managed | iot (an IoT device policy) | Role | ClusterRole | k8s-builtin
     name: str
     key: str
     span: Span | None
@@ -126,6 +126,8 @@ class Policy:
             return f"custom role {self.name}"
         if self.kind == "document":
             return f"policy document {self.name}"
+        if self.kind == "iot":
+            return f"IoT policy {self.name}"
         return f"policy {self.name}"
 
 

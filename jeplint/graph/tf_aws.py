@@ -156,7 +156,7 @@ class AwsExtractor:
         for tf_type, label, block in module.each_resource():
             if tf_type in ("aws_iam_policy", "aws_iot_policy") or tf_type in INLINE_POLICY_TYPES:
                 display = module.text(block.attrs.get("name")) or module.address_of(tf_type, label)
-                kind = "inline" if tf_type in INLINE_POLICY_TYPES else "managed"
+                kind = "inline" if tf_type in INLINE_POLICY_TYPES else "iot" if tf_type == "aws_iot_policy" else "managed"
                 policy = self._policy(module, kind, display, module.key(tf_type, label), block.labels[1].span)
                 self.fill_policy(module, policy, block.attrs.get("policy"))
             elif tf_type in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):

@@ -108,7 +108,7 @@ class AzureExtractor:
         self.graph.policies.append(policy)
         return policy
 
-    def _principal(self, module: Module, node: Node | None) -> Identity | None:
+    def _principal(self, module: Module, node: Node | None, where: str = "") -> Identity | None:
         value = module.resolve(node) if node is not None else None
         if isinstance(value, Expr) and value.op == "ref":
             parts = traversal(value.text)
@@ -119,8 +119,12 @@ class AzureExtractor:
         if isinstance(value, Scalar) and isinstance(value.value, str):
             return self._external(value.value, f"external:azure:{value.value}")
         if isinstance(value, Expr):
-            # A principal the scan cannot name (a data source, a variable): keep the assignment.
-            return self._external(value.text, f"external:azure:{module.key(value.text)}")
+            # A principal the scan cannot name (a data source, a variable): keep the assignment. A
+            # per-instance value (`each.value.identity[0].principal_id`) names another principal in
+            # every block that writes it: never one identity across blocks.
+            per_instance = value.text.startswith(("each.", "count.")) and where
+            key = module.key(f"{value.text}@{where}" if per_instance else value.text)
+            return self._external(f"{value.text} of {where}" if per_instance else value.text, f"external:azure:{key}")
         return None
 
     def _external(self, name: str, key: str) -> Identity:
@@ -131,7 +135,7 @@ class AzureExtractor:
 
     def _assignment(self, module: Module, label: str, block: Block) -> None:
         policy = self._role(module, block)
-        identity = self._principal(module, block.attrs.get("principal_id"))
+        identity = self._principal(module, block.attrs.get("principal_id"), f"azurerm_role_assignment.{label}")
         if policy is None or identity is None:
             return
         scope = module.resolve(block.attrs.get("scope", NONE))

@@ -43,6 +43,10 @@ class Finding:
     flow: list[Related] = field(default_factory=list)  # an ordered path (a role chain): SARIF codeFlows
     fix: Fix | None = None  # set after the rules ran, by `jeplint.fix.attach` (never by a rule)
     suggestion: str = ""  # what to change, in words, when no fix is certain
+    # The statements the finding is about: "<policy key>#<index>" for one statement, "<policy key>"
+    # for a whole policy or role (a binding). A rule that `defers_to` a stronger one is dropped when
+    # the stronger rule reports the same statements for the same identities (jeplint.rules.deference).
+    grants: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.span.path, self.span.line, self.span.col, self.rule_id, self.message)
@@ -86,6 +90,7 @@ class RuleMeta:
     security_severity: str
     folder: Path
     examples: tuple[tuple[str, str], ...]  # (label, file name) pairs: ("bad", "bad.tf"), ...
+    defers_to: tuple[str, ...] = ()  # stronger rules that report the same root cause (see jeplint.rules.deference)
 
     def example_text(self, file_name: str) -> str:
         """A fixture without its `expect` annotations, for documentation."""
@@ -165,5 +170,6 @@ def catalogue() -> dict[str, RuleMeta]:
             security_severity=str(data["security_severity"]),
             folder=rule_file.parent,
             examples=tuple((label, name) for label, name in data.get("examples", {}).items()),
+            defers_to=tuple(data.get("defers_to", ())),
         )
     return metas

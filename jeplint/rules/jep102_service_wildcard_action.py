@@ -1,8 +1,20 @@
 """JEP102 service-wildcard-action: an Allow grants a pattern of actions (`s3:*`, `ec2:Describe*`,
 `iam:*Policy*`), expanded against the AWS action catalogue so the message says what it really grants.
 
-A pattern that reaches only List/Read actions is reported as a note; one that reaches Write or
-Permissions-management actions at the rule's level. Documentation: `rules/JEP102-service-wildcard-action/`.
+Weighed by what the pattern reaches and where (issue 18):
+- on every resource, or every resource of a type (`Resource "*"`, `...:secret:*`, `...:table/*`):
+  a warning when it reaches write or permissions-management actions (operational plumbing such as
+  `logs:PutLogEvents` aside); a note when it only reads, and only if it reads stored data or
+  credentials (`s3:Get*` reaches `s3:GetObject`); listing and describing (`ec2:Describe*`) is not
+  reported. A role only a non-code-running AWS service assumes is not reported unless the pattern
+  manages permissions (`common.service_delegation`).
+- on named resources: a whole-service wildcard (`s3:*` on one bucket) is a warning when it reaches
+  destructive or permissions-management actions and a note otherwise; a narrower pattern
+  (`kms:GenerateDataKey*` on one key ARN) is not a service wildcard and is reported only when it
+  reaches destructive or permissions-management actions.
+A pattern whose service is not in the catalogue is reported: it grants nothing today and hides intent.
+A pattern of a known service that matches no action grants nothing and is not reported.
+Documentation: `rules/JEP102-service-wildcard-action/`.
 """
 
 from __future__ import annotations
@@ -10,39 +22,64 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from jeplint.catalog import aws_actions
-from jeplint.graph.model import Graph
+from jeplint.catalog.functions import baseline, classify
+from jeplint.graph.model import Grant, Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
-from jeplint.rules.common import FULL, allows, grant_finding, plural, resource_scope, source_grants
+from jeplint.rules.common import FULL, allows, broad, delegated, expand_in, grant_finding, plural, resource_scope, source_grants
+
+DANGEROUS = frozenset({"destroy", "resource-policy", "identity-admin"})  # capabilities that weigh on one resource too
+READS_DATA = frozenset({"data-read", "credential-issue"})
 
 
-def describe_pattern(pattern: str) -> tuple[str, bool]:
-    """('every dynamodb action (dynamodb:* = 80 actions, 44 of them write)', writes?)."""
+def describe_pattern(grant: Grant, pattern: str) -> tuple[str, tuple[aws_actions.Action, ...] | None]:
+    """('every dynamodb action (dynamodb:* = 80 actions, 44 of them write)', the actions)."""
     prefix, _, name = pattern.partition(":")
-    actions = aws_actions.expand(pattern)
+    actions = expand_in(grant, pattern)
     if actions is None:
-        return f"every action matching {pattern}, but service '{prefix}' is not in the AWS action catalogue", True
-    if not actions:
-        return f"the actions matching {pattern}, which matches no known {prefix} action", True
+        return f"every action matching {pattern}, but service '{prefix}' is not in the AWS action catalogue", None
     writes = sum(1 for a in actions if a.writes)
     detail = f"{writes} of them write or permissions management" if writes else "none of them write"
+    if name == "*" and grant.policy.kind == "iot":
+        return f"every IoT device action ({pattern} = {plural(len(actions), 'action')}, {detail})", actions
     if name == "*":
-        return f"every {prefix} action ({pattern} = {plural(len(actions), 'action')}, {detail})", writes > 0
-    return f"{plural(len(actions), prefix + ' action')} matching {pattern} ({detail})", writes > 0
+        return f"every {prefix} action ({pattern} = {plural(len(actions), 'action')}, {detail})", actions
+    return f"{plural(len(actions), prefix + ' action')} matching {pattern} ({detail})", actions
+
+
+def weigh(actions: tuple[aws_actions.Action, ...], whole: bool, wide: bool, service_role: bool) -> str | None:
+    """The level of a pattern's finding, or None when it is not one (see the module docstring)."""
+    writes = [a for a in actions if a.writes and not baseline(a.full, "aws")]
+    perms = any("Permissions management" in a.access for a in writes)
+    danger = perms or any(classify(a.full, "aws").capability in DANGEROUS for a in writes)
+    if writes and service_role and not perms:
+        return None
+    if wide:
+        if writes:
+            return "warning"
+        return "note" if any(classify(a.full, "aws").capability in READS_DATA for a in actions) else None
+    if whole:
+        return "warning" if danger else "note"
+    return "warning" if danger else None
 
 
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for grant in source_grants(graph):
         if grant.policy.platform != "aws" or not allows(grant) or grant.not_actions:
             continue
+        wide, service_role = broad(grant), delegated(graph, grant)
         for value in grant.actions:
             text = value.text
             if text is None or value.partial or text in FULL or not ("*" in text or "?" in text) or ":" not in text:
                 continue
-            what, writes = describe_pattern(text)
+            what, actions = describe_pattern(grant, text)
+            if actions is not None and not actions:
+                continue  # matches no action: it grants nothing (a generated read-only pattern such as ec2:View*)
+            level = "warning" if actions is None else weigh(actions, text.partition(":")[2] == "*", wide, service_role)
+            if level is None:
+                continue
             finding = grant_finding(graph, "JEP102", grant, value, f"perform {what} on {resource_scope(grant)}")
-            if not writes:
-                finding.level = "note"
+            finding.level = level
             yield finding
 
 

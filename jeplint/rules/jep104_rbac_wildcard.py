@@ -36,7 +36,14 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             resource_text = 'every resource ("*")'
         else:
             resource_text = ", ".join(v.text or "?" for v in grant.resources) or "no resource"
-        group_text = ' in every API group ("*")' if groups else ""
+        named_groups = sorted({v.text if v.text is not None else "?" for v in grant.api_groups})
+        if groups:
+            group_text = ' in every API group ("*")'
+        elif named_groups:  # the wildcard is only as wide as the groups the rule names
+            shown = ", ".join(g if g else "core" for g in named_groups)
+            group_text = f" in API group{'s' if len(named_groups) > 1 else ''} {shown}"
+        else:
+            group_text = ""
         can = f"perform {verb_text} on {resource_text}{group_text}"
         which = "+".join(name for name, hit in (("verbs", verbs), ("resources", resources), ("apiGroups", groups)) if hit)
         finding = grant_finding(graph, "JEP104", grant, token, can, which)

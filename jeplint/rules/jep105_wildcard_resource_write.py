@@ -2,8 +2,10 @@
 actions that could be limited to specific resources.
 
 Actions that only accept `Resource: "*"` (`s3:ListAllMyBuckets`, `ec2:Describe*`, ...) are never
-counted: the AWS action catalogue says which they are. Statements with a full `*` action are left to
-JEP101. Documentation: `rules/JEP105-wildcard-resource-write/`.
+counted: the AWS action catalogue says which they are (`aws_actions.resource_scoped`). Operational
+plumbing (own logs, traces, VPC network interfaces, the SSM agent: `catalog.functions.baseline`) is
+not counted either. A role only a non-code-running AWS service assumes (`common.service_delegation`)
+is not reported unless it manages permissions. Statements with a full `*` action: `defers_to` JEP101. Documentation: `rules/JEP105-wildcard-resource-write/`.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from jeplint.catalog import aws_actions
+from jeplint.catalog.functions import baseline
 from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
-from jeplint.rules.common import FULL, allows, grant_finding, plural, source_grants
+from jeplint.rules.common import allows, delegated, expand_in, grant_finding, plural, source_grants
 
 
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
@@ -22,19 +25,19 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         if grant.policy.platform != "aws" or not allows(grant) or grant.not_actions or grant.not_resources:
             continue
         star = next((v for v in grant.resources if v.text == "*"), None)
-        if star is None or any(v.text in FULL for v in grant.actions):
+        if star is None:
             continue
         writes: dict[str, aws_actions.Action] = {}
         for value in grant.actions:
             if value.text is None or value.partial:
                 continue
-            for action in aws_actions.expand(value.text) or []:
-                if action.writes and action.resource_scoped:
+            for action in expand_in(grant, value.text) or []:
+                if action.writes and action.resource_scoped and not baseline(action.full, "aws"):
                     writes.setdefault(action.full, action)
-        if not writes:
+        perms = sum(1 for a in writes.values() if "Permissions management" in a.access)
+        if not writes or (not perms and delegated(graph, grant)):
             continue
         names = sorted(writes)
-        perms = sum(1 for a in writes.values() if "Permissions management" in a.access)
         kinds = (
             plural(len(names), "write action")
             if not perms

@@ -60,6 +60,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             fingerprint("JEP106", binding.span.path, identity.key, policy.key, binding.via),
             level,
             (identity.key,),
+            grants=(policy.key,),
         )
 
 

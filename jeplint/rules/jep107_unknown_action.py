@@ -9,6 +9,7 @@ Documentation: `rules/JEP107-unknown-action/`.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 
 from jeplint.catalog import aws_actions
@@ -17,10 +18,29 @@ from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common import grant_finding, source_grants
 
+_VERB = re.compile(r"^[A-Za-z][a-z]*")
+READ_VERBS = frozenset({"get", "list", "describe", "batchget", "search", "query", "view"})
+
+
+def _verb(name: str) -> str:
+    """The leading verb of an action name: "Untag" of UntagSchedule, "deauthorize" of deauthorizeApplication."""
+    m = _VERB.match(name[:1].upper() + name[1:])
+    return m.group(0).lower() if m else name.lower()
+
+
+def _close(written: str, candidate: str) -> bool:
+    """A suggestion must mean what was written: the same verb (or a spelling slip of it, "Replication"
+    for "Replicate"), or two read verbs (List for Get). UntagSchedule -> GetSchedule or
+    deauthorizeApplication -> AuthorizeApplication are other actions, not corrections."""
+    a, b = _verb(written), _verb(candidate)
+    if a == b or (a in READ_VERBS and b in READ_VERBS):
+        return True
+    return len(a) >= 6 and len(b) >= 6 and a[:6] == b[:6]
+
 
 def _suggestion(prefix: str, name: str) -> str:
-    actions = aws_actions.service(prefix) or {}
-    close = difflib.get_close_matches(name.lower(), list(actions), n=1, cutoff=0.75)
+    actions = {key: a for key, a in (aws_actions.service(prefix) or {}).items()}
+    close = [c for c in difflib.get_close_matches(name.lower(), list(actions), n=3, cutoff=0.75) if _close(name, actions[c].name)]
     return f" (did you mean {prefix}:{actions[close[0]].name}?)" if close else ""
 
 

@@ -5,9 +5,8 @@ service principal or managed identity through `azurerm_role_assignment` (which c
 Owner, User Access Administrator or Role Based Access Control Administrator through an active PIM
 assignment with no expiration.
 
-Administrator grants that a JEP1 rule already reports at the same place, time-bound or not, are
-not repeated: AWS AdministratorAccess, `*` and `iam:*` (JEP101, JEP102, JEP106), Kubernetes
-`cluster-admin`, GCP `roles/owner`, Azure Owner and User Access Administrator bindings (JEP106).
+A binding JEP106 reports (GCP `roles/owner`, Azure Owner and User Access Administrator) is not
+repeated while JEP106 runs: `defers_to: [JEP106]` in rule.yaml; with JEP106 off, this rule reports it.
 Documentation: `rules/JEP204-standing-admin-grant/`.
 """
 
@@ -15,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from jeplint.catalog.broad_roles import AZURE_BROAD, GCP_BROAD
 from jeplint.graph.model import Binding, Graph, PimAssignment
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule, fingerprint
@@ -23,7 +21,6 @@ from jeplint.rules.common import binding_locations
 from jeplint.rules.common.expiry import ADMIN_ROLES, NON_HUMAN, credential_finding, credentials, gcp_condition_end, owner
 
 BUILTIN_KINDS = ("gcp-predefined", "azure-builtin")  # a custom role that happens to be called "Owner" is not Owner
-REPORTED_BY_JEP106 = {"gcp": GCP_BROAD, "azure": AZURE_BROAD}  # bindings of these roles are JEP106 findings already
 ADVICE = {
     "gcp": "grant it just in time (Privileged Access Manager), or bound it with an IAM condition request.time < timestamp(...)",
     "azure": "make it a PIM eligible assignment (azurerm_pim_eligible_role_assignment), or an active one with schedule.expiration",
@@ -38,7 +35,6 @@ def standing(binding: Binding) -> bool:
         and identity.kind in NON_HUMAN[platform]
         and policy.kind in BUILTIN_KINDS
         and policy.name in ADMIN_ROLES[platform]
-        and policy.name not in REPORTED_BY_JEP106[platform]
         and gcp_condition_end(binding.condition) is None
     )
 
@@ -58,6 +54,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             binding_locations(binding, graph),
             fingerprint("JEP204", binding.span.path, identity.key, policy.key, binding.via),
             identities=(identity.key,),
+            grants=(policy.key,),
         )
     for credential in credentials(graph, "grant"):
         principal, pim = credential.identity, credential.detail

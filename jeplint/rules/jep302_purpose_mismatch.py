@@ -18,7 +18,7 @@ from jeplint.graph.model import Graph, Identity
 from jeplint.iamglob import matches
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule, fingerprint
-from jeplint.rules.jep301_multi_function_identity import anchor, describe_functions, function_locations, functions_of
+from jeplint.rules.common.functions import anchor, describe_functions, function_locations, functions_of
 from jeplint.span import Span
 
 PURPOSE_KEY = "jeplint.io/purpose"

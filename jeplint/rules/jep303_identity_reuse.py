@@ -5,7 +5,8 @@ Lambda functions, ECS services or instances, a GCP service account attached to s
 each workload then holds the union of what all of them need, and a compromise of one is a
 compromise of all. ECS execution roles (which only pull images and write logs) are not counted — but
 a task definition whose execution role is also its task role is reported: the application then holds
-the ECS agent's image-pull, log and secret access.
+the ECS agent's image-pull, log and secret access. Identities that hold no grant in the scan are not
+reported.
 Workloads with the same name (one Deployment declared twice) count once. Documentation:
 `rules/JEP303-identity-reuse/`.
 """
@@ -52,19 +53,14 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             if workload.name.endswith("(execution role)"):
                 continue
             users.setdefault(f"{workload.kind} {workload.name}", workload)
-        if len(users) < 2:
-            continue
+        held = graph.bindings_of(identity)
+        if len(users) < 2 or not held:
+            continue  # no grant: nothing is shared (and namespace-less manifests may not share it)
         workloads = list(users.values())
         span = identity.span or workloads[0].span  # type: ignore[attr-defined]
         names = list(users)
         shown = ", ".join(names[:SHOWN]) + (f" and {len(names) - SHOWN} more" if len(names) > SHOWN else "")
-        held = graph.bindings_of(identity)
-        level = "" if held else "note"
-        what = (
-            f"each of them holds everything {identity.label} is granted"
-            if held
-            else f"{identity.label} holds no grant in the scan yet, but any it gets reaches all of them"
-        )
+        what = f"each of them holds everything {identity.label} is granted"
         related = [Related(w.span, f"{w.kind} {w.name} runs as {identity.label}") for w in workloads]  # type: ignore[attr-defined]
         related += [
             r
@@ -77,8 +73,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             span,
             related[:100],
             fingerprint("JEP303", identity.key, *sorted(names)),
-            level,
-            (identity.key,),
+            identities=(identity.key,),
         )
 
 

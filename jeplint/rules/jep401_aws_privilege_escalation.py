@@ -22,6 +22,7 @@ from jeplint.rules.common.escalation import (
     anchor,
     aws_matches,
     finish,
+    match_grants,
     part_locations,
     summary,
     token_span,
@@ -50,6 +51,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             fingerprint("JEP401", span.path, identity.key, level, *sorted({m.path.id for m in matches})),
             level,
             (identity.key,),
+            grants=match_grants(matches),
         )
     seen: set[int] = set()
     for grant in source_grants(graph):
@@ -70,6 +72,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             finish(part_locations(matches), graph, None),
             fingerprint("JEP401", span.path, policy.key, level, *sorted({m.path.id for m in matches})),
             level,
+            grants=match_grants(matches),
         )
 
 

@@ -33,11 +33,10 @@ from jeplint.rules.common.escalation import (
     Match,
     Part,
     anchor,
-    broad_builtin,
     finish,
-    full_wildcard,
     keep_smallest,
     lower,
+    match_grants,
     ordered,
     part_locations,
     reportable,
@@ -118,8 +117,6 @@ def matches(platform: str, pairs: list[tuple[Binding | None, Policy]], held: set
         ]
         if {p.need for p in parts} != set(path.needs):
             continue
-        if all(broad_builtin(p.grant.policy) or full_wildcard(p.grant) for p in parts):
-            continue
         candidates = [(why, p) for p in parts if p.need == path.target and (why := _narrow(platform, p.binding)) is not None]
         if not candidates:
             continue
@@ -151,6 +148,7 @@ def _finding(
         fingerprint("JEP403", at.path, key),
         level,
         (identity.key,) if identity is not None else (),
+        grants=match_grants(found),
     )
 
 

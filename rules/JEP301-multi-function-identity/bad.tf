@@ -1,4 +1,6 @@
-# A secrets-rotation role that can also accept resource shares (identity administration) and export tables.
+# A secrets-rotation role that can also create, delete and detach roles (identity administration): the
+# rotation and the IAM writes act on different resources, so a compromise of the rotator rewrites who
+# can do what.
 resource "aws_iam_role" "rotator" { # expect: JEP301
   name               = "secrets-rotator"
   assume_role_policy = "{}"
@@ -16,13 +18,13 @@ resource "aws_iam_role_policy" "rotation" {
       },
       {
         Effect   = "Allow"
-        Action   = ["ram:AcceptResourceShareInvitation"]
-        Resource = "arn:aws:ram:eu-west-1:123456789012:resource-share-invitation/*"
+        Action   = ["iam:CreateRole", "iam:DeleteRole", "iam:DetachRolePolicy"]
+        Resource = "arn:aws:iam::123456789012:role/app-*"
       },
       {
         Effect   = "Allow"
-        Action   = ["dynamodb:ExportTableToPointInTime"]
-        Resource = "arn:aws:dynamodb:eu-west-1:123456789012:table/audit"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "*"
       },
     ]
   })

@@ -1,7 +1,7 @@
 # A CI role that can create and invoke Lambda functions, and pass any role to them: it can run code
 # as any role in the account that trusts lambda.amazonaws.com. The three actions come from two
 # policies; JEP401 reads the role's effective permissions, so the combination is found.
-resource "aws_iam_role" "ci" { # expect: JEP401, JEP301
+resource "aws_iam_role" "ci" { # expect: JEP401
   name               = "ci"
   assume_role_policy = data.aws_iam_policy_document.lambda_trust.json
 }

@@ -11,7 +11,7 @@ resource "google_project_iam_member" "ci_tokens" {
 
 # A deployer that may act as any service account and create Cloud Functions: it can run code as any
 # of them. The two permissions come from two roles.
-resource "google_service_account" "deployer" { # expect: JEP403, JEP301
+resource "google_service_account" "deployer" { # expect: JEP403
   account_id = "deployer"
 }
 

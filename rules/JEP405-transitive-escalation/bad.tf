@@ -17,7 +17,7 @@ resource "aws_iam_role_policy" "ci" {
   })
 }
 
-resource "aws_iam_role" "deployer" { # expect: JEP401, JEP301
+resource "aws_iam_role" "deployer" { # expect: JEP401
   name = "deployer"
   assume_role_policy = jsonencode({
     Version   = "2012-10-17"

@@ -2,33 +2,61 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from jeplint.catalog import aws_actions
 from jeplint.graph.assume import CURRENT_ACCOUNT as CURRENT_ACCOUNT  # shared with the graph
 from jeplint.graph.conditions import scoping
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
 from jeplint.rules.base import Finding, Related, fingerprint
 from jeplint.span import Span
 
-FULL = ("*", "*:*")
+# How a template names the scanning account itself (Terraform, CloudFormation): the same account.
+
+MAX_NAMED = 3  # identities named in one message before "and N more"
+MAX_RELATED = 50
+FULL = ("*", "*:*")  # every AWS action
+
+
+_TYPE_WIDE = re.compile(r"^([A-Za-z][\w-]*)[:/]\*$")
+
+
+def type_wide(text: str) -> str | None:
+    """The resource type an ARN names every resource of (`arn:aws:secretsmanager:*:*:secret:*` ->
+    "secret", `...:key/*` -> "key", `arn:aws:s3:::*` -> "bucket"), or None for a named resource or a
+    name prefix (`secret:db-*`, `arn:aws:s3:::artifacts/*`)."""
+    if text == "*":
+        return "resource"
+    parts = text.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    service, resource = parts[2], parts[5]
+    if resource in ("*", "*/*"):
+        return "bucket" if service == "s3" and resource == "*" else "object" if service == "s3" else f"{service} resource"
+    m = _TYPE_WIDE.match(resource)
+    return m.group(1) if m and service != "s3" else None
+
+
+def broad(grant: Grant) -> bool:
+    """The statement reaches every resource, or every resource of a type (or all but some)."""
+    return not grant.resources or grant.not_resources or any(v.text is not None and type_wide(v.text) for v in grant.resources)
 
 
 def resource_scope(grant: Grant) -> str:
-    """'every resource', 'every resource except X', or the resources named."""
+    """'every resource', 'every resource except X', 'every secret in the account (arn)', or the
+    resources named."""
     texts = [v.text or f"{v.unresolved} (unresolved)" for v in grant.resources]
     if grant.not_resources:
         return "every resource except " + ", ".join(texts)
     if not grant.resources or "*" in texts:
         return "every resource"
+    wide = [(t, kind) for t in texts if (kind := type_wide(t))]
+    if len(texts) == 1 and wide:
+        return f"every {wide[0][1]} in the account ({texts[0]})"
     if len(texts) == 1:
         return texts[0]
     return f"{len(texts)} resources ({', '.join(texts[:2])}{', ...' if len(texts) > 2 else ''})"
-
-
-# How a template names the scanning account itself (Terraform, CloudFormation): the same account.
-
-MAX_NAMED = 3  # identities named in one message before "and N more"
-MAX_RELATED = 50
 
 
 def source_grants(graph: Graph) -> Iterator[Grant]:
@@ -49,6 +77,48 @@ HUMAN_KINDS = frozenset({"permission-set", "k8s-user", "k8s-group", "user@gcp", 
 def human(identity: Identity) -> bool:
     """An identity people sign in as (SSO permission set, Kubernetes user or group, GCP user/group/domain)."""
     return identity.kind in HUMAN_KINDS or f"{identity.kind}@{identity.platform}" in HUMAN_KINDS
+
+
+# AWS services that run the customer's code (or deploy it) with the role they assume: a role they
+# can assume is a workload's identity. Any other service principal only acts on its own documented
+# operations on the customer's behalf (Application Auto Scaling, the ECS scheduler, AWS Config, VPC
+# flow logs, the EMR service role whose clusters run as their instance profile, ...): the role
+# delegates to the service, no workload holds it.
+CODE_RUNNING_SERVICES = frozenset(
+    {
+        "lambda", "edgelambda", "ec2", "ecs-tasks", "codebuild", "glue", "sagemaker", "batch",
+        "emr-serverless", "emr-containers", "apprunner", "tasks.apprunner", "build.apprunner", "eks", "eks-fargate-pods",
+        "pods.eks", "airflow", "airflow-env", "states", "cloudformation", "codepipeline", "codedeploy", "ssm", "scheduler",
+        "events", "pipes", "datapipeline", "cloud9", "amplify", "databrew", "gamelift", "greengrass", "credentials.iot",
+        "robomaker", "elasticbeanstalk", "opsworks", "bedrock", "bedrock-agentcore", "appsync", "servicecatalog", "proton",
+        "imagebuilder",
+    }
+)  # fmt: skip
+
+
+def service_delegation(identity: Identity) -> bool:
+    """A role only AWS services that run no customer code may assume (its trust names only such
+    `Service` principals): the service acts with it, within that service's own operations."""
+    trust = identity.trust
+    if identity.platform != "aws" or identity.kind != "role" or trust is None or not trust.grants:
+        return False
+    services = [
+        v.text.split(":", 1)[1]
+        for g in trust.grants
+        if g.effect == "Allow"
+        for v in g.principals
+        if v.text and v.text.startswith("Service:")
+    ]
+    others = [v for g in trust.grants if g.effect == "Allow" for v in g.principals if not (v.text or "").startswith("Service:")]
+    if not services or others:
+        return False
+    return all(s.removesuffix(".amazonaws.com").removesuffix(".amazonaws.com.cn") not in CODE_RUNNING_SERVICES for s in services)
+
+
+def delegated(graph: Graph, grant: Grant) -> bool:
+    """Every holder of the grant is a service-delegation role (and there is at least one)."""
+    holders = identities_of(graph, grant.policy)
+    return bool(holders) and all(service_delegation(h) for h in holders)
 
 
 def allows(grant: Grant) -> bool:
@@ -122,6 +192,31 @@ def _span_key(span: Span | None) -> tuple[str, int, int]:
     return (span.path, span.line, span.col) if span is not None else ("", 0, 0)
 
 
+# What an AWS IoT policy (attached to device certificates) can grant: the data-plane actions a
+# device performs. Control-plane `iot:` actions in such a policy grant nothing.
+IOT_DEVICE_ACTIONS = frozenset(
+    {
+        "connect", "publish", "subscribe", "receive", "retainpublish", "getretainedmessage", "listretainedmessages",
+        "getthingshadow", "updatethingshadow", "deletethingshadow", "listnamedshadowsforthing",
+        "describejobexecution", "getpendingjobexecutions", "startnextpendingjobexecution", "updatejobexecution",
+    }
+)  # fmt: skip
+
+
+def expand_in(grant: Grant, pattern: str) -> tuple[aws_actions.Action, ...] | None:
+    """The catalogue actions an action pattern of `grant` reaches: for an IoT policy, only the
+    device actions an IoT policy can grant."""
+    actions = aws_actions.expand(pattern)
+    if actions is None or grant.policy.kind != "iot":
+        return actions
+    return tuple(a for a in actions if a.service == "iot" and a.name.lower() in IOT_DEVICE_ACTIONS)
+
+
+def statement_key(grant: Grant) -> str:
+    """The key a finding uses to name one statement (`Finding.grants`)."""
+    return f"{grant.policy.key}#{grant.index}"
+
+
 def grant_finding(graph: Graph, rule_id: str, grant: Grant, token: Value | Span, can: str, element: str = "") -> Finding:
     """A finding at `token` (a value, or the span of a key) about what the holders of `grant` can do.
 
@@ -139,6 +234,7 @@ def grant_finding(graph: Graph, rule_id: str, grant: Grant, token: Value | Span,
         fingerprint(rule_id, span.path, grant.policy.key, ident, element, *holders),
         identities=tuple(holders),
         downgrade=bool(limits(graph, grant)),
+        grants=(statement_key(grant),),
     )
 
 

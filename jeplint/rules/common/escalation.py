@@ -7,6 +7,9 @@ so the finding can point at each token. A path is *narrowed* when its target per
 or the IAM write that picks the victim) is held only on named resources, or only under a scoping
 condition: each narrowing (and a permissions boundary) lowers the level by one, and a path that
 falls below warning is not reported: that is how the permission should be written.
+
+(About 430 lines: matching, attribution, narrowing and the wording of a path are one pipeline that
+every escalation rule walks; split, each piece would import the others.)
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from functools import lru_cache
 from jeplint.catalog.broad_roles import AZURE_BROAD, GCP_BROAD, K8S_BROAD
 from jeplint.catalog.escalation import Path, arn_parts, covers
 from jeplint.graph.assume import arn_name, reference_key
-from jeplint.graph.aws_managed import BROAD
+from jeplint.graph.aws_managed import BROAD, service_role_policy
+from jeplint.graph.conditions import values_for
 from jeplint.graph.effective import _all_aws, effective
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
 from jeplint.iamglob import matches
 from jeplint.rules.base import Related
-from jeplint.rules.common import MAX_RELATED, allows, identity_locations, scoping_keys
+from jeplint.rules.common import MAX_RELATED, allows, identity_locations, scoping_keys, service_delegation, statement_key
 from jeplint.span import Span
 
 RANK = {"note": 0, "warning": 1, "error": 2}
@@ -182,7 +186,23 @@ def path_text(match: Match) -> str:
         on = f" on {match.scope}" if match.scope and need == match.path.target else ""
         shown.append(f"{need}{via}{on}")
     narrowed = f"; {'; '.join(match.narrowed)}" if match.narrowed else ""
-    return f"{' + '.join(shown)} {match.path.effect} ({where(match.parts)}{narrowed})"
+    return f"{' + '.join(shown)} {effect(match)} ({where(match.parts)}{narrowed})"
+
+
+_ANY_ITSELF = re.compile(r"any ([\w ]+?), (?:itself|its own) included")
+_POLICY_WRITES = frozenset({"iam:createpolicyversion", "iam:setdefaultpolicyversion"})
+
+
+def effect(match: Match) -> str:
+    """The path's effect, true to the resources of its target statement: "any role, itself
+    included" only when the statement reaches every role; "itself" when it names only the identity;
+    "the policies named" when a policy write names its policies."""
+    text, target = match.path.effect, match.path.target.lower()
+    if "on itself only" in match.narrowed and target in GRANTS_TO_RESOURCE:
+        return _ANY_ITSELF.sub("itself", text)
+    if "only on the resources named" in match.narrowed and target in _POLICY_WRITES:
+        return _ANY_ITSELF.sub(lambda m: f"the {m.group(1)} resources named", text)
+    return text
 
 
 def summary(matches: list[Match]) -> str:
@@ -191,6 +211,16 @@ def summary(matches: list[Match]) -> str:
     more = len(matches) - SHOWN_PATHS
     tail = f"; and {more} more path{'s' if more > 1 else ''} (related locations)" if more > 0 else ""
     return "; ".join(texts) + tail
+
+
+# Escalations whose resource is the principal that receives the permissions: on named roles or users
+# other than the identity itself they raise those principals, not the identity.
+GRANTS_TO_RESOURCE = frozenset({"iam:putrolepolicy", "iam:attachrolepolicy", "iam:putuserpolicy", "iam:attachuserpolicy"})
+
+
+def match_grants(matches: list[Match]) -> tuple[str, ...]:
+    """The statements the paths go through (`Finding.grants`)."""
+    return tuple(sorted({statement_key(part.grant) for match in matches for part in match.parts}))
 
 
 def part_locations(matches: list[Match]) -> list[Related]:
@@ -301,11 +331,13 @@ def _matches(identity: Identity, held: frozenset[str], pairs: list[tuple[Binding
     for path in aws_paths():
         if not all(need.lower() in held for need in path.needs):
             continue
-        parts = [part for need in path.needs for part in _parts(pairs, need)]
+        parts = [part for need in path.needs for part in _parts(pairs, need) if _passes_to(part, path.passed_to)]
         if {p.need for p in parts} != set(path.needs):
             continue  # held through something the statements do not show (not expected)
-        if all(broad_builtin(p.grant.policy) or full_wildcard(p.grant) for p in parts) or only_through_one_group(parts):
-            continue  # JEP101/JEP106 report the broad role; the group is reported, not each member
+        if aws_service_role(identity, parts):
+            continue  # AWS's own design for the service that assumes the role: not the customer's grant
+        if only_through_one_group(parts):
+            continue  # the group is reported, not each member (a broad role or `*`: defers_to JEP101/JEP106)
         narrowing = _narrowing(path, parts, identity)
         if narrowing is None:
             continue
@@ -329,6 +361,23 @@ def _parts(pairs: list[tuple[Binding | None, Policy]], need: str) -> list[Part]:
             if token is not None:
                 parts.append(Part(need, grant, token, binding))
     return parts
+
+
+def aws_service_role(identity: Identity, parts: list[Part]) -> bool:
+    """A role only AWS services that run no customer code assume, holding the path only through the `service-role/` managed
+    policies AWS publishes for them (the EMR service role's PassRole and RunInstances): reported
+    when the role is also given something else, through the statements that give it."""
+    if not service_delegation(identity):
+        return False
+    return all(p.grant.policy.kind == "aws-managed" and service_role_policy(p.grant.policy.name) for p in parts)
+
+
+def _passes_to(part: Part, service: str | None) -> bool:
+    """A PassRole statement limited by `iam:PassedToService` serves only the paths of those services."""
+    if service is None or part.need.lower() != "iam:passrole":
+        return True
+    allowed = values_for(part.grant.conditions, "iam:passedtoservice")
+    return allowed is None or any(matches(service, str(v), fold=True) for v in allowed)
 
 
 def _applies(grant: Grant, need: str) -> bool:
@@ -355,6 +404,8 @@ def _narrowing(path: Path, parts: list[Part], identity: Identity) -> tuple[int, 
         itself = named and all(names_identity(v, identity) for v in grant.resources)
         if itself and path.self_neutral:
             continue
+        if named and path.target.lower() in GRANTS_TO_RESOURCE and not any(names_identity(v, identity) for v in grant.resources):
+            continue  # it grants the named roles or users more, not itself (becoming them is JEP405's path)
         keys = scoping_keys(grant)
         if any(k.lower() == "aws:currenttime" for k in keys):
             continue  # time-bound: just-in-time access, whose length JEP2xx judge

@@ -6,7 +6,7 @@ resource "aws_iam_role" "ci_deployer" {
   assume_role_policy = data.aws_iam_policy_document.github_oidc.json
 }
 
-resource "aws_iam_role" "reports" { # expect: JEP301
+resource "aws_iam_role" "reports" { # JEP302 reports its functions outside its declared purpose
   name               = "reports-job"
   assume_role_policy = data.aws_iam_policy_document.lambda_trust.json
   tags = {

@@ -17,7 +17,7 @@ resource "aws_iam_role_policy" "pass" {
   policy = jsonencode({
     Statement = [{
       Effect    = "Allow"
-      Action    = "iam:*" # expect: JEP102
+      Action    = "iam:*" # JEP102 defers to JEP105 (same statement)
       Resource  = "*"     # expect: JEP105
       Condition = { StringEquals = { "iam:PassedToService" = "cloudformation.amazonaws.com" } }
     }]

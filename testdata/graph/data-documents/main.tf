@@ -2,7 +2,7 @@
 locals {
   grants = [
     { actions = ["dynamodb:GetItem"], resources = ["arn:aws:dynamodb:eu-west-1:123456789012:table/a"] },
-    { actions = ["kms:*"], resources = ["*"] }, # expect: JEP102, JEP105
+    { actions = ["kms:*"], resources = ["*"] }, # expect: JEP105 (JEP102 defers to it)
   ]
 }
 
