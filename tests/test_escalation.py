@@ -431,7 +431,15 @@ ROOT = 'type = "AWS"\n      identifiers = ["arn:aws:iam::210987654321:root"]'
         (ROOT, "", "warning"),
         (ROOT, condition("sts:ExternalId", '[""]'), "warning"),
         (ROOT, condition("aws:MultiFactorAuthPresent", '["true"]', "Bool"), None),
-        ('type = "AWS"\n      identifiers = ["*"]', condition("aws:PrincipalOrgID", '["o-abc"]'), "warning"),
+        # pinned to a named organisation, OU path or accounts: the documented organisation-wide trust
+        ('type = "AWS"\n      identifiers = ["*"]', condition("aws:PrincipalOrgID", '["o-abc"]'), None),
+        (
+            'type = "AWS"\n      identifiers = ["*"]',
+            condition("aws:PrincipalOrgPaths", '["o-abc/r-1/ou-2/*"]', "ForAnyValue:StringLike"),
+            None,
+        ),
+        ('type = "AWS"\n      identifiers = ["*"]', condition("aws:PrincipalOrgID", '["*"]', "StringLike"), "warning"),
+        ('type = "AWS"\n      identifiers = ["*"]', condition("aws:SourceIp", '["203.0.113.0/24"]', "IpAddress"), "warning"),
         (
             'type = "AWS"\n      identifiers = ["*"]',
             condition("aws:PrincipalArn", '["arn:aws:iam::*:role/deployer"]', "ArnLike"),

@@ -334,15 +334,12 @@ class AwsExtractor:
         sid = resolve(stmt.attrs["sid"]) if "sid" in stmt.attrs else None
         if isinstance(sid, Scalar) and sid.value is not None:
             grant.sid = str(sid.value)
-        for attr, field, negated in (
-            ("actions", "actions", False),
-            ("not_actions", "actions", True),
-            ("resources", "resources", False),
-            ("not_resources", "resources", True),
-        ):
-            if attr in stmt.attrs:
-                setattr(grant, field, values_of(stmt.attrs[attr], resolve, render))
-                setattr(grant, "not_" + field, negated)
+        for field in ("actions", "resources"):
+            chosen = _element(stmt, field, resolve, render)
+            if chosen is not None:
+                attr, elements = chosen
+                setattr(grant, field, elements)
+                setattr(grant, "not_" + field, attr.startswith("not_"))
                 grant.key_spans[_POLICY_KEY[attr]] = stmt.attr_spans[attr]
         conditions: list[Condition] = []
         for cond, cond_env in [(c, env) for c in stmt.blocks_of("condition")] + self._dynamic_conditions(
@@ -590,3 +587,28 @@ def _principals(blocks: list[Block], resolve: Callable[[Node], Node], render: Ca
 
 def _attr_span(block: Block, attr: str) -> Span:
     return block.attrs[attr].span if attr in block.attrs else block.span
+
+
+def _element(
+    stmt: Block, field: str, resolve: Callable[[Node], Node], render: Callable[[Node], Value | None]
+) -> tuple[str, list[Value]] | None:
+    """Which of `actions` / `not_actions` (or `resources` / `not_resources`) a statement block sets,
+    with its values. Terraform leaves out an argument whose value is null, so a null one is absent.
+    Generic modules write both (`actions = s.value.actions`, `not_actions = s.value.not_actions`)
+    and let the caller leave one null: when one of the two is known and the other is not, the
+    known one is the statement's; when neither is known, the positive one is kept, unresolved, so
+    no NotAction or NotResource is claimed that the scan cannot prove."""
+    found: dict[str, list[Value]] = {}
+    for attr in (field, f"not_{field}"):
+        if attr in stmt.attrs:
+            node = stmt.attrs[attr]
+            resolved = resolve(node)
+            if isinstance(resolved, Scalar) and resolved.value is None:
+                continue  # null: Terraform leaves the argument out
+            found[attr] = values_of(node, resolve, render)
+    if len(found) < 2:
+        return next(iter(found.items()), None)
+    positive, negative = found[field], found[f"not_{field}"]
+    if any(v.text is not None for v in negative) and not any(v.text is not None for v in positive):
+        return f"not_{field}", negative
+    return field, positive

@@ -2,6 +2,9 @@
 `max_session_duration` / `MaxSessionDuration` of an IAM role, `duration_seconds` /
 `DurationSeconds` of an IAM Roles Anywhere profile — above `Options.max_session_duration`.
 
+A session is temporary by nature, so a length over the threshold is a note; at AWS's maximum of
+12 hours (43,200 s) it is a warning (the knowledge base's "info above 1 hour, low at 43,200").
+
 Roles that only people can assume (trust through `sts:AssumeRoleWithSAML` alone) are left out:
 workforce sessions are not a workload's. Documentation: `rules/JEP203-session-duration-too-long/`.
 """
@@ -9,12 +12,15 @@ workforce sessions are not a workload's. Documentation: `rules/JEP203-session-du
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 from jeplint.graph.model import Credential, Graph, RolesAnywhere
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common.expiry import credential_finding, credentials, lifetime_of, limit_phrase, owner
 from jeplint.timeparse import humanize
+
+WARN_AT = timedelta(hours=12)  # AWS's longest role session: a warning from here on, a note below
 
 
 def message(credential: Credential, options: Options) -> str | None:
@@ -35,7 +41,12 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for credential in credentials(graph, "session"):
         text = message(credential, options)
         if text is not None:
-            yield credential_finding("JEP203", graph, credential, text)
+            finding = credential_finding("JEP203", graph, credential, text)
+            lifetime = lifetime_of(credential)
+            length = lifetime.length(options.now) if lifetime is not None else None
+            if length is not None and length < WARN_AT:
+                finding.level = "note"
+            yield finding
 
 
 RULE = Rule("JEP203", check)

@@ -73,6 +73,17 @@ def _unknown_conditions(grant: Grant) -> bool:
     return any_unknown(grant.conditions)
 
 
+def _pinned_to_organisation(grant: Grant) -> bool:
+    """A condition names the organisation, organisational unit path or accounts the principals must
+    belong to (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:PrincipalAccount`), with known
+    values none of which admits everything."""
+    for key in ("aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount"):
+        values = _condition_values(grant, key)
+        if values and all(isinstance(v, str) and v and not v.startswith("*") for v in values):
+            return True
+    return False
+
+
 def _aws_principal(grant: Grant, value: Value) -> tuple[str, str] | None:
     """(level, what) when one principal of a trust statement leaves the role open (federated
     principals are judged from the graph's federation facts)."""
@@ -81,6 +92,8 @@ def _aws_principal(grant: Grant, value: Value) -> tuple[str, str] | None:
         named = _condition_values(grant, "aws:principalarn")
         if named and any(isinstance(v, str) and v != "*" for v in named):
             return None  # the condition names the principals: the "*" only defers to it
+        if _pinned_to_organisation(grant):
+            return None  # the documented organisation-wide trust: principals of the named organisation, OU or accounts
         written = 'Principal "*"' if text == "*" else 'Principal AWS "*"'
         keys = sorted(set(scoping_keys(grant)) | set(_guarded(grant)))
         if keys or _unknown_conditions(grant):

@@ -53,3 +53,17 @@ resource "aws_iam_role" "operators" {
     }]
   })
 }
+
+# Any principal of one organisational unit: the documented organisation-wide trust.
+resource "aws_iam_role" "member_read_only" {
+  name = "member-read-only"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "*" }
+      Condition = { "ForAnyValue:StringLike" = { "aws:PrincipalOrgPaths" = ["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"] } }
+    }]
+  })
+}
