@@ -16,6 +16,7 @@ granting statement are kept, as before the index (issue 20, item 3; issue 12).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from jeplint.catalog.escalation import arn_parts
@@ -107,7 +108,7 @@ class _TrustIndex:
             self.everyone.append(item)
         elif text.startswith("AWS:"):
             arn = text[4:]
-            if arn.endswith(":root") and any(marker in arn for marker in CURRENT_ACCOUNT):
+            if own_account_root(arn):
                 self.by_scope.setdefault(scope(target.key), []).append(item)
             else:
                 name = arn_name(arn)
@@ -193,3 +194,26 @@ def _reaches(value: Value, source_key: str, target: Identity) -> bool:
         return False
     kind, _, rest = parts[5].partition("/")
     return matches("role", kind) and matches(target.name, rest.rsplit("/", 1)[-1])
+
+
+def own_account(text: str) -> bool:
+    """The ARN names the scanned template's own account (written `${data.aws_caller_identity...}`,
+    `${AWS::AccountId}`), not another one."""
+    return any(marker in text for marker in CURRENT_ACCOUNT)
+
+
+def own_account_root(arn: str) -> bool:
+    return arn.endswith(":root") and own_account(arn)
+
+
+# A CloudFormation trust principal whose account is a template parameter: `!Sub ...${Param}:root`
+# (rendered with a placeholder) or `!Ref Param` (unresolved).
+PARAMETER_ROOT = re.compile(r"^AWS:(?:arn:aws[a-z-]*:iam::\$\{(?P<sub>[A-Za-z0-9]+)\}:root|Ref (?P<ref>[A-Za-z0-9]+))$")
+
+
+def account_parameter(value: Value) -> str | None:
+    """The parameter that gives a trust principal's account, when it is written that way."""
+    if not (value.partial or value.text is None):
+        return None
+    found = PARAMETER_ROOT.match(value.text or value.unresolved)
+    return (found.group("sub") or found.group("ref")) if found is not None else None

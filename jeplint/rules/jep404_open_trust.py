@@ -27,10 +27,10 @@ Reported at the principal (the provider, for GCP). Documentation: `rules/JEP404-
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from jeplint.catalog.broad_roles import AZURE_BROAD
+from jeplint.graph.assume import account_parameter, own_account
 from jeplint.graph.conditions import CEL, any_unknown, guards, values_for
 from jeplint.graph.federation import Federation
 from jeplint.graph.federation_aws import unattached_trust
@@ -38,13 +38,12 @@ from jeplint.graph.model import Grant, Graph, Identity, Value
 from jeplint.iamglob import action_matches
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Related, Rule, fingerprint
-from jeplint.rules.common import CURRENT_ACCOUNT, scoping_keys
+from jeplint.rules.common import scoping_keys
 from jeplint.rules.common.escalation import account_of, finish
 from jeplint.span import Span
 
 ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
 # An account root written with a CloudFormation parameter: `arn:aws:iam::${AccountId}:root`, `Ref AccountId`.
-PARAMETER_ROOT = re.compile(r"^AWS:(?:arn:aws[a-z-]*:iam::\$\{(?P<sub>[A-Za-z0-9]+)\}:root|Ref (?P<ref>[A-Za-z0-9]+))$")
 OPERATORS = {"equals": "=", "like": "like", "prefix": "starts with"}
 
 
@@ -103,19 +102,18 @@ def _aws_principal(grant: Grant, value: Value) -> tuple[str, str] | None:
     if _guarded(grant) or _unknown_conditions(grant):
         return None
     kind, _, name = text.partition(":")
-    if kind == "AWS" and not value.partial and not any(m in text for m in CURRENT_ACCOUNT):
+    if kind == "AWS" and not value.partial and not own_account(text):
         account = account_of(name)
         if account is not None:
             return "warning", (
                 f"trusts every principal of account {account} that may call sts:AssumeRole ({name}), "
                 "without sts:ExternalId, MFA or a condition naming the principals"
             )
-    parameter = PARAMETER_ROOT.match(text or value.unresolved)
-    if parameter is not None and (value.partial or value.text is None):
-        name = parameter.group("sub") or parameter.group("ref")
-        if name not in ("AWS::AccountId",):
+    parameter = account_parameter(value)
+    if parameter is not None:
+        if parameter not in ("AWS::AccountId",):
             return "warning", (
-                f"trusts every principal that may call sts:AssumeRole in the account given by parameter {name} "
+                f"trusts every principal that may call sts:AssumeRole in the account given by parameter {parameter} "
                 "(another account unless proven the same), without sts:ExternalId, MFA or a condition naming the principals"
             )
     return None

@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterator
 
 from jeplint.catalog import aws_actions
-from jeplint.graph.assume import CURRENT_ACCOUNT as CURRENT_ACCOUNT  # shared with the graph
 from jeplint.graph.conditions import scoping
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
 from jeplint.rules.base import Finding, Related, fingerprint
