@@ -17,7 +17,7 @@ from jeplint.graph.kubernetes import KubernetesExtractor
 from jeplint.graph.model import Graph, Policy
 from jeplint.graph.policy import grants_from_document
 from jeplint.graph.terraform import Module
-from jeplint.graph.tf_aws import AwsExtractor
+from jeplint.graph.tf_aws_edges import AwsExtractor
 from jeplint.graph.tf_azure import AzureExtractor
 from jeplint.graph.tf_azure_federation import add_azure_federation
 from jeplint.graph.tf_eks import PodIdentity, link_pod_identities

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from jeplint.graph.aws_managed import managed_policy, managed_policy_by_name
 from jeplint.graph.conditions import UNKNOWN, Condition
-from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
+from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
 from jeplint.graph.names import aws_named
 from jeplint.graph.policy import describe, grants_from_document, values_of
 from jeplint.graph.terraform import NONE, Env, Module, parse_embedded_json, traversal
@@ -55,7 +55,9 @@ WORKLOAD_ROLE_ATTRS = {
 }
 
 
-class AwsExtractor:
+class AwsCore:
+    """Identities, policies and statements; `tf_aws_edges.AwsExtractor` adds what links them."""
+
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.identities: dict[str, Identity] = {}  # key -> identity
@@ -63,17 +65,6 @@ class AwsExtractor:
         # (module directory, module address, kind, name template with unknown parts) -> identity
         self.by_template: dict[tuple[str, str, str, str], Identity] = {}
         self.policies: dict[str, Policy] = {}  # key -> policy
-
-    def add(self, modules: list[Module]) -> None:
-        for module in modules:
-            self._identities(module)
-        for module in modules:
-            self._policies(module)
-        for module in modules:
-            self._bindings(module)
-        for module in modules:
-            self._memberships(module)
-            self._workloads(module)
 
     # -- identities ---------------------------------------------------------------------------
 
@@ -385,76 +376,6 @@ class AwsExtractor:
             ]
         return out
 
-    # -- bindings -----------------------------------------------------------------------------
-
-    def _bindings(self, module: Module) -> None:
-        policy: Policy | None
-        identity: Identity | None
-        for tf_type, label, block in module.each_resource():
-            address = module.address_of(tf_type, label)
-            if tf_type in INLINE_POLICY_TYPES:
-                kind = INLINE_POLICY_TYPES[tf_type]
-                identity = self.identity_ref(module, kind, block.attrs.get(kind))
-                if identity is not None:
-                    policy = self.policies[module.key(tf_type, label)]
-                    self.graph.bindings.append(Binding(identity, policy, _attr_span(block, kind), address))
-            elif tf_type in ATTACHMENT_TYPES:
-                kind = ATTACHMENT_TYPES[tf_type]
-                identity = self.identity_ref(module, kind, block.attrs.get(kind))
-                policy = self.policy_ref(module, block.attrs.get("policy_arn"))
-                if identity is not None and policy is not None:
-                    self.graph.bindings.append(Binding(identity, policy, _attr_span(block, "policy_arn"), address))
-            elif tf_type in EXCLUSIVE_ATTACHMENT_TYPES:
-                # `aws_iam_role_policy_attachments_exclusive` and its user/group forms: the complete
-                # list of managed policies of the identity (what it holds, nothing else).
-                kind, attr = EXCLUSIVE_ATTACHMENT_TYPES[tf_type]
-                identity = self.identity_ref(module, kind, block.attrs.get(attr))
-                arns = module.resolve(block.attrs.get("policy_arns", NONE))
-                for item in arns.items if isinstance(arns, Sequence) and identity is not None else []:
-                    policy = self.policy_ref(module, item)
-                    if policy is not None and identity is not None:
-                        self.graph.bindings.append(Binding(identity, policy, item.span, address))
-            elif tf_type == "aws_iam_policy_attachment":
-                policy = self.policy_ref(module, block.attrs.get("policy_arn"))
-                if policy is None:
-                    continue
-                for attr, kind in (("roles", "role"), ("users", "user"), ("groups", "group")):
-                    node = module.resolve(block.attrs.get(attr, NONE))
-                    for item in node.items if isinstance(node, Sequence) else []:
-                        identity = self.identity_ref(module, kind, item)
-                        if identity is not None:
-                            self.graph.bindings.append(Binding(identity, policy, item.span, address))
-            elif tf_type == "aws_iot_policy_attachment":
-                policy = self._iot_policy(module, block.attrs.get("policy"))
-                target = block.attrs.get("target")
-                if policy is not None and target is not None:
-                    resolved = module.resolve(target)
-                    parts = traversal(resolved.text) if isinstance(resolved, Expr) and resolved.op == "ref" else []
-                    name = f"{parts[0]}.{parts[1]}" if len(parts) >= 2 else (module.text(target) or "certificate")
-                    key = module.key(parts[0], parts[1]) if len(parts) >= 2 else module.key(tf_type, label, "target")
-                    found = module.resources.get((parts[0], parts[1])) if len(parts) >= 2 else None
-                    identity = self.identities.get(key) or Identity(
-                        "aws", "iot-certificate", name, key, found.labels[1].span if found else None
-                    )
-                    if key not in self.identities:
-                        self.identities[key] = identity
-                        self.graph.identities.append(identity)
-                    self.graph.bindings.append(Binding(identity, policy, target.span, address))
-            elif tf_type == "aws_ssoadmin_managed_policy_attachment":
-                identity = self.identity_ref(module, "permission-set", block.attrs.get("permission_set_arn"))
-                policy = self.policy_ref(module, block.attrs.get("managed_policy_arn"))
-                if identity is not None and policy is not None:
-                    self.graph.bindings.append(Binding(identity, policy, _attr_span(block, "managed_policy_arn"), address))
-            elif tf_type in IDENTITY_TYPES:
-                identity = self.identities[module.key(tf_type, label)]
-                node = module.resolve(block.attrs.get("managed_policy_arns", NONE))
-                for item in node.items if isinstance(node, Sequence) else []:
-                    policy = self.policy_ref(module, item)
-                    if policy is not None:
-                        self.graph.bindings.append(Binding(identity, policy, item.span, f"managed_policy_arns of {address}"))
-                if "permissions_boundary" in block.attrs:
-                    identity.boundary = self.policy_ref(module, block.attrs["permissions_boundary"])
-
     def _declared_policy(self, module: Module, value: Node, tf_type: str) -> Policy | None:
         """The policy a reference such as `aws_iam_policy.x.arn` names, when it is of `tf_type`."""
         found = module.locate(value)
@@ -506,67 +427,6 @@ class AwsExtractor:
         match = _ANY_PARTITION.match(rendered.text or "") if rendered is not None else None
         if match is not None:
             return managed_policy(self.graph, "arn:aws:iam::aws:policy/" + match.group(1), node.span)
-        return None
-
-    # -- memberships and workloads ------------------------------------------------------------
-
-    def _memberships(self, module: Module) -> None:
-        pairs: list[tuple[Identity, Identity, Span, str]] = []
-        for tf_type, label, block in module.each_resource():
-            address = module.address_of(tf_type, label)
-            if tf_type == "aws_iam_user_group_membership":
-                user = self.identity_ref(module, "user", block.attrs.get("user"))
-                groups = module.resolve(block.attrs.get("groups", NONE))
-                for item in groups.items if isinstance(groups, Sequence) and user else []:
-                    group = self.identity_ref(module, "group", item)
-                    if group is not None and user is not None:
-                        pairs.append((user, group, item.span, address))
-            elif tf_type == "aws_iam_group_membership":
-                group = self.identity_ref(module, "group", block.attrs.get("group"))
-                users = module.resolve(block.attrs.get("users", NONE))
-                for item in users.items if isinstance(users, Sequence) and group else []:
-                    user = self.identity_ref(module, "user", item)
-                    if user is not None and group is not None:
-                        pairs.append((user, group, item.span, address))
-        for user, group, span, address in pairs:
-            for binding in list(self.graph.bindings_of(group)):
-                self.graph.bindings.append(
-                    Binding(user, binding.policy, span, f"{address} (member of {group.label})", group=group)
-                )
-
-    def _workloads(self, module: Module) -> None:
-        for tf_type, label, block in module.each_resource():
-            if tf_type in WORKLOAD_ROLE_ATTRS:
-                attrs, kind = WORKLOAD_ROLE_ATTRS[tf_type]
-                for attr in attrs:
-                    identity = self.identity_ref(module, "role", block.attrs.get(attr))
-                    if identity is not None:
-                        name = (
-                            module.text(block.attrs.get("function_name") or block.attrs.get("family") or block.attrs.get("name"))
-                            or label
-                        )
-                        suffix = " (execution role)" if attr == "execution_role_arn" else ""
-                        self.graph.workloads.append(Workload("aws", kind, f"{name}{suffix}", block.labels[1].span, identity))
-            elif tf_type in ("aws_instance", "aws_launch_template"):
-                profile = block.attrs.get("iam_instance_profile")
-                if tf_type == "aws_launch_template":
-                    nested = block.blocks_of("iam_instance_profile")
-                    profile = (nested[0].attrs.get("name") or nested[0].attrs.get("arn")) if nested else None
-                identity = self._profile_role(module, profile)
-                if identity is not None:
-                    kind = "EC2 instance" if tf_type == "aws_instance" else "EC2 launch template"
-                    self.graph.workloads.append(Workload("aws", kind, label, block.labels[1].span, identity))
-
-    def _profile_role(self, module: Module, node: Node | None) -> Identity | None:
-        if node is None:
-            return None
-        value = module.resolve(node)
-        if isinstance(value, Expr) and value.op == "ref":
-            parts = traversal(value.text)
-            if len(parts) >= 2 and parts[0] == "aws_iam_instance_profile":
-                profile = module.resources.get(("aws_iam_instance_profile", parts[1]))
-                if profile is not None:
-                    return self.identity_ref(module, "role", profile.attrs.get("role"))
         return None
 
 

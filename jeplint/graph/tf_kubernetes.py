@@ -13,7 +13,7 @@ import re
 
 from jeplint.graph.model import Graph
 from jeplint.graph.terraform import Module
-from jeplint.graph.tf_aws import AwsExtractor
+from jeplint.graph.tf_aws_edges import AwsExtractor
 from jeplint.graph.tf_eks import PodIdentity, access_bindings, pod_identity
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
 
