@@ -33,6 +33,9 @@ reported again. `until` is the last day the suppression holds (inclusive, UTC).
 Comments are recognised outside quoted strings on their line; lines of heredocs and YAML block
 scalars are not told apart from code. JSON has no comments: use CloudFormation `Metadata`, or a
 baseline (`jeplint.baseline`).
+
+Size: over the usual 400 lines on purpose: the three syntaxes share one directive grammar, one
+validation (near misses, unknown rules, expiry, scope) and one matching, which a split would repeat.
 """
 
 from __future__ import annotations
