@@ -676,3 +676,27 @@ def test_held_sarif_and_dot_carry_hostile_names_as_data(repo: Path, capsys: pyte
     assert main(["graph", ".", "--format", "dot"]) == 0
     dot = capsys.readouterr().out
     assert "\n  evil" not in dot and 'x\\"];\\\\x0a  evil [label=\\"\\\\x1b\\\\u202e' in dot
+
+
+def test_rbac_expansion_of_thousands_of_distinct_strings_is_bounded_by_the_catalogue() -> None:
+    """Distinct verbs x groups x resources (not aliases) cannot multiply the work either: beyond
+    MAX_LITERAL_PRODUCT combinations the rule is expanded against the catalogue, each custom string
+    kept once."""
+    import time
+
+    from jeplint.catalog.k8s import MAX_LITERAL_PRODUCT, expand
+
+    n = 2000
+    verbs, groups, names = (
+        [f"v{i}" for i in range(n)] + ["get"],
+        [f"g{i}" for i in range(n)] + [""],
+        [f"r{i}" for i in range(n)] + ["pods"],
+    )
+    assert len(verbs) * len(groups) * len(names) > MAX_LITERAL_PRODUCT
+    started = time.perf_counter()
+    out = expand(verbs, groups, names)
+    assert time.perf_counter() - started < 2.0
+    assert "get /pods" in out  # what the API serves is still there
+    assert {"v7 ?/?", "? g7/?", "? ?/r7"} <= out  # and every custom string is said once
+    assert len(out) < 4 * n
+    assert expand(["get", "list"], [""], ["pods", "secrets"]) == {"get /pods", "get /secrets", "list /pods", "list /secrets"}

@@ -160,6 +160,9 @@ def all_permissions() -> frozenset[str]:
     return frozenset(out)
 
 
+MAX_LITERAL_PRODUCT = 20_000  # verb x group x resource combinations written out one by one; beyond: the catalogue
+
+
 def expand(verbs: list[str], groups: list[str], names: list[str]) -> set[str]:
     """`verb group/resource` permissions an RBAC rule grants; `*` expanded against the catalogue.
 
@@ -170,7 +173,8 @@ def expand(verbs: list[str], groups: list[str], names: list[str]) -> set[str]:
     # an alias of a list of aliases) no longer multiply the work (issue 20: a 34 KB file, 15 minutes).
     verb_set, group_set, name_set = set(verbs), set(groups), set(names)
     out: set[str] = set()
-    if "*" in verb_set or "*" in group_set or "*" in name_set:
+    literal = len(verb_set) * len(group_set) * len(name_set)
+    if literal > MAX_LITERAL_PRODUCT or "*" in verb_set or "*" in group_set or "*" in name_set:
         for permission in all_permissions():
             verb, _, target = permission.partition(" ")
             group, _, name = target.partition("/")
@@ -180,5 +184,15 @@ def expand(verbs: list[str], groups: list[str], names: list[str]) -> set[str]:
                 and ("*" in name_set or name in name_set)
             ):
                 out.add(permission)
-    out |= {f"{verb} {group}/{name}" for verb in verb_set for group in group_set for name in name_set}
+    if literal <= MAX_LITERAL_PRODUCT:
+        out |= {f"{verb} {group}/{name}" for verb in verb_set for group in group_set for name in name_set}
+    else:
+        # Thousands of distinct verbs x groups x resources: bounded by the catalogue (the loop above),
+        # plus one entry per custom verb, group and resource, so none of them goes unsaid.
+        custom = [v for v in verb_set if v != "*"], [g for g in group_set if g != "*"], [n for n in name_set if n != "*"]
+        out |= (
+            {f"{verb} ?/?" for verb in custom[0]}
+            | {f"? {group}/?" for group in custom[1]}
+            | {f"? ?/{name}" for name in custom[2]}
+        )
     return out
