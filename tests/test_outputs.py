@@ -143,6 +143,23 @@ def test_junit_report(examples) -> None:
     assert failure.text.startswith("testdata/examples/cloudformation/worker.yaml:28:17: JEP102 role queue-worker")
 
 
+def test_junit_report_is_read_by_a_real_consumer(examples) -> None:
+    """junitparser (what many CI tools use to read JUnit XML) agrees with our counts and cases."""
+    junitparser = pytest.importorskip("junitparser")
+    xml = junitparser.JUnitXml.fromstring(junit.dumps(examples))
+    suites = list(xml)
+    assert len(suites) == 6
+    failures = [
+        (suite.name, case.name, result.type)
+        for suite in suites
+        for case in suite
+        for result in case.result
+        if isinstance(result, junitparser.Failure)
+    ]
+    assert len(failures) == 10 == sum(suite.failures for suite in suites)
+    assert ("testdata/examples/cloudformation/worker.yaml", "JEP102 service-wildcard-action at 28:17", "warning") in failures
+
+
 def test_junit_clean_file_passes_and_unreadable_file_errors(tmp_path: Path) -> None:
     (tmp_path / "good.tf").write_text('resource "aws_iam_role" "r" {\n  name = "r"\n  assume_role_policy = "{}"\n}\n')
     (tmp_path / "broken.tf").write_text('resource "x" "y" {\n\x01')
