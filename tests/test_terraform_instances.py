@@ -71,12 +71,19 @@ def test_fabric_style_iam_map_into_a_local_module(in_root: Path) -> None:
     ]
     result = scan([f"{BASE}/fabric_iam"])
     (finding,) = result.findings
-    assert [(r.span.line, r.span.col, r.message) for r in finding.related] == [
+    assert [(r.span.path.rsplit("/", 3)[-3:], r.span.line, r.span.col, r.message) for r in finding.related] == [
         (
+            ["modules", "project", "main.tf"],
             13,
             14,
             'module.project.google_project_iam_binding.authoritative["roles/owner"] binds GCP role roles/owner to user alice@example.com',
-        )
+        ),
+        (  # the module call that supplies the `iam` map: where a reviewer changes it
+            ["terraform-instances", "fabric_iam", "main.tf"],
+            1,
+            8,
+            "module.project instantiates testdata/terraform-instances/fabric_iam/modules/project and supplies its inputs",
+        ),
     ]
     held = sorted((b.identity.name, b.policy.name) for b in result.graph.bindings)
     assert held == [("alice@example.com", "roles/owner"), ("staff@example.com", "roles/viewer")]

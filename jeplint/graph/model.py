@@ -146,6 +146,7 @@ class Binding:
     scope_kind: str = ""
     namespace: str = ""  # a RoleBinding's namespace
     group: Identity | None = None  # held as a member of this group (the binding is the group's, copied)
+    origin: list[tuple[Span, str]] = field(default_factory=list)  # the module calls that instantiate it, innermost first
 
 
 @dataclass(slots=True, eq=False)

@@ -50,7 +50,7 @@ class AwsExtractor(AwsCore):
         identity = self.identity_ref(module, kind, block.attrs.get(kind))
         if identity is not None:
             policy = self.policies[module.key(tf_type, label)]
-            self.graph.bindings.append(Binding(identity, policy, _attr_span(block, kind), address))
+            self.graph.bindings.append(Binding(identity, policy, _attr_span(block, kind), address, origin=module.origin()))
 
     def _attachment(self, module: Module, tf_type: str, label: str, block: Block, address: str) -> None:
         """`aws_iam_role_policy_attachment` and its user/group forms: one managed policy."""
@@ -60,7 +60,9 @@ class AwsExtractor(AwsCore):
         identity = self.identity_ref(module, kind, block.attrs.get(kind))
         policy = self.policy_ref(module, block.attrs.get("policy_arn"))
         if identity is not None and policy is not None:
-            self.graph.bindings.append(Binding(identity, policy, _attr_span(block, "policy_arn"), address))
+            self.graph.bindings.append(
+                Binding(identity, policy, _attr_span(block, "policy_arn"), address, origin=module.origin())
+            )
 
     def _exclusive(self, module: Module, tf_type: str, label: str, block: Block, address: str) -> None:
         """`aws_iam_role_policy_attachments_exclusive` and its user/group forms: the complete list of
@@ -73,7 +75,7 @@ class AwsExtractor(AwsCore):
         for item in arns.items if isinstance(arns, Sequence) and identity is not None else []:
             policy = self.policy_ref(module, item)
             if policy is not None and identity is not None:
-                self.graph.bindings.append(Binding(identity, policy, item.span, address))
+                self.graph.bindings.append(Binding(identity, policy, item.span, address, origin=module.origin()))
 
     def _policy_attachment(self, module: Module, tf_type: str, label: str, block: Block, address: str) -> None:
         """`aws_iam_policy_attachment`: one managed policy to lists of roles, users and groups."""
@@ -87,7 +89,7 @@ class AwsExtractor(AwsCore):
             for item in node.items if isinstance(node, Sequence) else []:
                 identity = self.identity_ref(module, kind, item)
                 if identity is not None:
-                    self.graph.bindings.append(Binding(identity, policy, item.span, address))
+                    self.graph.bindings.append(Binding(identity, policy, item.span, address, origin=module.origin()))
 
     def _iot_attachment(self, module: Module, tf_type: str, label: str, block: Block, address: str) -> None:
         """`aws_iot_policy_attachment`: an IoT policy to a certificate (the identity of a device)."""
@@ -107,7 +109,7 @@ class AwsExtractor(AwsCore):
             if key not in self.identities:
                 self.identities[key] = identity
                 self.graph.identities.append(identity)
-            self.graph.bindings.append(Binding(identity, policy, target.span, address))
+            self.graph.bindings.append(Binding(identity, policy, target.span, address, origin=module.origin()))
 
     def _sso_attachment(self, module: Module, tf_type: str, label: str, block: Block, address: str) -> None:
         """`aws_ssoadmin_managed_policy_attachment`: a managed policy to an SSO permission set."""
@@ -116,7 +118,9 @@ class AwsExtractor(AwsCore):
         identity = self.identity_ref(module, "permission-set", block.attrs.get("permission_set_arn"))
         policy = self.policy_ref(module, block.attrs.get("managed_policy_arn"))
         if identity is not None and policy is not None:
-            self.graph.bindings.append(Binding(identity, policy, _attr_span(block, "managed_policy_arn"), address))
+            self.graph.bindings.append(
+                Binding(identity, policy, _attr_span(block, "managed_policy_arn"), address, origin=module.origin())
+            )
 
     def _identity_arns(self, module: Module, tf_type: str, label: str, block: Block, address: str) -> None:
         """`managed_policy_arns` and `permissions_boundary` written on the role, user or group itself."""
@@ -127,7 +131,9 @@ class AwsExtractor(AwsCore):
         for item in node.items if isinstance(node, Sequence) else []:
             policy = self.policy_ref(module, item)
             if policy is not None:
-                self.graph.bindings.append(Binding(identity, policy, item.span, f"managed_policy_arns of {address}"))
+                self.graph.bindings.append(
+                    Binding(identity, policy, item.span, f"managed_policy_arns of {address}", origin=module.origin())
+                )
         if "permissions_boundary" in block.attrs:
             identity.boundary = self.policy_ref(module, block.attrs["permissions_boundary"])
 

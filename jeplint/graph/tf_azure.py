@@ -149,6 +149,7 @@ class AzureExtractor:
                 module.address_of("azurerm_role_assignment", label),
                 scope=where,
                 scope_kind=azure_scope_kind(where),
+                origin=module.origin(),
             )
         )
 

@@ -163,6 +163,7 @@ class GcpExtractor:
                         condition,
                         where,
                         scope_kind=scope_kind,
+                        origin=module.origin(),
                     )
                 )
 

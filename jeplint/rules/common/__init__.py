@@ -177,6 +177,7 @@ def path_locations(graph: Graph, grant: Grant) -> list[Related]:
     identities: list[Identity] = []
     for binding in sorted(graph.holders(grant.policy), key=lambda b: _span_key(b.span)):
         related.append(Related(binding.span, f"{grant.policy.label} is bound to {binding.identity.label} by {binding.via}"))
+        related += [Related(span, message) for span, message in binding.origin]
         if binding.identity not in identities:
             identities.append(binding.identity)
     for identity in sorted(identities, key=lambda i: _span_key(i.span)):
@@ -255,6 +256,7 @@ def identity_locations(graph: Graph, identity: Identity) -> list[Related]:
 
 def binding_locations(binding: Binding, graph: Graph) -> list[Related]:
     related = [Related(binding.span, f"{binding.via} binds {binding.policy.label} to {binding.identity.label}")]
+    related += [Related(span, message) for span, message in binding.origin]
     related += identity_locations(graph, binding.identity)
     return related[:MAX_RELATED]
 
