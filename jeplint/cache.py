@@ -41,7 +41,8 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from jeplint import __version__
 from jeplint.cache_codec import CodecError, dump_tables, dumps, load_tables, loads
@@ -179,9 +180,9 @@ class ParseCache:
 
         try:
             return parser_from_tables(*load_tables(self._read((), TABLES)))
-        except Exception:  # missing, damaged, planted or from another lark: build it
+        except Exception:  # missing, damaged, planted or from another lark: the shipped ones, or build
             pass
-        data, memo = build_tables()
+        data, memo = shipped_tables() or build_tables()
         parser = parser_from_tables(data, memo)
         try:
             self._write((), TABLES, dump_tables((data, memo)))
@@ -319,3 +320,43 @@ def _remove_stale(root: str, keep: str) -> None:
                 shutil.rmtree(entry.path, ignore_errors=True)
         except OSError:
             continue
+
+
+# -- parser tables shipped in the package ---------------------------------------------------------
+
+SHIPPED_TABLES = "hcl-tables.json.gz"  # in jeplint/data: `<key>\n` + dump_tables(...), gzip
+
+
+def tables_key() -> str:
+    """What the HCL parser tables are compiled from: python-hcl2's grammar file, Lark's version and
+    whether the lean (possessive) patterns apply. Shipped tables are used only when it matches."""
+    import hcl2.parser
+    import lark
+
+    grammar = Path(hcl2.parser.__file__).with_name("hcl2.lark").read_bytes()
+    lean = "lean" if sys.version_info >= (3, 11) else "plain"
+    return hashlib.sha256(grammar + f"\0{lark.__version__}\0{lean}\0{CACHE_FORMAT}".encode()).hexdigest()
+
+
+def shipped_tables() -> Any | None:
+    """The HCL parser tables shipped with jeplint (plain data, digest-checked), when they were
+    compiled from the grammar and Lark installed here; None otherwise (the caller compiles)."""
+    import gzip
+    from importlib import resources
+
+    try:
+        raw = gzip.decompress((resources.files("jeplint") / "data" / SHIPPED_TABLES).read_bytes())
+        key, _, tables = raw.partition(b"\n")
+        if key.decode("ascii") != tables_key():
+            return None
+        return load_tables(tables)
+    except Exception:  # absent, damaged, or for another grammar: compile instead
+        return None
+
+
+def shipped_or_built_parser() -> Lark:
+    """The HCL parser without a parse cache (`--no-cache`): the shipped tables, else compiled."""
+    from jeplint.parse.hcl import build_parser, parser_from_tables
+
+    shipped = shipped_tables()
+    return parser_from_tables(*shipped) if shipped is not None else build_parser()

@@ -24,7 +24,7 @@ from functools import partial
 from jeplint.baseline import Baseline
 from jeplint.baseline import apply as apply_baseline
 from jeplint.baseline import unmatched as unmatched_baseline
-from jeplint.cache import Entry, ParseCache, cache_root, loads, parse_and_store, parse_to_bytes
+from jeplint.cache import Entry, ParseCache, cache_root, loads, parse_and_store, parse_to_bytes, shipped_or_built_parser
 from jeplint.catalog import aws_actions
 from jeplint.config import Config, exclusion, level_for
 from jeplint.config import options as configured_options
@@ -208,7 +208,7 @@ def parse_all(
         # Made once, before the workers fork. Its tables come from the cache folder even without
         # `settings.cache`, as python-hcl2 keeps its own grammar cache: they are not parse results.
         tables = store or ParseCache.open()
-        hcl.parser(tables.hcl_parser if tables else hcl.build_parser)
+        hcl.parser(tables.hcl_parser if tables else shipped_or_built_parser)
     if parallel:
         parsed = _parse_pool(sources, todo, settings, store, jobs, deadline)
     else:

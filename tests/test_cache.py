@@ -267,6 +267,7 @@ def test_the_hcl_parser_is_cached_and_parses_the_same(cache_dir: Path, monkeypat
         return build()
 
     monkeypatch.setattr(hcl, "build_tables", counting_build)
+    monkeypatch.setattr(cache, "shipped_tables", lambda: None)  # as with another python-hcl2: compile
     fresh = store.hcl_parser()
     loaded = store.hcl_parser()
     assert built == [1] and loaded is not fresh
@@ -295,3 +296,22 @@ def test_a_tree_too_deep_to_encode_is_parsed_in_the_main_process(
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     assert b'"files_analysed": 65' in outputs[0]
+
+
+def test_shipped_parser_tables_are_what_the_grammar_compiles_to() -> None:
+    """The tables in jeplint/data are used instead of compiling the grammar (1-3 s on a fresh CI
+    runner) only when they were compiled from the grammar and Lark installed here; then they must be
+    exactly what compiling gives (`python scripts/build_hcl_tables.py` rewrites them)."""
+    from jeplint.cache import shipped_tables
+    from jeplint.parse.hcl import build_parser, parser_from_tables
+
+    shipped = shipped_tables()
+    if shipped is None:
+        pytest.skip("the shipped HCL tables are for another python-hcl2/lark: scans compile the grammar instead")
+    # Lark's table order may vary between compilations; what matters is that they parse alike.
+    from_shipped, compiled = parser_from_tables(*shipped), build_parser()
+    sources = sorted((ROOT / "rules").rglob("*.tf")) + sorted((ROOT / "testdata").rglob("*.tf"))
+    assert len(sources) > 40
+    for source in sources:
+        text = source.read_text(encoding="utf-8") + "\n"
+        assert from_shipped.parse(text) == compiled.parse(text), source
