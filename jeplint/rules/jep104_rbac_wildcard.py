@@ -3,7 +3,9 @@ apiGroups — it grants today's and every future verb, resource or API group (CR
 
 One finding per RBAC rule, at its first wildcard (verbs, then resources, then apiGroups). A rule
 whose verbs are all empty strings (`verbs: [""]`) grants nothing and is not reported; one whose only
-wildcard is `apiGroups: "*"` and whose verbs only read (get, list, watch) is a note.
+wildcard is `apiGroups: "*"` and whose verbs only read (get, list, watch) is a note, and so is one
+limited to the metrics APIs (`metrics.k8s.io`, `custom.metrics.k8s.io`, `external.metrics.k8s.io`),
+which serve reads only.
 Documentation: `rules/JEP104-rbac-wildcard/`.
 """
 
@@ -17,6 +19,9 @@ from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common import grant_finding, source_grants
 
 READ_ONLY = ("get", "list", "watch")
+# Aggregated APIs that serve metrics and nothing else: their resources answer get, list and watch only,
+# so a wildcard limited to them can only read metrics.
+READ_ONLY_GROUPS = frozenset({"metrics.k8s.io", "custom.metrics.k8s.io", "external.metrics.k8s.io"})
 
 
 def _first_star(values: list[Value]) -> Value | None:
@@ -49,6 +54,9 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         finding = grant_finding(graph, "JEP104", grant, token, can, which)
         if not (verbs or resources) and grant.actions and all((v.text or "").lower() in READ_ONLY for v in grant.actions):
             finding.level = "note"  # named resources, read only: the group wildcard adds little
+        elif not groups and named_groups and set(named_groups) <= READ_ONLY_GROUPS:
+            finding.level = "note"  # metrics APIs serve reads only: the wildcard can only read metrics
+            finding.message += " (these API groups serve metrics, read only)"
         yield finding
 
 
