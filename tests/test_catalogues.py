@@ -101,3 +101,13 @@ def test_the_catalogue_is_opened_only_when_a_managed_policy_is_attached(tmp_path
     assert aws_managed.catalogue.cache_info().currsize == 0  # hand-written: still not opened
     _scan(tmp_path, _attach('"arn:aws:iam::aws:policy/ReadOnlyAccess"'))
     assert aws_managed.catalogue.cache_info().currsize == 1
+
+
+def test_service_aliases_of_jep107_name_real_prefixes_and_are_not_prefixes_themselves() -> None:
+    """`docdb:` is not a typo of `odb:`: JEP107 names the prefix a service really uses."""
+    from jeplint.catalog import aws_actions
+    from jeplint.rules.jep107_unknown_action import SERVICE_ALIASES
+
+    for alias, (real, _why) in SERVICE_ALIASES.items():
+        assert aws_actions.service(alias) is None, alias
+        assert aws_actions.service(real) is not None, real

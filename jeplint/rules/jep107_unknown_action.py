@@ -44,7 +44,32 @@ def _suggestion(prefix: str, name: str) -> str:
     return f" (did you mean {prefix}:{actions[close[0]].name}?)" if close else ""
 
 
+# Names people write for a service whose IAM actions live under another prefix: the prefix is not a
+# typo of a similar-looking service (DocumentDB's management actions are `rds:`, not `odb:`).
+SERVICE_ALIASES = {
+    "docdb": ("rds", "DocumentDB is managed through rds: actions; docdb-elastic for elastic clusters"),
+    "neptune": ("rds", "Neptune is managed through rds: actions; neptune-db for its data"),
+    "aurora": ("rds", ""),
+    "vpc": ("ec2", "VPC actions are EC2 actions"),
+    "elb": ("elasticloadbalancing", ""),
+    "alb": ("elasticloadbalancing", ""),
+    "nlb": ("elasticloadbalancing", ""),
+    "cloudwatchlogs": ("logs", ""),
+    "stepfunctions": ("states", ""),
+    "sfn": ("states", ""),
+    "eventbridge": ("events", ""),
+    "elasticsearch": ("es", ""),
+    "msk": ("kafka", ""),
+    "emr": ("elasticmapreduce", ""),
+    "kinesisfirehose": ("firehose", ""),
+}
+
+
 def _service_suggestion(prefix: str) -> str:
+    alias = SERVICE_ALIASES.get(prefix.lower())
+    if alias is not None:
+        real, why = alias
+        return f" (its actions use the IAM prefix {real}" + (f": {why})" if why else ")")
     names = aws_actions.service_names()
     close = difflib.get_close_matches(prefix.lower(), names, n=1, cutoff=0.75)
     return f" (did you mean {close[0]}?)" if close else ""

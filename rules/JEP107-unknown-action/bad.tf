@@ -18,6 +18,11 @@ resource "aws_iam_role_policy" "read" {
         Action   = "s4:DeleteBucket" # expect: JEP107
         Resource = "*"
       },
+      {
+        Effect   = "Allow"
+        Action   = "docdb:DescribeDBClusters" # expect: JEP107
+        Resource = "*"
+      },
     ]
   })
 }
