@@ -14,14 +14,13 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
-from jeplint.cli_args import build_parser
+from jeplint.cli_args import EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE, build_parser
 
 if TYPE_CHECKING:
     from jeplint.baseline import Baseline
     from jeplint.config import Config
     from jeplint.run import Problem, ScanResult, Settings
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE = 0, 1, 2
 FAIL_ORDER = {"error": 0, "warning": 1, "note": 2}
 PROGRESS_MIN_FILES = 200  # fewer files than this parse too fast for a progress line to help
 

@@ -8,7 +8,7 @@ import sys
 
 from jeplint import __version__
 
-EXIT_TROUBLE = 2  # a usage error (jeplint.cli's exit codes)
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE = 0, 1, 2  # the command line's exit codes (see jeplint.cli)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jeplint.graph.model import Binding, Identity, Policy, Workload
+from jeplint.graph.model import Binding, Identity, Workload
 from jeplint.graph.terraform import NONE, Module, traversal
 from jeplint.graph.tf_aws import (
     ATTACHMENT_TYPES,
@@ -44,8 +44,6 @@ class AwsExtractor(AwsCore):
 
     def _inline(self, module: Module, tf_type: str, label: str, block: Block, address: str) -> None:
         """`aws_iam_role_policy` and its user/group forms: the inline policy bound to its identity."""
-        policy: Policy | None
-        identity: Identity | None
         kind = INLINE_POLICY_TYPES[tf_type]
         identity = self.identity_ref(module, kind, block.attrs.get(kind))
         if identity is not None:
@@ -54,8 +52,6 @@ class AwsExtractor(AwsCore):
 
     def _attachment(self, module: Module, tf_type: str, label: str, block: Block, address: str) -> None:
         """`aws_iam_role_policy_attachment` and its user/group forms: one managed policy."""
-        policy: Policy | None
-        identity: Identity | None
         kind = ATTACHMENT_TYPES[tf_type]
         identity = self.identity_ref(module, kind, block.attrs.get(kind))
         policy = self.policy_ref(module, block.attrs.get("policy_arn"))
@@ -67,8 +63,6 @@ class AwsExtractor(AwsCore):
     def _exclusive(self, module: Module, tf_type: str, label: str, block: Block, address: str) -> None:
         """`aws_iam_role_policy_attachments_exclusive` and its user/group forms: the complete list of
         managed policies of the identity (what it holds, nothing else)."""
-        policy: Policy | None
-        identity: Identity | None
         kind, attr = EXCLUSIVE_ATTACHMENT_TYPES[tf_type]
         identity = self.identity_ref(module, kind, block.attrs.get(attr))
         arns = module.resolve(block.attrs.get("policy_arns", NONE))
@@ -79,8 +73,6 @@ class AwsExtractor(AwsCore):
 
     def _policy_attachment(self, module: Module, tf_type: str, label: str, block: Block, address: str) -> None:
         """`aws_iam_policy_attachment`: one managed policy to lists of roles, users and groups."""
-        policy: Policy | None
-        identity: Identity | None
         policy = self.policy_ref(module, block.attrs.get("policy_arn"))
         if policy is None:
             return
@@ -93,8 +85,6 @@ class AwsExtractor(AwsCore):
 
     def _iot_attachment(self, module: Module, tf_type: str, label: str, block: Block, address: str) -> None:
         """`aws_iot_policy_attachment`: an IoT policy to a certificate (the identity of a device)."""
-        policy: Policy | None
-        identity: Identity | None
         policy = self._iot_policy(module, block.attrs.get("policy"))
         target = block.attrs.get("target")
         if policy is not None and target is not None:
@@ -113,8 +103,6 @@ class AwsExtractor(AwsCore):
 
     def _sso_attachment(self, module: Module, tf_type: str, label: str, block: Block, address: str) -> None:
         """`aws_ssoadmin_managed_policy_attachment`: a managed policy to an SSO permission set."""
-        policy: Policy | None
-        identity: Identity | None
         identity = self.identity_ref(module, "permission-set", block.attrs.get("permission_set_arn"))
         policy = self.policy_ref(module, block.attrs.get("managed_policy_arn"))
         if identity is not None and policy is not None:
@@ -124,8 +112,6 @@ class AwsExtractor(AwsCore):
 
     def _identity_arns(self, module: Module, tf_type: str, label: str, block: Block, address: str) -> None:
         """`managed_policy_arns` and `permissions_boundary` written on the role, user or group itself."""
-        policy: Policy | None
-        identity: Identity | None
         identity = self.identities[module.key(tf_type, label)]
         node = module.resolve(block.attrs.get("managed_policy_arns", NONE))
         for item in node.items if isinstance(node, Sequence) else []:
