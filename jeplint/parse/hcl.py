@@ -348,33 +348,37 @@ def _template_token(token: Token) -> str:
     return str(token)[1:]  # ESCAPED_INTERPOLATION `$${..}` / ESCAPED_DIRECTIVE `%%{..}`
 
 
+# Lark rule -> the name of the `_Converter` method that reads it. Names, not bound methods: a table
+# of bound methods on the converter would be a reference cycle (converter -> table -> converter)
+# that only the garbage collector frees, and a scan runs with collection paused.
+_HANDLERS = {
+    "expr_term": "expr_term",
+    "string": "string",
+    "int_lit": "number",
+    "float_lit": "number",
+    "literal_value": "literal",
+    "identifier": "traversal",
+    "tuple": "sequence",
+    "object": "mapping",
+    "function_call": "call",
+    "heredoc_template": "heredoc",
+    "heredoc_template_trim": "heredoc",
+    "template_string": "template_string",
+    "unary_op": "unary",
+    "conditional": "conditional",
+    "binary_op": "binary",
+    "for_tuple_expr": "for_expr",
+    "for_object_expr": "for_expr",
+    **{step: "traversal" for step in _REF_STEPS},
+}
+
+
 class _Converter:
     """Lark tree -> nodes for one source text (`text` is what Lark parsed, for source slices)."""
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.text = text
-        self.dispatch = {
-            "expr_term": self.expr_term,
-            "string": self.string,
-            "int_lit": self.number,
-            "float_lit": self.number,
-            "literal_value": self.literal,
-            "identifier": self.traversal,
-            "tuple": self.sequence,
-            "object": self.mapping,
-            "function_call": self.call,
-            "heredoc_template": self.heredoc,
-            "heredoc_template_trim": self.heredoc,
-            "template_string": self.template_string,
-            "unary_op": self.unary,
-            "conditional": self.conditional,
-            "binary_op": self.binary,
-            "for_tuple_expr": self.for_expr,
-            "for_object_expr": self.for_expr,
-        }
-        for step in _REF_STEPS:
-            self.dispatch[step] = self.traversal
 
     # positions
 
@@ -429,8 +433,8 @@ class _Converter:
     # expressions
 
     def expr(self, tree: Tree) -> Node:
-        handler = self.dispatch.get(tree.data)
-        return handler(tree) if handler is not None else self.other(tree)
+        handler = _HANDLERS.get(tree.data)
+        return getattr(self, handler)(tree) if handler is not None else self.other(tree)
 
     def other(self, tree: Tree) -> Expr:
         return Expr("other", self.source(tree), self.span(tree))
