@@ -8,6 +8,7 @@ import os
 import pickle
 import shutil
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -315,3 +316,16 @@ def test_shipped_parser_tables_are_what_the_grammar_compiles_to() -> None:
     for source in sources:
         text = source.read_text(encoding="utf-8") + "\n"
         assert from_shipped.parse(text) == compiled.parse(text), source
+
+
+def test_shipped_tables_are_refused_when_damaged_or_for_another_grammar() -> None:
+    from jeplint.cache import dump_shipped_tables, read_shipped_tables
+
+    tables = ({"parser": {"states": {0: {1: (0, 2)}}}, "rules": [("a", 1)]}, {3: {"name": "T"}})
+    good = dump_shipped_tables(tables)
+    assert read_shipped_tables(good) == tables
+    raw = zlib.decompress(good)
+    assert read_shipped_tables(zlib.compress(raw[:-1] + b"\x00")) is None  # the digest no longer matches
+    assert read_shipped_tables(zlib.compress(b"0" * 64 + raw[64:])) is None  # compiled for another grammar
+    assert read_shipped_tables(good[:-5]) is None  # truncated
+    assert read_shipped_tables(b"not zlib") is None
