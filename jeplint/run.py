@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import os
+import pickle
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +27,7 @@ from functools import partial
 from jeplint.baseline import Baseline
 from jeplint.baseline import apply as apply_baseline
 from jeplint.baseline import unmatched as unmatched_baseline
-from jeplint.cache import Entry, ParseCache, cache_root, loads, parse_and_store, parse_to_bytes, shipped_or_built_parser
+from jeplint.cache import Entry, ParseCache, cache_root, parse_and_store, shipped_or_built_parser
 from jeplint.catalog import aws_actions
 from jeplint.config import Config, exclusion, level_for
 from jeplint.config import options as configured_options
@@ -292,7 +295,7 @@ def _parse_pool(
     from concurrent.futures import ProcessPoolExecutor  # 10 ms of imports that a small scan does not need
     from concurrent.futures import TimeoutError as Late  # not the built-in TimeoutError before Python 3.11
 
-    work = partial(_parse_in_worker, max_bytes=settings.max_file_bytes, cache=store)
+    work = partial(_parse_in_worker, max_bytes=settings.max_file_bytes, cache=store, keep_lines=settings.keep_lines)
     chunk = max(1, len(todo) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         results = pool.map(
@@ -306,10 +309,10 @@ def _parse_pool(
         try:
             for (index, _), data in zip(todo, results):
                 source = sources[index]
-                try:
-                    yield index, loads(data, source.display)  # type: ignore[arg-type]
-                except Exception:  # None (too deep to encode) or unloadable
+                if data is None:  # too deep to pickle
                     yield index, parse_file(source.path, source.display, settings.max_file_bytes)
+                else:
+                    yield index, _unpickle(data)
         except Late:
             # A parse cannot be interrupted from outside: kill the workers (there is no public API
             # for that before Python 3.14's terminate_workers), so that leaving the pool does not wait.
@@ -319,19 +322,66 @@ def _parse_pool(
                 worker.terminate()
 
 
-def _parse_in_worker(path: str, display: str, entry: Entry | None, max_bytes: int, cache: ParseCache | None) -> bytes | None:
-    """`parse_to_bytes` in a worker, then its garbage collected.
+def _parse_in_worker(
+    path: str, display: str, entry: Entry | None, max_bytes: int, cache: ParseCache | None, keep_lines: bool = True
+) -> bytes | None:
+    """Parse one file in a worker (storing it in `cache` when there is an entry for it): the
+    `ParsedFile` pickled for the scan that forked this worker, its lines dropped as `_slim` would;
+    None when the tree is too deep to pickle (the scan parses that file itself).
 
-    Workers are forked with collection paused (`scan`), and a parse can leave reference cycles
-    that hold its tree (the pickler of the former cache format did: each worker kept every tree it
-    ever parsed, ~145 MB each on the real corpus). All that the worker allocated since the last
-    collection is in the youngest generation, so collecting it frees any such garbage (measured:
-    ~39 MB a worker, for ~0.3 s more worker CPU spent freeing).
+    Pickle, not the cache's JSON form: these bytes go through the pool's pipe to this scan's own
+    process (the pool's transport pickles anyway) and are never written anywhere; the C unpickler
+    builds the tree in a third of the main process's time of `cache_codec.loads`, which checks
+    every field of a file it finds on disk. Strings are interned in the main process
+    (`_interned`) as the cache's decoder does.
+
+    Workers are forked with collection paused (`scan`), and a parse can leave reference cycles;
+    all that the worker allocated since the last collection is in the youngest generation, so
+    collecting it after each file frees any such garbage.
     """
     try:
-        return parse_to_bytes(path, display, entry, max_bytes, cache)
+        if cache is not None and file_format(path) in ("tf", "tf.json"):
+            from jeplint.parse import hcl
+
+            hcl.parser(cache.hcl_parser)  # inherited when workers fork; loaded once per worker otherwise
+        parsed = parse_and_store(path, display, entry, max_bytes, cache)
+        if not keep_lines and not may_suppress(parsed):
+            parsed.lines = None
+        out = io.BytesIO()
+        try:
+            _StringsApart(out, parsed.path).dump(parsed)
+        except RecursionError:
+            return None
+        return out.getvalue()
     finally:
         gc.collect(0)
+
+
+class _StringsApart(pickle.Pickler):
+    """Writes each string as a persistent id, for `_Interning` to intern as it reads them back;
+    except the file's path, one object that every span shares (the pickle's memo keeps it one)."""
+
+    def __init__(self, out: io.BytesIO, path: str) -> None:
+        super().__init__(out, pickle.HIGHEST_PROTOCOL)
+        self.path = path
+
+    def persistent_id(self, obj: object) -> str | None:
+        return obj if type(obj) is str and obj is not self.path else None
+
+
+class _Interning(pickle.Unpickler):
+    """Reads a `_parse_in_worker` result with its strings interned: a tree repeats its keys, types
+    and references, in every file (on the real corpus 336k strings, 23k distinct: ~14 MB less)."""
+
+    def persistent_load(self, pid: object) -> str:
+        if type(pid) is not str:
+            raise pickle.UnpicklingError("not a string")
+        return sys.intern(pid)
+
+
+def _unpickle(data: bytes) -> ParsedFile:
+    parsed: ParsedFile = _Interning(io.BytesIO(data)).load()
+    return parsed
 
 
 def _discover(paths: list[str], settings: Settings) -> tuple[Discovery, set[str] | None]:

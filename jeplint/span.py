@@ -20,3 +20,9 @@ class Span:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
+
+    def __reduce__(self) -> tuple[type[Span], tuple[str, int, int, int, int]]:
+        # Pickled as its constructor's arguments: what a frozen dataclass with slots does by default
+        # (`__setstate__` looking its fields up) costs twice as much to load, for every span of a
+        # tree a parse worker sends back (`jeplint.run._parse_in_worker`).
+        return (Span, (self.path, self.line, self.col, self.end_line, self.end_col))

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import gc
+import io
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
-from jeplint.run import Settings, _parse_in_worker, scan
+from jeplint.cache_codec import dumps
+from jeplint.parse import parse_file
+from jeplint.run import Settings, _parse_in_worker, _unpickle, scan
 
 _PROBE = """
 import json, sys
@@ -84,3 +89,31 @@ def test_a_parse_worker_leaves_no_garbage(tmp_path: Path) -> None:
     finally:
         if paused:
             gc.enable()
+
+
+def test_a_parse_worker_sends_the_parse_back_with_interned_strings(tmp_path: Path) -> None:
+    comment = '  # jeplint:ignore=JEP101 reason="break-glass role, approved in SEC-42"'
+    (tmp_path / "a.tf").write_text(_POLICY.replace("{comment}", comment), encoding="utf-8")
+    (tmp_path / "b.tf").write_text(_POLICY.replace("{comment}", ""), encoding="utf-8")
+    for name in ("a.tf", "b.tf"):
+        direct = parse_file(str(tmp_path / name), name)
+        data = _parse_in_worker(str(tmp_path / name), name, None, 1 << 20, None)
+        assert data is not None
+        back = _unpickle(data)
+        assert dumps(back) == dumps(direct) and back.lines == direct.lines  # the same tree, spans and lines
+        block = back.documents[0]
+        assert block.type is sys.intern("resource") and all(k is sys.intern(k) for k in block.attrs)
+        lean = _unpickle(_parse_in_worker(str(tmp_path / name), name, None, 1 << 20, None, keep_lines=False) or b"")
+        assert (lean.lines is None) == (name == "b.tf")  # only a.tf may hold a suppression
+        assert lean.documents[0].span == direct.documents[0].span
+
+
+def test_a_worker_result_whose_persistent_ids_are_not_strings_is_refused() -> None:
+    class Planted(pickle.Pickler):
+        def persistent_id(self, obj: object) -> object:
+            return ("os", "system") if obj == "x" else None
+
+    out = io.BytesIO()
+    Planted(out).dump(["x"])
+    with pytest.raises(pickle.UnpicklingError):
+        _unpickle(out.getvalue())
