@@ -273,23 +273,6 @@ def parse_and_store(path: str, display: str, entry: Entry | None, max_bytes: int
     return parsed
 
 
-def parse_to_bytes(path: str, display: str, entry: Entry | None, max_bytes: int, cache: ParseCache | None) -> bytes | None:
-    """Parse one file in a worker process: its `dumps` form (plain JSON), stored in `cache` too when there is
-    an entry for it; None when the tree is too deep to encode (the caller parses that file itself)."""
-    if cache is not None and file_format(path) in ("tf", "tf.json"):
-        from jeplint.parse import hcl
-
-        hcl.parser(cache.hcl_parser)  # inherited when workers fork; loaded once per worker otherwise
-    parsed = parse_file(path, display, max_bytes)
-    try:
-        data = dumps(parsed)
-    except Exception:
-        return None
-    if _storable(parsed, cache, entry):
-        cache.store(entry, path, data)  # type: ignore[union-attr,arg-type]
-    return data
-
-
 def _storable(parsed: ParsedFile, cache: ParseCache | None, entry: Entry | None) -> bool:
     """Only clean parses are cached: errors are rare, and some are transient (out of memory)."""
     return cache is not None and entry is not None and parsed.error is None
