@@ -21,6 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parent.parent  # children run here: `-c` puts the working folder first on sys.path
 BASE_IDENTITIES = 200
 ROLES_PER_FOLDER = 25  # one Terraform module per 25 roles, as an account factory lays them out
 
@@ -134,7 +135,7 @@ print(json.dumps({"main MB": me.ru_maxrss / 1024, "worker MB": kids.ru_maxrss / 
 def _child(code: str, args: list[str], env: dict[str, str], timeout: float) -> dict[str, float] | None:
     try:
         out = subprocess.run(
-            [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=timeout, check=True
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=timeout, check=True, cwd=REPO
         )
     except subprocess.TimeoutExpired:
         return None

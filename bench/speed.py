@@ -7,8 +7,9 @@
 Run it with the Python of jeplint's development venv: it times *this checkout* of jeplint
 (`python -m jeplint` with the repository on PYTHONPATH, byte-compiled first as `pip install`
 does). The corpus is read in place from `../shared/corpus/real`; when it is absent the script
-says so and exits 0. On first use it installs Checkov (`CHECKOV_VERSION`) into its own venv
-outside the repository, `../bench-venvs/checkov`, and reuses it after that.
+says so and exits 0. Checkov (`CHECKOV_VERSION`) runs from its own venv outside the repository,
+`../bench-venvs/checkov` (`--install-checkov` makes it); without it the report says so and times
+jeplint alone.
 
 What it measures, per file set (`SETS`):
 - jeplint `scan --no-cache --format json` and Checkov (offline: `--skip-download`,
@@ -139,6 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jeplint-runs", type=int, default=5, help="timed runs of the jeplint-only series (default 5)")
     parser.add_argument("--sets", default="", help="comma-separated set keys to run (default: all): " + ", ".join(SET_KEYS))
     parser.add_argument("--no-checkov", action="store_true", help="time jeplint only")
+    parser.add_argument(
+        "--install-checkov",
+        action="store_true",
+        help=f"install Checkov {CHECKOV_VERSION} into VENVS/checkov when it is not there",
+    )
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds before a run is killed (default 900)")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     args = parser.parse_args(argv)
@@ -167,7 +173,7 @@ class Bench:
         self.results = Results()
         self.work = Path(tempfile.mkdtemp(prefix="jeplint-bench-"))
         self.cache_dir = self.work / "cache"  # jeplint never touches the user's cache here
-        self.checkov = None if args.no_checkov else ensure_checkov(args.venvs / "checkov")
+        self.checkov = None if args.no_checkov else ensure_checkov(args.venvs / "checkov", args.install_checkov)
         self.env = {**os.environ, "PYTHONPATH": str(REPO), "JEPLINT_CACHE_DIR": str(self.cache_dir), "NO_COLOR": "1"}
         self.env.pop("PYTHONDONTWRITEBYTECODE", None)
 
@@ -293,7 +299,11 @@ class Bench:
     def measure(self, cmd: list[str], env: dict[str, str]) -> Run:
         log = self.work / "stderr.log"
         payload = json.dumps([cmd, self.args.timeout, env, str(log)])  # on stdin: too long for one argument
-        out = subprocess.run([sys.executable, "-c", _WRAPPER], input=payload, capture_output=True, text=True, check=True)
+        # Run in the repository: `python -m` puts the working folder first on sys.path, so from another
+        # checkout (say the main one) it would time that checkout's jeplint.
+        out = subprocess.run(
+            [sys.executable, "-c", _WRAPPER], input=payload, capture_output=True, text=True, check=True, cwd=REPO
+        )
         data = json.loads(out.stdout)
         if data["rc"] not in (0, 1):
             tail = log.read_text(errors="replace").strip().splitlines()[-3:]
@@ -318,7 +328,7 @@ class Bench:
             "--fail-on",
             "never",
         ]
-        subprocess.run(cmd, check=False, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(cmd, check=False, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
         return int(json.loads(report.read_text())["summary"]["files_analysed"])
 
     def floor(self, paths: list[str], jobs: int = 0) -> float:
@@ -329,6 +339,7 @@ class Bench:
             text=True,
             env=self.env,
             check=True,
+            cwd=REPO,
         )
         return float(json.loads(out.stdout)["parse"])
 
@@ -484,20 +495,38 @@ def cfn_selection(folder: Path) -> list[str]:
     return found
 
 
-def ensure_checkov(venv: Path) -> Path:
-    """Checkov `CHECKOV_VERSION` in its own venv, installed on first use."""
+def ensure_checkov(venv: Path, install: bool) -> Path | None:
+    """Checkov `CHECKOV_VERSION` from its own venv; with `install`, installed there when missing.
+    None (said on stdout: the benchmark then times jeplint alone) when it is not there or cannot be
+    installed (no network, no package index)."""
     checkov = venv / "bin" / "checkov"
-    if checkov.exists():
-        run = subprocess.run(
-            [str(checkov), "--version"], check=False, capture_output=True, text=True, env={**os.environ, **CHECKOV_ENV}
-        )
-        version = run.stdout.strip()
-        if version == CHECKOV_VERSION:
-            return checkov
-    print(f"installing Checkov {CHECKOV_VERSION} into {venv} (first use; a few minutes)", flush=True)
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", f"checkov=={CHECKOV_VERSION}"], check=True)
-    return checkov
+    found = _checkov_version(checkov)
+    if found == CHECKOV_VERSION:
+        return checkov
+    where = f"{venv} holds Checkov {found}" if found else f"no Checkov in {venv}"
+    if not install:
+        print(f"Checkov column left out: {where} (--install-checkov installs {CHECKOV_VERSION} there)")
+        return None
+    print(f"installing Checkov {CHECKOV_VERSION} into {venv} ({where}; a few minutes)", flush=True)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", f"checkov=={CHECKOV_VERSION}"]
+        subprocess.run(pip, check=True, timeout=1800)
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"Checkov column left out: installing it failed ({exc})")
+        return None
+    return checkov if _checkov_version(checkov) == CHECKOV_VERSION else None
+
+
+def _checkov_version(checkov: Path) -> str:
+    if not checkov.exists():
+        return ""
+    env = {**os.environ, **CHECKOV_ENV}
+    try:
+        run = subprocess.run([str(checkov), "--version"], check=False, capture_output=True, text=True, env=env, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return run.stdout.strip()
 
 
 def machine(checkov: Path | None) -> dict[str, str]:
