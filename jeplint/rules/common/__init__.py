@@ -59,13 +59,13 @@ def resource_scope(grant: Grant) -> str:
 
 
 def source_grants(graph: Graph) -> Iterator[Grant]:
-    """Grants written in the scanned files (not the built-in documents of managed/built-in roles).
-
-    A policy used only as a permissions boundary grants nothing: it caps; it is left out.
-    """
-    boundaries = {id(i.boundary) for i in graph.identities if i.boundary is not None}
+    """Grants written in the scanned files (not the built-in documents of managed/built-in roles)
+    that give an identity something: identity policies, and the statements of resource policies
+    bound to the identities of the scan they name. A permissions boundary or a service control
+    policy only caps, a trust policy only says who may assume: they are left out, and so is a whole
+    resource policy (what it grants to principals outside the scan is no identity's grant here)."""
     for policy in graph.policies:
-        if policy.span is not None and not (id(policy) in boundaries and not graph.holders(policy)):
+        if policy.span is not None and (policy.purpose == "identity" or policy.parent is not None):
             yield from policy.grants
 
 
