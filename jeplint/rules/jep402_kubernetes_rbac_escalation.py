@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from jeplint.catalog.escalation import RbacRisk, rbac_risks
 from jeplint.graph.model import Grant, Graph, Policy, Value
+from jeplint.graph.names import APPLY_NAMESPACE
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common import grant_finding, identities_of, source_grants, who
@@ -61,11 +62,14 @@ def _scope(graph: Graph, policy: Policy) -> tuple[bool, str]:
     if not namespaces:
         if policy.kind == "ClusterRole":
             return True, "wherever it is bound"
-        namespaces = [policy.name.split("/", 1)[0]]
+        namespaces = [policy.key.split(":", 1)[-1].split("/", 1)[0]]  # Role:<namespace>/<name>
     unique = sorted(set(namespaces))
+    if unique == [APPLY_NAMESPACE]:
+        return False, "in the namespace set at apply"
+    words = ", ".join("the namespace set at apply" if ns == APPLY_NAMESPACE else ns for ns in unique)
     if any(ns in PRIVILEGED_NAMESPACES for ns in unique):
-        return True, f"in namespace {', '.join(unique)}"
-    return False, f"in namespace{'s' if len(unique) > 1 else ''} {', '.join(unique)}"
+        return True, f"in namespace {words}"
+    return False, f"in namespace{'s' if len(unique) > 1 else ''} {words}"
 
 
 def _holds(graph: Graph, policy: Policy, risk_id: str, index: int) -> bool:
