@@ -22,6 +22,7 @@ from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common import grant_finding, identities_of, source_grants, who
 from jeplint.rules.common.escalation import RANK, lower
+from jeplint.rules.common.purpose import gitops
 
 PRIVILEGED_NAMESPACES = ("kube-system",)
 READ_ALL = ("list", "watch", "*")  # verbs that return every Secret, not one guessed name
@@ -122,7 +123,23 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
                 f"{grant.where} lets its holder escalate its privileges {where}: {risks}; it is bound to no identity in the scan"
             )
         finding.level = found[0][0]
+        product = _gitops(graph, grant, holders, [risk.id for _, risk, _ in found])
+        if product:
+            finding.level = "note"
+            finding.message += (
+                f" (inherent to {product}: a GitOps controller keeps its repository and cluster credentials in the Secrets "
+                "of its own namespace)"
+            )
         yield finding
+
+
+def _gitops(graph: Graph, grant: Grant, holders: list, risks: list[str]) -> str:
+    """The GitOps product whose controllers alone hold the rule, when it only reads Secrets and is
+    bound in the controllers' own namespace (`purpose.gitops`), else ""."""
+    bindings = graph.holders(grant.policy)
+    if set(risks) != {"K8S-SECRETS-READ"} or not bindings or any(b.scope_kind != "namespace" for b in bindings):
+        return ""
+    return gitops(holders, [b.namespace for b in bindings])
 
 
 RULE = Rule("JEP402", check)

@@ -9,6 +9,7 @@ from jeplint.catalog import aws_actions
 from jeplint.graph.conditions import scoping
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
 from jeplint.rules.base import Finding, Related, fingerprint
+from jeplint.rules.common.purpose import inherent
 from jeplint.span import Span
 
 # How a template names the scanning account itself (Terraform, CloudFormation): the same account.
@@ -150,7 +151,8 @@ def scoping_keys(grant: Grant) -> list[str]:
 
 
 def limits(graph: Graph, grant: Grant) -> str:
-    """' (limited by condition aws:SourceArn)', ' (capped by permissions boundary b)', or ''."""
+    """' (limited by condition aws:SourceArn)', ' (capped by permissions boundary b)', the reason the
+    grant is inherent to its holders' purpose (`purpose.inherent`), or ''."""
     parts = []
     keys = scoping_keys(grant)
     if keys:
@@ -159,6 +161,9 @@ def limits(graph: Graph, grant: Grant) -> str:
     boundaries = sorted({h.boundary.label for h in holders if h.boundary is not None})
     if holders and all(h.boundary is not None for h in holders):
         parts.append(f"capped by permissions boundary {', '.join(boundaries)}")
+    reason = inherent(graph, grant, holders)
+    if reason:
+        parts.append(reason)
     return f" ({'; '.join(parts)})" if parts else ""
 
 
