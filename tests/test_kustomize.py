@@ -41,3 +41,15 @@ def test_without_its_kustomization_a_patch_file_is_an_object(in_root: Path) -> N
     result = scan([f"{FOLDER}/overlays/prod/role-patch.yaml"])
     assert [f.rule_id for f in result.findings] == ["JEP104"]
     assert not result.problems
+
+
+def test_editor_names_a_patch_and_reads_the_rest_of_its_folder(in_root: Path) -> None:
+    from jeplint.lsp.engine import Engine
+
+    folder = in_root / FOLDER / "overlays" / "prod"
+    patch = Engine().analyse(str(folder / "role-patch.yaml"))
+    assert patch.findings == []
+    assert [(p.level, p.reason.split(" (", 1)[0]) for p in patch.problems] == [("note", "not analysed: a kustomize patch")]
+    extra = Engine().analyse(str(folder / "extra-role.yaml"))
+    assert [(f.rule_id, f.span.line) for f in extra.findings] == [("JEP104", 9)]
+    assert not extra.problems
