@@ -33,6 +33,7 @@ def test_policy_purposes_by_extractor(in_root: Path) -> None:
         ("main.tf", "resource", "function permission", "aws_lambda_function.api", "aws_lambda_permission.api"),
         ("main.tf", "resource", "key policy", "aws_kms_key.main", "aws_kms_key.main"),
         ("main.tf", "scp", "scp", "", "guard"),
+        ("stack.yaml", "boundary", "managed", "", "cap"),
         ("stack.yaml", "resource", "function permission", "handler", "Invoke"),
         ("stack.yaml", "resource", "key policy", "Key", "Key"),
         ("stack.yaml", "resource", "queue policy", "Queue", "QueuePolicy"),
@@ -77,7 +78,7 @@ def test_no_wildcard_finding_on_delegation_boundaries_or_scps(in_root: Path) -> 
         ("bucket-policy.json", 7, "JEP102"),
         ("identity.json", 4, "JEP105"),
         ("main.tf", 21, "JEP102"),
-        ("stack.yaml", 26, "JEP102"),
+        ("stack.yaml", 36, "JEP102"),
     ]
     kms = next(f for f in result.findings if f.span.path.endswith("main.tf"))
     assert kms.message == (
