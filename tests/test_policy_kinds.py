@@ -7,6 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from jeplint.graph.model import Policy
+from jeplint.graph.policy import grants_from_document
+from jeplint.graph.resource_policies import permission_principal, purpose_by_shape
+from jeplint.parse.jsonpos import load_json
 from jeplint.report.graph_report import inventory
 from jeplint.run import ScanResult, Settings, scan
 
@@ -104,3 +110,27 @@ def test_graph_inventory_names_principals_outside_the_scan(in_root: Path) -> Non
     ]
     assert others["service control policy guard"]["purpose"] == "scp"
     json.dumps(others)  # plain data
+
+
+@pytest.mark.parametrize(
+    ("statements", "purpose"),
+    [
+        ([{"Action": "s3:GetObject", "Resource": "*"}], "identity"),
+        ([{"Action": "sts:AssumeRole", "Principal": {"Service": "ec2.amazonaws.com"}}], "trust"),
+        ([{"Action": ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"], "Principal": {"Federated": "x"}}], "trust"),
+        ([{"Action": "kms:*", "Resource": "*", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}}], "resource"),
+        ([{"Action": "sts:AssumeRole", "Principal": "*"}, {"Action": "s3:*", "Principal": "*"}], "resource"),
+    ],
+)
+def test_a_document_of_unknown_use_is_typed_by_its_statements(statements: list[dict], purpose: str) -> None:
+    policy = Policy("aws", "document", "d", "d", None)
+    grants_from_document(policy, load_json(json.dumps({"Statement": [{"Effect": "Allow", **s} for s in statements]}), "d.json"))
+    assert purpose_by_shape(policy) == purpose
+
+
+@pytest.mark.parametrize(
+    ("written", "principal"),
+    [("apigateway.amazonaws.com", "Service:apigateway.amazonaws.com"), ("111122223333", "AWS:111122223333"), ("*", "*")],
+)
+def test_lambda_permission_principal(written: str, principal: str) -> None:
+    assert permission_principal(written) == principal

@@ -9,7 +9,7 @@ from jeplint.graph.cfn_template import Template, _key_span
 from jeplint.graph.conditions import Condition
 from jeplint.graph.model import Grant, Graph, Identity, Policy, Value
 from jeplint.graph.policy import describe, grants_from_document
-from jeplint.graph.resource_policies import grant_to_principals
+from jeplint.graph.resource_policies import CONTROL_POLICY_TYPES, grant_to_principals, permission_principal
 from jeplint.parse.nodes import Node, Scalar, Sequence
 
 # resource type -> (what its policy is called, property holding the document, property naming the
@@ -22,7 +22,6 @@ RESOURCE_POLICY_TYPES = {
     "AWS::SecretsManager::ResourcePolicy": ("secret policy", "ResourcePolicy", "SecretId"),
     "AWS::ECR::Repository": ("repository policy", "RepositoryPolicyText", ""),
 }
-CONTROL_POLICY_TYPES = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}
 
 
 def add_resource_policies(graph: Graph, tpl: Template, identities: dict[str, Identity]) -> None:
@@ -90,9 +89,7 @@ def _permission(tpl: Template, policy: Policy, props: dict[str, Node], function:
         grant.actions = [Value(str(action.value), action.span)]
     principal = tpl.resolve(props["Principal"]) if "Principal" in props else None
     if isinstance(principal, Scalar) and isinstance(principal.value, str):
-        text = principal.value
-        text = "*" if text == "*" else f"Service:{text}" if text.endswith(".amazonaws.com") else f"AWS:{text}"
-        grant.principals = [Value(text, principal.span)]
+        grant.principals = [Value(permission_principal(principal.value), principal.span)]
     elif principal is not None:  # an intrinsic: `Ref Role`, `Fn::GetAtt Role.Arn` keep the logical id
         target = tpl.logical_ref(props["Principal"])
         unresolved = f"AWS:Ref {target}" if target else f"AWS:{describe(principal)}"

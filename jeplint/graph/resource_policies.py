@@ -25,6 +25,17 @@ _ARN = re.compile(r"^arn:[^:]*:iam::[^:]*:(role|user)/(?:.*/)?([^/]+)$")
 _TRUST = re.compile(r"^sts:(assumerole\w*|tagsession|setsourceidentity|setcontext|\*)$", re.IGNORECASE)
 
 Resolver = Callable[[Value], Identity | None]
+# Organizations policy types that are IAM documents (service and resource control policies); the
+# others (tag, backup, AI opt-out, chatbot, declarative policies) are not permissions.
+CONTROL_POLICY_TYPES = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}
+
+
+def permission_principal(text: str) -> str:
+    """A Lambda permission's `principal` as a policy principal: "Service:<name>" for a service,
+    "AWS:<account or ARN>" otherwise, "*" for everyone."""
+    if text == "*":
+        return "*"
+    return f"Service:{text}" if text.endswith((".amazonaws.com", ".amazonaws.com.cn")) else f"AWS:{text}"
 
 
 def purpose_by_shape(policy: Policy) -> str:

@@ -10,7 +10,7 @@ from functools import partial
 from jeplint.graph.conditions import Condition
 from jeplint.graph.model import Grant, Identity, Policy, Value
 from jeplint.graph.policy import describe
-from jeplint.graph.resource_policies import grant_to_principals, purpose_by_shape
+from jeplint.graph.resource_policies import CONTROL_POLICY_TYPES, grant_to_principals, permission_principal, purpose_by_shape
 from jeplint.graph.terraform import NONE, Module, traversal
 from jeplint.graph.tf_aws import AwsCore
 from jeplint.parse.nodes import Block, Expr, Scalar
@@ -30,9 +30,6 @@ RESOURCE_POLICY_TYPES = {
     "aws_secretsmanager_secret_policy": ("secret policy", "policy", "secret_arn"),
     "aws_ecr_repository_policy": ("repository policy", "policy", "repository"),
 }
-# `aws_organizations_policy` types that are IAM documents; the others (tag, backup, AI opt-out,
-# chatbot, declarative policies) are not permissions.
-CONTROL_POLICY_TYPES = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}
 
 
 class AwsResourcePolicies(AwsCore):
@@ -97,8 +94,7 @@ class AwsResourcePolicies(AwsCore):
             if node is None:
                 continue
             if field == "principals" and text is not None:
-                text = f"Service:{text}" if text.endswith(".amazonaws.com") or text == "*" else f"AWS:{text}"
-                text = "*" if text == "Service:*" else text
+                text = permission_principal(text)
             rendered = Value(text, node.span) if text is not None else Value(None, node.span, describe(module.resolve(node)))
             if field == "principals" and text is None:
                 rendered.unresolved = f"AWS:{rendered.unresolved}"
