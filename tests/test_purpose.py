@@ -44,6 +44,8 @@ def test_inherent_privilege_is_a_note_that_says_why(result: ScanResult) -> None:
     assert level == "note" and message.endswith("through policy deploy, statement 1" + STACK)
     level, message = got[("gitops.yaml", 12)]
     assert level == "note" and message.endswith("ServiceAccount tokens included" + GITOPS)
+    level, message = got[("gitops.yaml", 91)]  # a Helm release's name, recognised by its label
+    assert level == "note" and message.endswith("tokens included" + GITOPS.replace("Argo CD", "Flux"))
 
 
 def test_same_permissions_outside_the_purpose_keep_their_level(result: ScanResult) -> None:

@@ -116,6 +116,8 @@ class KubernetesExtractor:
                 self.annotation_spans[(key, annotation)] = value.span
         identity = Identity("kubernetes", "serviceaccount", qualified(ns, name), key, _name_span(obj), tags)
         identity.tag_spans = {a: s for (k, a), s in self.annotation_spans.items() if k == key}
+        labels = get(obj, "metadata", "labels")
+        identity.labels = {k: text(v) for k, v in labels.items.items()} if isinstance(labels, Mapping) else {}
         self.accounts[key] = identity
         self.graph.identities.append(identity)
 

@@ -48,6 +48,7 @@ class Identity:
     boundary: Policy | None = None  # an AWS permissions boundary caps what the identity can do
     trust: Policy | None = None  # who may assume this identity (an AWS role's trust policy), when known
     tag_spans: dict[str, Span] = field(default_factory=dict)  # where each tag's value is written
+    labels: dict[str, str] = field(default_factory=dict)  # Kubernetes labels (a ServiceAccount's)
 
     @property
     def label(self) -> str:

@@ -6,8 +6,9 @@ for an escalation path, not at all), with the reason in the message.
   CNI attaches network interfaces to the nodes; AWS gives no narrower resource for it.
 - A deployment pipeline's role (assumed by CodePipeline, CodeBuild or CloudFormation) acting on the
   CloudFormation stacks it names, each by name: updating its stack is what the pipeline is for.
-- A GitOps controller (Argo CD, Flux: their well-known ServiceAccount names) reading the Secrets of
-  its own namespace, through a Role bound there: its repository and cluster credentials live there.
+- A GitOps controller (Argo CD, Flux: their well-known ServiceAccount names, or the
+  `app.kubernetes.io/part-of` label) reading the Secrets of its own namespace, through a Role bound
+  there: its repository and cluster credentials live there.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ GITOPS_ACCOUNTS = {
         "Flux",
     ),
 }  # fmt: skip
+
+GITOPS_LABELS = {"argocd": "Argo CD", "flux": "Flux"}  # values of app.kubernetes.io/part-of
 
 CNI_REASON = "inherent to a node role: the VPC CNI plugin's permissions, as AWS documents them in AmazonEKS_CNI_Policy"
 STACK_REASON = "inherent to a deployment pipeline: it acts on the CloudFormation stacks it names"
@@ -106,12 +109,21 @@ def inherent(graph: Graph, grant: Grant, holders: list[Identity]) -> str:
     return ""
 
 
+def _gitops_product(identity: Identity) -> str:
+    """The GitOps product a ServiceAccount belongs to, by its well-known name or its
+    `app.kubernetes.io/part-of` label (set by the Argo CD and Flux manifests and charts), or ""."""
+    name = identity.key.removeprefix("sa:").partition("/")[2]
+    return GITOPS_ACCOUNTS.get(name) or GITOPS_LABELS.get(identity.labels.get("app.kubernetes.io/part-of", ""), "")
+
+
 def gitops(holders: list[Identity], namespaces: list[str]) -> str:
-    """ "Argo CD" or "Flux" when every holder is one of its ServiceAccounts, bound in its own namespace."""
+    """The GitOps product ("Argo CD", "Flux") when every holder is one of its ServiceAccounts, bound
+    in its own namespace; else ""."""
     products = set()
     for holder in holders:
-        ns, _, name = holder.key.removeprefix("sa:").partition("/")
-        if holder.kind != "serviceaccount" or name not in GITOPS_ACCOUNTS or set(namespaces) != {ns}:
+        ns = holder.key.removeprefix("sa:").partition("/")[0]
+        product = _gitops_product(holder) if holder.kind == "serviceaccount" else ""
+        if not product or set(namespaces) != {ns}:
             return ""
-        products.add(GITOPS_ACCOUNTS[name])
+        products.add(product)
     return " and ".join(sorted(products)) if holders else ""
