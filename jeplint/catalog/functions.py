@@ -74,6 +74,9 @@ BASELINE_AWS = frozenset(
         "ec2:deletenetworkinterface",
         "ec2:assignprivateipaddresses",
         "ec2:unassignprivateipaddresses",
+        # lets an AWS-authorized service account attach an ENI (AWS allows no other grantee): the
+        # ECS and Lambda VPC plumbing, not a permission anyone else can use
+        "ec2:createnetworkinterfacepermission",
         "ssm:updateinstanceinformation",
         # the ECS container agent of a container instance (AmazonEC2ContainerServiceforEC2Role)
         "ecs:createcluster",
@@ -256,6 +259,9 @@ def _aws(action: str) -> Function:
         and prefix != "sts"
     ):
         return Function(prefix, "identity-admin", f"writes in {prefix}")
+    if "Tagging" in access and "Permissions management" not in access:
+        # the catalogue lists tag actions as ("Tagging", "Write"): they change labels, not resources
+        return Function(prefix, "tag", "tagging")
     if lower in sets["credential_issue"]:
         return Function(prefix, "credential-issue", "returns or creates credentials")
     if lower in CODE_EXECUTION_AWS:
@@ -279,8 +285,6 @@ def _aws(action: str) -> Function:
         return Function(prefix, "export-report", "billing and cost reports")
     if "Write" in access:
         return Function(prefix, "modify", "changes resources")
-    if "Tagging" in access:
-        return Function(prefix, "tag", "tagging")
     return Function(prefix, "observe", "lists or describes")
 
 
