@@ -118,9 +118,7 @@ def covers(resource: str, action: str) -> bool:
     formats = arn_formats(action)
     if not formats:
         return True
-    return any(
-        (parts[2] in (service, "*") or "*" in parts[2]) and _may_name(parts[5], part) for service, part in formats
-    )
+    return any((parts[2] in (service, "*") or "*" in parts[2]) and _may_name(parts[5], part) for service, part in formats)
 
 
 def _may_name(resource: str, part: str) -> bool:

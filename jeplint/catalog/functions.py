@@ -217,6 +217,23 @@ def baseline(permission: str, platform: str) -> bool:
     return False
 
 
+# Cryptographic use of a key: the catalogue lists these as Write, but they change nothing (no key,
+# resource or data is modified); what they reach is bounded by each key's key policy.
+KEY_USE_AWS = re.compile(
+    r"^kms:(encrypt|decrypt|reencrypt(from|to)?|generatedatakey\w*|generatemac|verifymac|sign|verify|generaterandom|derivesharedsecret)$"
+)
+
+
+def changes(action: aws_actions.Action) -> bool:
+    """An AWS action that changes something: a write or permissions-management action that is not
+    the cryptographic use of a key, nor a tag action outside the identity services (tags on roles
+    and users are `aws:PrincipalTag`: they decide tag-based conditions, so tagging them counts)."""
+    if not action.writes or KEY_USE_AWS.match(action.full.lower()):
+        return False
+    tag = "Tagging" in action.access and "Permissions management" not in action.access
+    return not tag or action.service in IDENTITY_SERVICES
+
+
 def plumbing(permission: str, platform: str, named: bool) -> bool:
     """Operational plumbing: the baseline every workload needs, and (`named`: the granting statement
     names its resources) decrypting with its own key or reading its own configuration."""

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 from jeplint.catalog import aws_actions
 from jeplint.catalog.escalation import covers
-from jeplint.catalog.functions import baseline, classify
+from jeplint.catalog.functions import baseline, changes, classify
 from jeplint.graph.model import Grant, Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
@@ -47,7 +47,7 @@ def describe_pattern(grant: Grant, pattern: str, wide: bool) -> tuple[str, tuple
     reach = actions
     if not wide and texts and all(texts):
         reach = tuple(a for a in actions if any(covers(t, a.full) for t in texts if t))
-    writes = sum(1 for a in reach if a.writes)
+    writes = sum(1 for a in reach if changes(a))
     detail = f"{writes} of them write or permissions management" if writes else "none of them write"
     if len(reach) != len(actions):
         detail = f"{len(reach)} of them act on these resources, {writes} of those write or manage permissions"
@@ -60,7 +60,7 @@ def describe_pattern(grant: Grant, pattern: str, wide: bool) -> tuple[str, tuple
 
 def weigh(actions: tuple[aws_actions.Action, ...], whole: bool, wide: bool, service_role: bool) -> str | None:
     """The level of a pattern's finding, or None when it is not one (see the module docstring)."""
-    writes = [a for a in actions if a.writes and not baseline(a.full, "aws")]
+    writes = [a for a in actions if changes(a) and not baseline(a.full, "aws")]
     perms = any("Permissions management" in a.access for a in writes)
     danger = perms or any(classify(a.full, "aws").capability in DANGEROUS for a in writes)
     if writes and service_role and not perms:
