@@ -13,6 +13,10 @@ from jeplint.run import scan
 
 BASE = "testdata/terraform-known-modules"
 KNOWN = (
+    "uses a registry module whose interface jeplint knows: the identities and policies it creates are "
+    "modelled from its inputs, its source is not read"
+)
+KNOWN_MANY = (
     "use registry modules whose interface jeplint knows: the identities and policies they create are "
     "modelled from their inputs, their source is not read"
 )
@@ -230,8 +234,42 @@ def test_user_module_v5_creates_an_access_key_by_default(in_root: Path) -> None:
         )
     ]
     assert [reason for _line, _col, reason in notes] == [
-        f"module.ci_user (terraform-aws-modules/iam/aws//modules/iam-user) and 1 other module calls {KNOWN}"
+        f"module.ci_user (terraform-aws-modules/iam/aws//modules/iam-user) and 1 other module calls {KNOWN_MANY}"
     ]
     result = scan([f"{BASE}/user_v5"])
     assert sorted(i.name for i in result.graph.identities) == ["alice", "ci"]
     assert [(c.kind, c.identity.name if c.identity else None) for c in result.graph.credentials] == [("aws-access-key", "ci")]
+
+
+def test_role_v6_github_trust_and_a_name_used_as_prefix(in_root: Path) -> None:
+    """v6 iam-role: `enable_github_oidc` with no subject trusts every repository; with
+    `oidc_subjects` it pins one branch. `use_name_prefix` defaults to true, so the role's real name
+    is not known: it is named by its address. SAML trust is said, not modelled."""
+    found, notes = run("role_v6_github")
+    assert found == [
+        (
+            "JEP404",
+            1,
+            8,
+            "role module.any_repo.aws_iam_role.this[0] trusts OIDC tokens of GitHub Actions "
+            "(token.actions.githubusercontent.com) with iss = https://token.actions.githubusercontent.com: a workflow of "
+            "any repository on GitHub can assume it",
+        )
+    ]
+    assert notes[1:] == [(24, 17, "module.saml: the trust enable_saml adds is not modelled from the module's interface")]
+    result = scan([f"{BASE}/role_v6_github"])
+    verdicts = sorted((f.subject, f.verdict) for f in result.graph.federations)
+    assert verdicts == [
+        ("role module.any_repo.aws_iam_role.this[0]", "nothing"),
+        ("role module.main_branch.aws_iam_role.this[0]", "branch"),
+    ]
+    saml = next(i for i in result.graph.identities if i.name == "module.saml.aws_iam_role.this[0]")
+    assert saml.trust is None
+
+
+def test_a_whole_trust_policy_given_as_an_input(in_root: Path) -> None:
+    """`create_custom_role_trust_policy` with a data document: the document is the role's trust
+    (and is not reported again as a document that feeds a module outside the scan)."""
+    found, notes = run("custom_trust")
+    assert found == [("JEP404", 6, 22, 'role open can be assumed by any AWS principal of any account (Principal AWS "*")')]
+    assert notes == [(11, 8, f"module.open (terraform-aws-modules/iam/aws//modules/iam-assumable-role) {KNOWN}")]

@@ -90,39 +90,35 @@ def _conditions(module: KnownModule, node: Node) -> Node:
     return mapping({k: mapping(v, node.span) for k, v in found.items()}, node.span)
 
 
-def federated_trust(module: KnownModule, spec: dict[str, Any]) -> Node | None:
-    """The trust of a GitHub Actions OIDC role (`kind` github) or of an EKS service-account role
-    (`kind` irsa), from the inputs the table names."""
-    if spec["kind"] == "github":
-        return _github(module, spec)
-    if spec["kind"] == "irsa":
-        return _irsa(module, spec)
-    raise ValueError(f"unknown trust kind in the module interface table: {spec['kind']}")
+def federated_trust(module: KnownModule, part: dict[str, Any]) -> list[Node] | None:
+    """The trust statements of a GitHub Actions OIDC role (`kind` github) or of an EKS
+    service-account role (`kind` irsa), from the inputs the table names."""
+    if part["kind"] == "github":
+        return _github(module, part)
+    if part["kind"] == "irsa":
+        return _irsa(module, part)
+    raise ValueError(f"unknown trust kind in the module interface table: {part['kind']}")
 
 
-def _document(module: KnownModule, statements: list[Node], span: Span) -> Mapping:
-    return mapping({"Version": Scalar("2012-10-17", span), "Statement": Sequence(statements, span)}, span)
-
-
-def _github(module: KnownModule, spec: dict[str, Any]) -> Node | None:
-    provider = module.value(spec["provider_url"])
+def _github(module: KnownModule, part: dict[str, Any]) -> list[Node] | None:
+    provider = module.value(part["provider_url"])
     if not isinstance(provider, Scalar) or not isinstance(provider.value, str):
         module.unknown(provider or module.literal(None), "the OIDC provider its GitHub trust names")
         return None
     url = provider.value.removeprefix("https://")
-    subjects = module.input(spec["subjects"])
-    if subjects is None:
-        subjects = module.literal([])
-    elif isinstance(subjects, Sequence):
-        subjects = Sequence([_repo_subject(module, s) for s in subjects.items], subjects.span)
-    audience = module.value(spec["audience"]) or module.literal("sts.amazonaws.com")
-    span = subjects.span
+    audiences = module.value(part["audiences"])
+    if audiences is None or (isinstance(audiences, Sequence) and not audiences.items):
+        audiences = module.literal("sts.amazonaws.com")  # what the modules fall back to
+    span = module.span
     conditions: dict[str, Node] = {
-        "ForAllValues:StringEquals": mapping(
-            {f"{url}:iss": Scalar(f"https://{url}", span), f"{url}:aud": audience}, audience.span
-        ),
-        "StringLike": mapping({f"{url}:sub": subjects}, subjects.span),
+        "ForAllValues:StringEquals": mapping({f"{url}:iss": Scalar(f"https://{url}", span), f"{url}:aud": audiences}, span)
     }
+    for key, operator in (("subjects_equal", "StringEquals"), ("subjects_like", "StringLike")):
+        subjects = module.input(part[key]) if key in part else None
+        if isinstance(subjects, Sequence):
+            subjects = Sequence([_repo_subject(module, s) for s in subjects.items], subjects.span)
+        if subjects is not None and not (isinstance(subjects, Sequence) and not subjects.items):
+            conditions[operator] = mapping({f"{url}:sub": subjects}, subjects.span)
     stmt = {
         "Sid": Scalar("GithubOidcAuth", span),
         "Effect": Scalar("Allow", span),
@@ -130,7 +126,7 @@ def _github(module: KnownModule, spec: dict[str, Any]) -> Node | None:
         "Principal": mapping({"Federated": Scalar(_PROVIDER_ARN + url, provider.span)}, provider.span),
         "Condition": mapping(conditions, span),
     }
-    return _document(module, [mapping(stmt, span)], span)
+    return [mapping(stmt, span)]
 
 
 def _repo_subject(module: KnownModule, node: Node) -> Node:
@@ -141,14 +137,14 @@ def _repo_subject(module: KnownModule, node: Node) -> Node:
     return node
 
 
-def _irsa(module: KnownModule, spec: dict[str, Any]) -> Node | None:
-    providers = module.input(spec["providers"])
+def _irsa(module: KnownModule, part: dict[str, Any]) -> list[Node] | None:
+    providers = module.input(part["providers"])
     if providers is None:
-        return None
+        return []
     if not isinstance(providers, Mapping):
-        module.unknown(providers, f"who may assume its role ({spec['providers']})")
+        module.unknown(providers, f"who may assume its role ({part['providers']})")
         return None
-    test = module.value(spec["test"])
+    test = module.value(part["test"])
     operator = str(test.value) if isinstance(test, Scalar) and isinstance(test.value, str) else None
     if operator is None:
         module.unknown(test or module.literal(None), "the condition operator of its trust")
@@ -160,7 +156,7 @@ def _irsa(module: KnownModule, spec: dict[str, Any]) -> Node | None:
             module.resolve(entry.items["provider_arn"]) if isinstance(entry, Mapping) and "provider_arn" in entry.items else None
         )
         if arn is None or not isinstance(entry, Mapping):
-            module.unknown(item, f"the OIDC provider of an entry of {spec['providers']}")
+            module.unknown(item, f"the OIDC provider of an entry of {part['providers']}")
             continue
         accounts = module.resolve(entry.items.get("namespace_service_accounts", module.literal([])))
         stmt: dict[str, Node] = {
@@ -178,4 +174,4 @@ def _irsa(module: KnownModule, spec: dict[str, Any]) -> Node | None:
             claims = {f"{url}:sub": Sequence(subjects, accounts.span), f"{url}:aud": Scalar("sts.amazonaws.com", item.span)}
             stmt["Condition"] = mapping({operator: mapping(claims, accounts.span)}, item.span)
         statements.append(mapping(stmt, item.span))
-    return _document(module, statements, providers.span) if statements else None
+    return statements

@@ -152,7 +152,7 @@ class KnownModule(Module):
             if found is not None:
                 attrs[key] = found
         if "trust" in spec:
-            trust = self._trust(spec["trust"])
+            trust = self._trust(spec)
             if trust is not None:
                 attrs["assume_role_policy"] = trust
         self._resource(tf_type, label, attrs)
@@ -212,42 +212,55 @@ class KnownModule(Module):
             document = mapping({"Statement": Sequence([statement(self, s) for s in items], value.span)}, value.span)
             self._resource(_INLINE[kind], name, {kind: self._name_of(ref), "policy": document})
 
-    def _trust(self, spec: dict[str, Any]) -> Node | None:
-        """The trust policy document the inputs describe, or None (said) when it cannot be told."""
-        for name in spec.get("replaced_by", []):
-            found = self.first([name])
-            if found is not None:
-                return found  # a whole trust policy given as an input
-        for name in spec.get("not_modelled", []):
-            if name in self.call_block.attrs:
+    def _trust(self, identity: dict[str, Any]) -> Node | None:
+        """The trust policy document the inputs describe: a whole policy given as an input, else
+        the statements of each part of the table whose `when` flags hold. None when no part makes
+        a statement, or one cannot be told (said)."""
+        for given in identity.get("trust_replaced_by", []):
+            found = self.first([given["input"]])
+            if found is not None and all(self.flag(w, f"whether {given['input']} is used") for w in given.get("when", [])):
+                return found
+        for name in identity.get("trust_not_modelled", []):
+            if name in self.call_block.attrs and self._set(name):
                 self._said_not_modelled(name, f"the trust {name} adds is not modelled from the module's interface")
-        kind = spec["kind"]
+        statements: list[Node] = []
+        for part in identity["trust"]:
+            if not all(self.flag(w, f"whether its trust includes {w['input']}") for w in part.get("when", [])):
+                continue
+            made = self._trust_part(part)
+            if made is None:
+                return None
+            statements.extend(made)
+        if not statements:
+            return None
+        return mapping({"Version": Scalar("2012-10-17", self.span), "Statement": Sequence(statements, self.span)}, self.span)
+
+    def _trust_part(self, part: dict[str, Any]) -> list[Node] | None:
+        kind = part["kind"]
         if kind == "unknown":
-            self.unknown(self.literal(None), f"who may assume its role: {spec['why']}")
+            self.unknown(self.literal(None), f"who may assume its role: {part['why']}")
             return None
         if kind == "statements":
-            value = self.input(spec["input"])
+            value = self.input(part["input"])
             items = (
                 value.items if isinstance(value, Sequence) else list(value.items.values()) if isinstance(value, Mapping) else None
             )
-            if value is None or items == []:
+            if value is not None and items is None:
+                self.unknown(value, f"who may assume its role ({part['input']})")
                 return None
-            if items is None:
-                self.unknown(value, f"who may assume its role ({spec['input']})")
-                return None
-            return mapping({"Statement": Sequence([statement(self, s) for s in items], value.span)}, value.span)
+            return [statement(self, s) for s in items or []]
         if kind == "assume":
-            return self._assume_trust(spec)
-        return federated_trust(self, spec)
+            return self._assume_trust(part)
+        return federated_trust(self, part)
 
-    def _assume_trust(self, spec: dict[str, Any]) -> Node | None:
+    def _assume_trust(self, spec: dict[str, Any]) -> list[Node] | None:
         principals: dict[str, Node] = {}
         for principal, name in spec["principals"].items():
             found = self.input(name)
             if found is not None and not (isinstance(found, Sequence) and not found.items):
                 principals[principal] = found
         if not principals:
-            return None
+            return []
         mfa = self.flag(spec["mfa"], "whether its trust requires MFA")
         if mfa is None:
             return None
@@ -267,9 +280,7 @@ class KnownModule(Module):
             conditions["StringEquals"] = mapping({"sts:ExternalId": external}, external.span)
         if conditions:
             stmt["Condition"] = mapping(conditions, self.span)
-        return mapping(
-            {"Version": Scalar("2012-10-17", self.span), "Statement": Sequence([mapping(stmt, self.span)], self.span)}, self.span
-        )
+        return [mapping(stmt, self.span)]
 
     def _managed_policy(self, spec: dict[str, Any]) -> None:
         if not self._created(spec, "its policy"):
@@ -292,8 +303,7 @@ class KnownModule(Module):
         """Inputs the table does not model, when the call sets them (and defaults it cannot tell)."""
         pattern = str(spec.get("not_modelled", ""))
         for name in sorted(self.call_block.attrs) if pattern else []:
-            value = self.input(name)
-            if re.fullmatch(pattern, name) and not (isinstance(value, Scalar) and value.value in (False, None)):
+            if re.fullmatch(pattern, name) and self._set(name):
                 self._said_not_modelled(name, f"what {name} grants is not modelled from the module's interface")
         modelled = modelled_inputs(self.interface)
         for name in sorted(self.call_block.attrs):
@@ -308,6 +318,12 @@ class KnownModule(Module):
             self.files.unresolved.append(
                 (self.span, NOT_MODELLED, f"{self.label}: {default['what']} is not modelled from the module's interface")
             )
+
+    def _set(self, name: str) -> bool:
+        """The call sets the input to something other than false, null or an empty collection."""
+        value = self.input(name)
+        empty = isinstance(value, (Sequence, Mapping)) and not value.items
+        return not (empty or (isinstance(value, Scalar) and value.value in (False, None)))
 
     def _said_not_modelled(self, name: str, message: str) -> None:
         node = self.call_block.attrs[name]

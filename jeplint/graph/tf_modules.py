@@ -124,14 +124,14 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
         known.build()
     if known_calls:
         first, calls = known_calls[0], {id(m.call) for m in known_calls}
-        more = f" and {len(calls) - 1} other module calls" if len(calls) > 1 else ""
-        graph.notes.append(
-            (
-                first.span,
-                f"{first.label} ({first.source}){more} use registry modules whose interface jeplint knows: "
-                "the identities and policies they create are modelled from their inputs, their source is not read",
-            )
+        what = (
+            f"and {len(calls) - 1} other module calls use registry modules whose interface jeplint knows: the identities "
+            "and policies they create are modelled from their inputs, their source is not read"
+            if len(calls) > 1
+            else "uses a registry module whose interface jeplint knows: the identities and policies it creates are "
+            "modelled from its inputs, its source is not read"
         )
+        graph.notes.append((first.span, f"{first.label} ({first.source}) {what}"))
     if remote:
         span, source = remote[0]
         more = f" and {len(remote) - 1} other module calls" if len(remote) > 1 else ""
