@@ -273,3 +273,26 @@ def test_a_whole_trust_policy_given_as_an_input(in_root: Path) -> None:
     found, notes = run("custom_trust")
     assert found == [("JEP404", 6, 22, 'role open can be assumed by any AWS principal of any account (Principal AWS "*")')]
     assert notes == [(11, 8, f"module.open (terraform-aws-modules/iam/aws//modules/iam-assumable-role) {KNOWN}")]
+
+
+def test_a_fault_in_one_known_call_costs_that_call_only(in_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jeplint.graph.tf_known_modules import KnownModule
+
+    def broken(self: KnownModule, spec: dict[str, object]) -> None:
+        raise RuntimeError("unforeseen shape")
+
+    monkeypatch.delenv("JEPLINT_DEBUG", raising=False)
+    monkeypatch.setattr(KnownModule, "_identity", broken)
+    result = scan([f"{BASE}/users_groups"])
+    # the inline policy beside the calls is still read and reported (its user is not known now)
+    assert [(f.rule_id, f.span.line) for f in result.findings] == [("JEP401", 16), ("JEP105", 16)]
+    assert result.graph.errors == [
+        (
+            f"{BASE}/users_groups/main.tf",
+            "internal error while reading module.deployer (line 1): RuntimeError: unforeseen shape",
+        ),
+        (
+            f"{BASE}/users_groups/main.tf",
+            "internal error while reading module.operators (line 19): RuntimeError: unforeseen shape",
+        ),
+    ]

@@ -121,7 +121,15 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
             instantiate(directory, None, None, 0)
     known_calls = [m for m in instances if isinstance(m, KnownModule)]
     for known in known_calls:  # after every instance exists: inputs may read other modules' outputs
-        known.build()
+        try:
+            known.build()
+        except Exception as exc:  # a shape the table did not foresee costs this call, not the scan
+            if os.environ.get("JEPLINT_DEBUG"):
+                raise
+            known.resources.clear()
+            known.outputs.clear()
+            what = f"internal error while reading {known.label} (line {known.span.line})"
+            graph.errors.append((known.span.path, f"{what}: {type(exc).__name__}: {exc}"))
     if known_calls:
         first, calls = known_calls[0], {id(m.call) for m in known_calls}
         what = (
