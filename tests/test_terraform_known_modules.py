@@ -296,3 +296,29 @@ def test_a_fault_in_one_known_call_costs_that_call_only(in_root: Path, monkeypat
             "internal error while reading module.operators (line 19): RuntimeError: unforeseen shape",
         ),
     ]
+
+
+def test_for_each_on_the_call_and_a_workload_on_an_output(in_root: Path) -> None:
+    """`for_each` over a local map, inputs from `each`, and a Lambda whose role is
+    `module.x["audit"].iam_role_arn`: one role per key, each with its own trust and policies."""
+    found, _notes = run("for_each_roles")
+    assert found == [
+        (
+            "JEP106",
+            5,
+            19,
+            "role svc-deploy holds AWS managed policy AdministratorAccess (every action on every resource) through "
+            'module.service_roles["deploy"].aws_iam_role_policy_attachment.custom_role_policy_arns[0]',
+        )
+    ]
+    result = scan([f"{BASE}/for_each_roles"])
+    roles = {i.name: i for i in result.graph.identities}
+    assert sorted(roles) == ["svc-audit", "svc-deploy"]
+    assert roles["svc-audit"].key == f'{BASE}/for_each_roles/aws_iam_role.this[0]@module.service_roles["audit"]'
+    audit_trust = roles["svc-audit"].trust
+    assert audit_trust is not None
+    assert [p.text for p in audit_trust.grants[0].principals] == ["Service:lambda.amazonaws.com"]
+    assert [(w.kind, w.name, w.identity.name) for w in result.graph.workloads] == [("Lambda function", "audit", "svc-audit")]
+    assert [(b.identity.name, b.policy.name) for b in result.graph.bindings_of(roles["svc-audit"])] == [
+        ("svc-audit", "SecurityAudit")
+    ]
