@@ -168,13 +168,13 @@ def test_github_and_service_account_trust(in_root: Path) -> None:
     found, _notes = run("oidc_roles")
     assert found[0] == (
         "JEP404",
-        1,
-        8,
+        6,
+        14,
         "role github-deploy trusts OIDC tokens of GitHub Actions (token.actions.githubusercontent.com) with "
         "iss = https://token.actions.githubusercontent.com and sub like repo:my-org/*: a workflow of any repository of "
         "owner my-org can assume it",
     )
-    assert [f[:3] for f in found] == [("JEP404", 1, 8), ("JEP106", 8, 14)]
+    assert [f[:3] for f in found] == [("JEP404", 6, 14), ("JEP106", 8, 14)]  # at the subjects it pins
     result = scan([f"{BASE}/oidc_roles"])
     verdicts = sorted((f.subject, f.issuer.provider, f.verdict) for f in result.graph.federations)
     assert verdicts == [
@@ -249,8 +249,8 @@ def test_role_v6_github_trust_and_a_name_used_as_prefix(in_root: Path) -> None:
     assert found == [
         (
             "JEP404",
-            1,
-            8,
+            6,
+            24,  # enable_github_oidc = true, pinning nothing
             "role module.any_repo.aws_iam_role.this[0] trusts OIDC tokens of GitHub Actions "
             "(token.actions.githubusercontent.com) with iss = https://token.actions.githubusercontent.com: a workflow of "
             "any repository on GitHub can assume it",

@@ -109,7 +109,10 @@ def _github(module: KnownModule, part: dict[str, Any]) -> list[Node] | None:
     audiences = module.value(part["audiences"])
     if audiences is None or (isinstance(audiences, Sequence) and not audiences.items):
         audiences = module.literal("sts.amazonaws.com")  # what the modules fall back to
-    span = module.span
+    # The statement is said to be written at the subjects it pins, else at the input that turns it on.
+    written = [module.call_block.attrs[n] for n in _inputs_of(part) if n in module.call_block.attrs]
+    span = written[0].span if written else module.span
+    where = provider.span if part["provider_url"]["input"] in module.call_block.attrs else span
     conditions: dict[str, Node] = {
         "ForAllValues:StringEquals": mapping({f"{url}:iss": Scalar(f"https://{url}", span), f"{url}:aud": audiences}, span)
     }
@@ -123,10 +126,15 @@ def _github(module: KnownModule, part: dict[str, Any]) -> list[Node] | None:
         "Sid": Scalar("GithubOidcAuth", span),
         "Effect": Scalar("Allow", span),
         "Action": module.literal(_WEB_IDENTITY),
-        "Principal": mapping({"Federated": Scalar(_PROVIDER_ARN + url, provider.span)}, provider.span),
+        "Principal": mapping({"Federated": Scalar(_PROVIDER_ARN + url, where)}, where),
         "Condition": mapping(conditions, span),
     }
     return [mapping(stmt, span)]
+
+
+def _inputs_of(part: dict[str, Any]) -> list[str]:
+    """The subjects inputs of a GitHub trust part, then the flags that turn it on."""
+    return [part[k] for k in ("subjects_equal", "subjects_like") if k in part] + [w["input"] for w in part.get("when", [])]
 
 
 def _repo_subject(module: KnownModule, node: Node) -> Node:
