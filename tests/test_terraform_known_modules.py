@@ -194,7 +194,9 @@ def test_policy_module_output_attached_through_a_role_module(in_root: Path) -> N
     `module.wide_policy.arn`: reported once, on the role, not again as a loose document."""
     found, _notes = run("managed_policy")
     assert [f[:3] for f in found] == [("JEP105", 4, 18)]
-    assert found[0][3].startswith("role app can perform 91 write or permissions-management actions")
+    # the count of s3 write actions is the catalogue's and JEP105's business; who and through what is ours
+    assert found[0][3].startswith("role app can perform ")
+    assert found[0][3].endswith("through policy wide, statement 1")
     result = scan([f"{BASE}/managed_policy"])
     role = next(i for i in result.graph.identities if i.name == "app")
     assert role.trust is not None
