@@ -25,6 +25,7 @@ FIXABLE = {
     "wildcard-hcl": [("JEP101", 25), ("JEP102", 35)],
     "wildcard-cfn-json": [("JEP102", 19)],
     "wildcard-cfn-yaml": [("JEP102", 20)],
+    "wildcard-held": [("JEP102", 30)],
     "lifetime": [("JEP202", 20), ("JEP203", 4), ("JEP203", 6)],
     "rbac": [("JEP104", 17)],
     "trust": [("JEP404", 18), ("JEP404", 19)],
@@ -148,6 +149,39 @@ def test_no_purpose_gives_a_suggestion_not_a_fix(tmp_path: Path, monkeypatch: py
     )
     report = json_report.report(result)
     assert report["findings"][0]["suggestion"] == finding.suggestion and report["findings"][0]["fix"] is None
+
+
+def test_a_function_held_by_the_other_statements_narrows_the_wildcard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(CASES / "wildcard-held", "held")
+    [finding] = _scan(Path("held")).findings
+    assert finding.fix is not None and finding.fix.description == (
+        'Replace "sqs:*" by the 8 actions of functions sqs data-read, sqs data-write '
+        "(what the identity's other statements grant)"
+    )
+    [edit] = finding.fix.edits
+    assert (edit.line, edit.col, edit.end_line, edit.end_col) == (30, 11, 30, 18)
+
+
+@pytest.mark.parametrize(
+    ("other", "why"),
+    [
+        ('"sqs:ReceiveMessage", "s3:GetObject"', "functions in two services"),
+        ('"sqs:Receive*"', "a pattern is not a function held"),
+        ('"sqs:ListQueues"', "listing is no function"),
+    ],
+)
+def test_no_function_clearly_held_gives_a_suggestion(
+    other: str, why: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (CASES / "wildcard-held" / "main.tf").read_text()
+    Path("main.tf").write_text(text.replace('["sqs:ReceiveMessage", "sqs:DeleteMessage"]', f"[{other}]"))
+    findings = [f for f in _scan(Path(".")).findings if f.rule_id == "JEP102"]
+    assert [(f.span.line, f.fix) for f in findings] == [(30, None)], why
+    assert findings[0].suggestion == (
+        'replace "sqs:*" by the actions this identity needs, or declare its purpose (tag jeplint.io/purpose)'
+    )
 
 
 def test_a_write_on_every_resource_is_not_written_by_a_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
