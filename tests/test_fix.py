@@ -28,6 +28,7 @@ FIXABLE = {
     "wildcard-held": [("JEP102", 30)],
     "lifetime": [("JEP202", 20), ("JEP203", 4), ("JEP203", 6)],
     "rbac": [("JEP104", 17)],
+    "rbac-resources": [("JEP104", 26), ("JEP104", 37)],
     "trust": [("JEP404", 18), ("JEP404", 19)],
     "expiry": [("JEP202", 5), ("JEP202", 10)],
 }
@@ -217,9 +218,47 @@ def test_rbac_narrowing_that_still_escalates_is_a_suggestion(tmp_path: Path, mon
     [finding] = [f for f in _scan(Path(".")).findings if f.rule_id == "JEP104"]
     assert finding.fix is None
     assert finding.suggestion == (
-        "list the verbs the workloads need instead of \"*\": purpose 'secrets-read' needs get, list, watch, "
+        "list the verbs the workloads need instead of \"*\": purpose 'secrets-read' needs get, list, watch on secrets, "
         "and read secrets is an escalation path (JEP402)"
     )
+
+
+@pytest.mark.parametrize(
+    ("purpose", "suggestion"),
+    [
+        (
+            "core/configmaps:modify, apps/deployments:modify",
+            "purpose 'core/configmaps:modify, apps/deployments:modify' needs get, list, watch, patch on configmaps, "
+            "deployments, deployments/scale, deployments/status, and create workloads is an escalation path (JEP402)",
+        ),
+        ("core/*:modify", "purpose 'core/*:modify' names no single resource for the wildcard resources or API groups"),
+        ("s3:data-read", "purpose 's3:data-read' names no single resource for the wildcard resources or API groups"),
+    ],
+)
+def test_rbac_resources_the_purpose_does_not_settle_are_a_suggestion(
+    purpose: str, suggestion: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (CASES / "rbac-resources" / "rbac.yaml").read_text()
+    Path("rbac.yaml").write_text(text.replace('"core/configmaps:modify"', f'"{purpose}"'))
+    [finding] = [f for f in _scan(Path(".")).findings if f.rule_id == "JEP104" and f.span.line == 26]
+    assert finding.fix is None
+    assert finding.suggestion == f'list the verbs the workloads need instead of "*": {suggestion}'
+
+
+def test_rbac_resources_fix_says_what_it_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(CASES / "rbac-resources", "r")
+    found = {f.span.line: f.fix for f in _scan(Path("r")).findings if f.rule_id == "JEP104"}
+    assert found[26] is not None and found[26].description == (
+        "Replace \"*\" by what purpose 'core/configmaps:modify' needs (annotation jeplint.io/purpose): "
+        "apiGroups (core); resources configmaps"
+    )
+    assert [(e.line, e.col, e.new_text) for e in found[26].edits] == [(24, 17, '""'), (26, 9, '"configmaps"')]
+    assert found[37] is not None and [(e.line, e.new_text) for e in found[37].edits] == [
+        (36, '"configmaps"'),
+        (37, '"get", "list", "watch"'),
+    ]
 
 
 def test_trust_without_a_named_repository_is_a_suggestion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

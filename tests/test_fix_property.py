@@ -193,33 +193,57 @@ roleRef:
 """
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _covered(permission: str, granted: set[str]) -> bool:
+    """A `verb group/resource` is within a set of them, `*` in any part of those matching anything."""
+    verb, _, target = permission.partition(" ")
+    group, _, resource = target.partition("/")
+    for other in granted:
+        v, _, t = other.partition(" ")
+        g, _, r = t.partition("/")
+        if v in ("*", verb) and g in ("*", group) and r in ("*", resource):
+            return True
+    return False
+
+
+def _rule_lists(result) -> tuple[list[str], list[str], list[str]]:
+    [rule] = [g for g in result.graph.grants() if g.policy.kind == "Role"]
+    return tuple([v.text or "" for v in values] for values in (rule.actions, rule.api_groups, rule.resources))  # type: ignore[return-value]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.lists(st.sampled_from(("*", "get", "list", "create", "delete")), min_size=1, max_size=3, unique=True),
-    st.lists(st.sampled_from(("configmaps", "pods", "services", "secrets")), min_size=1, max_size=2, unique=True),
+    st.lists(st.sampled_from(("*", "get", "list", "create", "delete", "patch")), min_size=1, max_size=3, unique=True),
+    st.sampled_from(([""], ["*"], ["", "apps"], ["apps"])),
+    st.lists(
+        st.sampled_from(("*", "configmaps", "pods", "services", "secrets", "deployments")), min_size=1, max_size=2, unique=True
+    ),
     st.lists(
         st.tuples(
-            st.sampled_from(("core/configmaps", "core/pods", "core/services", "core/*")),
+            st.sampled_from(("core/configmaps", "core/pods", "core/services", "core/*", "apps/deployments")),
             st.sampled_from(("modify", "observe", "destroy", "*")),
         ).map(lambda t: f"{t[0]}:{t[1]}"),
         min_size=1,
         max_size=2,
     ).map(", ".join),
 )
-def test_rbac_fixes_never_widen(verbs: list[str], resources: list[str], purpose: str) -> None:
+def test_rbac_fixes_never_widen(verbs: list[str], groups: list[str], resources: list[str], purpose: str) -> None:
+    """Verbs, resources and API groups alike: what the fixed rule grants is within what it granted."""
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "rbac.yaml")
         with open(path, "w", encoding="utf-8") as handle:
-            handle.write(RBAC.format(purpose=purpose, groups='[""]', resources=json.dumps(resources), verbs=json.dumps(verbs)))
+            handle.write(
+                RBAC.format(purpose=purpose, groups=json.dumps(groups), resources=json.dumps(resources), verbs=json.dumps(verbs))
+            )
         result = scan([path])
         attach_scan(result, Settings())
         before = _found(result.findings)
-        [rule] = [g for g in result.graph.grants() if g.policy.kind == "Role"]
-        granted_before = k8s.expand([v.text or "" for v in rule.actions], [""], resources)
+        granted_before = k8s.expand(*_rule_lists(result))
         outcome = apply.plan(result.findings)
         event(f"{len(outcome.changed)} file(s) fixed")
         apply.write(outcome)
         again = scan([path])
-        [rule] = [g for g in again.graph.grants() if g.policy.kind == "Role"]
-        assert k8s.expand([v.text or "" for v in rule.actions], [""], resources) <= granted_before
+        after = _rule_lists(again)
+        assert all(_covered(p, granted_before) for p in k8s.expand(*after)), after
+        for new, old in zip(after, _rule_lists(result)):
+            assert "*" in old or set(new) <= set(old), (old, new)
         assert not _found(again.findings) - before
