@@ -30,6 +30,7 @@ FIXABLE = {
     "rbac": [("JEP104", 17)],
     "rbac-resources": [("JEP104", 26), ("JEP104", 37)],
     "trust": [("JEP404", 18), ("JEP404", 19)],
+    "trust-sub": [("JEP404", 12), ("JEP404", 26), ("JEP404", 15), ("JEP404", 15)],
     "expiry": [("JEP202", 5), ("JEP202", 10)],
 }
 
@@ -276,6 +277,53 @@ def test_trust_without_a_named_repository_is_a_suggestion(tmp_path: Path, monkey
     assert finding.suggestion == (
         'pin token.actions.githubusercontent.com:sub to one repository, for example "repo:OWNER/NAME:ref:refs/heads/main" '
         "(no single repository is named in this file)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "inserted"),
+    [
+        (
+            "Condition = {\n        # only tokens for AWS\n        StringEquals = {",
+            "Condition = { StringEquals = {",
+            ', StringLike = { "token.actions.githubusercontent.com:sub" = "repo:acme/deploy:*" }',
+        ),
+        (
+            '"sts.amazonaws.com" }\n      }',
+            '"sts.amazonaws.com" }\n        StringLike = { "token.actions.githubusercontent.com:aud" = "sts*" }\n      }',
+            None,
+        ),
+    ],
+)
+def test_sub_condition_added_inline_or_left_in_words(
+    old: str, new: str, inserted: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (CASES / "trust-sub" / "github.tf").read_text()
+    assert old in text
+    Path("github.tf").write_text(text.replace(old, new))
+    [finding] = [f for f in _scan(Path(".")).findings if f.span.line == 12]
+    if inserted is None:  # a second StringLike operator would be a duplicate key
+        assert finding.fix is None
+        assert finding.suggestion == (
+            'pin token.actions.githubusercontent.com:sub to one repository, for example "repo:OWNER/NAME:ref:refs/heads/main": '
+            "add a StringLike condition token.actions.githubusercontent.com:sub = repo:acme/deploy:*"
+        )
+        return
+    assert finding.fix is not None and [e.new_text for e in finding.fix.edits] == [inserted]
+    outcome = apply.plan([finding])
+    apply.write(outcome)
+    assert not [f for f in _scan(Path(".")).findings if f.span.line == 12]
+
+
+def test_a_trust_with_no_condition_is_a_suggestion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (CASES / "trust-sub" / "github.json").read_text()
+    start = text.index(',\n              "Condition"')
+    Path("github.json").write_text(text[:start] + text[text.index("\n            }\n          ]") :])
+    [finding] = _scan(Path(".")).findings
+    assert finding.fix is None and finding.suggestion.endswith(
+        "add a StringLike condition token.actions.githubusercontent.com:sub = repo:acme/api:*"
     )
 
 

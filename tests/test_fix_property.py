@@ -247,3 +247,144 @@ def test_rbac_fixes_never_widen(verbs: list[str], groups: list[str], resources: 
         for new, old in zip(after, _rule_lists(result)):
             assert "*" in old or set(new) <= set(old), (old, new)
         assert not _found(again.findings) - before
+
+
+GITHUB = "token.actions.githubusercontent.com"
+
+
+def _trust(conditions: dict[str, dict[str, object]], style: str, inline: bool) -> tuple[str, str]:
+    statement = {
+        "Effect": "Allow",
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Principal": {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{GITHUB}"},
+    }
+    if conditions:
+        statement["Condition"] = conditions
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {"Repository": {"Type": "String", "Default": "acme/deploy"}},
+        "Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": [statement]}}}},
+    }
+    if style == "json":
+        return "t.json", json.dumps(template, indent=None if inline else 2)
+    import yaml
+
+    return "t.yaml", yaml.safe_dump(template, default_flow_style=inline, sort_keys=False)
+
+
+def _subs_and_others(result) -> tuple[list[str] | None, set[tuple[str, str, tuple[object, ...]]]]:
+    [grant] = [g for i in result.graph.identities if i.trust is not None for g in i.trust.grants]
+    subs = [str(v) for c in grant.conditions if c.key.lower() == f"{GITHUB}:sub" for v in c.values]
+    others = {(c.operator, c.key, c.values) for c in grant.conditions if c.key.lower() != f"{GITHUB}:sub"}
+    return (subs or None), others
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.none(), st.sampled_from(("*", "repo:acme/*", "repo:*", "repo:acme/deploy:*", "repo:other/x:ref:refs/heads/main"))
+    ),
+    st.sampled_from(("StringLike", "StringEquals")),
+    st.booleans(),
+    st.sampled_from(("json", "yaml")),
+    st.booleans(),
+)
+def test_trust_fixes_never_widen(sub: str | None, operator: str, audience: bool, style: str, inline: bool) -> None:
+    """Pinning or adding a `sub` condition: every subject admitted after was admitted before, and the
+    other conditions stay as they were."""
+    conditions: dict[str, dict[str, object]] = {}
+    if audience:
+        conditions["StringEquals"] = {f"{GITHUB}:aud": "sts.amazonaws.com"}
+    if sub is not None:
+        conditions.setdefault(operator, {})[f"{GITHUB}:sub"] = sub
+    with tempfile.TemporaryDirectory() as folder:
+        name, text = _trust(conditions, style, inline)
+        path = os.path.join(folder, name)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        result = scan([path])
+        attach_scan(result, Settings())
+        subs_before, others_before = _subs_and_others(result)
+        outcome = apply.plan(result.findings)
+        event(f"{len(outcome.changed)} file(s) fixed")
+        apply.write(outcome)
+        again = scan([path])
+        subs_after, others_after = _subs_and_others(again)
+        assert others_after == others_before
+        if subs_before is not None:
+            assert subs_after is not None
+            assert all(any(fnmatch.fnmatchcase(new, old) for old in subs_before) for new in subs_after), (subs_before, subs_after)
+        elif outcome.changed:  # a condition added where there was none: the file's repository
+            assert subs_after == ["repo:acme/deploy:*"]
+        assert not _found(again.findings) - _found(result.findings)
+
+
+HELD = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  R:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {{Service: lambda.amazonaws.com}}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: {listed}
+                Resource: "{resource}"
+              - Effect: Allow
+                Action: {wildcard}
+                Resource: "{resource}"
+"""
+
+
+FUNCTION_ACTIONS = {  # per service, actions of one or two functions (as an identity that holds one would list them)
+    "s3": ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"),
+    "sqs": ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:SendMessage", "sqs:ChangeMessageVisibility"),
+    "dynamodb": ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+    "kms": ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),
+    "secretsmanager": ("secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:RotateSecret"),
+    "sns": ("sns:Publish", "sns:Subscribe"),
+    "logs": ("logs:FilterLogEvents", "logs:GetLogEvents", "logs:PutLogEvents"),
+    "ecr": ("ecr:PutImage", "ecr:BatchGetImage", "ecr:InitiateLayerUpload"),
+    "lambda": ("lambda:InvokeFunction", "lambda:UpdateFunctionConfiguration", "lambda:GetFunction"),
+    "iam": ("iam:GetRole", "iam:TagRole", "iam:PassRole"),
+}
+
+
+@st.composite
+def held_statements(draw: st.DrawFn) -> tuple[list[str], list[str]]:
+    """Actions listed by name (mostly of one service, now and then another's) and the patterns of a
+    second statement."""
+    service = draw(st.sampled_from(SERVICES))
+    choices = st.one_of(
+        st.sampled_from(FUNCTION_ACTIONS[service]), st.sampled_from(("s3:GetObject", "kms:Decrypt", "sts:GetCallerIdentity"))
+    )
+    listed = draw(st.lists(choices, min_size=1, max_size=3, unique=True))
+    patterns = st.sampled_from((f"{service}:*", f"{service}:Get*", "*", f"{service}:*Message*"))
+    return listed, draw(st.lists(patterns, min_size=1, max_size=2, unique=True))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(held_statements(), st.sampled_from(("*", "arn:aws:s3:::bucket/*", "arn:aws:sqs:eu-west-1:111122223333:q")))
+def test_held_function_fixes_never_widen(statements: tuple[list[str], list[str]], resource: str) -> None:
+    """No purpose declared: a wildcard narrowed to the functions the other statement holds grants
+    only what it granted, and no finding is added."""
+    listed, wildcard = statements
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "t.yaml")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(HELD.format(listed=json.dumps(listed), wildcard=json.dumps(wildcard), resource=resource))
+        result = scan([path])
+        attach_scan(result, Settings())
+        before, findings_before = _actions_of(path)
+        outcome = apply.plan(result.findings)
+        event(f"{len(outcome.changed)} file(s) fixed")
+        apply.write(outcome)
+        after, findings_after = _actions_of(path)
+        assert within(granted(after), granted(before)), (before, after)
+        assert not findings_after - findings_before
