@@ -32,6 +32,7 @@ FIXABLE = {
     "trust": [("JEP404", 18), ("JEP404", 19)],
     "trust-sub": [("JEP404", 12), ("JEP404", 26), ("JEP404", 15), ("JEP404", 15)],
     "expiry": [("JEP202", 5), ("JEP202", 10)],
+    "automount": [("JEP202", 10), ("JEP202", 32)],
 }
 
 
@@ -325,6 +326,30 @@ def test_a_trust_with_no_condition_is_a_suggestion(tmp_path: Path, monkeypatch: 
     assert finding.fix is None and finding.suggestion.endswith(
         "add a StringLike condition token.actions.githubusercontent.com:sub = repo:acme/api:*"
     )
+
+
+def test_automount_in_a_flow_style_spec_is_said_in_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (CASES / "automount" / "site.yaml").read_text()
+    old = "    spec:\n      # static site: never talks to the API server\n      serviceAccountName: web\n      containers:\n        - name: web\n          image: nginx:1.27\n"
+    assert old in text
+    Path("site.yaml").write_text(
+        text.replace(old, "    spec: {serviceAccountName: web, containers: [{name: web, image: nginx:1.27}]}\n")
+    )
+    found = {f.span.line: f for f in _scan(Path(".")).findings}
+    assert sorted(found) == [10, 27]
+    assert found[10].fix is None and found[10].suggestion == "set automountServiceAccountToken: false in its pod spec"
+    assert found[27].fix is not None and found[27].fix.description == (
+        "Add automountServiceAccountToken: false to the pod spec of CronJob shop/report"
+    )
+
+
+def test_automount_of_a_terraform_workload_is_said_in_its_own_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(TESTDATA / "fix-words" / "automount.tf", "main.tf")
+    [finding] = _scan(Path(".")).findings
+    assert (finding.rule_id, finding.span.line, finding.level) == ("JEP202", 10, "note")
+    assert finding.fix is None and finding.suggestion == "set automount_service_account_token = false in its pod spec"
 
 
 def test_write_is_atomic_and_keeps_links_and_modes(tmp_path: Path) -> None:

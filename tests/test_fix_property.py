@@ -388,3 +388,81 @@ def test_held_function_fixes_never_widen(statements: tuple[list[str], list[str]]
         after, findings_after = _actions_of(path)
         assert within(granted(after), granted(before)), (before, after)
         assert not findings_after - findings_before
+
+
+POD = """apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: app
+  namespace: ns
+{account}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+  namespace: ns
+spec:
+  template:
+    metadata:
+      annotations: {annotations}
+    spec:
+      serviceAccountName: {name}
+{setting}      containers:
+        - name: app
+          image: example/app:1
+{binding}"""
+BINDING = """---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: b
+  namespace: ns
+subjects:
+  - kind: {kind}
+    name: {subject}
+    namespace: ns
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: view
+"""
+
+
+def _mostly(first: str, *others: str) -> st.SearchStrategy[str]:
+    """`first` half the time (the fixable shape), else any of them."""
+    return st.one_of(st.just(first), st.sampled_from((first, *others)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    _mostly("", "automountServiceAccountToken: false", "automountServiceAccountToken: true"),
+    _mostly("", "      automountServiceAccountToken: true\n", "      automountServiceAccountToken: false\n"),
+    _mostly("app", "default", "elsewhere"),
+    _mostly("", "ServiceAccount:app", "Group:system:serviceaccounts:ns", "Group:system:authenticated"),
+    _mostly("{}", '{"vault.hashicorp.com/agent-inject": "true"}', '{"example.com/x": "y"}'),
+)
+def test_automount_fixes_only_take_tokens_nothing_uses(
+    account: str, setting: str, name: str, binding: str, annotations: str
+) -> None:
+    """The fix only turns a token off (never on), only where nothing in the scan uses it, and adds no finding."""
+    kind, _, subject = binding.partition(":")
+    bound = BINDING.format(kind=kind, subject=subject) if binding else ""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "app.yaml")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(POD.format(account=account, setting=setting, name=name, binding=bound, annotations=annotations))
+        result = scan([path])
+        attach_scan(result, Settings())
+        [before] = [w.token for w in result.graph.workloads]
+        outcome = apply.plan(result.findings)
+        event(f"{len(outcome.changed)} file(s) fixed")
+        apply.write(outcome)
+        again = scan([path])
+        [after] = [w.token for w in again.graph.workloads]
+        assert before is not None and after is not None
+        assert not after.mounted or before.mounted
+        if outcome.changed:
+            assert (before.pod, after.pod) == ("unset", "false") and before.mounted
+            assert name == "app" and not binding.startswith(("ServiceAccount", "Group")) and "vault" not in annotations
+        assert not _found(again.findings) - _found(result.findings)

@@ -54,7 +54,7 @@ KINDS = {  # rule id -> the fix kinds that know its findings, tried in order (mo
     "JEP101": ("wildcard",),
     "JEP102": ("wildcard",),
     "JEP104": ("rbac",),
-    "JEP202": ("expiry", "lifetime"),
+    "JEP202": ("expiry", "lifetime", "automount"),
     "JEP203": ("lifetime",),
     "JEP404": ("trust",),
 }

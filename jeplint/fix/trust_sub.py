@@ -15,9 +15,10 @@ duplicate key), or any layout not read exactly: None (the caller says it in word
 from __future__ import annotations
 
 from jeplint.edits import Edit
+from jeplint.fix import syntax
 from jeplint.fix import text as textedit
 from jeplint.graph.model import Grant
-from jeplint.parse import file_format, parse_text
+from jeplint.parse import parse_text
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Sequence, Span
 
 GITHUB = "token.actions.githubusercontent.com"
@@ -41,8 +42,7 @@ def _walk(node: Node) -> list[Node]:
 
 
 def _syntax(path: str) -> str:
-    kind = file_format(path)
-    if kind in ("yaml", "template") and not path.lower().endswith(".json"):
+    if syntax.is_yaml(path):
         return "yaml"
     return "json" if path.lower().endswith(".json") else "hcl"
 
@@ -50,23 +50,23 @@ def _syntax(path: str) -> str:
 def _into_condition(text: str, condition: Mapping, pinned: str) -> Edit | None:
     if not condition.items or any(k.lower() == "stringlike" for k in condition.items):
         return None
-    path, syntax, newline = condition.span.path, _syntax(condition.span.path), textedit.newline_of(text)
+    path, style, newline = condition.span.path, _syntax(condition.span.path), textedit.newline_of(text)
     first, last = next(iter(condition.key_spans.values())), list(condition.key_spans.values())[-1]
     end = list(condition.items.values())[-1].span  # a JSON or HCL object's closing brace, a YAML block's last token
     indent = textedit.line_before(text, first.line, first.col)
     quoted = textedit.cut(text, last).startswith('"')
-    name = '"StringLike"' if quoted or syntax == "json" else "StringLike"
+    name = '"StringLike"' if quoted or style == "json" else "StringLike"
     if indent.strip():  # inline: `{ StringEquals = {...} }`
         pair = {"hcl": f'{name} = {{ "{KEY}" = "{pinned}" }}', "json": f'"StringLike": {{"{KEY}": "{pinned}"}}'}
-        written = pair.get(syntax, f'StringLike: {{"{KEY}": "{pinned}"}}')
+        written = pair.get(style, f'StringLike: {{"{KEY}": "{pinned}"}}')
         return Edit(path, end.end_line, end.end_col, end.end_line, end.end_col, ", " + written)
-    if syntax == "json":
+    if style == "json":
         written = f'{newline}{indent}"StringLike": {{"{KEY}": "{pinned}"}}'
         return Edit(path, end.end_line, end.end_col, end.end_line, end.end_col, "," + written)
     lines = text.split("\n")
     if end.end_line >= len(lines):
         return None  # the last line of the file, with no line ending: nothing to insert after
-    if syntax == "yaml":
+    if style == "yaml":
         inner = indent + "  "
         value = list(condition.items.values())[-1]
         if isinstance(value, Mapping) and value.key_spans:
