@@ -16,7 +16,7 @@ from jeplint.fix import apply
 from jeplint.fix.attach import attach_scan
 from jeplint.fix.wildcard import narrowed
 from jeplint.rules.jep302_purpose_mismatch import PURPOSES
-from jeplint.run import Settings, scan
+from jeplint.run import ScanResult, Settings, scan
 
 SERVICES = ("s3", "sqs", "dynamodb", "kms", "secretsmanager", "logs", "sns", "ecr", "lambda", "iam")
 PATTERNS = st.one_of(
@@ -67,6 +67,19 @@ def test_narrowed_actions_are_matched_by_the_pattern(pattern: str, purpose: str)
             assert fnmatch.fnmatchcase(action.lower(), pattern.lower()), (action, pattern)
 
 
+ROLE_HEAD = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  R:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+"""
+
+
 def _template(actions: list[str], resource: str, purpose: str, style: str) -> tuple[str, str]:
     if style == "json":
         statement = {"Effect": "Allow", "Action": actions, "Resource": resource}
@@ -87,17 +100,9 @@ def _template(actions: list[str], resource: str, purpose: str, style: str) -> tu
         listed = "".join(f"\n                  - '{a}'" for a in actions)
     else:
         listed = " [" + ", ".join(f'"{a}"' for a in actions) + "]"
-    text = f"""AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  R:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: {{Service: lambda.amazonaws.com}}
-            Action: sts:AssumeRole
-      Tags:
+    text = (
+        ROLE_HEAD
+        + f"""      Tags:
         - Key: jeplint.io/purpose
           Value: "{purpose}"
       Policies:
@@ -108,6 +113,7 @@ Resources:
                 Action:{listed}
                 Resource: "{resource}"
 """
+    )
     return "t.yaml", text
 
 
@@ -117,8 +123,29 @@ def _found(findings) -> Counter[tuple[str, tuple[str, ...]]]:
     return Counter((f.rule_id, f.identities) for f in findings)
 
 
-def _actions_of(path: str) -> tuple[list[str], Counter[tuple[str, tuple[str, ...]]]]:
-    result = scan([path])
+def _fixed(name: str, text: str) -> tuple[ScanResult, apply.Outcome, ScanResult]:
+    """Write `text` to a file of a fresh folder, scan it with fixes, apply them all, scan again:
+    (the scan before, what was applied, the scan after)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, name)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        result = scan([path])
+        attach_scan(result, Settings())
+        outcome = apply.plan(result.findings)
+        event(f"{len(outcome.changed)} file(s) fixed")
+        apply.write(outcome)
+        return result, outcome, scan([path])
+
+
+def _assert_narrower(result: ScanResult, again: ScanResult) -> None:
+    """Policy p grants after the fixes only what it granted before, and no finding was added."""
+    (before, findings_before), (after, findings_after) = _aws_actions(result), _aws_actions(again)
+    assert within(granted(after), granted(before)), (before, after)
+    assert not findings_after - findings_before
+
+
+def _aws_actions(result: ScanResult) -> tuple[list[str], Counter[tuple[str, tuple[str, ...]]]]:
     assert not [p for p in result.problems if p.level == "error"], result.problems
     actions = [v.text or "" for g in result.graph.grants() if g.policy.name == "p" for v in g.actions]
     return actions, _found(result.findings)
@@ -143,20 +170,8 @@ def statements(draw: st.DrawFn) -> tuple[list[str], str]:
 )
 def test_applied_fixes_never_widen_and_add_no_finding(statement: tuple[list[str], str], resource: str, style: str) -> None:
     actions, purpose = statement
-    with tempfile.TemporaryDirectory() as folder:
-        name, text = _template(actions, resource, purpose, style)
-        path = os.path.join(folder, name)
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        result = scan([path])
-        attach_scan(result, Settings())
-        before, findings_before = _actions_of(path)
-        outcome = apply.plan(result.findings)
-        event(f"{len(outcome.changed)} file(s) fixed")
-        apply.write(outcome)
-        after, findings_after = _actions_of(path)
-        assert within(granted(after), granted(before)), (before, after)
-        assert not findings_after - findings_before
+    result, _, again = _fixed(*_template(actions, resource, purpose, style))
+    _assert_narrower(result, again)
 
 
 RBAC = """apiVersion: v1
@@ -228,25 +243,14 @@ def _rule_lists(result) -> tuple[list[str], list[str], list[str]]:
 )
 def test_rbac_fixes_never_widen(verbs: list[str], groups: list[str], resources: list[str], purpose: str) -> None:
     """Verbs, resources and API groups alike: what the fixed rule grants is within what it granted."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "rbac.yaml")
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(
-                RBAC.format(purpose=purpose, groups=json.dumps(groups), resources=json.dumps(resources), verbs=json.dumps(verbs))
-            )
-        result = scan([path])
-        attach_scan(result, Settings())
-        before = _found(result.findings)
-        granted_before = k8s.expand(*_rule_lists(result))
-        outcome = apply.plan(result.findings)
-        event(f"{len(outcome.changed)} file(s) fixed")
-        apply.write(outcome)
-        again = scan([path])
-        after = _rule_lists(again)
-        assert all(_covered(p, granted_before) for p in k8s.expand(*after)), after
-        for new, old in zip(after, _rule_lists(result)):
-            assert "*" in old or set(new) <= set(old), (old, new)
-        assert not _found(again.findings) - before
+    text = RBAC.format(purpose=purpose, groups=json.dumps(groups), resources=json.dumps(resources), verbs=json.dumps(verbs))
+    result, _, again = _fixed("rbac.yaml", text)
+    granted_before = k8s.expand(*_rule_lists(result))
+    after = _rule_lists(again)
+    assert all(_covered(p, granted_before) for p in k8s.expand(*after)), after
+    for new, old in zip(after, _rule_lists(result)):
+        assert "*" in old or set(new) <= set(old), (old, new)
+    assert not _found(again.findings) - _found(result.findings)
 
 
 GITHUB = "token.actions.githubusercontent.com"
@@ -297,39 +301,20 @@ def test_trust_fixes_never_widen(sub: str | None, operator: str, audience: bool,
         conditions["StringEquals"] = {f"{GITHUB}:aud": "sts.amazonaws.com"}
     if sub is not None:
         conditions.setdefault(operator, {})[f"{GITHUB}:sub"] = sub
-    with tempfile.TemporaryDirectory() as folder:
-        name, text = _trust(conditions, style, inline)
-        path = os.path.join(folder, name)
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        result = scan([path])
-        attach_scan(result, Settings())
-        subs_before, others_before = _subs_and_others(result)
-        outcome = apply.plan(result.findings)
-        event(f"{len(outcome.changed)} file(s) fixed")
-        apply.write(outcome)
-        again = scan([path])
-        subs_after, others_after = _subs_and_others(again)
-        assert others_after == others_before
-        if subs_before is not None:
-            assert subs_after is not None
-            assert all(any(fnmatch.fnmatchcase(new, old) for old in subs_before) for new in subs_after), (subs_before, subs_after)
-        elif outcome.changed:  # a condition added where there was none: the file's repository
-            assert subs_after == ["repo:acme/deploy:*"]
-        assert not _found(again.findings) - _found(result.findings)
+    result, outcome, again = _fixed(*_trust(conditions, style, inline))
+    (subs_before, others_before), (subs_after, others_after) = _subs_and_others(result), _subs_and_others(again)
+    assert others_after == others_before
+    if subs_before is not None:
+        assert subs_after is not None
+        assert all(any(fnmatch.fnmatchcase(new, old) for old in subs_before) for new in subs_after), (subs_before, subs_after)
+    elif outcome.changed:  # a condition added where there was none: the file's repository
+        assert subs_after == ["repo:acme/deploy:*"]
+    assert not _found(again.findings) - _found(result.findings)
 
 
-HELD = """AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  R:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: {{Service: lambda.amazonaws.com}}
-            Action: sts:AssumeRole
-      Policies:
+HELD = (
+    ROLE_HEAD.replace("{", "{{").replace("}", "}}")
+    + """      Policies:
         - PolicyName: p
           PolicyDocument:
             Statement:
@@ -340,6 +325,7 @@ Resources:
                 Action: {wildcard}
                 Resource: "{resource}"
 """
+)
 
 
 FUNCTION_ACTIONS = {  # per service, actions of one or two functions (as an identity that holds one would list them)
@@ -375,19 +361,8 @@ def test_held_function_fixes_never_widen(statements: tuple[list[str], list[str]]
     """No purpose declared: a wildcard narrowed to the functions the other statement holds grants
     only what it granted, and no finding is added."""
     listed, wildcard = statements
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "t.yaml")
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(HELD.format(listed=json.dumps(listed), wildcard=json.dumps(wildcard), resource=resource))
-        result = scan([path])
-        attach_scan(result, Settings())
-        before, findings_before = _actions_of(path)
-        outcome = apply.plan(result.findings)
-        event(f"{len(outcome.changed)} file(s) fixed")
-        apply.write(outcome)
-        after, findings_after = _actions_of(path)
-        assert within(granted(after), granted(before)), (before, after)
-        assert not findings_after - findings_before
+    result, _, again = _fixed("t.yaml", HELD.format(listed=json.dumps(listed), wildcard=json.dumps(wildcard), resource=resource))
+    _assert_narrower(result, again)
 
 
 POD = """apiVersion: v1
@@ -448,21 +423,13 @@ def test_automount_fixes_only_take_tokens_nothing_uses(
     """The fix only turns a token off (never on), only where nothing in the scan uses it, and adds no finding."""
     kind, _, subject = binding.partition(":")
     bound = BINDING.format(kind=kind, subject=subject) if binding else ""
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "app.yaml")
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(POD.format(account=account, setting=setting, name=name, binding=bound, annotations=annotations))
-        result = scan([path])
-        attach_scan(result, Settings())
-        [before] = [w.token for w in result.graph.workloads]
-        outcome = apply.plan(result.findings)
-        event(f"{len(outcome.changed)} file(s) fixed")
-        apply.write(outcome)
-        again = scan([path])
-        [after] = [w.token for w in again.graph.workloads]
-        assert before is not None and after is not None
-        assert not after.mounted or before.mounted
-        if outcome.changed:
-            assert (before.pod, after.pod) == ("unset", "false") and before.mounted
-            assert name == "app" and not binding.startswith(("ServiceAccount", "Group")) and "vault" not in annotations
-        assert not _found(again.findings) - _found(result.findings)
+    text = POD.format(account=account, setting=setting, name=name, binding=bound, annotations=annotations)
+    result, outcome, again = _fixed("app.yaml", text)
+    [before] = [w.token for w in result.graph.workloads]
+    [after] = [w.token for w in again.graph.workloads]
+    assert before is not None and after is not None
+    assert not after.mounted or before.mounted
+    if outcome.changed:
+        assert (before.pod, after.pod) == ("unset", "false") and before.mounted
+        assert name == "app" and not binding.startswith(("ServiceAccount", "Group")) and "vault" not in annotations
+    assert not _found(again.findings) - _found(result.findings)
