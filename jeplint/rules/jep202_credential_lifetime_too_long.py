@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from jeplint.graph.model import Graph, Identity, Workload
+from jeplint.graph.names import APPLY_NAMESPACE
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Related, Rule, fingerprint
 from jeplint.rules.common import identity_locations
@@ -64,11 +65,13 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
     yield from unused_tokens(graph)
 
 
-# Groups every ServiceAccount of a namespace (or of the cluster) is in: a binding to one gives the
-# token a use.
-def _groups_of(identity: Identity) -> set[str]:
-    namespace = identity.name.split("/", 1)[0]
-    return {"system:serviceaccounts", f"system:serviceaccounts:{namespace}", "system:authenticated"}
+def _group_bound(identity: Identity, groups: set[str]) -> bool:
+    """Whether a binding names a group every ServiceAccount of the identity's namespace (or of the
+    cluster) is in; for a namespace set at apply, any namespace's group may be it."""
+    namespace = identity.key.removeprefix("sa:").split("/", 1)[0]
+    if namespace == APPLY_NAMESPACE and any(g.startswith("system:serviceaccounts:") for g in groups):
+        return True
+    return bool({"system:serviceaccounts", f"system:serviceaccounts:{namespace}", "system:authenticated"} & groups)
 
 
 def _token_unused(graph: Graph, workload: Workload, group_bound: set[str]) -> bool:
@@ -80,7 +83,7 @@ def _token_unused(graph: Graph, workload: Workload, group_bound: set[str]) -> bo
         return False  # made elsewhere (a namespace's default too): bound or set there, for all we know
     if graph.bindings_of(identity) or any(link.source is identity for link in graph.links):
         return False
-    return not (_groups_of(identity) & group_bound)
+    return not _group_bound(identity, group_bound)
 
 
 def unused_tokens(graph: Graph) -> Iterator[Finding]:
