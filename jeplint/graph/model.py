@@ -48,6 +48,7 @@ class Identity:
     boundary: Policy | None = None  # an AWS permissions boundary caps what the identity can do
     trust: Policy | None = None  # who may assume this identity (an AWS role's trust policy), when known
     tag_spans: dict[str, Span] = field(default_factory=dict)  # where each tag's value is written
+    labels: dict[str, str] = field(default_factory=dict)  # Kubernetes labels (a ServiceAccount's)
 
     @property
     def label(self) -> str:
@@ -99,21 +100,40 @@ class Grant:
         return f"{self.policy.label}, {noun} {self.index}" + (f" ({self.sid})" if self.sid else "")
 
 
+# Policy.purpose values. Only "identity" policies and the parts of resource policies bound to the
+# identities they name grant anything to an identity of the scan.
+PURPOSES = ("identity", "resource", "trust", "boundary", "scp")
+
+
 @dataclass(slots=True, eq=False)
 class Policy:
     """A set of grants: an IAM policy document (inline or managed), a Role or ClusterRole."""
 
     platform: str
-    kind: str  # inline | managed | document | aws-managed | iot (an IoT device policy) | Role | ClusterRole | k8s-builtin
+    # inline | managed | document | aws-managed | iot (an IoT device policy) | Role | ClusterRole | k8s-builtin;
+    # a resource policy's kind names it: "key policy", "bucket policy", ...; an SCP: scp | rcp
+    kind: str
     name: str
     key: str
     span: Span | None
     grants: list[Grant] = field(default_factory=list)
     unresolved: str = ""  # why the document could not be read, when it could not
     origin: list[tuple[Span, str]] = field(default_factory=list)  # e.g. the module call that instantiates it
+    # What the policy does (see PURPOSES): "identity" grants to the identities bound to it;
+    # "resource" grants to the principals it names; "trust" says who may assume a role; "boundary"
+    # (permissions boundary) and "scp" (service or resource control policy) only cap, never grant.
+    purpose: str = "identity"
+    resource: str = ""  # purpose "resource": the resource it is written on, as the source names it
+    # The statements of a resource policy that name one set of identities of the scan, bound to
+    # them: `parent` is the whole resource policy (which no identity holds).
+    parent: Policy | None = None
 
     @property
     def label(self) -> str:
+        if self.purpose == "resource" and self.resource:
+            return f"{self.kind} of {self.resource}"
+        if self.purpose == "scp":
+            return f"{'resource' if self.kind == 'rcp' else 'service'} control policy {self.name}"
         if self.platform == "kubernetes":
             return f"{self.kind} {self.name}" if self.kind != "k8s-builtin" else f"built-in ClusterRole {self.name}"
         if self.kind == "aws-managed":
@@ -149,6 +169,24 @@ class Binding:
     origin: list[tuple[Span, str]] = field(default_factory=list)  # the module calls that instantiate it, innermost first
 
 
+@dataclass(frozen=True, slots=True)
+class TokenMount:
+    """How a Kubernetes pod spec mounts its ServiceAccount's token (`automountServiceAccountToken`).
+
+    Settings are "unset", "true", "false" or "unknown" (an expression). The token is mounted unless
+    the pod spec says false, or leaves it unset and the ServiceAccount says false."""
+
+    pod: str  # the pod spec's setting
+    account: str  # the ServiceAccount's setting ("unset" when it is not declared in the scan)
+    spec: Span  # the pod spec
+    first_key: Span | None  # the pod spec's first key, as written (where a setting would go before it)
+    uses: tuple[str, ...] = ()  # what says the workload may use a token (Vault Agent annotations, ...)
+
+    @property
+    def mounted(self) -> bool:
+        return self.pod == "true" or self.pod == "unset" and self.account in ("unset", "true")
+
+
 @dataclass(slots=True, eq=False)
 class Workload:
     """Something that runs as an identity: a Pod, a Deployment, a Lambda function, ..."""
@@ -158,6 +196,7 @@ class Workload:
     name: str
     span: Span
     identity: Identity
+    token: TokenMount | None = None  # Kubernetes pod specs only
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,7 @@ class AwsCore(AwsDocuments):
         # (module directory, module address, kind, name template with unknown parts) -> identity
         self.by_template: dict[tuple[str, str, str, str], Identity] = {}
         self.policies: dict[str, Policy] = {}  # key -> policy
+        self.documents: list[tuple[Module, Policy]] = []  # data documents no resource consumes
 
     # -- identities ---------------------------------------------------------------------------
 
@@ -194,6 +195,7 @@ class AwsCore(AwsDocuments):
                     module, "document", f"data.aws_iam_policy_document.{label}", module.key("data", label), block.labels[1].span
                 )
                 self.fill_from_data_document(module, policy, block, set())
+                self.documents.append((module, policy))
                 if label in remote:  # it feeds a module that is not in the scan: checked as a document
                     span, call = remote[label]
                     policy.origin.append((span, f"{call} receives this document; its source is not in the scan"))
