@@ -180,7 +180,7 @@ def parse_all(
 
     With `settings.cache`, a file whose bytes the parse cache holds is loaded from it
     (`jeplint.cache`). The others are parsed here or, when there are many, in a process pool whose
-    workers store their results in the cache and send them back in the same plain form. `reuse` may
+    workers store their results in the cache and send them back pickled (`_parse_in_worker`). `reuse` may
     hand over a parse of the same bytes under the same display path (`jeplint diff` gives the base
     scan the working tree's parses of unchanged files); it is asked first.
 
@@ -290,7 +290,7 @@ def _parse_pool(
     jobs: int,
     deadline: float | None,
 ) -> Iterator[tuple[int, ParsedFile]]:
-    """Parse in `jobs` worker processes; each result comes back in `dumps` form (a file whose
+    """Parse in `jobs` worker processes; each result comes back pickled (a file whose
     tree cannot travel that way is parsed here). At `deadline` the workers are stopped: results
     not back by then are not waited for."""
     from concurrent.futures import ProcessPoolExecutor  # 10 ms of imports that a small scan does not need
