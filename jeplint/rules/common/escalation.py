@@ -27,7 +27,15 @@ from jeplint.graph.effective import _all_aws, effective
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
 from jeplint.iamglob import matches
 from jeplint.rules.base import Related
-from jeplint.rules.common import MAX_RELATED, allows, identity_locations, scoping_keys, service_delegation, statement_key
+from jeplint.rules.common import (
+    MAX_RELATED,
+    allows,
+    identity_locations,
+    scoping_keys,
+    service_delegation,
+    statement_key,
+    trusted_services,
+)
 from jeplint.rules.common.purpose import STACK_REASON, own_stacks
 from jeplint.span import Span
 
@@ -377,20 +385,8 @@ def aws_service_role(identity: Identity, parts: list[Part]) -> bool:
         return False
     if service_delegation(identity):
         return True
-    services = _trusted_services(identity)  # a code-running service: the policy must be that service's own
+    services = trusted_services(identity)  # a code-running service: the policy must be that service's own
     return bool(services) and all(any(s in p.grant.policy.name.lower() for s in services) for p in parts)
-
-
-def _trusted_services(identity: Identity) -> list[str]:
-    """The services of the role's trust (`glue` for `Service: glue.amazonaws.com`) when every
-    principal is a service, else []."""
-    trust = identity.trust
-    if identity.platform != "aws" or identity.kind != "role" or trust is None or not trust.grants:
-        return []
-    principals = [v.text or "" for g in trust.grants if g.effect == "Allow" for v in g.principals]
-    if not principals or not all(p.startswith("Service:") for p in principals):
-        return []
-    return [p.split(":", 1)[1].split(".", 1)[0].lower() for p in principals]
 
 
 def _passes_to(part: Part, service: str | None) -> bool:
