@@ -157,6 +157,12 @@ class Module:
             elif block.type == "output" and labels and "value" in block.attrs:
                 self.outputs[labels[0]] = block.attrs["value"]
         self.children: dict[str, list[Module]] = {}  # module call label -> its instances
+        # Set by `tf_plan` when a plan of the same root is in the scan: related locations of a
+        # resource instance (its entry in the plan, the module calls of its source), and the
+        # resources whose instances only the plan knows (read from the plan, not from here).
+        self.related: dict[tuple[str, str], list[tuple[Span, str]]] = {}
+        self.superseded: set[tuple[str, str]] = set()
+        self._reading: tuple[str, str] | None = None  # the resource instance `each_resource` yields
 
     # -- identity of this instance -----------------------------------------------------------------
 
@@ -179,8 +185,9 @@ class Module:
         return prefix + ".".join(parts) + suffix
 
     def origin(self) -> list[tuple[Span, str]]:
-        """The chain of module calls that instantiate this module, innermost first."""
-        chain: list[tuple[Span, str]] = []
+        """The chain of module calls that instantiate this module, innermost first; while
+        `each_resource` yields an instance a plan also holds, that plan entry comes first."""
+        chain: list[tuple[Span, str]] = list(self.related.get(self._reading, [])) if self._reading else []
         module: Module | None = self
         while module is not None and module.call is not None and module.caller is not None:
             label = module.call.labels[0]
@@ -236,12 +243,15 @@ class Module:
         """(type, label with instance key, block) for every resource instance; while the caller
         reads one, `each` / `count` resolve to that instance's values."""
         for (tf_type, label), block in list(self.resources.items()):
+            if (tf_type, label) in self.superseded:
+                continue
             for key, env in self.instances(tf_type, label):
-                saved, self.current = self.current, env
+                saved, self.current, reading = self.current, env, self._reading
+                self._reading = (tf_type, label + key)
                 try:
                     yield tf_type, label + key, block
                 finally:
-                    self.current = saved
+                    self.current, self._reading = saved, reading
 
     def resolve(self, node: Node, depth: int = 0, env: Env | None = None) -> Node:
         """Follow references and evaluate the few functions policies use; unknowns stay `Expr`."""

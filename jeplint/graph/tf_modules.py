@@ -7,7 +7,8 @@ are applied in Terraform's order (`tf_loading`). A directory called by a local
 (`.terraform/modules/modules.json`, when inside the scanned tree), is instantiated once per call
 and per `count` / `for_each` key; a directory nobody calls is a root. A call whose module is not
 in the scan is noted once for the scan, and once per call that has IAM-looking inputs (counted as
-unresolved). Plan / state JSON modules (`tfplan`) join as instances of their own.
+unresolved). Plan / state JSON modules (`tfplan`) join as instances of their own; a plan made
+for a root in the scan feeds it its variables and is joined to it (`tf_plan`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import re
 from jeplint.graph.model import Graph
 from jeplint.graph.terraform import Env, Files, Module, traversal
 from jeplint.graph.tf_loading import apply_overrides, is_override, tfvars_rank
+from jeplint.graph.tf_plan import merge_plan, plan_root, plan_variables
 from jeplint.parse import ParsedFile
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
 
@@ -33,14 +35,20 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
     index.unresolved = graph.unresolved  # one list: extractors add to it after this returns
     by_dir: dict[str, list[ParsedFile]] = {}
     plans: list[Module] = []  # module instances of plan / state JSON: values, not expressions
+    plan_files: list[tuple[str, Block, list[Module]]] = []  # (path, root module block, its instances)
     overrides: dict[str, list[ParsedFile]] = {}
     variable_files: dict[str, list[tuple[tuple[int, str], Block]]] = {}
     for parsed in files:
         directory = posixpath.dirname(parsed.path)
         if parsed.kind == "terraform-plan":
-            for doc in parsed.documents:
-                if isinstance(doc, Block):
-                    plans.append(Module(parsed.path, doc.blocks, index, address=str(doc.labels[0].value)))
+            in_plan = [
+                Module(parsed.path, d.blocks, index, address=str(d.labels[0].value))
+                for d in parsed.documents
+                if isinstance(d, Block)
+            ]
+            plans.extend(in_plan)
+            if in_plan and isinstance(parsed.documents[0], Block):
+                plan_files.append((parsed.path, parsed.documents[0], in_plan))
             continue
         if parsed.kind == "terraform-vars":
             rank = tfvars_rank(parsed.path)
@@ -71,6 +79,13 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
                 called.add(child)
     installed = {d: found for d in groups if (found := installed_modules(d, index))}  # after `terraform init`
     called.update(d for found in installed.values() for d in found.values() if d in groups)
+    joined: dict[str, list[list[Module]]] = {}  # root directory -> the plans made for it
+    uncalled = {d: blocks for d, blocks in groups.items() if d not in called}
+    for path, plan, plan_instances in plan_files:
+        made_for = plan_root(plan, path, uncalled)
+        if made_for is not None:
+            joined.setdefault(made_for, []).append(plan_instances)
+            tfvars.setdefault(made_for, {}).update(plan_variables(plan))  # the values it was made with
     instances: list[Module] = list(plans)
     remote: list[tuple[Span, str]] = []
 
@@ -117,7 +132,9 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
 
     for directory in groups:
         if directory not in called:
-            instantiate(directory, None, None, 0)
+            root = instantiate(directory, None, None, 0)
+            for made in joined.get(directory, []):
+                merge_plan(made, root)
     if remote:
         span, source = remote[0]
         more = f" and {len(remote) - 1} other module calls" if len(remote) > 1 else ""
