@@ -111,6 +111,9 @@ class Policy:
     grants: list[Grant] = field(default_factory=list)
     unresolved: str = ""  # why the document could not be read, when it could not
     origin: list[tuple[Span, str]] = field(default_factory=list)  # e.g. the module call that instantiates it
+    # Why the identities holding it are not in the scan, in words, when the graph can tell (it is
+    # passed to a module whose source is not in the scan, returned by an output nothing calls).
+    attached_outside: str = ""
 
     @property
     def label(self) -> str:

@@ -74,7 +74,7 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
     called: set[str] = set()
     for directory, blocks in groups.items():
         for block in blocks:
-            child = _local_source(directory, block)
+            child = local_source(directory, block)
             if child is not None and child in groups and child != directory:
                 called.add(child)
     installed = {d: found for d in groups if (found := installed_modules(d, index))}  # after `terraform init`
@@ -106,7 +106,7 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
         for block in module.module_calls:
             label = str(block.labels[0].value)
             key = f"{prefix}.{label}" if prefix else label
-            child = _local_source(directory, block) or installed.get(root, {}).get(key)
+            child = local_source(directory, block) or installed.get(root, {}).get(key)
             if child is None:
                 source = module.text(block.attrs.get("source")) or "?"
                 remote.append((block.labels[0].span, source))
@@ -169,7 +169,7 @@ def installed_modules(directory: str, files: Files) -> dict[str, str]:
     return found
 
 
-def _local_source(directory: str, block: Block) -> str | None:
+def local_source(directory: str, block: Block) -> str | None:
     if block.type != "module":
         return None
     source = block.attrs.get("source")
@@ -195,21 +195,40 @@ def _duplicate_addresses(files: list[ParsedFile]) -> bool:
 def data_refs(module: Module, prefix: str, remote: dict[str, tuple[Span, str]] | None = None) -> set[str]:
     """Labels of data sources `data.<prefix>.<label>` referenced anywhere in the module. With
     `remote`, a reference written only in the inputs of a module call whose source is not in the
-    scan does not count as a use: it is recorded there instead, label -> (where, "module.<name>")."""
-    local_calls = [b for b in module.module_calls if remote is None or _local_source(module.directory, b) is not None]
-    stack: list[Node] = [*module.resources.values(), *module.data.values(), *module.locals.values(), *local_calls]
+    scan (directly, or through locals only such inputs read) does not count as a use: it is
+    recorded there instead, label -> (where, "module.<name>")."""
+    local_calls = [b for b in module.module_calls if remote is None or local_source(module.directory, b) is not None]
+    stack: list[Node] = [*module.resources.values(), *module.data.values(), *local_calls]
     stack.extend(v for v in module.variables.values() if v is not None)
+    if remote is None:
+        stack.extend(module.locals.values())
+    else:
+        stack.extend(module.locals[name] for name in _locals_read(module, list(stack)))
     found = _refs_under(stack, f"data.{prefix}.")
     if remote is not None:
         for call in module.module_calls:
             if call not in local_calls:
-                for label, span in _refs_under([call], f"data.{prefix}.").items():
+                through = [module.locals[name] for name in _locals_read(module, [call])]
+                for label, span in _refs_under([call, *through], f"data.{prefix}.").items():
                     remote.setdefault(label, (span, f"module.{call.labels[0].value}"))
     return set(found)
 
 
-def _refs_under(stack: list[Node], head: str) -> dict[str, Span]:
-    """label -> span of the first `<head><label>` reference under the nodes."""
+def _locals_read(module: Module, nodes: list[Node]) -> set[str]:
+    """Names of the locals the nodes read, directly or through other locals."""
+    seen: set[str] = set()
+    pending = [name for name in _refs_under(nodes, "local.", 2) if name in module.locals]
+    while pending:
+        name = pending.pop()
+        if name not in seen:
+            seen.add(name)
+            pending.extend(n for n in _refs_under([module.locals[name]], "local.", 2) if n in module.locals)
+    return seen
+
+
+def _refs_under(stack: list[Node], head: str, at: int = 3) -> dict[str, Span]:
+    """label -> span of the first `<head><label>` reference under the nodes (the label is name
+    number `at` of the reference: 3 for `data.<type>.<label>`, 2 for `local.<label>`)."""
     found: dict[str, Span] = {}
     while stack:
         node = stack.pop()
@@ -219,8 +238,8 @@ def _refs_under(stack: list[Node], head: str) -> dict[str, Span]:
         elif isinstance(node, Expr):
             if node.op == "ref" and node.text.startswith(head):
                 parts = traversal(node.text)
-                if len(parts) >= 3:
-                    found.setdefault(parts[2], node.span)
+                if len(parts) >= at:
+                    found.setdefault(parts[at - 1], node.span)
             stack.extend(node.args)
         elif isinstance(node, Mapping):
             stack.extend(node.items.values())
