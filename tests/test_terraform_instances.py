@@ -34,7 +34,12 @@ def test_count_instance_linked_by_its_index(in_root: Path) -> None:
     """terraform-aws-modules style: `count = var.create ? 1 : 0`, `role = aws_iam_role.this[0].name`,
     and the role's name unknown (a required variable): linked by reference, not by name."""
     assert findings("this_index") == [
-        ("JEP106", 19, 16, f"role aws_iam_role.this[0] {ADMIN} aws_iam_role_policy_attachment.admin[0]")
+        (
+            "JEP106",
+            19,
+            16,
+            f"role aws_iam_role.this[0] (name var.name: known only at apply) {ADMIN} aws_iam_role_policy_attachment.admin[0]",
+        )
     ]
     assert notes("this_index") == []
 
@@ -92,7 +97,12 @@ def test_fabric_style_iam_map_into_a_local_module(in_root: Path) -> None:
 def test_role_returned_by_a_local_module_output(in_root: Path) -> None:
     """`name = null` with `name_prefix`: only the reference links the attachment to the role."""
     assert findings("module_output") == [
-        ("JEP106", 8, 16, f"role module.ci.aws_iam_role.this {ADMIN} aws_iam_role_policy_attachment.ci_admin")
+        (
+            "JEP106",
+            8,
+            16,
+            f'role module.ci.aws_iam_role.this (name generated at apply from prefix "ci-") {ADMIN} aws_iam_role_policy_attachment.ci_admin',
+        )
     ]
 
 
@@ -334,7 +344,12 @@ def test_name_with_unknown_parts_links_when_written_alike_in_the_module(in_root:
     """cloudgoat style: `role = "ops-${var.cgid}"` names the role whose name is written the same
     way in the same module instance; another name with unknown parts is said, not guessed."""
     assert findings("template_name") == [
-        ("JEP106", 12, 16, f"role aws_iam_role.ops {ADMIN} aws_iam_role_policy_attachment.ops"),
+        (
+            "JEP106",
+            12,
+            16,
+            "role aws_iam_role.ops (name ops-${var.cgid}: known only at apply) " + f"{ADMIN} aws_iam_role_policy_attachment.ops",
+        ),
     ]
     assert notes("template_name") == [
         ("main.tf", 16, 16, 'IAM reference not resolved: the role named by "other-${var.cgid}"'),

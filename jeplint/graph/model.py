@@ -48,11 +48,15 @@ class Identity:
     boundary: Policy | None = None  # an AWS permissions boundary caps what the identity can do
     trust: Policy | None = None  # who may assume this identity (an AWS role's trust policy), when known
     tag_spans: dict[str, Span] = field(default_factory=dict)  # where each tag's value is written
+    # Set when the cloud name is not known to the scan (`name` is then the resource address):
+    # "name generated at apply", "name chris-${var.cgid}: known only at apply".
+    name_note: str = ""
 
     @property
     def label(self) -> str:
+        """How every message names the identity: noun, name, and why the name is an address."""
         noun = _NOUNS.get((self.platform, self.kind)) or _NOUNS.get(("", self.kind)) or self.kind
-        return f"{noun} {self.name}"
+        return f"{noun} {self.name}" + (f" ({self.name_note})" if self.name_note else "")
 
 
 @dataclass(slots=True, eq=False)

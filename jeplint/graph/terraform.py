@@ -40,6 +40,7 @@ _IAM_RESOURCE = re.compile(r"_iam_|_role|polic|identity|service_account|_access_
 _MAX_DEPTH = 32  # reference chains longer than this are treated as unresolved (and cycles end here)
 _MAX_POLICY_FILE = 1024 * 1024
 NONE = Scalar(None, Span("", 1, 1, 1, 1))
+_MAX_NAME_SHOWN = 60  # an unknown name written longer than this is not repeated in messages
 
 Env = dict[str, Node]  # iterator names of `dynamic` blocks -> {"key": ..., "value": ...}
 
@@ -572,6 +573,33 @@ class Module:
 
     def renderer(self, env: Env | None = None) -> Callable[[Node], Value | None]:
         return lambda node: self.render(node, env)
+
+    def name_of(
+        self, tf_type: str, label: str, block: Block, attrs: tuple[str, ...] = ("name",), generated: bool = False
+    ) -> tuple[str, str]:
+        """(display name, note) of a resource instance that declares an identity: its name when the
+        scan knows it, else its address and why not (`Identity.name_note`): the name is written
+        with values only known at apply, or (`generated`: a type whose provider makes one up)
+        generated at apply, when left out or given as `name_prefix`."""
+        for attr in attrs:
+            node = block.attrs.get(attr)
+            if node is None:
+                continue
+            known = self.text(node)
+            if known:
+                return known, ""
+            value = self.resolve(node)
+            if _is_null(value):
+                continue  # `name = null`: as if left out
+            rendered = self.render(value)
+            text = (rendered.text if rendered is not None else describe(value) if isinstance(value, Expr) else "") or ""
+            shown = bool(text) and len(text) <= _MAX_NAME_SHOWN and not text.startswith("(")  # not "(known after apply)"
+            return self.address_of(tf_type, label), (f"name {text}: " if shown else "name ") + "known only at apply"
+        if not generated:
+            return self.address_of(tf_type, label), ""
+        prefix = self.text(block.attrs.get("name_prefix"))
+        made = f'name generated at apply from prefix "{prefix}"' if prefix else "name generated at apply"
+        return self.address_of(tf_type, label), made
 
     def text(self, node: Node | None) -> str | None:
         """The literal string a node resolves to, or None."""

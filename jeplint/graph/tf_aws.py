@@ -73,7 +73,7 @@ class AwsCore(AwsDocuments):
             kind = IDENTITY_TYPES.get(tf_type)
             if kind is None:
                 continue
-            display = module.text(block.attrs.get("name")) or module.address_of(tf_type, label)
+            display, note = module.name_of(tf_type, label, block, generated=True)
             tags = module.resolve(block.attrs.get("tags", NONE))
             tag_values = {k: module.resolve(v) for k, v in tags.items.items()} if isinstance(tags, Mapping) else {}
             identity = Identity(
@@ -85,9 +85,11 @@ class AwsCore(AwsDocuments):
                 {k: str(v.value) for k, v in tag_values.items() if isinstance(v, Scalar)},
                 module.origin(),
                 tag_spans={k: v.span for k, v in tag_values.items()},
+                name_note=note,
             )
             self.identities[identity.key] = identity
-            self.by_name.setdefault((kind, display), identity)
+            if not note:
+                self.by_name.setdefault((kind, display), identity)
             rendered = module.render(module.resolve(block.attrs.get("name", NONE)))
             if rendered is not None and rendered.text:  # `cg-role-${var.cgid}`: the same text names it here
                 self.by_template.setdefault((module.directory, module.address, kind, rendered.text), identity)

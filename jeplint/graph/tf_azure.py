@@ -32,10 +32,9 @@ class AzureExtractor:
         for module in modules:
             for tf_type, label, block in module.each_resource():
                 if tf_type in IDENTITY_TYPES:
-                    name = module.text(block.attrs.get("name") or block.attrs.get("display_name")) or module.address_of(
-                        tf_type, label
-                    )
-                    self._identity(module, IDENTITY_TYPES[tf_type], name, module.key(tf_type, label), block)
+                    name, note = module.name_of(tf_type, label, block, ("name", "display_name"))
+                    identity = self._identity(module, IDENTITY_TYPES[tf_type], name, module.key(tf_type, label), block)
+                    identity.name_note = note
                 elif tf_type == "azurerm_role_definition":
                     self._definition(module, label, block)
                 for identity_block in block.blocks_of("identity"):

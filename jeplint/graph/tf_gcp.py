@@ -86,7 +86,7 @@ class GcpExtractor:
                         )
 
     def _account(self, module: Module, label: str, block: Block) -> None:
-        account_id = module.text(block.attrs.get("account_id")) or label
+        account_id, note = module.name_of("google_service_account", label, block, ("account_id",))
         identity = Identity(
             "gcp",
             "serviceaccount",
@@ -94,9 +94,11 @@ class GcpExtractor:
             module.key("google_service_account", label),
             block.labels[1].span,
             origin=module.origin(),
+            name_note=note,
         )
         self.accounts[identity.key] = identity
-        self.by_account_id.setdefault(account_id, identity)
+        if not note:
+            self.by_account_id.setdefault(account_id, identity)
         self.graph.identities.append(identity)
 
     def _custom_role(self, module: Module, tf_type: str, label: str, block: Block) -> None:
