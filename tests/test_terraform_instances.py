@@ -368,3 +368,24 @@ def test_role_of_a_file_outside_the_scan_is_an_identity_declared_elsewhere(tmp_p
         ("JEP106", 3, f"role aws_iam_role.app (declared outside the scan) {ADMIN} aws_iam_role_policy_attachment.admin")
     ]
     assert result.problems == [] and result.graph.unresolved == []
+
+
+def test_unknown_name_is_said_alike_by_every_rule(tmp_path: Path, monkeypatch) -> None:
+    """One helper (`Identity.label`): the address, and why it stands for the name."""
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_user" "chris" {\n  name = "chris-${var.cgid}"\n}\n\n'
+        'resource "aws_iam_access_key" "chris" {\n  user = aws_iam_user.chris.name\n}\n\n'
+        'resource "aws_iam_user_policy_attachment" "chris" {\n  user       = aws_iam_user.chris.name\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n\n'
+        'resource "aws_iam_role" "generated" {\n  assume_role_policy = "{}"\n}\n\n'
+        'resource "aws_iam_role_policy_attachment" "generated" {\n  role       = aws_iam_role.generated.name\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n\n'
+        'variable "cgid" {\n  type = string\n}\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    got = [(f.rule_id, f.span.line, f.message.split(" holds ")[0].split(" has ")[0]) for f in scan(["."]).findings]
+    assert got == [
+        ("JEP201", 5, "user aws_iam_user.chris (name chris-${var.cgid}: known only at apply)"),
+        ("JEP106", 11, "user aws_iam_user.chris (name chris-${var.cgid}: known only at apply)"),
+        ("JEP106", 20, "role aws_iam_role.generated (name generated at apply)"),
+    ]
