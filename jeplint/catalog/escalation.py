@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from jeplint.catalog.aws_actions import arn_prefixes
+from jeplint.catalog.aws_actions import arn_formats
 from jeplint.placeholders import substitute
 
 # The service principal that receives a passed role, by the service prefix of the action that uses it
@@ -115,14 +115,27 @@ def covers(resource: str, action: str) -> bool:
     parts = arn_parts(resource)
     if resource == "*" or len(parts) != 6:
         return True
-    prefixes = arn_prefixes(action)
-    if not prefixes:
+    formats = arn_formats(action)
+    if not formats:
         return True
-    literal = parts[5].split("*", 1)[0].split("${", 1)[0]
-    return any(
-        (parts[2] in (service, "*") or "*" in parts[2]) and (literal.startswith(prefix) or prefix.startswith(literal))
-        for service, prefix in prefixes
-    )
+    return any((parts[2] in (service, "*") or "*" in parts[2]) and _may_name(parts[5], part) for service, part in formats)
+
+
+def _may_name(resource: str, part: str) -> bool:
+    """Whether a statement's resource part (`${}` for placeholders, `*` wildcards) can name a
+    resource of the type whose ARN format has the resource part `part`. A format that is one name
+    (`${BucketName}`, `${QueueName}`: no `/` can be in it) cannot name `bucket/key`, and a plain
+    name without `/` cannot be a `${BucketName}/${ObjectName}`: bucket actions do not reach
+    `arn:aws:s3:::b/*`, object actions do not reach `arn:aws:s3:::b`."""
+    literal = resource.split("*", 1)[0].split("${", 1)[0]
+    prefix = part.split("${", 1)[0]
+    if not (literal.startswith(prefix) or prefix.startswith(literal)):
+        return False
+    single = part.startswith("${") and part.endswith("}") and part.count("${") == 1 and "Path" not in part
+    if single and "/" in literal:
+        return False
+    plain = "*" not in resource and "${" not in resource and "?" not in resource
+    return not (plain and "/" in part[len(prefix) :] and "/" not in resource[len(prefix) :])
 
 
 def arn_parts(text: str) -> list[str]:

@@ -74,6 +74,9 @@ BASELINE_AWS = frozenset(
         "ec2:deletenetworkinterface",
         "ec2:assignprivateipaddresses",
         "ec2:unassignprivateipaddresses",
+        # lets an AWS-authorized service account attach an ENI (AWS allows no other grantee): the
+        # ECS and Lambda VPC plumbing, not a permission anyone else can use
+        "ec2:createnetworkinterfacepermission",
         "ssm:updateinstanceinformation",
         # the ECS container agent of a container instance (AmazonEC2ContainerServiceforEC2Role)
         "ecs:createcluster",
@@ -214,6 +217,23 @@ def baseline(permission: str, platform: str) -> bool:
     return False
 
 
+# Cryptographic use of a key: the catalogue lists these as Write, but they change nothing (no key,
+# resource or data is modified); what they reach is bounded by each key's key policy.
+KEY_USE_AWS = re.compile(
+    r"^kms:(encrypt|decrypt|reencrypt(from|to)?|generatedatakey\w*|generatemac|verifymac|sign|verify|generaterandom|derivesharedsecret)$"
+)
+
+
+def changes(action: aws_actions.Action) -> bool:
+    """An AWS action that changes something: a write or permissions-management action that is not
+    the cryptographic use of a key, nor a tag action outside the identity services (tags on roles
+    and users are `aws:PrincipalTag`: they decide tag-based conditions, so tagging them counts)."""
+    if not action.writes or KEY_USE_AWS.match(action.full.lower()):
+        return False
+    tag = "Tagging" in action.access and "Permissions management" not in action.access
+    return not tag or action.service in IDENTITY_SERVICES
+
+
 def plumbing(permission: str, platform: str, named: bool) -> bool:
     """Operational plumbing: the baseline every workload needs, and (`named`: the granting statement
     names its resources) decrypting with its own key or reading its own configuration."""
@@ -256,6 +276,9 @@ def _aws(action: str) -> Function:
         and prefix != "sts"
     ):
         return Function(prefix, "identity-admin", f"writes in {prefix}")
+    if "Tagging" in access and "Permissions management" not in access:
+        # the catalogue lists tag actions as ("Tagging", "Write"): they change labels, not resources
+        return Function(prefix, "tag", "tagging")
     if lower in sets["credential_issue"]:
         return Function(prefix, "credential-issue", "returns or creates credentials")
     if lower in CODE_EXECUTION_AWS:
@@ -279,8 +302,6 @@ def _aws(action: str) -> Function:
         return Function(prefix, "export-report", "billing and cost reports")
     if "Write" in access:
         return Function(prefix, "modify", "changes resources")
-    if "Tagging" in access:
-        return Function(prefix, "tag", "tagging")
     return Function(prefix, "observe", "lists or describes")
 
 

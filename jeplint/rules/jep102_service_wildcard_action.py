@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from jeplint.catalog import aws_actions
-from jeplint.catalog.functions import baseline, classify
+from jeplint.catalog.escalation import covers
+from jeplint.catalog.functions import baseline, changes, classify
 from jeplint.graph.model import Grant, Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
@@ -32,24 +33,34 @@ DANGEROUS = frozenset({"destroy", "resource-policy", "identity-admin"})  # capab
 READS_DATA = frozenset({"data-read", "credential-issue"})
 
 
-def describe_pattern(grant: Grant, pattern: str) -> tuple[str, tuple[aws_actions.Action, ...] | None]:
-    """('every dynamodb action (dynamodb:* = 80 actions, 44 of them write)', the actions)."""
+def describe_pattern(grant: Grant, pattern: str, wide: bool) -> tuple[str, tuple[aws_actions.Action, ...] | None]:
+    """('every dynamodb action (dynamodb:* = 80 actions, 44 of them write)', the actions it grants).
+
+    On named resources only the actions that act on their resource types are granted there
+    (`s3:*` on `arn:aws:s3:::b/*` reaches object actions, not `s3:DeleteBucket`): those are the
+    actions returned, and the message says how many of the pattern's actions they are."""
     prefix, _, name = pattern.partition(":")
     actions = expand_in(grant, pattern)
     if actions is None:
         return f"every action matching {pattern}, but service '{prefix}' is not in the AWS action catalogue", None
-    writes = sum(1 for a in actions if a.writes)
+    texts = [v.text for v in grant.resources]
+    reach = actions
+    if not wide and texts and all(texts):
+        reach = tuple(a for a in actions if any(covers(t, a.full) for t in texts if t))
+    writes = sum(1 for a in reach if changes(a))
     detail = f"{writes} of them write or permissions management" if writes else "none of them write"
+    if len(reach) != len(actions):
+        detail = f"{len(reach)} of them act on these resources, {writes} of those write or manage permissions"
     if name == "*" and grant.policy.kind == "iot":
-        return f"every IoT device action ({pattern} = {plural(len(actions), 'action')}, {detail})", actions
+        return f"every IoT device action ({pattern} = {plural(len(actions), 'action')}, {detail})", reach
     if name == "*":
-        return f"every {prefix} action ({pattern} = {plural(len(actions), 'action')}, {detail})", actions
-    return f"{plural(len(actions), prefix + ' action')} matching {pattern} ({detail})", actions
+        return f"every {prefix} action ({pattern} = {plural(len(actions), 'action')}, {detail})", reach
+    return f"{plural(len(actions), prefix + ' action')} matching {pattern} ({detail})", reach
 
 
 def weigh(actions: tuple[aws_actions.Action, ...], whole: bool, wide: bool, service_role: bool) -> str | None:
     """The level of a pattern's finding, or None when it is not one (see the module docstring)."""
-    writes = [a for a in actions if a.writes and not baseline(a.full, "aws")]
+    writes = [a for a in actions if changes(a) and not baseline(a.full, "aws")]
     perms = any("Permissions management" in a.access for a in writes)
     danger = perms or any(classify(a.full, "aws").capability in DANGEROUS for a in writes)
     if writes and service_role and not perms:
@@ -72,9 +83,9 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             text = value.text
             if text is None or value.partial or text in FULL or not ("*" in text or "?" in text) or ":" not in text:
                 continue
-            what, actions = describe_pattern(grant, text)
+            what, actions = describe_pattern(grant, text, wide)
             if actions is not None and not actions:
-                continue  # matches no action: it grants nothing (a generated read-only pattern such as ec2:View*)
+                continue  # matches no action (a generated read-only pattern such as ec2:View*), or none on these resources
             level = "warning" if actions is None else weigh(actions, text.partition(":")[2] == "*", wide, service_role)
             if level is None:
                 continue

@@ -3,9 +3,10 @@ apiGroups — it grants today's and every future verb, resource or API group (CR
 
 One finding per RBAC rule, at its first wildcard (verbs, then resources, then apiGroups). A rule
 whose verbs are all empty strings (`verbs: [""]`) grants nothing and is not reported; one whose only
-wildcard is `apiGroups: "*"` and whose verbs only read (get, list, watch) is a note, and so is one
-limited to the metrics APIs (`metrics.k8s.io`, `custom.metrics.k8s.io`, `external.metrics.k8s.io`),
-which serve reads only.
+wildcard is `apiGroups: "*"` and whose verbs only read (get, list, watch) is a note. One limited to
+the metrics APIs (`metrics.k8s.io`, `custom.metrics.k8s.io`, `external.metrics.k8s.io`) is not
+reported: those APIs serve get, list and watch only, so `*` there grants no more than reading
+metrics, which is what a metrics adapter or autoscaler needs.
 Documentation: `rules/JEP104-rbac-wildcard/`.
 """
 
@@ -36,12 +37,14 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         token = verbs or resources or groups
         if token is None or (grant.actions and all(v.text == "" for v in grant.actions)):
             continue  # no wildcard, or no verb at all: an empty verb grants nothing
+        named_groups = sorted({v.text if v.text is not None else "?" for v in grant.api_groups})
+        if not groups and named_groups and set(named_groups) <= READ_ONLY_GROUPS:
+            continue  # metrics APIs serve reads only: the wildcard grants no more than reading metrics
         verb_text = 'every verb ("*")' if verbs else ", ".join(v.text or "?" for v in grant.actions)
         if resources:
             resource_text = 'every resource ("*")'
         else:
             resource_text = ", ".join(v.text or "?" for v in grant.resources) or "no resource"
-        named_groups = sorted({v.text if v.text is not None else "?" for v in grant.api_groups})
         if groups:
             group_text = ' in every API group ("*")'
         elif named_groups:  # the wildcard is only as wide as the groups the rule names
@@ -54,9 +57,6 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         finding = grant_finding(graph, "JEP104", grant, token, can, which)
         if not (verbs or resources) and grant.actions and all((v.text or "").lower() in READ_ONLY for v in grant.actions):
             finding.level = "note"  # named resources, read only: the group wildcard adds little
-        elif not groups and named_groups and set(named_groups) <= READ_ONLY_GROUPS:
-            finding.level = "note"  # metrics APIs serve reads only: the wildcard can only read metrics
-            finding.message += " (these API groups serve metrics, read only)"
         yield finding
 
 

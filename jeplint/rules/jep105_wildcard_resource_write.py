@@ -4,7 +4,9 @@ actions that could be limited to specific resources.
 Actions that only accept `Resource: "*"` (`s3:ListAllMyBuckets`, `ec2:Describe*`, ...) are never
 counted: the AWS action catalogue says which they are (`aws_actions.resource_scoped`). Operational
 plumbing (own logs, traces, VPC network interfaces, the SSM agent: `catalog.functions.baseline`) is
-not counted either. A role only a non-code-running AWS service assumes (`common.service_delegation`)
+not counted either, nor are tag actions (`ec2:CreateTags`, `*:TagResource`: they change labels, not
+resources or data) or the cryptographic use of keys (`kms:Decrypt`, `kms:GenerateDataKey*`: the
+catalogue calls them writes, but they change nothing, and each key's policy bounds what they reach). A role only a non-code-running AWS service assumes (`common.service_delegation`)
 is not reported unless it manages permissions. Statements with a full `*` action: `defers_to` JEP101. Documentation: `rules/JEP105-wildcard-resource-write/`.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from jeplint.catalog import aws_actions
-from jeplint.catalog.functions import baseline
+from jeplint.catalog.functions import baseline, changes
 from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
@@ -32,7 +34,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             if value.text is None or value.partial:
                 continue
             for action in expand_in(grant, value.text) or []:
-                if action.writes and action.resource_scoped and not baseline(action.full, "aws"):
+                if changes(action) and action.resource_scoped and not baseline(action.full, "aws"):
                     writes.setdefault(action.full, action)
         perms = sum(1 for a in writes.values() if "Permissions management" in a.access)
         if not writes or (not perms and delegated(graph, grant)):
