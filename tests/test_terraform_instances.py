@@ -116,7 +116,7 @@ def test_document_feeding_a_module_outside_the_scan_is_checked_as_a_document(in_
         "main.tf",
         8,
         8,
-        "module.ci_role (terraform-aws-modules/iam/aws//modules/iam-role) is not in the scan: what it does with "
+        "module.ci_role (cloudposse/iam-role/aws) is not in the scan: what it does with "
         "its IAM inputs (policy_json) is not analysed",
     )
     assert result.graph.unresolved[0][1] == "registry modules not in the scan"
@@ -294,13 +294,12 @@ def test_local_module_in_a_folder_discovery_skips_is_read(tmp_path: Path, monkey
 
 def _initialised(root: Path, module_dir: str) -> None:
     (root / "main.tf").write_text(
-        'module "ci_role" {\n  source  = "terraform-aws-modules/iam/aws//modules/iam-role"\n'
-        '  version = "5.0.0"\n  role_name = "ci"\n}\n'
+        'module "ci_role" {\n  source  = "example-org/ci-role/aws"\n  version = "5.0.0"\n  role_name = "ci"\n}\n'
     )
     (root / ".terraform" / "modules").mkdir(parents=True)
     (root / ".terraform" / "modules" / "modules.json").write_text(
         '{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"ci_role","Source":"registry.terraform.io/'
-        f'terraform-aws-modules/iam/aws//modules/iam-role","Version":"5.0.0","Dir":"{module_dir}"}}]}}'
+        f'example-org/ci-role/aws","Version":"5.0.0","Dir":"{module_dir}"}}]}}'
     )
 
 

@@ -88,12 +88,16 @@ def test_escalation_on_named_resources_does_not_claim_itself(tmp_path: Path) -> 
         ("s3", "GetObjet", "s3:GetObject"),
         ("ds", "deauthorizeApplication", None),  # AuthorizeApplication is the opposite action
         ("scheduler", "UntagSchedule", None),  # GetSchedule is another action
+        ("s3", "PutBucketNotificationConfiguration", "s3:PutBucketNotification"),  # the API name
+        ("s3", "PutBucketNotificationConfig", "s3:PutBucketNotification"),
+        ("glue", "ListConnections", "glue:GetConnections"),  # not glue:ListConnectionTypes
+        ("transform", "ListWorkspaces", None),  # not in the catalogue, nothing of that noun
     ],
 )
 def test_unknown_action_suggestions_only_when_close(prefix: str, name: str, suggested: str | None) -> None:
-    from jeplint.rules.jep107_unknown_action import _suggestion
+    from jeplint.rules.jep107_unknown_action import _meant
 
-    assert _suggestion(prefix, name) == (f" (did you mean {suggested}?)" if suggested else "")
+    assert _meant(prefix, name) == suggested
 
 
 @pytest.mark.parametrize(

@@ -225,11 +225,13 @@ KEY_USE_AWS = re.compile(
 
 
 def changes(action: aws_actions.Action) -> bool:
-    """An AWS action that changes something: a write or permissions-management action that is not
-    the cryptographic use of a key, nor a tag action outside the identity services (tags on roles
+    """An AWS action that changes something: a write or permissions-management action that is not a
+    Describe or List call, not the cryptographic use of a key, nor a tag action outside the identity services (tags on roles
     and users are `aws:PrincipalTag`: they decide tag-based conditions, so tagging them counts)."""
     if not action.writes or KEY_USE_AWS.match(action.full.lower()):
         return False
+    if action.name.lower().startswith(("describe", "list")):
+        return False  # a read the catalogue files under another level (quicksight:DescribeTopicPermissions)
     tag = "Tagging" in action.access and "Permissions management" not in action.access
     return not tag or action.service in IDENTITY_SERVICES
 

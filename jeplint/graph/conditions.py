@@ -15,6 +15,7 @@ A GCP workload identity pool's `attribute_condition` or an IAM condition express
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -132,7 +133,40 @@ def scoping(conditions: Iterable[Condition]) -> list[str]:
 
     `ForAllValues:` conditions are left out: they hold vacuously when the request has no value.
     """
-    return sorted({c.key for c in conditions if c.qualifier != "ForAllValues" and c.has_key(*SCOPING_KEYS)})
+    return sorted(
+        {
+            c.key
+            for c in conditions
+            if c.qualifier != "ForAllValues"
+            and (c.has_key(*SCOPING_KEYS) or (_RESOURCE_TAG.match(c.key.lower()) and not c.if_exists))
+        }
+        | set(bounding(conditions))
+    )
+
+
+_RESOURCE_TAG = re.compile(r"^[a-z0-9-]+:resourcetag/")
+_TRUE_ONLY = ("aws:viaawsservice", "kms:grantisforawsresource")  # bound only when required to be true
+_SERVICE_PATH = ("kms:viaservice", "aws:calledvia", "aws:calledviafirst", "aws:calledvialast")
+
+
+def bounding(conditions: Iterable[Condition]) -> list[str]:
+    """Keys of the conditions that bound which resources a `Resource: "*"` grant reaches, or route it
+    through an AWS service only, as written, sorted: a resource tag of any service
+    (`secretsmanager:ResourceTag/team`), `aws:ViaAWSService` / `kms:GrantIsForAWSResource` required
+    to be true, `kms:ViaService`, `aws:CalledVia`. `ForAllValues:` and `...IfExists` conditions are
+    left out (they hold when the request has no such value), and so are negated operators."""
+    keys = set()
+    for condition in conditions:
+        if condition.qualifier == "ForAllValues" or condition.if_exists or condition.base.startswith(("StringNot", "ArnNot")):
+            continue
+        lowered = condition.key.lower()
+        if lowered in _TRUE_ONLY:
+            if condition.values and all(str(v).lower() == "true" for v in condition.values):
+                keys.add(condition.key)
+        elif lowered in _SERVICE_PATH or _RESOURCE_TAG.match(lowered):
+            if condition.values and all(v not in (None, "", "*") for v in condition.values):
+                keys.add(condition.key)
+    return sorted(keys)
 
 
 def guards(conditions: Iterable[Condition]) -> list[str]:

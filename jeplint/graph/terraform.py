@@ -423,6 +423,9 @@ class Module:
         found = self.children.get(parts[1][0], [])
         if len(found) == 1 and parts[1][1] is None:
             return found[0]
+        if len(found) == 1 and found[0].call_suffix == "" and found[0].call is not None:
+            if "count" in found[0].call.attrs or "for_each" in found[0].call.attrs:
+                return found[0]  # a count / for_each not known, read as one instance (said where it is written)
         key = self.index_of(text, depth, env)[0]
         return next((m for m in found if m.call_suffix == key), None) if key else None
 

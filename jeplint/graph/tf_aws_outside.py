@@ -5,7 +5,7 @@ nothing in the scan binds may still leave the module where it is written:
 
 - its reference (directly, or through locals) is an input of a module call whose source is not in
   the scan (a registry or git module): "passed to module.x (<source>), whose source is not in the
-  scan";
+  scan"; or an input that the model of a known registry module (`tf_known_modules`) does not read;
 - an output returns it: in a module called from the scan, the search goes on in the caller with
   `module.<call>.<output>`; in a module nobody in the scan calls, the output is where it leaves:
   "returned by output arn of modules/x, which nothing in the scan calls".
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from jeplint.graph.model import Graph, Policy
 from jeplint.graph.terraform import Module, traversal
+from jeplint.graph.tf_known_modules import KnownModule, modelled_inputs
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence
 
 _MAX_HOPS = 8  # module levels an output is followed up through
@@ -56,11 +57,19 @@ def _leaves(module: Module, ref: str, hops: int) -> str:
     """How the value named `ref` leaves the scan from `module`, or ""."""
     scope = _Mentions(module)
     for call in module.module_calls:
-        if str(call.labels[0].value) in module.children:
-            continue  # a module in the scan: what it does with its inputs is analysed
-        if any(ref in scope.of(value) for value in call.attrs.values()):
-            source = module.text(call.attrs.get("source")) or "?"
-            return f"passed to module.{call.labels[0].value} ({source}), whose source is not in the scan"
+        label, source = str(call.labels[0].value), module.text(call.attrs.get("source")) or "?"
+        instances = module.children.get(label)
+        if instances is None:  # not in the scan
+            if any(ref in scope.of(value) for value in call.attrs.values()):
+                return f"passed to module.{label} ({source}), whose source is not in the scan"
+        elif instances and isinstance(instances[0], KnownModule):  # modelled from its inputs: all but these
+            modelled = modelled_inputs(instances[0].interface)
+            unread = [name for name, value in call.attrs.items() if name not in modelled and ref in scope.of(value)]
+            if unread:
+                return (
+                    f"passed to module.{label} ({source}) as input {unread[0]}, which jeplint's model of that "
+                    "registry module does not read"
+                )
     for name, value in module.outputs.items():
         if ref not in scope.of(value):
             continue

@@ -18,8 +18,10 @@ import os
 import posixpath
 import re
 
+from jeplint.catalog.module_interfaces import interface_for
 from jeplint.graph.model import Graph
 from jeplint.graph.terraform import Env, Files, Module, traversal
+from jeplint.graph.tf_known_modules import KnownModule, modelled_inputs
 from jeplint.graph.tf_loading import apply_overrides, is_override, tfvars_rank
 from jeplint.graph.tf_plan import merge_plan, plan_root, plan_variables
 from jeplint.parse import ParsedFile
@@ -109,6 +111,11 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
             child = local_source(directory, block) or installed.get(root, {}).get(key)
             if child is None:
                 source = module.text(block.attrs.get("source")) or "?"
+                known = interface_for(source)
+                if known is not None:
+                    module.children[label] = [KnownModule(module, block, k, *known) for k in _call_keys(module, block, label)]
+                    instances.extend(module.children[label])
+                    continue
                 remote.append((block.labels[0].span, source))
                 iam = sorted(name for name in block.attrs if _IAM_INPUT.search(name))
                 if iam:
@@ -120,21 +127,38 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
                         )
                     )
             elif child in groups and depth < _MAX_MODULE_NESTING and child != directory:
-                keys: list[tuple[str, Env]] | None = [("", {})]
-                for kind in ("for_each", "count"):
-                    if kind in block.attrs:
-                        feeds_iam = any(_IAM_INPUT.search(name) for name in block.attrs)
-                        keys = module.expand_node(kind, block.attrs[kind], f"module.{label}", {}, feeds_iam)
-                if keys is None:
-                    keys = [("", {})]
+                keys = _call_keys(module, block, label)
                 module.children[label] = [instantiate(child, module, block, depth + 1, k, (root, key)) for k in keys]
         return module
 
+    root_modules: dict[str, Module] = {}
     for directory in groups:
         if directory not in called:
-            root = instantiate(directory, None, None, 0)
-            for made in joined.get(directory, []):
-                merge_plan(made, root)
+            root_modules[directory] = instantiate(directory, None, None, 0)
+    known_calls = [m for m in instances if isinstance(m, KnownModule)]
+    for known in known_calls:  # after every instance exists: inputs may read other modules' outputs
+        try:
+            known.build()
+        except Exception as exc:  # a shape the table did not foresee costs this call, not the scan
+            if os.environ.get("JEPLINT_DEBUG"):
+                raise
+            known.resources.clear()
+            known.outputs.clear()
+            what = f"internal error while reading {known.label} (line {known.span.line})"
+            graph.errors.append((known.span.path, f"{what}: {type(exc).__name__}: {exc}"))
+    if known_calls:
+        first, calls = known_calls[0], {id(m.call) for m in known_calls}
+        what = (
+            f"and {len(calls) - 1} other module calls use registry modules whose interface jeplint knows: the identities "
+            "and policies they create are modelled from their inputs, their source is not read"
+            if len(calls) > 1
+            else "uses a registry module whose interface jeplint knows: the identities and policies it creates are "
+            "modelled from its inputs, its source is not read"
+        )
+        graph.notes.append((first.span, f"{first.label} ({first.source}) {what}"))
+    for directory, root in root_modules.items():  # after the known modules are built: they hold instances too
+        for made in joined.get(directory, []):
+            merge_plan(made, root)
     if remote:
         span, source = remote[0]
         more = f" and {len(remote) - 1} other module calls" if len(remote) > 1 else ""
@@ -143,6 +167,16 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
 
 
 _MAX_MODULES_JSON = 4 * 1024 * 1024
+
+
+def _call_keys(module: Module, block: Block, label: str) -> list[tuple[str, Env]]:
+    """The instances of a module call: one per `count` index or `for_each` key (one when unknown)."""
+    keys: list[tuple[str, Env]] | None = [("", {})]
+    for kind in ("for_each", "count"):
+        if kind in block.attrs:
+            feeds_iam = any(_IAM_INPUT.search(name) for name in block.attrs)
+            keys = module.expand_node(kind, block.attrs[kind], f"module.{label}", {}, feeds_iam)
+    return [("", {})] if keys is None else keys
 
 
 def installed_modules(directory: str, files: Files) -> dict[str, str]:
@@ -200,17 +234,24 @@ def data_refs(module: Module, prefix: str, remote: dict[str, tuple[Span, str]] |
     local_calls = [b for b in module.module_calls if remote is None or local_source(module.directory, b) is not None]
     stack: list[Node] = [*module.resources.values(), *module.data.values(), *local_calls]
     stack.extend(v for v in module.variables.values() if v is not None)
+    outside: list[Block] = []  # module calls not in the scan, with the inputs no known interface models
+    for call in module.module_calls if remote is not None else []:
+        if call not in local_calls:
+            known = interface_for(module.text(call.attrs.get("source")) or "")
+            modelled = modelled_inputs(known[1]) if known is not None else set()
+            stack.extend(node for name, node in call.attrs.items() if name in modelled)
+            rest = {name: node for name, node in call.attrs.items() if name not in modelled}
+            outside.append(Block(call.type, call.labels, rest, {}, call.blocks, call.span))
     if remote is None:
         stack.extend(module.locals.values())
     else:
         stack.extend(module.locals[name] for name in _locals_read(module, list(stack)))
     found = _refs_under(stack, f"data.{prefix}.")
     if remote is not None:
-        for call in module.module_calls:
-            if call not in local_calls:
-                through = [module.locals[name] for name in _locals_read(module, [call])]
-                for label, span in _refs_under([call, *through], f"data.{prefix}.").items():
-                    remote.setdefault(label, (span, f"module.{call.labels[0].value}"))
+        for call in outside:
+            through = [module.locals[name] for name in _locals_read(module, [call])]
+            for label, span in _refs_under([call, *through], f"data.{prefix}.").items():
+                remote.setdefault(label, (span, f"module.{call.labels[0].value}"))
     return set(found)
 
 

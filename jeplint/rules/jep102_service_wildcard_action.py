@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from jeplint.catalog import aws_actions
 from jeplint.catalog.escalation import covers
 from jeplint.catalog.functions import baseline, changes, classify
+from jeplint.graph.conditions import bounding
 from jeplint.graph.model import Grant, Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
@@ -78,7 +79,9 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for grant in source_grants(graph):
         if grant.policy.platform != "aws" or not allows(grant) or grant.not_actions:
             continue
-        wide, service_role = broad(grant), delegated(graph, grant)
+        # a condition that bounds the resources (a resource tag) or the path (an AWS service only)
+        # makes even "*" a named set: weighed as named resources
+        wide, service_role = broad(grant) and not bounding(grant.conditions), delegated(graph, grant)
         for value in grant.actions:
             text = value.text
             if text is None or value.partial or text in FULL or not ("*" in text or "?" in text) or ":" not in text:

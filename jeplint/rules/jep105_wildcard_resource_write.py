@@ -7,7 +7,10 @@ plumbing (own logs, traces, VPC network interfaces, the SSM agent: `catalog.func
 not counted either, nor are tag actions (`ec2:CreateTags`, `*:TagResource`: they change labels, not
 resources or data) or the cryptographic use of keys (`kms:Decrypt`, `kms:GenerateDataKey*`: the
 catalogue calls them writes, but they change nothing, and each key's policy bounds what they reach). A role only a non-code-running AWS service assumes (`common.service_delegation`)
-is not reported unless it manages permissions. Statements with a full `*` action: `defers_to` JEP101. Documentation: `rules/JEP105-wildcard-resource-write/`.
+is not reported unless it manages permissions. Nor is a statement whose condition bounds the resources
+it reaches (a resource tag of any service) or lets it be used only through an AWS service
+(`aws:ViaAWSService` or `kms:GrantIsForAWSResource` true, `kms:ViaService`, `aws:CalledVia`):
+`graph.conditions.bounding`. Statements with a full `*` action: `defers_to` JEP101. Documentation: `rules/JEP105-wildcard-resource-write/`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Iterator
 
 from jeplint.catalog import aws_actions
 from jeplint.catalog.functions import baseline, changes
+from jeplint.graph.conditions import bounding
 from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
@@ -27,8 +31,8 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         if grant.policy.platform != "aws" or not allows(grant) or grant.not_actions or grant.not_resources:
             continue
         star = next((v for v in grant.resources if v.text == "*"), None)
-        if star is None:
-            continue
+        if star is None or bounding(grant.conditions):
+            continue  # no "*", or a condition bounds the resources (a resource tag) or routes it through an AWS service
         writes: dict[str, aws_actions.Action] = {}
         for value in grant.actions:
             if value.text is None or value.partial:

@@ -6,7 +6,7 @@ data "aws_iam_policy_document" "ci" {
 }
 
 module "ci_role" {
-  source      = "terraform-aws-modules/iam/aws//modules/iam-role"
+  source      = "cloudposse/iam-role/aws"
   version     = "5.0.0"
   policy_json = data.aws_iam_policy_document.ci.json
 }

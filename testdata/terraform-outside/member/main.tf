@@ -24,9 +24,10 @@ resource "aws_iam_policy" "scheduler" {
 }
 
 module "scheduler_access" {
-  source     = "terraform-aws-modules/iam/aws//modules/iam-assumable-role"
-  role_name  = "scheduler"
-  policy_arn = aws_iam_policy.scheduler.arn
+  source      = "terraform-aws-modules/iam/aws//modules/iam-assumable-role"
+  create_role = true
+  role_name   = "scheduler"
+  policy_arn  = aws_iam_policy.scheduler.arn
 }
 
 resource "aws_iam_policy" "guard" {
@@ -37,8 +38,13 @@ resource "aws_iam_policy" "guard" {
   })
 }
 
+module "guard_role" {
+  source    = "github.com/example/terraform-aws-role?ref=v2.0.0"
+  role_name = "guard"
+}
+
 resource "aws_iam_role_policy_attachment" "guard" {
-  role       = module.scheduler_access.iam_role_name
+  role       = module.guard_role.name
   policy_arn = aws_iam_policy.guard.arn
 }
 
@@ -47,9 +53,9 @@ data "aws_iam_policy" "upload" {
 }
 
 module "upload_role" {
-  source                  = "terraform-aws-modules/iam/aws//modules/iam-assumable-role"
-  role_name               = "upload"
-  custom_role_policy_arns = [data.aws_iam_policy.upload.arn]
+  source     = "github.com/example/cross-account-access?ref=v4.0.0"
+  role_name  = "upload"
+  policy_arn = data.aws_iam_policy.upload.arn
 }
 
 resource "aws_iam_role" "reader" {

@@ -33,6 +33,6 @@ module "app" {
 }
 
 module "ops" {
-  source    = "terraform-aws-modules/iam/aws//modules/iam-assumable-role"
+  source    = "app.terraform.io/example/iam-role/aws"
   role_name = "ops"
 }
