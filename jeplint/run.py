@@ -31,6 +31,7 @@ from jeplint.config import options as configured_options
 from jeplint.discover import Discovery, SourceFile, discover, display_path
 from jeplint.graph.build import build_graph
 from jeplint.graph.model import Graph
+from jeplint.kustomize import KUSTOMIZATION_FILES, patches
 from jeplint.options import Options
 from jeplint.parse import MAX_FILE_BYTES, ParsedFile, file_format, parse_file
 from jeplint.parse.nodes import ParseError
@@ -384,6 +385,18 @@ def _helm_templates(files: list[ParsedFile], sources: list[SourceFile]) -> None:
         parsed.notice_at = (line, col or 1) if line else None
 
 
+def _kustomize_patches(files: list[ParsedFile], sources: list[SourceFile], max_bytes: int) -> None:
+    """Files a kustomization of the scan lists as patches are fragments, not objects: not read into
+    the graph, each named in a note (see `jeplint.kustomize`)."""
+    if not any(os.path.basename(s.path) in KUSTOMIZATION_FILES for s in sources):
+        return
+    found = patches([(s.path, s.display) for s in sources], max_bytes)
+    for parsed in files:
+        if parsed.path in found and parsed.error is None:
+            parsed.kind, parsed.documents = None, []
+            parsed.notice, parsed.notice_at = found[parsed.path], None
+
+
 def _in_chart_templates(path: str) -> bool:
     folder = os.path.dirname(os.path.abspath(path))
     while os.path.basename(folder):
@@ -477,6 +490,7 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
     problems += _unsupported(found, paths)
     files = parse_all(found.files, settings, progress, reuse, deadline)
     _helm_templates(files, found.files)
+    _kustomize_patches(files, found.files, settings.max_file_bytes)
     for parsed in files:
         if parsed.error is not None:
             problems.append(Problem(parsed.path, parsed.error.reason, parsed.error.line, parsed.error.col))

@@ -16,6 +16,7 @@ from jeplint.graph.federation_aws import add_aws_federation
 from jeplint.graph.kubernetes import KubernetesExtractor
 from jeplint.graph.model import Graph, Policy
 from jeplint.graph.policy import grants_from_document
+from jeplint.graph.resource_policies import grant_to_principals, mark_boundaries, purpose_by_shape
 from jeplint.graph.terraform import Module
 from jeplint.graph.tf_aws_edges import AwsExtractor
 from jeplint.graph.tf_azure import AzureExtractor
@@ -62,6 +63,7 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Grap
     )
     # Credentials (expiry rules) last: they name the identities the extractors above declared.
     _guarded(graph, terraform + by_kind.get(CLOUDFORMATION, []) + manifests, lambda found: add_credentials(graph, found, modules))
+    mark_boundaries(graph)
     # Every IAM reference not followed is said where it is written (and counted in the summary).
     # Said once per place (a module called twice would repeat it).
     graph.unresolved[:] = list(dict.fromkeys(graph.unresolved))
@@ -96,6 +98,10 @@ def _standalone_policies(graph: Graph, parsed: ParsedFile) -> None:
         policy = Policy("aws", "document", parsed.path + suffix, f"{parsed.path}{suffix}", doc.span)
         grants_from_document(policy, doc)
         graph.policies.append(policy)
+        # A document naming principals is a trust or a resource policy, whatever file it sits in.
+        policy.purpose = purpose_by_shape(policy)
+        if policy.purpose == "resource":
+            grant_to_principals(graph, policy, lambda _value: None, "the resource this policy is written on")
 
 
 def _guarded(graph: Graph, files: list[ParsedFile], add: Callable[[list[ParsedFile]], None]) -> None:

@@ -9,6 +9,7 @@ intrinsic inside an action list never breaks the rest of the statement.
 from __future__ import annotations
 
 from jeplint.graph.aws_managed import managed_policy
+from jeplint.graph.cfn_resources import add_resource_policies
 from jeplint.graph.cfn_template import Template, _branches, _key_span, _template_value
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
@@ -99,6 +100,7 @@ class CloudFormationExtractor:
                 self._iot_attachment(tpl, logical)
         self._memberships(tpl, identities)
         self._workloads(tpl, identities)
+        add_resource_policies(self.graph, tpl, identities)
 
     def _iot_attachment(self, tpl: Template, logical: str) -> None:
         """An IoT policy attached to a device certificate: the certificate is the identity."""

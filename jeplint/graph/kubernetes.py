@@ -3,6 +3,12 @@
 All manifests of one scan are treated as one cluster: a RoleBinding in one file binds a Role and a
 ServiceAccount declared in others. A workload without `serviceAccountName` runs as its namespace's
 `default` ServiceAccount, which exists even when no manifest declares it.
+
+A manifest object without `metadata.namespace` lands in the namespace chosen when it is applied
+(`kubectl apply -n`, kustomize, Helm, Argo CD), not necessarily `default`: its key holds
+`APPLY_NAMESPACE` and its words say "namespace set at apply". Objects without a namespace of one
+scan are read as applied together: a RoleBinding without one binds the ServiceAccount subject
+without one in the same namespace. Terraform's `kubernetes_*` resources default to `default`.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import re
 
 from jeplint.catalog.k8s import AGGREGATE_LABEL, AGGREGATES_FROM, BUILTIN_CLUSTER_ROLES
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Link, Policy, Value, Workload
+from jeplint.graph.names import APPLY_NAMESPACE, qualified
 from jeplint.graph.policy import identity_resolve, values_of
 from jeplint.parse import ParsedFile
 from jeplint.parse.nodes import Mapping, Node, Scalar, Sequence, Span
@@ -48,6 +55,11 @@ def _cloud_identity(cloud: list[Identity], platform: str, kind: str, value: str)
     return next((i for i in cloud if i.platform == platform and i.kind == kind and i.name == name and i.span is not None), None)
 
 
+def namespace_of(obj: Mapping, default: str = APPLY_NAMESPACE) -> str:
+    """The object's `metadata.namespace`, else `default` (the namespace set at apply for a manifest)."""
+    return text(get(obj, "metadata", "namespace"), default)
+
+
 def get(node: Node | None, *path: str) -> Node | None:
     """The node at `path` (mapping keys) below `node`, or None."""
     for key in path:
@@ -70,10 +82,12 @@ class KubernetesExtractor:
         self.annotation_spans: dict[tuple[str, str], Span] = {}
         self.labels: dict[str, dict[str, str]] = {}  # ClusterRole key -> its labels
         self.selectors: dict[str, list[dict[str, str]]] = {}  # aggregated ClusterRole key -> matchLabels
+        self.terraform: set[int] = set()  # objects from Terraform, whose namespace defaults to `default`
 
     def add(self, files: list[ParsedFile], extra: list[Mapping] | None = None) -> None:
         """Manifests of `files` plus `extra` objects (from Terraform), as one cluster."""
         manifest_objects = [obj for parsed in files for doc in parsed.documents for obj in objects(doc)] + (extra or [])
+        self.terraform = {id(obj) for obj in extra or []}
         for obj in manifest_objects:
             kind = text(obj.get("kind"))
             if kind == "ServiceAccount":
@@ -89,8 +103,11 @@ class KubernetesExtractor:
                 self._workload(obj, kind)
         self._links()
 
+    def _namespace(self, obj: Mapping) -> str:
+        return namespace_of(obj, "default" if id(obj) in self.terraform else APPLY_NAMESPACE)
+
     def _account(self, obj: Mapping) -> None:
-        ns, name = _namespace(obj), text(get(obj, "metadata", "name"))
+        ns, name = self._namespace(obj), text(get(obj, "metadata", "name"))
         key = f"sa:{ns}/{name}"
         if key in self.accounts:
             return
@@ -99,8 +116,10 @@ class KubernetesExtractor:
         if isinstance(annotations, Mapping):
             for annotation, value in annotations.items.items():
                 self.annotation_spans[(key, annotation)] = value.span
-        identity = Identity("kubernetes", "serviceaccount", f"{ns}/{name}", key, _name_span(obj), tags)
+        identity = Identity("kubernetes", "serviceaccount", qualified(ns, name), key, _name_span(obj), tags)
         identity.tag_spans = {a: s for (k, a), s in self.annotation_spans.items() if k == key}
+        labels = get(obj, "metadata", "labels")
+        identity.labels = {k: text(v) for k, v in labels.items.items()} if isinstance(labels, Mapping) else {}
         self.accounts[key] = identity
         self.graph.identities.append(identity)
 
@@ -137,14 +156,14 @@ class KubernetesExtractor:
     def _account_ref(self, ns: str, name: str) -> Identity:
         key = f"sa:{ns}/{name}"
         if key not in self.accounts:
-            self.accounts[key] = Identity("kubernetes", "serviceaccount", f"{ns}/{name}", key, None)
+            self.accounts[key] = Identity("kubernetes", "serviceaccount", qualified(ns, name), key, None)
             self.graph.identities.append(self.accounts[key])
         return self.accounts[key]
 
     def _role(self, obj: Mapping, kind: str) -> None:
         name = text(get(obj, "metadata", "name"))
-        key = f"{kind}:{_namespace(obj)}/{name}" if kind == "Role" else f"ClusterRole:{name}"
-        display = f"{_namespace(obj)}/{name}" if kind == "Role" else name
+        key = f"{kind}:{self._namespace(obj)}/{name}" if kind == "Role" else f"ClusterRole:{name}"
+        display = qualified(self._namespace(obj), name) if kind == "Role" else name
         policy = Policy("kubernetes", kind, display, key, _name_span(obj))
         rules = obj.get("rules")
         for index, rule in enumerate(rules.items if isinstance(rules, Sequence) else [], start=1):
@@ -219,12 +238,12 @@ class KubernetesExtractor:
         return policy
 
     def _binding(self, obj: Mapping, kind: str) -> None:
-        ns = _namespace(obj)
+        ns = self._namespace(obj)
         policy = self._role_ref(obj.get("roleRef"), ns)
         if policy is None:
             return
         name = text(get(obj, "metadata", "name"))
-        via = f"{kind} {ns}/{name}" if kind == "RoleBinding" else f"{kind} {name}"
+        via = f"{kind} {qualified(ns, name)}" if kind == "RoleBinding" else f"{kind} {name}"
         subjects = obj.get("subjects")
         for subject in subjects.items if isinstance(subjects, Sequence) else []:
             identity = self._subject(subject, ns)
@@ -246,9 +265,10 @@ class KubernetesExtractor:
         if not isinstance(spec, Mapping):
             return
         account = text(spec.get("serviceAccountName")) or text(spec.get("serviceAccount")) or "default"
-        identity = self._account_ref(_namespace(obj), account)
+        ns = self._namespace(obj)
+        identity = self._account_ref(ns, account)
         name = text(get(obj, "metadata", "name"))
-        self.graph.workloads.append(Workload("kubernetes", kind, f"{_namespace(obj)}/{name}", _name_span(obj), identity))
+        self.graph.workloads.append(Workload("kubernetes", kind, qualified(ns, name), _name_span(obj), identity))
 
 
 def _copy_rules(source: Policy, target: Policy) -> None:
@@ -286,10 +306,6 @@ def _helm_value(node: Node | None) -> str:
         if match is not None:
             return "{{ " + match.group(1).strip() + " }}"
     return ""
-
-
-def _namespace(obj: Mapping) -> str:
-    return text(get(obj, "metadata", "namespace"), "default")
 
 
 def _name_span(obj: Mapping) -> Span:

@@ -51,6 +51,7 @@ class Identity:
     # Set when the cloud name is not known to the scan (`name` is then the resource address):
     # "name generated at apply", "name chris-${var.cgid}: known only at apply".
     name_note: str = ""
+    labels: dict[str, str] = field(default_factory=dict)  # Kubernetes labels (a ServiceAccount's)
 
     @property
     def label(self) -> str:
@@ -103,12 +104,19 @@ class Grant:
         return f"{self.policy.label}, {noun} {self.index}" + (f" ({self.sid})" if self.sid else "")
 
 
+# Policy.purpose values. Only "identity" policies and the parts of resource policies bound to the
+# identities they name grant anything to an identity of the scan.
+PURPOSES = ("identity", "resource", "trust", "boundary", "scp")
+
+
 @dataclass(slots=True, eq=False)
 class Policy:
     """A set of grants: an IAM policy document (inline or managed), a Role or ClusterRole."""
 
     platform: str
-    kind: str  # inline | managed | document | aws-managed | iot (an IoT device policy) | Role | ClusterRole | k8s-builtin
+    # inline | managed | document | aws-managed | iot (an IoT device policy) | Role | ClusterRole | k8s-builtin;
+    # a resource policy's kind names it: "key policy", "bucket policy", ...; an SCP: scp | rcp
+    kind: str
     name: str
     key: str
     span: Span | None
@@ -118,9 +126,21 @@ class Policy:
     # Why the identities holding it are not in the scan, in words, when the graph can tell (it is
     # passed to a module whose source is not in the scan, returned by an output nothing calls).
     attached_outside: str = ""
+    # What the policy does (see PURPOSES): "identity" grants to the identities bound to it;
+    # "resource" grants to the principals it names; "trust" says who may assume a role; "boundary"
+    # (permissions boundary) and "scp" (service or resource control policy) only cap, never grant.
+    purpose: str = "identity"
+    resource: str = ""  # purpose "resource": the resource it is written on, as the source names it
+    # The statements of a resource policy that name one set of identities of the scan, bound to
+    # them: `parent` is the whole resource policy (which no identity holds).
+    parent: Policy | None = None
 
     @property
     def label(self) -> str:
+        if self.purpose == "resource" and self.resource:
+            return f"{self.kind} of {self.resource}"
+        if self.purpose == "scp":
+            return f"{'resource' if self.kind == 'rcp' else 'service'} control policy {self.name}"
         if self.platform == "kubernetes":
             return f"{self.kind} {self.name}" if self.kind != "k8s-builtin" else f"built-in ClusterRole {self.name}"
         if self.kind == "aws-managed":

@@ -1,4 +1,5 @@
-"""Identities named by text (a role name or ARN in an attachment) rather than by reference."""
+"""Identities named by text (a role name or ARN in an attachment) rather than by reference, and the
+words for a Kubernetes namespace."""
 
 from __future__ import annotations
 
@@ -15,3 +16,16 @@ def aws_named(graph: Graph, registry: dict[tuple[str, str], Identity], kind: str
         registry[(kind, name)] = found
         graph.identities.append(found)
     return found
+
+
+APPLY_NAMESPACE = "@apply"  # the namespace of a manifest object that names none: chosen when it is applied
+
+
+def qualified(ns: str, name: str) -> str:
+    """`prod/api`, or `api (namespace set at apply)`."""
+    return f"{name} (namespace set at apply)" if ns == APPLY_NAMESPACE else f"{ns}/{name}"
+
+
+def namespace_words(ns: str) -> str:
+    """`namespace prod`, or `the namespace set at apply`."""
+    return "the namespace set at apply" if ns == APPLY_NAMESPACE else f"namespace {ns}"

@@ -65,6 +65,7 @@ class AwsCore(AwsDocuments):
         self.policies: dict[str, Policy] = {}  # key -> policy
         # (name, path) -> customer managed policies of that name, which SSO permission sets reference
         self.managed_by_name: dict[tuple[str, str], list[Policy]] = {}
+        self.documents: list[tuple[Module, Policy]] = []  # data documents no resource consumes
 
     # -- identities ---------------------------------------------------------------------------
 
@@ -205,6 +206,7 @@ class AwsCore(AwsDocuments):
                     module, "document", f"data.aws_iam_policy_document.{label}", module.key("data", label), block.labels[1].span
                 )
                 self.fill_from_data_document(module, policy, block, set())
+                self.documents.append((module, policy))
                 if label in remote:  # it feeds a module that is not in the scan: checked as a document
                     span, call = remote[label]
                     policy.origin.append((span, f"{call} receives this document; its source is not in the scan"))

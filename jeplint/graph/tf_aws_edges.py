@@ -14,16 +14,16 @@ from jeplint.graph.tf_aws import (
     IDENTITY_TYPES,
     INLINE_POLICY_TYPES,
     WORKLOAD_ROLE_ATTRS,
-    AwsCore,
     _attr_span,
 )
 from jeplint.graph.tf_aws_outside import explain_unattached
+from jeplint.graph.tf_aws_resources import AwsResourcePolicies
 from jeplint.parse.nodes import Block, Expr, Node, Sequence, Span
 
 Handler = Callable[["AwsExtractor", Module, str, str, Block, str], None]
 
 
-class AwsExtractor(AwsCore):
+class AwsExtractor(AwsResourcePolicies):
     """Every AWS identity, policy, binding, membership and workload of the module instances."""
 
     def add(self, modules: list[Module]) -> None:
@@ -33,6 +33,9 @@ class AwsExtractor(AwsCore):
             self._policies(module)
         for module in modules:
             self._bindings(module)
+        for module in modules:
+            self.resource_policies(module)
+        self.documents_by_shape()
         for module in modules:
             self._memberships(module)
             self._workloads(module)

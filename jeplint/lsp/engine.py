@@ -16,6 +16,7 @@ from jeplint.fix.attach import attach
 from jeplint.fix.verify import rechecker
 from jeplint.graph.build import build_graph
 from jeplint.graph.model import Graph
+from jeplint.kustomize import patches
 from jeplint.parse import MAX_FILE_BYTES, ParsedFile, file_format, parse_file, parse_text
 from jeplint.rules.base import Finding
 from jeplint.run import Problem, Settings, check_graph, selected_rules
@@ -79,8 +80,10 @@ class Engine:
         path = os.path.abspath(path)
         folder = os.path.dirname(path)
         settings = self.settings(folder)
-        files = [self.parsed(p) for p in _folder_files(folder, path)]
-        problems: list[Problem] = []
+        names = _folder_files(folder, path)
+        fragments = patches([(p, p) for p in names], MAX_FILE_BYTES)  # kustomize patches: not objects
+        files = [self.parsed(p) for p in names if p not in fragments]
+        problems: list[Problem] = [Problem(path, fragments[path], level="note")] if path in fragments else []
         for parsed in files:
             if parsed.path == path and parsed.error is not None:
                 problems.append(Problem(path, parsed.error.reason, parsed.error.line, parsed.error.col))

@@ -164,6 +164,12 @@ def _read(path: str, max_bytes: int) -> str:
     return decode(data)
 
 
+def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """The text of a regular file of at most `max_bytes` bytes (`ParseError` otherwise), read as
+    every scanned file is (see `_read`)."""
+    return _read(path, max_bytes)
+
+
 def _check_regular(st: os.stat_result, max_bytes: int) -> None:
     """Raise a `ParseError` unless `st` is a regular file of at most `max_bytes` bytes."""
     if not stat.S_ISREG(st.st_mode):

@@ -64,13 +64,40 @@ def inventory(result: ScanResult) -> dict[str, Any]:
                 },
             }
         )
-    unattached = sorted(p.label for p in graph.policies if p.span is not None and not graph.holders(p))
+    unattached = sorted(
+        p.label for p in graph.policies if p.span is not None and p.purpose == "identity" and not graph.holders(p)
+    )
     return {
         "schema": "jeplint-graph/1",
         "tool": {"name": "jeplint", "version": __version__},
         "identities": identities,
         "unattached_policies": unattached,
+        "other_policies": _other_policies(graph),
     }
+
+
+def _other_policies(graph: Graph) -> list[dict[str, Any]]:
+    """Resource, trust-document, boundary and control policies written in the scan: what they are
+    on, and whom they name: identities of the scan by key, any other principal as written."""
+    out = []
+    for policy in graph.policies:
+        if policy.span is None or policy.purpose == "identity" or policy.parent is not None:
+            continue
+        holders = [b for part in graph.policies if part.parent is policy for b in graph.holders(part)]
+        named = {b.span for b in holders}
+        outside = {
+            f"{v.text or v.unresolved} (outside the scan)" for g in policy.grants for v in g.principals if v.span not in named
+        }
+        out.append(
+            {
+                "policy": policy.label,
+                "purpose": policy.purpose,
+                "resource": policy.resource or None,
+                "location": location(policy.span),
+                "principals": sorted({b.identity.key for b in holders}) + sorted(outside),
+            }
+        )
+    return sorted(out, key=lambda p: (p["location"]["path"], p["location"]["line"], p["policy"]))
 
 
 def _id(key: str) -> str:

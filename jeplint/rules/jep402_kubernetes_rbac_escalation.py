@@ -17,10 +17,12 @@ from collections.abc import Iterator
 
 from jeplint.catalog.escalation import RbacRisk, rbac_risks
 from jeplint.graph.model import Grant, Graph, Policy, Value
+from jeplint.graph.names import APPLY_NAMESPACE
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common import grant_finding, identities_of, source_grants, who
 from jeplint.rules.common.escalation import RANK, lower
+from jeplint.rules.common.purpose import gitops
 
 PRIVILEGED_NAMESPACES = ("kube-system",)
 READ_ALL = ("list", "watch", "*")  # verbs that return every Secret, not one guessed name
@@ -61,11 +63,14 @@ def _scope(graph: Graph, policy: Policy) -> tuple[bool, str]:
     if not namespaces:
         if policy.kind == "ClusterRole":
             return True, "wherever it is bound"
-        namespaces = [policy.name.split("/", 1)[0]]
+        namespaces = [policy.key.split(":", 1)[-1].split("/", 1)[0]]  # Role:<namespace>/<name>
     unique = sorted(set(namespaces))
+    if unique == [APPLY_NAMESPACE]:
+        return False, "in the namespace set at apply"
+    words = ", ".join("the namespace set at apply" if ns == APPLY_NAMESPACE else ns for ns in unique)
     if any(ns in PRIVILEGED_NAMESPACES for ns in unique):
-        return True, f"in namespace {', '.join(unique)}"
-    return False, f"in namespace{'s' if len(unique) > 1 else ''} {', '.join(unique)}"
+        return True, f"in namespace {words}"
+    return False, f"in namespace{'s' if len(unique) > 1 else ''} {words}"
 
 
 def _holds(graph: Graph, policy: Policy, risk_id: str, index: int) -> bool:
@@ -118,7 +123,23 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
                 f"{grant.where} lets its holder escalate its privileges {where}: {risks}; it is bound to no identity in the scan"
             )
         finding.level = found[0][0]
+        product = _gitops(graph, grant, holders, [risk.id for _, risk, _ in found])
+        if product:
+            finding.level = "note"
+            finding.message += (
+                f" (inherent to {product}: a GitOps controller keeps its repository and cluster credentials in the Secrets "
+                "of its own namespace)"
+            )
         yield finding
+
+
+def _gitops(graph: Graph, grant: Grant, holders: list, risks: list[str]) -> str:
+    """The GitOps product whose controllers alone hold the rule, when it only reads Secrets and is
+    bound in the controllers' own namespace (`purpose.gitops`), else ""."""
+    bindings = graph.holders(grant.policy)
+    if set(risks) != {"K8S-SECRETS-READ"} or not bindings or any(b.scope_kind != "namespace" for b in bindings):
+        return ""
+    return gitops(holders, [b.namespace for b in bindings])
 
 
 RULE = Rule("JEP402", check)

@@ -7,6 +7,7 @@ from typing import Any
 
 from jeplint.graph.kubernetes import get as k8s_get
 from jeplint.graph.model import Credential, Graph, Identity
+from jeplint.graph.names import qualified
 from jeplint.parse.nodes import Node, Scalar, Sequence
 from jeplint.span import Span
 
@@ -16,7 +17,7 @@ SA_NAME_ANNOTATION = "kubernetes.io/service-account.name"
 
 def _service_account(owners: Owners, namespace: str, name: str) -> tuple[Identity | None, str]:
     found = owners.by_key.get(f"sa:{namespace}/{name}")
-    return found, f"serviceaccount {namespace}/{name}" + ("" if found else " (not declared in the scan)")
+    return found, f"serviceaccount {qualified(namespace, name)}" + ("" if found else " (not declared in the scan)")
 
 
 def _saml_only_document(doc: Node | None) -> bool:

@@ -6,11 +6,12 @@ from datetime import timedelta
 from typing import Any
 
 from jeplint.graph.credentials.common import SA_NAME_ANNOTATION, TOKEN_SECRET_TYPE, Owners, _service_account, credential
-from jeplint.graph.kubernetes import WORKLOAD_POD_SPEC
+from jeplint.graph.kubernetes import WORKLOAD_POD_SPEC, namespace_of
 from jeplint.graph.kubernetes import get as k8s_get
 from jeplint.graph.kubernetes import text as k8s_text
 from jeplint.graph.lifetimes import Lifetime
 from jeplint.graph.model import Graph, Identity
+from jeplint.graph.names import namespace_words, qualified
 from jeplint.parse.nodes import Mapping, Scalar, Sequence, Span
 
 
@@ -34,25 +35,25 @@ class KubernetesCredentials:
         kind = obj.get("type")
         if k8s_text(kind) != TOKEN_SECRET_TYPE or kind is None:
             return
-        namespace = k8s_text(k8s_get(obj, "metadata", "namespace")) or "default"
+        namespace = namespace_of(obj)
         account = k8s_text(k8s_get(obj, "metadata", "annotations", SA_NAME_ANNOTATION))
         identity, owner = (
             _service_account(self.owners, namespace, account)
             if account
-            else (None, f"an unnamed serviceaccount of namespace {namespace}")
+            else (None, f"an unnamed serviceaccount of {namespace_words(namespace)}")
         )
         name = k8s_text(k8s_get(obj, "metadata", "name")) or "?"
-        self._add("k8s-token-secret", f"Secret {namespace}/{name}", kind.span, identity, owner, family="never")
+        self._add("k8s-token-secret", f"Secret {qualified(namespace, name)}", kind.span, identity, owner, family="never")
 
     def _projected(self, obj: Mapping, kind: str) -> None:
         spec = k8s_get(obj, *WORKLOAD_POD_SPEC[kind])
         volumes = k8s_get(spec, "volumes")
         if not isinstance(volumes, Sequence):
             return
-        namespace = k8s_text(k8s_get(obj, "metadata", "namespace")) or "default"
+        namespace = namespace_of(obj)
         account = k8s_text(k8s_get(spec, "serviceAccountName")) or k8s_text(k8s_get(spec, "serviceAccount")) or "default"
         identity, owner = _service_account(self.owners, namespace, account)
-        workload = f"{kind} {namespace}/{k8s_text(k8s_get(obj, 'metadata', 'name')) or '?'}"
+        workload = f"{kind} {qualified(namespace, k8s_text(k8s_get(obj, 'metadata', 'name')) or '?')}"
         for volume in volumes.items:
             sources = k8s_get(volume, "projected", "sources")
             for source in sources.items if isinstance(sources, Sequence) else []:

@@ -9,6 +9,7 @@ from jeplint.catalog import aws_actions
 from jeplint.graph.conditions import scoping
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
 from jeplint.rules.base import Finding, Related, fingerprint
+from jeplint.rules.common.purpose import inherent
 from jeplint.span import Span
 
 # How a template names the scanning account itself (Terraform, CloudFormation): the same account.
@@ -59,13 +60,13 @@ def resource_scope(grant: Grant) -> str:
 
 
 def source_grants(graph: Graph) -> Iterator[Grant]:
-    """Grants written in the scanned files (not the built-in documents of managed/built-in roles).
-
-    A policy used only as a permissions boundary grants nothing: it caps; it is left out.
-    """
-    boundaries = {id(i.boundary) for i in graph.identities if i.boundary is not None}
+    """Grants written in the scanned files (not the built-in documents of managed/built-in roles)
+    that give an identity something: identity policies, and the statements of resource policies
+    bound to the identities of the scan they name. A permissions boundary or a service control
+    policy only caps, a trust policy only says who may assume: they are left out, and so is a whole
+    resource policy (what it grants to principals outside the scan is no identity's grant here)."""
     for policy in graph.policies:
-        if policy.span is not None and not (id(policy) in boundaries and not graph.holders(policy)):
+        if policy.span is not None and (policy.purpose == "identity" or policy.parent is not None):
             yield from policy.grants
 
 
@@ -150,7 +151,8 @@ def scoping_keys(grant: Grant) -> list[str]:
 
 
 def limits(graph: Graph, grant: Grant) -> str:
-    """' (limited by condition aws:SourceArn)', ' (capped by permissions boundary b)', or ''."""
+    """' (limited by condition aws:SourceArn)', ' (capped by permissions boundary b)', the reason the
+    grant is inherent to its holders' purpose (`purpose.inherent`), or ''."""
     parts = []
     keys = scoping_keys(grant)
     if keys:
@@ -159,6 +161,9 @@ def limits(graph: Graph, grant: Grant) -> str:
     boundaries = sorted({h.boundary.label for h in holders if h.boundary is not None})
     if holders and all(h.boundary is not None for h in holders):
         parts.append(f"capped by permissions boundary {', '.join(boundaries)}")
+    reason = inherent(graph, grant, holders)
+    if reason:
+        parts.append(reason)
     return f" ({'; '.join(parts)})" if parts else ""
 
 

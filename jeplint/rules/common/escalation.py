@@ -28,6 +28,7 @@ from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
 from jeplint.iamglob import matches
 from jeplint.rules.base import Related
 from jeplint.rules.common import MAX_RELATED, allows, identity_locations, scoping_keys, service_delegation, statement_key
+from jeplint.rules.common.purpose import STACK_REASON, own_stacks
 from jeplint.span import Span
 
 RANK = {"note": 0, "warning": 1, "error": 2}
@@ -345,6 +346,9 @@ def _matches(identity: Identity, held: frozenset[str], pairs: list[tuple[Binding
         if identity.boundary is not None:
             steps += 1
             notes.append(f"capped by permissions boundary {identity.boundary.label}")
+        if all(own_stacks(p.grant, [identity]) for p in parts):
+            steps += 1  # a pipeline updating the stacks it names: what it is for
+            notes.append(STACK_REASON)
         if reportable(path.level, steps):
             found.append(Match(path, parts, lower(path.level, steps), scope, notes))
     return ordered(keep_smallest(found))
