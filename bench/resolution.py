@@ -157,11 +157,14 @@ def main(paths: list[str]) -> int:
 
 
 def unattached(graph: Graph) -> Counter[str]:
-    """Policies with grants that no identity in the scan holds, by why (`Policy.attached_outside`)."""
+    """Policies that grant to their holders, which no identity in the scan holds, by why
+    (`Policy.attached_outside`)."""
     found: Counter[str] = Counter()
     for policy in graph.policies:
         if not policy.grants or graph.holders(policy) or policy.kind in ("aws-managed", "gcp-predefined", "azure-builtin"):
             continue
+        if policy.purpose != "identity":
+            continue  # a trust, resource, boundary or control policy grants nothing to a holder
         reason = policy.attached_outside
         found[
             next((label for prefix, label in _OUTSIDE if reason.startswith(prefix)), "attached to no identity in the scan")
