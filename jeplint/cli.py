@@ -87,22 +87,13 @@ def _apply_fixes(
     from jeplint.fix import apply
 
     outcome = apply.plan(result.findings, stdin)
-    for reason in outcome.skipped:
-        sys.stderr.write(f"jeplint: fix not applied: {reason}\n")
+    if not apply.carry_out(outcome, args.diff, sys.stdout, sys.stderr):
+        return EXIT_TROUBLE
     if args.diff:
-        sys.stdout.write(apply.diff(outcome))
         _problem_lines(result.problems, ("error",))
         if any(p.level == "error" for p in result.problems):
             return EXIT_TROUBLE
         return EXIT_FINDINGS if outcome.changed else EXIT_CLEAN
-    try:
-        apply.write(outcome)
-    except OSError as exc:
-        sys.stderr.write(f"jeplint: error: cannot write a fix: {exc}\n")
-        return EXIT_TROUBLE
-    sys.stderr.write(
-        f"jeplint: fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''} in {len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}\n"
-    )
     again = rescan()
     if again.findings:
         from jeplint.fix.attach import attach_scan

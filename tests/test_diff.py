@@ -629,3 +629,37 @@ def test_transitive_reach_gained(tmp_path, monkeypatch, capsys):
     assert identity["gains"] == "permissions management"  # an escalation path gained
     assert sorted(f["rule_id"] for f in report["findings"]["new"]) == ["JEP105", "JEP405"]
     assert code == 1
+
+
+def test_fixes_of_the_findings_the_change_brings(tmp_path, monkeypatch, capsys):
+    """`--diff` prints the fixes of the new findings only (as `scan --diff`); `--fix` writes them and
+    compares again; SARIF carries them; a finding the base had already keeps a suggestion at most."""
+    held = (Path(__file__).parent.parent / "testdata" / "fix" / "wildcard-held" / "main.tf").read_text()
+    fixed = (Path(__file__).parent.parent / "testdata" / "fix-expected" / "wildcard-held" / "main.tf").read_text()
+    before = held.replace('"sqs:*", # too wide', '"sqs:SendMessage", # too wide')
+    repo = repository(tmp_path, {"queue/main.tf": before, "cfn/worker.yaml": CFN})
+    write(repo, {"queue/main.tf": held})
+    monkeypatch.chdir(repo)
+    assert main(["diff", "--no-cache", "-f", "sarif"]) == 1
+    log = json.loads(capsys.readouterr().out)
+    assert_valid_sarif(log)
+    with_fixes = [
+        (r["ruleId"], r["baselineState"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
+        for r in log["runs"][0]["results"]
+        if "fixes" in r
+    ]
+    assert with_fixes == [("JEP102", "new", 30)]
+    assert main(["diff", "--no-cache", "--diff"]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith("--- a/queue/main.tf\n+++ b/queue/main.tf\n@@ -27,7 +27,14 @@\n")
+    assert '-          "sqs:*", # too wide\n+          "sqs:DeleteMessage",\n' in out
+    assert "cfn/worker.yaml" not in out and err == ""
+    assert (repo / "queue" / "main.tf").read_text() == held
+    assert main(["diff", "--no-cache", "--fix", "-f", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "jeplint: fixed 1 finding in 1 file\n"
+    report = json.loads(out)
+    assert report["findings"]["new"] == [] and report["findings"]["updated"] == []
+    assert (repo / "queue" / "main.tf").read_text() == fixed
+    assert main(["diff", "--no-cache", "--diff"]) == 0
+    assert capsys.readouterr().out == ""

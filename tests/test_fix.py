@@ -25,10 +25,14 @@ FIXABLE = {
     "wildcard-hcl": [("JEP101", 25), ("JEP102", 35)],
     "wildcard-cfn-json": [("JEP102", 19)],
     "wildcard-cfn-yaml": [("JEP102", 20)],
+    "wildcard-held": [("JEP102", 30)],
     "lifetime": [("JEP202", 20), ("JEP203", 4), ("JEP203", 6)],
     "rbac": [("JEP104", 17)],
+    "rbac-resources": [("JEP104", 26), ("JEP104", 37)],
     "trust": [("JEP404", 18), ("JEP404", 19)],
+    "trust-sub": [("JEP404", 12), ("JEP404", 26), ("JEP404", 15), ("JEP404", 15)],
     "expiry": [("JEP202", 5), ("JEP202", 10)],
+    "automount": [("JEP202", 10), ("JEP202", 32)],
 }
 
 
@@ -150,6 +154,39 @@ def test_no_purpose_gives_a_suggestion_not_a_fix(tmp_path: Path, monkeypatch: py
     assert report["findings"][0]["suggestion"] == finding.suggestion and report["findings"][0]["fix"] is None
 
 
+def test_a_function_held_by_the_other_statements_narrows_the_wildcard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(CASES / "wildcard-held", "held")
+    [finding] = _scan(Path("held")).findings
+    assert finding.fix is not None and finding.fix.description == (
+        'Replace "sqs:*" by the 8 actions of functions sqs data-read, sqs data-write '
+        "(what the identity's other statements grant)"
+    )
+    [edit] = finding.fix.edits
+    assert (edit.line, edit.col, edit.end_line, edit.end_col) == (30, 11, 30, 18)
+
+
+@pytest.mark.parametrize(
+    ("other", "why"),
+    [
+        ('"sqs:ReceiveMessage", "s3:GetObject"', "functions in two services"),
+        ('"sqs:Receive*"', "a pattern is not a function held"),
+        ('"sqs:ListQueues"', "listing is no function"),
+    ],
+)
+def test_no_function_clearly_held_gives_a_suggestion(
+    other: str, why: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (CASES / "wildcard-held" / "main.tf").read_text()
+    Path("main.tf").write_text(text.replace('["sqs:ReceiveMessage", "sqs:DeleteMessage"]', f"[{other}]"))
+    findings = [f for f in _scan(Path(".")).findings if f.rule_id == "JEP102"]
+    assert [(f.span.line, f.fix) for f in findings] == [(30, None)], why
+    assert findings[0].suggestion == (
+        'replace "sqs:*" by the actions this identity needs, or declare its purpose (tag jeplint.io/purpose)'
+    )
+
+
 def test_a_write_on_every_resource_is_not_written_by_a_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     text = (CASES / "wildcard-cfn-yaml" / "template.yaml").read_text()
@@ -183,9 +220,47 @@ def test_rbac_narrowing_that_still_escalates_is_a_suggestion(tmp_path: Path, mon
     [finding] = [f for f in _scan(Path(".")).findings if f.rule_id == "JEP104"]
     assert finding.fix is None
     assert finding.suggestion == (
-        "list the verbs the workloads need instead of \"*\": purpose 'secrets-read' needs get, list, watch, "
+        "list the verbs the workloads need instead of \"*\": purpose 'secrets-read' needs get, list, watch on secrets, "
         "and read secrets is an escalation path (JEP402)"
     )
+
+
+@pytest.mark.parametrize(
+    ("purpose", "suggestion"),
+    [
+        (
+            "core/configmaps:modify, apps/deployments:modify",
+            "purpose 'core/configmaps:modify, apps/deployments:modify' needs get, list, watch, patch on configmaps, "
+            "deployments, deployments/scale, deployments/status, and create workloads is an escalation path (JEP402)",
+        ),
+        ("core/*:modify", "purpose 'core/*:modify' names no single resource for the wildcard resources or API groups"),
+        ("s3:data-read", "purpose 's3:data-read' names no single resource for the wildcard resources or API groups"),
+    ],
+)
+def test_rbac_resources_the_purpose_does_not_settle_are_a_suggestion(
+    purpose: str, suggestion: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (CASES / "rbac-resources" / "rbac.yaml").read_text()
+    Path("rbac.yaml").write_text(text.replace('"core/configmaps:modify"', f'"{purpose}"'))
+    [finding] = [f for f in _scan(Path(".")).findings if f.rule_id == "JEP104" and f.span.line == 26]
+    assert finding.fix is None
+    assert finding.suggestion == f'list the verbs the workloads need instead of "*": {suggestion}'
+
+
+def test_rbac_resources_fix_says_what_it_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(CASES / "rbac-resources", "r")
+    found = {f.span.line: f.fix for f in _scan(Path("r")).findings if f.rule_id == "JEP104"}
+    assert found[26] is not None and found[26].description == (
+        "Replace \"*\" by what purpose 'core/configmaps:modify' needs (annotation jeplint.io/purpose): "
+        "apiGroups (core); resources configmaps"
+    )
+    assert [(e.line, e.col, e.new_text) for e in found[26].edits] == [(24, 17, '""'), (26, 9, '"configmaps"')]
+    assert found[37] is not None and [(e.line, e.new_text) for e in found[37].edits] == [
+        (36, '"configmaps"'),
+        (37, '"get", "list", "watch"'),
+    ]
 
 
 def test_trust_without_a_named_repository_is_a_suggestion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -204,6 +279,77 @@ def test_trust_without_a_named_repository_is_a_suggestion(tmp_path: Path, monkey
         'pin token.actions.githubusercontent.com:sub to one repository, for example "repo:OWNER/NAME:ref:refs/heads/main" '
         "(no single repository is named in this file)"
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "inserted"),
+    [
+        (
+            "Condition = {\n        # only tokens for AWS\n        StringEquals = {",
+            "Condition = { StringEquals = {",
+            ', StringLike = { "token.actions.githubusercontent.com:sub" = "repo:acme/deploy:*" }',
+        ),
+        (
+            '"sts.amazonaws.com" }\n      }',
+            '"sts.amazonaws.com" }\n        StringLike = { "token.actions.githubusercontent.com:aud" = "sts*" }\n      }',
+            None,
+        ),
+    ],
+)
+def test_sub_condition_added_inline_or_left_in_words(
+    old: str, new: str, inserted: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (CASES / "trust-sub" / "github.tf").read_text()
+    assert old in text
+    Path("github.tf").write_text(text.replace(old, new))
+    [finding] = [f for f in _scan(Path(".")).findings if f.span.line == 12]
+    if inserted is None:  # a second StringLike operator would be a duplicate key
+        assert finding.fix is None
+        assert finding.suggestion == (
+            'pin token.actions.githubusercontent.com:sub to one repository, for example "repo:OWNER/NAME:ref:refs/heads/main": '
+            "add a StringLike condition token.actions.githubusercontent.com:sub = repo:acme/deploy:*"
+        )
+        return
+    assert finding.fix is not None and [e.new_text for e in finding.fix.edits] == [inserted]
+    outcome = apply.plan([finding])
+    apply.write(outcome)
+    assert not [f for f in _scan(Path(".")).findings if f.span.line == 12]
+
+
+def test_a_trust_with_no_condition_is_a_suggestion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (CASES / "trust-sub" / "github.json").read_text()
+    start = text.index(',\n              "Condition"')
+    Path("github.json").write_text(text[:start] + text[text.index("\n            }\n          ]") :])
+    [finding] = _scan(Path(".")).findings
+    assert finding.fix is None and finding.suggestion.endswith(
+        "add a StringLike condition token.actions.githubusercontent.com:sub = repo:acme/api:*"
+    )
+
+
+def test_automount_in_a_flow_style_spec_is_said_in_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (CASES / "automount" / "site.yaml").read_text()
+    old = "    spec:\n      # static site: never talks to the API server\n      serviceAccountName: web\n      containers:\n        - name: web\n          image: nginx:1.27\n"
+    assert old in text
+    Path("site.yaml").write_text(
+        text.replace(old, "    spec: {serviceAccountName: web, containers: [{name: web, image: nginx:1.27}]}\n")
+    )
+    found = {f.span.line: f for f in _scan(Path(".")).findings}
+    assert sorted(found) == [10, 27]
+    assert found[10].fix is None and found[10].suggestion == "set automountServiceAccountToken: false in its pod spec"
+    assert found[27].fix is not None and found[27].fix.description == (
+        "Add automountServiceAccountToken: false to the pod spec of CronJob shop/report"
+    )
+
+
+def test_automount_of_a_terraform_workload_is_said_in_its_own_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(TESTDATA / "fix-words" / "automount.tf", "main.tf")
+    [finding] = _scan(Path(".")).findings
+    assert (finding.rule_id, finding.span.line, finding.level) == ("JEP202", 10, "note")
+    assert finding.fix is None and finding.suggestion == "set automount_service_account_token = false in its pod spec"
 
 
 def test_write_is_atomic_and_keeps_links_and_modes(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from jeplint.fix import apply
 from jeplint.fix.attach import attach_scan
 from jeplint.fix.wildcard import narrowed
 from jeplint.rules.jep302_purpose_mismatch import PURPOSES
-from jeplint.run import Settings, scan
+from jeplint.run import ScanResult, Settings, scan
 
 SERVICES = ("s3", "sqs", "dynamodb", "kms", "secretsmanager", "logs", "sns", "ecr", "lambda", "iam")
 PATTERNS = st.one_of(
@@ -67,6 +67,19 @@ def test_narrowed_actions_are_matched_by_the_pattern(pattern: str, purpose: str)
             assert fnmatch.fnmatchcase(action.lower(), pattern.lower()), (action, pattern)
 
 
+ROLE_HEAD = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  R:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+"""
+
+
 def _template(actions: list[str], resource: str, purpose: str, style: str) -> tuple[str, str]:
     if style == "json":
         statement = {"Effect": "Allow", "Action": actions, "Resource": resource}
@@ -87,17 +100,9 @@ def _template(actions: list[str], resource: str, purpose: str, style: str) -> tu
         listed = "".join(f"\n                  - '{a}'" for a in actions)
     else:
         listed = " [" + ", ".join(f'"{a}"' for a in actions) + "]"
-    text = f"""AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  R:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: {{Service: lambda.amazonaws.com}}
-            Action: sts:AssumeRole
-      Tags:
+    text = (
+        ROLE_HEAD
+        + f"""      Tags:
         - Key: jeplint.io/purpose
           Value: "{purpose}"
       Policies:
@@ -108,6 +113,7 @@ Resources:
                 Action:{listed}
                 Resource: "{resource}"
 """
+    )
     return "t.yaml", text
 
 
@@ -117,8 +123,29 @@ def _found(findings) -> Counter[tuple[str, tuple[str, ...]]]:
     return Counter((f.rule_id, f.identities) for f in findings)
 
 
-def _actions_of(path: str) -> tuple[list[str], Counter[tuple[str, tuple[str, ...]]]]:
-    result = scan([path])
+def _fixed(name: str, text: str) -> tuple[ScanResult, apply.Outcome, ScanResult]:
+    """Write `text` to a file of a fresh folder, scan it with fixes, apply them all, scan again:
+    (the scan before, what was applied, the scan after)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, name)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        result = scan([path])
+        attach_scan(result, Settings())
+        outcome = apply.plan(result.findings)
+        event(f"{len(outcome.changed)} file(s) fixed")
+        apply.write(outcome)
+        return result, outcome, scan([path])
+
+
+def _assert_narrower(result: ScanResult, again: ScanResult) -> None:
+    """Policy p grants after the fixes only what it granted before, and no finding was added."""
+    (before, findings_before), (after, findings_after) = _aws_actions(result), _aws_actions(again)
+    assert within(granted(after), granted(before)), (before, after)
+    assert not findings_after - findings_before
+
+
+def _aws_actions(result: ScanResult) -> tuple[list[str], Counter[tuple[str, tuple[str, ...]]]]:
     assert not [p for p in result.problems if p.level == "error"], result.problems
     actions = [v.text or "" for g in result.graph.grants() if g.policy.name == "p" for v in g.actions]
     return actions, _found(result.findings)
@@ -143,20 +170,8 @@ def statements(draw: st.DrawFn) -> tuple[list[str], str]:
 )
 def test_applied_fixes_never_widen_and_add_no_finding(statement: tuple[list[str], str], resource: str, style: str) -> None:
     actions, purpose = statement
-    with tempfile.TemporaryDirectory() as folder:
-        name, text = _template(actions, resource, purpose, style)
-        path = os.path.join(folder, name)
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        result = scan([path])
-        attach_scan(result, Settings())
-        before, findings_before = _actions_of(path)
-        outcome = apply.plan(result.findings)
-        event(f"{len(outcome.changed)} file(s) fixed")
-        apply.write(outcome)
-        after, findings_after = _actions_of(path)
-        assert within(granted(after), granted(before)), (before, after)
-        assert not findings_after - findings_before
+    result, _, again = _fixed(*_template(actions, resource, purpose, style))
+    _assert_narrower(result, again)
 
 
 RBAC = """apiVersion: v1
@@ -193,33 +208,228 @@ roleRef:
 """
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _covered(permission: str, granted: set[str]) -> bool:
+    """A `verb group/resource` is within a set of them, `*` in any part of those matching anything."""
+    verb, _, target = permission.partition(" ")
+    group, _, resource = target.partition("/")
+    for other in granted:
+        v, _, t = other.partition(" ")
+        g, _, r = t.partition("/")
+        if v in ("*", verb) and g in ("*", group) and r in ("*", resource):
+            return True
+    return False
+
+
+def _rule_lists(result) -> tuple[list[str], list[str], list[str]]:
+    [rule] = [g for g in result.graph.grants() if g.policy.kind == "Role"]
+    return tuple([v.text or "" for v in values] for values in (rule.actions, rule.api_groups, rule.resources))  # type: ignore[return-value]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.lists(st.sampled_from(("*", "get", "list", "create", "delete")), min_size=1, max_size=3, unique=True),
-    st.lists(st.sampled_from(("configmaps", "pods", "services", "secrets")), min_size=1, max_size=2, unique=True),
+    st.lists(st.sampled_from(("*", "get", "list", "create", "delete", "patch")), min_size=1, max_size=3, unique=True),
+    st.sampled_from(([""], ["*"], ["", "apps"], ["apps"])),
+    st.lists(
+        st.sampled_from(("*", "configmaps", "pods", "services", "secrets", "deployments")), min_size=1, max_size=2, unique=True
+    ),
     st.lists(
         st.tuples(
-            st.sampled_from(("core/configmaps", "core/pods", "core/services", "core/*")),
+            st.sampled_from(("core/configmaps", "core/pods", "core/services", "core/*", "apps/deployments")),
             st.sampled_from(("modify", "observe", "destroy", "*")),
         ).map(lambda t: f"{t[0]}:{t[1]}"),
         min_size=1,
         max_size=2,
     ).map(", ".join),
 )
-def test_rbac_fixes_never_widen(verbs: list[str], resources: list[str], purpose: str) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "rbac.yaml")
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(RBAC.format(purpose=purpose, groups='[""]', resources=json.dumps(resources), verbs=json.dumps(verbs)))
-        result = scan([path])
-        attach_scan(result, Settings())
-        before = _found(result.findings)
-        [rule] = [g for g in result.graph.grants() if g.policy.kind == "Role"]
-        granted_before = k8s.expand([v.text or "" for v in rule.actions], [""], resources)
-        outcome = apply.plan(result.findings)
-        event(f"{len(outcome.changed)} file(s) fixed")
-        apply.write(outcome)
-        again = scan([path])
-        [rule] = [g for g in again.graph.grants() if g.policy.kind == "Role"]
-        assert k8s.expand([v.text or "" for v in rule.actions], [""], resources) <= granted_before
-        assert not _found(again.findings) - before
+def test_rbac_fixes_never_widen(verbs: list[str], groups: list[str], resources: list[str], purpose: str) -> None:
+    """Verbs, resources and API groups alike: what the fixed rule grants is within what it granted."""
+    text = RBAC.format(purpose=purpose, groups=json.dumps(groups), resources=json.dumps(resources), verbs=json.dumps(verbs))
+    result, _, again = _fixed("rbac.yaml", text)
+    granted_before = k8s.expand(*_rule_lists(result))
+    after = _rule_lists(again)
+    assert all(_covered(p, granted_before) for p in k8s.expand(*after)), after
+    for new, old in zip(after, _rule_lists(result)):
+        assert "*" in old or set(new) <= set(old), (old, new)
+    assert not _found(again.findings) - _found(result.findings)
+
+
+GITHUB = "token.actions.githubusercontent.com"
+
+
+def _trust(conditions: dict[str, dict[str, object]], style: str, inline: bool) -> tuple[str, str]:
+    statement = {
+        "Effect": "Allow",
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Principal": {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{GITHUB}"},
+    }
+    if conditions:
+        statement["Condition"] = conditions
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {"Repository": {"Type": "String", "Default": "acme/deploy"}},
+        "Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": [statement]}}}},
+    }
+    if style == "json":
+        return "t.json", json.dumps(template, indent=None if inline else 2)
+    import yaml
+
+    return "t.yaml", yaml.safe_dump(template, default_flow_style=inline, sort_keys=False)
+
+
+def _subs_and_others(result) -> tuple[list[str] | None, set[tuple[str, str, tuple[object, ...]]]]:
+    [grant] = [g for i in result.graph.identities if i.trust is not None for g in i.trust.grants]
+    subs = [str(v) for c in grant.conditions if c.key.lower() == f"{GITHUB}:sub" for v in c.values]
+    others = {(c.operator, c.key, c.values) for c in grant.conditions if c.key.lower() != f"{GITHUB}:sub"}
+    return (subs or None), others
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.none(), st.sampled_from(("*", "repo:acme/*", "repo:*", "repo:acme/deploy:*", "repo:other/x:ref:refs/heads/main"))
+    ),
+    st.sampled_from(("StringLike", "StringEquals")),
+    st.booleans(),
+    st.sampled_from(("json", "yaml")),
+    st.booleans(),
+)
+def test_trust_fixes_never_widen(sub: str | None, operator: str, audience: bool, style: str, inline: bool) -> None:
+    """Pinning or adding a `sub` condition: every subject admitted after was admitted before, and the
+    other conditions stay as they were."""
+    conditions: dict[str, dict[str, object]] = {}
+    if audience:
+        conditions["StringEquals"] = {f"{GITHUB}:aud": "sts.amazonaws.com"}
+    if sub is not None:
+        conditions.setdefault(operator, {})[f"{GITHUB}:sub"] = sub
+    result, outcome, again = _fixed(*_trust(conditions, style, inline))
+    (subs_before, others_before), (subs_after, others_after) = _subs_and_others(result), _subs_and_others(again)
+    assert others_after == others_before
+    if subs_before is not None:
+        assert subs_after is not None
+        assert all(any(fnmatch.fnmatchcase(new, old) for old in subs_before) for new in subs_after), (subs_before, subs_after)
+    elif outcome.changed:  # a condition added where there was none: the file's repository
+        assert subs_after == ["repo:acme/deploy:*"]
+    assert not _found(again.findings) - _found(result.findings)
+
+
+HELD = (
+    ROLE_HEAD.replace("{", "{{").replace("}", "}}")
+    + """      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: {listed}
+                Resource: "{resource}"
+              - Effect: Allow
+                Action: {wildcard}
+                Resource: "{resource}"
+"""
+)
+
+
+FUNCTION_ACTIONS = {  # per service, actions of one or two functions (as an identity that holds one would list them)
+    "s3": ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"),
+    "sqs": ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:SendMessage", "sqs:ChangeMessageVisibility"),
+    "dynamodb": ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+    "kms": ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),
+    "secretsmanager": ("secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:RotateSecret"),
+    "sns": ("sns:Publish", "sns:Subscribe"),
+    "logs": ("logs:FilterLogEvents", "logs:GetLogEvents", "logs:PutLogEvents"),
+    "ecr": ("ecr:PutImage", "ecr:BatchGetImage", "ecr:InitiateLayerUpload"),
+    "lambda": ("lambda:InvokeFunction", "lambda:UpdateFunctionConfiguration", "lambda:GetFunction"),
+    "iam": ("iam:GetRole", "iam:TagRole", "iam:PassRole"),
+}
+
+
+@st.composite
+def held_statements(draw: st.DrawFn) -> tuple[list[str], list[str]]:
+    """Actions listed by name (mostly of one service, now and then another's) and the patterns of a
+    second statement."""
+    service = draw(st.sampled_from(SERVICES))
+    choices = st.one_of(
+        st.sampled_from(FUNCTION_ACTIONS[service]), st.sampled_from(("s3:GetObject", "kms:Decrypt", "sts:GetCallerIdentity"))
+    )
+    listed = draw(st.lists(choices, min_size=1, max_size=3, unique=True))
+    patterns = st.sampled_from((f"{service}:*", f"{service}:Get*", "*", f"{service}:*Message*"))
+    return listed, draw(st.lists(patterns, min_size=1, max_size=2, unique=True))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(held_statements(), st.sampled_from(("*", "arn:aws:s3:::bucket/*", "arn:aws:sqs:eu-west-1:111122223333:q")))
+def test_held_function_fixes_never_widen(statements: tuple[list[str], list[str]], resource: str) -> None:
+    """No purpose declared: a wildcard narrowed to the functions the other statement holds grants
+    only what it granted, and no finding is added."""
+    listed, wildcard = statements
+    result, _, again = _fixed("t.yaml", HELD.format(listed=json.dumps(listed), wildcard=json.dumps(wildcard), resource=resource))
+    _assert_narrower(result, again)
+
+
+POD = """apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: app
+  namespace: ns
+{account}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+  namespace: ns
+spec:
+  template:
+    metadata:
+      annotations: {annotations}
+    spec:
+      serviceAccountName: {name}
+{setting}      containers:
+        - name: app
+          image: example/app:1
+{binding}"""
+BINDING = """---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: b
+  namespace: ns
+subjects:
+  - kind: {kind}
+    name: {subject}
+    namespace: ns
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: view
+"""
+
+
+def _mostly(first: str, *others: str) -> st.SearchStrategy[str]:
+    """`first` half the time (the fixable shape), else any of them."""
+    return st.one_of(st.just(first), st.sampled_from((first, *others)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    _mostly("", "automountServiceAccountToken: false", "automountServiceAccountToken: true"),
+    _mostly("", "      automountServiceAccountToken: true\n", "      automountServiceAccountToken: false\n"),
+    _mostly("app", "default", "elsewhere"),
+    _mostly("", "ServiceAccount:app", "Group:system:serviceaccounts:ns", "Group:system:authenticated"),
+    _mostly("{}", '{"vault.hashicorp.com/agent-inject": "true"}', '{"example.com/x": "y"}'),
+)
+def test_automount_fixes_only_take_tokens_nothing_uses(
+    account: str, setting: str, name: str, binding: str, annotations: str
+) -> None:
+    """The fix only turns a token off (never on), only where nothing in the scan uses it, and adds no finding."""
+    kind, _, subject = binding.partition(":")
+    bound = BINDING.format(kind=kind, subject=subject) if binding else ""
+    text = POD.format(account=account, setting=setting, name=name, binding=bound, annotations=annotations)
+    result, outcome, again = _fixed("app.yaml", text)
+    [before] = [w.token for w in result.graph.workloads]
+    [after] = [w.token for w in again.graph.workloads]
+    assert before is not None and after is not None
+    assert not after.mounted or before.mounted
+    if outcome.changed:
+        assert (before.pod, after.pod) == ("unset", "false") and before.mounted
+        assert name == "app" and not binding.startswith(("ServiceAccount", "Group")) and "vault" not in annotations
+    assert not _found(again.findings) - _found(result.findings)

@@ -49,6 +49,16 @@ def test_count_zero_makes_no_instance(in_root: Path) -> None:
     assert notes("count_zero") == []
 
 
+def test_credentials_of_a_resource_with_count_zero_do_not_exist(in_root: Path) -> None:
+    """A module instance called with `create_access_key = false`: its key's `count` is 0, so the
+    key and the console password are not created (only the other instance's are reported)."""
+    keys = [(rule, line, message.split(" (")[0]) for rule, line, _, message in findings("key_count", ("JEP201",))]
+    assert keys == [
+        ("JEP201", 21, "user uploader has an access key and also a console password"),
+        ("JEP201", 26, "user uploader has an access key"),
+    ]
+
+
 def test_for_each_over_a_map_of_policies_one_binding_per_key(in_root: Path) -> None:
     """`for` expression over a local map, `each.value` as the policy, `aws_iam_role.ci[each.key]`."""
     assert findings("for_each_policies") == [

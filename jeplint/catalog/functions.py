@@ -265,6 +265,10 @@ def _aws(action: str) -> Function:
         # a service-linked role's trust and permissions are defined by AWS, not by the caller: the
         # AWS managed policies of most services carry these; they administer no identity
         return Function(prefix, "modify", "creates or deletes an AWS-defined service-linked role")
+    if lower == "iam:createvirtualmfadevice":
+        # a new MFA device protects nothing and grants nothing until EnableMFADevice ties it to a
+        # user (AWS's own "manage your MFA" policy allows it on mfa/*)
+        return Function(prefix, "modify", "creates an MFA device, unassigned")
     if lower == "iam:passrole":
         # hands a role to a service it deploys: delegation, not identity administration (JEP401
         # reports the PassRole paths that escalate)

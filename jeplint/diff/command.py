@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from jeplint.diff.engine import DiffResult
+    from jeplint.run import Settings
 
 PRIVILEGE_CHOICES = ("permissions-management", "write", "any", "never")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_TROUBLE = 0, 1, 2  # as `jeplint scan` (jeplint.cli)
@@ -51,6 +52,11 @@ def add_parser(sub: argparse._SubParsersAction, rule_list: Convert, size: Conver
     diff.add_argument("--timeout", type=seconds, default=None, metavar="SECONDS", help="per side (default 300; 0 = no limit)")
     diff.add_argument("--jobs", "-j", type=int, default=0, help="parser processes (default: one per core)")
     diff.add_argument("--no-cache", action="store_true", help="neither read nor write cached parse results")
+    what = diff.add_mutually_exclusive_group()
+    what.add_argument("--fix", action="store_true", help="apply the fixes of the new and updated findings, then compare again")
+    what.add_argument(
+        "--diff", action="store_true", help="print those fixes as a unified diff instead of a report; change nothing"
+    )
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -68,6 +74,12 @@ def run_command(args: argparse.Namespace) -> int:
     settings = settings_from(conf, args)
     try:
         result = run(args.paths, args.base, settings)
+        fixed = _fixes(result, settings, args)
+        if isinstance(fixed, int):
+            return fixed
+        if args.fix:
+            result = run(args.paths, args.base, settings)
+            _fixes(result, settings, args, apply_them=False)
         _write(result, args)
     except BaseError as exc:
         sys.stderr.write(f"jeplint: error: {exc}\n")
@@ -91,6 +103,32 @@ def run_command(args: argparse.Namespace) -> int:
     if any(p.level == "error" for p in result.head.problems):
         return EXIT_TROUBLE
     return EXIT_FINDINGS if failing(result, args.fail_on or conf.fail_on or "warning", args.fail_on_new_privilege) else EXIT_CLEAN
+
+
+def _fixes(result: DiffResult, settings: Settings, args: argparse.Namespace, apply_them: bool = True) -> int | None:
+    """The fixes of the findings the change brings (new and updated), as `jeplint scan` gives its
+    findings theirs (SARIF `fixes`, JSON `fix`). `--diff`: print them and return the exit code;
+    `--fix`: write them (the caller compares again). None: the report follows."""
+    brought = result.delta.of("new") + result.delta.of("updated")
+    if brought:  # nothing new imports no fix module
+        from jeplint.fix.attach import attach_scan
+
+        attach_scan(result.head, settings, findings=brought)
+    if not apply_them or not (args.fix or args.diff):
+        return None
+    from jeplint.fix import apply
+
+    outcome = apply.plan(brought)
+    if not apply.carry_out(outcome, args.diff, sys.stdout, sys.stderr):
+        return EXIT_TROUBLE
+    if not args.diff:
+        return None
+    from jeplint.report.text import problem_line
+
+    errors = [p for p in result.head.problems if p.level == "error"]
+    for p in errors:
+        sys.stderr.write(problem_line(p) + "\n")
+    return EXIT_TROUBLE if errors else EXIT_FINDINGS if outcome.changed else EXIT_CLEAN
 
 
 def failing(result: DiffResult, fail_on: str, new_privilege: str) -> bool:

@@ -4,6 +4,7 @@ as a unified diff (`--diff`). Edits that overlap one applied before them are lef
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TextIO
 
 from jeplint.edits import Edit
 from jeplint.fix import text as textedit
@@ -49,3 +50,24 @@ def diff(outcome: Outcome) -> str:
 def write(outcome: Outcome) -> None:
     for path, (_, new) in sorted(outcome.changed.items()):
         textedit.write_atomic(path, new)
+
+
+def carry_out(outcome: Outcome, show: bool, out: TextIO, err: TextIO) -> bool:
+    """`--diff` (`show`): the unified diff on `out`. `--fix`: the files written, and how many
+    findings were fixed on `err`. Either way the fixes not applied are said on `err`. False when a
+    file could not be written (said on `err`)."""
+    for reason in outcome.skipped:
+        err.write(f"jeplint: fix not applied: {reason}\n")
+    if show:
+        out.write(diff(outcome))
+        return True
+    try:
+        write(outcome)
+    except OSError as exc:
+        err.write(f"jeplint: error: cannot write a fix: {exc}\n")
+        return False
+    files = len(outcome.changed)
+    err.write(
+        f"jeplint: fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''} in {files} file{'s' if files != 1 else ''}\n"
+    )
+    return True

@@ -54,7 +54,7 @@ KINDS = {  # rule id -> the fix kinds that know its findings, tried in order (mo
     "JEP101": ("wildcard",),
     "JEP102": ("wildcard",),
     "JEP104": ("rbac",),
-    "JEP202": ("expiry", "lifetime"),
+    "JEP202": ("expiry", "lifetime", "automount"),
     "JEP203": ("lifetime",),
     "JEP404": ("trust",),
 }
@@ -153,9 +153,13 @@ def _reveals(fixes: list[Fix], context: Context) -> str:
     return ""
 
 
-def attach_scan(result: ScanResult, settings: Settings, texts: dict[str, str] | None = None) -> None:
-    """Fixes for a scan's findings, each checked by analysing its folder again (`verify`).
-    `texts`: the text of files not to be read from disk (standard input, by its reported name)."""
+def attach_scan(
+    result: ScanResult, settings: Settings, texts: dict[str, str] | None = None, findings: list[Finding] | None = None
+) -> None:
+    """Fixes for a scan's findings (or only `findings` of it), each checked by analysing its folder
+    again (`verify`). `texts`: the text of files not to be read from disk (standard input, by its
+    reported name)."""
     from jeplint.fix.verify import rechecker
 
-    attach(result.findings, result.graph, settings.options, texts, rechecker(result.files, settings))
+    chosen = result.findings if findings is None else findings
+    attach(chosen, result.graph, settings.options, texts, rechecker(result.files, settings))

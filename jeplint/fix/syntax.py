@@ -17,7 +17,7 @@ from jeplint.parse.nodes import Span
 _BLOCK_ITEM = re.compile(r"^\s*-\s+$")
 
 
-def _yaml(path: str) -> bool:
+def is_yaml(path: str) -> bool:
     return file_format(path) in ("yaml", "template") and not path.lower().endswith(".json")
 
 
@@ -26,9 +26,9 @@ def quote_of(text: str, span: Span, value: str) -> str | None:
     None when something else is written there."""
     token = textedit.cut(text, span)
     for quote in ('"', "'"):
-        if token == f"{quote}{value}{quote}" and (quote == '"' or _yaml(span.path)):
+        if token == f"{quote}{value}{quote}" and (quote == '"' or is_yaml(span.path)):
             return quote
-    if token == value and (value.isdigit() or _yaml(span.path) and re.fullmatch(r"[A-Za-z0-9][\w:./*-]*", value)):
+    if token == value and (value.isdigit() or is_yaml(span.path) and re.fullmatch(r"[A-Za-z0-9][\w:./*-]*", value)):
         return ""
     return None
 
@@ -49,7 +49,7 @@ def replace_literal(text: str, span: Span, old: str, new: str) -> Edit | None:
 def _in_list(text: str, span: Span) -> bool:
     before = text[: textedit.offset(text, span.line, span.col)].rstrip()
     return before.endswith(("[", ",")) or bool(
-        _yaml(span.path) and _BLOCK_ITEM.match(textedit.line_before(text, span.line, span.col))
+        is_yaml(span.path) and _BLOCK_ITEM.match(textedit.line_before(text, span.line, span.col))
     )
 
 
@@ -64,7 +64,7 @@ def replace_item(text: str, span: Span, old: str, new: list[str]) -> Edit | None
     newline = textedit.newline_of(text)
     if not _in_list(text, span):
         written = "[" + ", ".join(items) + "]"
-    elif _yaml(span.path) and _BLOCK_ITEM.match(prefix):
+    elif is_yaml(span.path) and _BLOCK_ITEM.match(prefix):
         written = (newline + prefix).join(items)
     elif not prefix.strip():
         written = ("," + newline + prefix).join(items)

@@ -5,7 +5,8 @@ The repository is known when the file names exactly one: the default of a Terraf
 the value of a local whose name mentions "repo" (`"acme/deploy"`), or CloudFormation parameters
 (a `...Repo...` default `acme/deploy`, or an owner/organisation parameter and a repository one).
 Only a `StringLike` condition is rewritten (the pattern keeps its `*` for branches and
-environments), and only a literal written once in the statement. Everything else: a suggestion.
+environments), and only a literal written once in the statement. A statement with no `sub`
+condition at all gets one (`trust_sub`). Everything else: a suggestion.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 
 from jeplint.edits import Edit, Fix
 from jeplint.fix import text as textedit
+from jeplint.fix import trust_sub
 from jeplint.fix.attach import Context, Outcome
 from jeplint.graph.model import Grant
 from jeplint.parse import TERRAFORM, parse_text
@@ -107,12 +109,17 @@ def fix(finding: Finding, context: Context) -> Outcome:
         return None
     patterns = _sub_patterns(grant)
     text = context.text(grant.span.path)
-    if not patterns or text is None:
+    if patterns is None or text is None or any(c.unknown for c in grant.conditions):
         return ADVICE
     repository = named_repository(text, grant.span.path)
     if repository is None:
         return ADVICE + " (no single repository is named in this file)"
     pinned = f"repo:{repository}:*"
+    if not patterns:
+        added = trust_sub.insertion(text, grant, repository)
+        if added is None:
+            return f"{ADVICE}: add a StringLike condition {GITHUB}:sub = {pinned}"
+        return Fix(f'Add the GitHub OIDC sub condition "{pinned}", the repository this file names', (added,))
     edits = []
     for pattern in sorted(set(patterns)):
         if not _too_wide(pattern, repository.split("/", 1)[0]):

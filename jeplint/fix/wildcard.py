@@ -1,7 +1,9 @@
-"""Wildcard actions (JEP101 `*`, JEP102 `s3:*`) of identities that declare their purpose.
+"""Wildcard actions (JEP101 `*`, JEP102 `s3:*`) of identities that declare their purpose, or clearly
+hold one function.
 
 When every identity holding the grant declares the same purpose (`jeplint.io/purpose`, or the
-configuration), the pattern is replaced by the catalogue actions it matches whose function the
+configuration) — or, declaring none, every one clearly holds the same functions of the pattern's
+service through its other statements (`held`: actions listed by name, in that one service) — the pattern is replaced by the catalogue actions it matches whose function the
 purpose allows (and the List actions of the purpose's services, which JEP302 never counts
 as a function), sorted: a subset of what the pattern granted, never more. A full wildcard is
 narrowed only when the purpose names its services (no `*` as domain), and write actions only when
@@ -12,14 +14,17 @@ add one), and no action that is part of an escalation path (JEP401's). Otherwise
 from __future__ import annotations
 
 import fnmatch
+from dataclasses import dataclass
 
 from jeplint.catalog import aws_actions, escalation
 from jeplint.catalog.functions import Function, classify
 from jeplint.edits import Fix
 from jeplint.fix import syntax
 from jeplint.fix.attach import Context, Outcome
+from jeplint.fix.held import shared
 from jeplint.graph.model import Grant, Value
 from jeplint.rules.base import Finding
+from jeplint.rules.common.functions import DOMAIN_ALIASES
 from jeplint.rules.jep302_purpose_mismatch import allowed_patterns, declared
 
 FULL = ("*", "*:*")
@@ -82,33 +87,59 @@ def _writes(action: str) -> bool:
     return bool(found and found[0].writes)
 
 
+@dataclass(frozen=True)
+class Basis:
+    """What the narrowed actions follow: function patterns, named (`purpose 'x'`) and sourced."""
+
+    patterns: tuple[str, ...]
+    what: str
+    how: str
+
+
+def basis_of(finding: Finding, context: Context, grant: Grant, pattern: str) -> Basis | None:
+    """The declared purpose of the finding's identities, else the functions they clearly hold
+    (`held`) in the pattern's service."""
+    purpose = purpose_of(finding, context)
+    if purpose is not None:
+        patterns = allowed_patterns(purpose[0])
+        return Basis(patterns, f"purpose '{purpose[0]}'", purpose[1]) if patterns else None
+    identities = [context.identity(key) for key in finding.identities]
+    if not identities or None in identities:
+        return None
+    functions = shared(context.graph, [i for i in identities if i is not None], grant)
+    service = pattern.partition(":")[0]
+    if functions is None or pattern not in FULL and {DOMAIN_ALIASES.get(service, service)} != {d for d, _ in functions}:
+        return None
+    names = sorted(f"{d} {c}" for d, c in functions)
+    what = f"function{'s' if len(names) > 1 else ''} {', '.join(names)}"
+    return Basis(tuple(sorted(f"{d}:{c}" for d, c in functions)), what, "what the identity's other statements grant")
+
+
 def fix(finding: Finding, context: Context) -> Outcome:
     located = _token(finding, context)
     if located is None or located[0].policy.platform != "aws":
         return None
-    _, value = located
+    grant, value = located
     pattern = value.text or ""
     advice = f'replace "{pattern}" by the actions this identity needs, or declare its purpose (tag jeplint.io/purpose)'
-    purpose = purpose_of(finding, context)
-    patterns = allowed_patterns(purpose[0]) if purpose else None
-    if purpose is None or not patterns:
+    basis = basis_of(finding, context, grant, pattern)
+    if basis is None:
         return advice
-    if pattern in FULL and len(located[0].actions) > 1:  # the other items, hidden behind "*" until now, would show
+    if pattern in FULL and len(grant.actions) > 1:  # the other items, hidden behind "*" until now, would show
         return f'{advice}; drop the other actions of this statement, which "{pattern}" already grants'
-    actions = narrowed(pattern, patterns)
+    actions = narrowed(pattern, basis.patterns)
     text = context.text(value.span.path)
     if not actions or text is None:
-        return f"replace \"{pattern}\" by the actions purpose '{purpose[0]}' needs ({purpose[1]})"
-    if _every_resource(located[0]) and any(_writes(a) for a in actions):
-        return (
-            f"replace \"{pattern}\" by the actions of purpose '{purpose[0]}' ({', '.join(actions)}) "
-            'and name the resources instead of "*"'
-        )
+        return f'replace "{pattern}" by the actions {basis.what} needs ({basis.how})'
+    if _every_resource(grant) and any(_writes(a) for a in actions):
+        return f'replace "{pattern}" by the actions of {basis.what} ({", ".join(actions)}) and name the resources instead of "*"'
     risky = sorted({a for a in actions for path in escalation.aws_paths() if a.lower() in (n.lower() for n in path.needs)})
     if risky:
-        return f"replace \"{pattern}\" by the actions of purpose '{purpose[0]}' ({', '.join(actions)}); {', '.join(risky)} can escalate (JEP401)"
+        return (
+            f'replace "{pattern}" by the actions of {basis.what} ({", ".join(actions)}); {", ".join(risky)} can escalate (JEP401)'
+        )
     edit = syntax.replace_item(text, value.span, pattern, actions)
-    description = f"Replace \"{pattern}\" by the {len(actions)} actions of purpose '{purpose[0]}' ({purpose[1]})"
+    description = f'Replace "{pattern}" by the {len(actions)} actions of {basis.what} ({basis.how})'
     if edit is None:
         return description + ": " + ", ".join(actions)
     return Fix(description, (edit,))

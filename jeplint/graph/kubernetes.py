@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from jeplint.catalog.k8s import AGGREGATE_LABEL, AGGREGATES_FROM, BUILTIN_CLUSTER_ROLES
-from jeplint.graph.model import Binding, Grant, Graph, Identity, Link, Policy, Value, Workload
+from jeplint.graph.model import Binding, Grant, Graph, Identity, Link, Policy, TokenMount, Value, Workload
 from jeplint.graph.names import APPLY_NAMESPACE, qualified
 from jeplint.graph.policy import identity_resolve, values_of
 from jeplint.parse import ParsedFile
@@ -83,6 +83,7 @@ class KubernetesExtractor:
         self.labels: dict[str, dict[str, str]] = {}  # ClusterRole key -> its labels
         self.selectors: dict[str, list[dict[str, str]]] = {}  # aggregated ClusterRole key -> matchLabels
         self.terraform: set[int] = set()  # objects from Terraform, whose namespace defaults to `default`
+        self.automount: dict[str, str] = {}  # ServiceAccount key -> its automountServiceAccountToken
 
     def add(self, files: list[ParsedFile], extra: list[Mapping] | None = None) -> None:
         """Manifests of `files` plus `extra` objects (from Terraform), as one cluster."""
@@ -120,6 +121,7 @@ class KubernetesExtractor:
         identity.tag_spans = {a: s for (k, a), s in self.annotation_spans.items() if k == key}
         labels = get(obj, "metadata", "labels")
         identity.labels = {k: text(v) for k, v in labels.items.items()} if isinstance(labels, Mapping) else {}
+        self.automount[key] = _setting(obj.get("automountServiceAccountToken"))
         self.accounts[key] = identity
         self.graph.identities.append(identity)
 
@@ -268,7 +270,51 @@ class KubernetesExtractor:
         ns = self._namespace(obj)
         identity = self._account_ref(ns, account)
         name = text(get(obj, "metadata", "name"))
-        self.graph.workloads.append(Workload("kubernetes", kind, qualified(ns, name), _name_span(obj), identity))
+        workload = Workload("kubernetes", kind, qualified(ns, name), _name_span(obj), identity)
+        workload.token = TokenMount(
+            _setting(spec.get("automountServiceAccountToken")),
+            self.automount.get(identity.key, "unset"),
+            spec.span,
+            min(spec.key_spans.values(), key=lambda s: (s.line, s.col), default=None),
+            _token_uses(obj, kind, spec, identity),
+        )
+        self.graph.workloads.append(workload)
+
+
+TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+
+def _setting(node: Node | None) -> str:
+    """An `automountServiceAccountToken` as written: unset, true, false or unknown."""
+    if node is None:
+        return "unset"
+    if isinstance(node, Scalar) and isinstance(node.value, bool):
+        return "true" if node.value else "false"
+    return "unknown"
+
+
+def _token_uses(obj: Mapping, kind: str, spec: Mapping, identity: Identity) -> tuple[str, ...]:
+    """What says a workload may use a token: Vault Agent injector annotations (it logs in to Vault
+    with the ServiceAccount token), a projected service-account token volume, a container mounting
+    the token's folder itself, a ServiceAccount that acts as a cloud identity."""
+    uses = []
+    template = get(obj, *WORKLOAD_POD_SPEC[kind][:-1], "metadata", "annotations")
+    if isinstance(template, Mapping) and any(k.startswith("vault.hashicorp.com/") for k in template.items):
+        uses.append("Vault Agent injector annotations")
+    volumes = spec.get("volumes")
+    for volume in volumes.items if isinstance(volumes, Sequence) else []:
+        sources = get(volume, "projected", "sources")
+        if isinstance(sources, Sequence) and any(get(source, "serviceAccountToken") is not None for source in sources.items):
+            uses.append("a projected service-account token volume")
+    for field in ("containers", "initContainers", "ephemeralContainers"):
+        containers = spec.get(field)
+        for container in containers.items if isinstance(containers, Sequence) else []:
+            mounts = get(container, "volumeMounts")
+            paths = [text(get(m, "mountPath")) for m in (mounts.items if isinstance(mounts, Sequence) else [])]
+            if any(p.rstrip("/").startswith(TOKEN_PATH.rsplit("/", 1)[0]) for p in paths):
+                uses.append("a container mounting the token's folder")
+    uses += [f"annotation {a} on its ServiceAccount" for a in LINK_ANNOTATIONS if a in identity.tags]
+    return tuple(dict.fromkeys(uses))
 
 
 def _copy_rules(source: Policy, target: Policy) -> None:

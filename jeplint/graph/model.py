@@ -176,6 +176,24 @@ class Binding:
     origin: list[tuple[Span, str]] = field(default_factory=list)  # the module calls that instantiate it, innermost first
 
 
+@dataclass(frozen=True, slots=True)
+class TokenMount:
+    """How a Kubernetes pod spec mounts its ServiceAccount's token (`automountServiceAccountToken`).
+
+    Settings are "unset", "true", "false" or "unknown" (an expression). The token is mounted unless
+    the pod spec says false, or leaves it unset and the ServiceAccount says false."""
+
+    pod: str  # the pod spec's setting
+    account: str  # the ServiceAccount's setting ("unset" when it is not declared in the scan)
+    spec: Span  # the pod spec
+    first_key: Span | None  # the pod spec's first key, as written (where a setting would go before it)
+    uses: tuple[str, ...] = ()  # what says the workload may use a token (Vault Agent annotations, ...)
+
+    @property
+    def mounted(self) -> bool:
+        return self.pod == "true" or self.pod == "unset" and self.account in ("unset", "true")
+
+
 @dataclass(slots=True, eq=False)
 class Workload:
     """Something that runs as an identity: a Pod, a Deployment, a Lambda function, ..."""
@@ -185,6 +203,7 @@ class Workload:
     name: str
     span: Span
     identity: Identity
+    token: TokenMount | None = None  # Kubernetes pod specs only
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,9 @@
 A session is temporary by nature, so a length over the threshold is a note; at AWS's maximum of
 12 hours (43,200 s) it is a warning (the knowledge base's "info above 1 hour, low at 43,200").
 
-Roles that only people can assume (trust through `sts:AssumeRoleWithSAML` alone) are left out:
-workforce sessions are not a workload's. Documentation: `rules/JEP203-session-duration-too-long/`.
+Roles that only people can assume (trust through `sts:AssumeRoleWithSAML` alone, or every trust
+statement requiring MFA: a workload cannot present MFA) are left out: workforce sessions are not a
+workload's. Documentation: `rules/JEP203-session-duration-too-long/`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
-from jeplint.graph.model import Credential, Graph, RolesAnywhere
+from jeplint.graph.model import Credential, Graph, Identity, RolesAnywhere
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common.expiry import credential_finding, credentials, lifetime_of, limit_phrase, owner
@@ -37,8 +38,27 @@ def message(credential: Credential, options: Options) -> str | None:
     return f"{owner(credential)} allows sessions of {up_to}, {over}: AWS SDKs and CI credential actions renew sessions themselves"
 
 
+def people_only(identity: Identity | None) -> bool:
+    """Every Allow of the role's trust requires MFA (`aws:MultiFactorAuthPresent` true, or an
+    `aws:MultiFactorAuthAge` bound): only people sign in with MFA, so no workload assumes it."""
+    trust = identity.trust if identity is not None else None
+    allows = [g for g in trust.grants if g.effect == "Allow"] if trust is not None else []
+
+    def mfa(grant_conditions: tuple) -> bool:
+        return any(
+            (c.has_key("aws:multifactorauthpresent") and c.base == "Bool" and not c.if_exists and c.values
+             and all(str(v).lower() == "true" for v in c.values))
+            or (c.has_key("aws:multifactorauthage") and c.base.startswith("NumericLessThan") and not c.if_exists)
+            for c in grant_conditions
+        )  # fmt: skip
+
+    return bool(allows) and all(mfa(g.conditions) for g in allows)
+
+
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for credential in credentials(graph, "session"):
+        if credential.kind == "aws-role-session" and people_only(credential.identity):
+            continue  # a role people assume with MFA: a workforce session
         text = message(credential, options)
         if text is not None:
             finding = credential_finding("JEP203", graph, credential, text)

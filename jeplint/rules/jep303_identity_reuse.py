@@ -4,8 +4,9 @@ A Kubernetes ServiceAccount run by several Deployments or CronJobs, an IAM role 
 Lambda functions, ECS services or instances, a GCP service account attached to several workloads:
 each workload then holds the union of what all of them need, and a compromise of one is a
 compromise of all. ECS execution roles (which only pull images and write logs) are not counted — but
-a task definition whose execution role is also its task role is reported: the application then holds
-the ECS agent's image-pull, log and secret access. Identities that hold no grant in the scan are not
+a task definition whose execution role is also its task role is reported when the role holds what the
+ECS agent uses it for (image pulls, log delivery, the secrets and parameters injected into the task):
+the application then holds that access too. The message names what the role holds of it. Identities that hold no grant in the scan are not
 reported.
 Workloads with the same name (one Deployment declared twice) count once. Documentation:
 `rules/JEP303-identity-reuse/`.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from jeplint.graph.effective import effective
 from jeplint.graph.model import Graph, Identity
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Related, Rule, fingerprint
@@ -23,20 +25,39 @@ from jeplint.rules.common import identity_locations
 SHOWN = 4
 
 
+# What the ECS agent does with an execution role, by the actions it calls.
+AGENT_ACCESS = (
+    ("image pulls", ("ecr:getauthorizationtoken", "ecr:batchgetimage", "ecr:getdownloadurlforlayer")),
+    ("log delivery", ("logs:createlogstream", "logs:putlogevents")),
+    ("secrets", ("secretsmanager:getsecretvalue",)),
+    ("parameters", ("ssm:getparameters", "ssm:getparameter")),
+    ("decryption", ("kms:decrypt",)),
+)
+
+
+def _agent_access(graph: Graph, identity: Identity) -> list[str]:
+    """What of the ECS agent's access the role holds: ["image pulls", "secrets"]."""
+    held = {a.lower() for a in effective(graph, identity).actions}
+    return [what for what, actions in AGENT_ACCESS if held.intersection(actions)]
+
+
 def _both_roles(graph: Graph, identity: Identity) -> Iterator[Finding]:
-    """ECS task definitions that run as `identity` and use it as their execution role too."""
+    """ECS task definitions that run as `identity` and use it as their execution role too, when the
+    role holds agent access the application would then share."""
     workloads = graph.workloads_of(identity)
     executions = {(w.kind, w.name.removesuffix(" (execution role)")) for w in workloads if w.name.endswith(" (execution role)")}
     for workload in workloads:
         if workload.name.endswith(" (execution role)") or (workload.kind, workload.name) not in executions:
             continue
+        access = _agent_access(graph, identity)
+        if not access:
+            continue  # the role holds none of the agent's access: sharing it gives the application nothing
         related = [Related(workload.span, f"{workload.kind} {workload.name} runs as {identity.label}")]
         related += [r for r in identity_locations(graph, identity) if r.span != workload.span]
         yield Finding(
             "JEP303",
             f"{identity.label} is both the task role and the execution role of {workload.kind} {workload.name}: the "
-            "application gets the ECS agent's access (image pulls, logs, the secrets injected into the task). "
-            "Give the task a role of its own",
+            f"application gets the access the ECS agent uses it for ({', '.join(access)}). Give the task a role of its own",
             workload.span,
             related[:100],
             fingerprint("JEP303", identity.key, "execution+task", workload.name),

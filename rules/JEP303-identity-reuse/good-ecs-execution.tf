@@ -15,3 +15,24 @@ resource "aws_ecs_task_definition" "orders" {
   execution_role_arn    = aws_iam_role.orders_execution.arn
   container_definitions = "[]"
 }
+
+# One role for both, but it holds nothing the agent uses (a public image, no logs, no injected
+# secrets): sharing it gives the application nothing.
+resource "aws_iam_role" "web" {
+  name               = "web"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ecs-tasks.amazonaws.com" } }] })
+}
+
+resource "aws_iam_role_policy" "web" {
+  role = aws_iam_role.web.id
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::web-assets/*" }]
+  })
+}
+
+resource "aws_ecs_task_definition" "web" {
+  family                = "web"
+  task_role_arn         = aws_iam_role.web.arn
+  execution_role_arn    = aws_iam_role.web.arn
+  container_definitions = "[]"
+}

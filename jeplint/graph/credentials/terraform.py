@@ -27,7 +27,7 @@ class TerraformCredentials(TerraformKeys, TerraformLifetimes):
             self._account_policies(module)
         for module in modules:
             for (tf_type, label), block in module.resources.items():
-                if tf_type == "aws_iam_access_key":
+                if tf_type == "aws_iam_access_key" and module.instances(tf_type, label):
                     self._access_key(module, label, block)
         handlers = {
             "aws_iam_user_login_profile": self._login_profile,
@@ -45,6 +45,8 @@ class TerraformCredentials(TerraformKeys, TerraformLifetimes):
         }
         for module in modules:
             for (tf_type, label), block in module.resources.items():
+                if not module.instances(tf_type, label):
+                    continue  # count = 0 or an empty for_each: the resource is not created
                 if tf_type in handlers:
                     handlers[tf_type](module, label, block, tf_type)
                 elif tf_type in AZURE_SECRET_TYPES:

@@ -403,8 +403,8 @@ def _narrowing(path: Path, parts: list[Part], identity: Identity) -> tuple[int, 
         named = (
             bool(grant.resources)
             and not grant.not_resources
-            and not any(v.text and broad_resource(v.text) for v in grant.resources)
-        )
+            and not any(v.text and broad_resource(v.text) and not names_identity(v, identity) for v in grant.resources)
+        )  # `user/*/${aws:username}`: the `*` is the user's path, the name is the caller's own
         itself = named and all(names_identity(v, identity) for v in grant.resources)
         if itself and path.self_neutral:
             continue

@@ -49,13 +49,24 @@ def named(grant: Grant) -> bool:
     )
 
 
+SELF_MARKERS = ("{aws:username}", "{aws:userid}")  # `${...}` (or Terraform's `$${...}`): the caller's own user
+
+
+def self_service(grant: Grant) -> bool:
+    """Every resource of the statement is the caller's own user (`user/${aws:username}`): managing
+    one's own password, keys and MFA is self-service, not a function of the identity."""
+    written = [v.text if v.text is not None else v.unresolved for v in grant.resources]
+    return bool(written) and not grant.not_resources and all(any(m in w for m in SELF_MARKERS) for w in written)
+
+
 def functions_of(graph: Graph, identity: Identity) -> Functions:
-    """{function: [(action, granting statement), ...]} of what an identity can do, plumbing left out."""
+    """{function: [(action, granting statement), ...]} of what an identity can do, plumbing and
+    self-service on its own user left out."""
     eff = effective(graph, identity)
     out: Functions = {}
     for action in sorted(eff.actions):
         grant = eff.source(action)
-        if plumbing(action, identity.platform, named(grant)):
+        if plumbing(action, identity.platform, named(grant)) or self_service(grant):
             continue
         function = classify(action, identity.platform)
         if function.capability in NOT_COUNTED:
