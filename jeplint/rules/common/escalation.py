@@ -8,7 +8,7 @@ or the IAM write that picks the victim) is held only on named resources, or only
 condition: each narrowing (and a permissions boundary) lowers the level by one, and a path that
 falls below warning is not reported: that is how the permission should be written.
 
-(About 430 lines: matching, attribution, narrowing and the wording of a path are one pipeline that
+(About 440 lines: matching, attribution, narrowing and the wording of a path are one pipeline that
 every escalation rule walks; split, each piece would import the others.)
 """
 
@@ -368,12 +368,29 @@ def _parts(pairs: list[tuple[Binding | None, Policy]], need: str) -> list[Part]:
 
 
 def aws_service_role(identity: Identity, parts: list[Part]) -> bool:
-    """A role only AWS services that run no customer code assume, holding the path only through the `service-role/` managed
-    policies AWS publishes for them (the EMR service role's PassRole and RunInstances): reported
-    when the role is also given something else, through the statements that give it."""
-    if not service_delegation(identity):
+    """A role only AWS services assume, holding the path only through the `service-role/` managed
+    policies AWS publishes for them: for a service that runs no customer code any such policy (the
+    EMR service role's PassRole and RunInstances), for one that does the service's own policy, by
+    name (the `glue:*` of AWSGlueServiceRole on a Glue crawler's role). AWS's design for the
+    service: reported when the role is also given something else, through the statements that give it."""
+    if not all(p.grant.policy.kind == "aws-managed" and service_role_policy(p.grant.policy.name) for p in parts):
         return False
-    return all(p.grant.policy.kind == "aws-managed" and service_role_policy(p.grant.policy.name) for p in parts)
+    if service_delegation(identity):
+        return True
+    services = _trusted_services(identity)  # a code-running service: the policy must be that service's own
+    return bool(services) and all(any(s in p.grant.policy.name.lower() for s in services) for p in parts)
+
+
+def _trusted_services(identity: Identity) -> list[str]:
+    """The services of the role's trust (`glue` for `Service: glue.amazonaws.com`) when every
+    principal is a service, else []."""
+    trust = identity.trust
+    if identity.platform != "aws" or identity.kind != "role" or trust is None or not trust.grants:
+        return []
+    principals = [v.text or "" for g in trust.grants if g.effect == "Allow" for v in g.principals]
+    if not principals or not all(p.startswith("Service:") for p in principals):
+        return []
+    return [p.split(":", 1)[1].split(".", 1)[0].lower() for p in principals]
 
 
 def _passes_to(part: Part, service: str | None) -> bool:
