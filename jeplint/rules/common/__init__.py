@@ -201,7 +201,15 @@ def sentence(graph: Graph, grant: Grant, can: str) -> str:
     holders = identities_of(graph, grant.policy)
     if holders:
         return f"{who(holders)} can {can} through {grant.where}{limits(graph, grant)}"
-    return f"{grant.where} lets its holder {can}{limits(graph, grant)}; it is attached to no identity in the scan"
+    return f"{grant.where} lets its holder {can}{limits(graph, grant)}; {unattached(grant.policy)}"
+
+
+def unattached(policy: Policy) -> str:
+    """What a finding about a policy no identity in the scan holds says about its holders: where it
+    is attached instead, when the graph can tell (`Policy.attached_outside`)."""
+    if policy.attached_outside:
+        return f"it is attached outside the scan: {policy.attached_outside}"
+    return "it is attached to no identity in the scan"
 
 
 def path_locations(graph: Graph, grant: Grant) -> list[Related]:
