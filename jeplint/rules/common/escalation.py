@@ -211,7 +211,14 @@ def effect(match: Match) -> str:
         return _ANY_ITSELF.sub("itself", text)
     if "only on the resources named" in match.narrowed and target in _POLICY_WRITES:
         return _ANY_ITSELF.sub(lambda m: f"the {m.group(1)} resources named", text)
+    if "only on the resources named" in match.narrowed:
+        # `iam:CreateAccessKey` on `user/ci`: the keys of the users named, not of any user
+        return _ANY_NOUN.sub(lambda m: f"the {_PLURALS[m.group(1)]} named", text)
     return text
+
+
+_PLURALS = {"user": "users", "role": "roles", "group": "groups", "instance profile": "instance profiles"}
+_ANY_NOUN = re.compile(r"\bany (user|role|group|instance profile)\b(?! it can pass)")
 
 
 def summary(matches: list[Match]) -> str:
