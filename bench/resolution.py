@@ -8,7 +8,9 @@ associations and pod identity associations) is "found"; it is "resolved" when th
 binding (or workload) located inside the block, or when the block makes no instance at all
 (`count = 0`, an empty `for_each`). Unresolved blocks are grouped by what their
 identity (or policy) argument is written as. "Resolvable" excludes those whose argument comes
-from a module whose source is not in the scan (registry or git).
+from a module whose source is not in the scan (registry or git). Last, the policies with grants
+that no identity in the scan holds, by why: passed to a module that is not in the scan, returned by
+an output nothing in the scan uses, or truly attached to nothing the scan can see.
 """
 
 from __future__ import annotations
@@ -41,7 +43,15 @@ _AWS = {
     "aws_eks_access_policy_association": (("principal_arn",), "policy_arn"),
     "aws_eks_pod_identity_association": (("role_arn",), "service_account"),
     "azurerm_role_assignment": (("principal_id",), "role_definition_name"),
+    "aws_ssoadmin_managed_policy_attachment": (("permission_set_arn",), "managed_policy_arn"),
+    "aws_ssoadmin_customer_managed_policy_attachment": (("permission_set_arn",), "customer_managed_policy_reference"),
 }
+# Policy.attached_outside -> the reason class it is counted under
+_OUTSIDE = (
+    ("read by data.", "read by name elsewhere, then passed to a module not in the scan"),
+    ("passed to module.", "passed to a module not in the scan"),
+    ("returned by output ", "returned by an output nothing in the scan uses"),
+)
 
 
 def arguments(tf_type: str) -> tuple[tuple[str, ...], str] | None:
@@ -139,7 +149,27 @@ def main(paths: list[str]) -> int:
     print(f"unresolved:                                 {found - resolved}")
     for why, count in unresolved.most_common():
         print(f"  {count:5d}  {why}")
+    unheld = unattached(result.graph)
+    print(f"policies with grants held by no identity in the scan: {sum(unheld.values())}")
+    for why, count in unheld.most_common():
+        print(f"  {count:5d}  {why}")
     return 0
+
+
+def unattached(graph: Graph) -> Counter[str]:
+    """Policies that grant to their holders, which no identity in the scan holds, by why
+    (`Policy.attached_outside`)."""
+    found: Counter[str] = Counter()
+    for policy in graph.policies:
+        if not policy.grants or graph.holders(policy) or policy.kind in ("aws-managed", "gcp-predefined", "azure-builtin"):
+            continue
+        if policy.purpose != "identity":
+            continue  # a trust, resource, boundary or control policy grants nothing to a holder
+        reason = policy.attached_outside
+        found[
+            next((label for prefix, label in _OUTSIDE if reason.startswith(prefix)), "attached to no identity in the scan")
+        ] += 1
+    return found
 
 
 def _remote(block: Block) -> bool:

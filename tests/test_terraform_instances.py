@@ -34,7 +34,12 @@ def test_count_instance_linked_by_its_index(in_root: Path) -> None:
     """terraform-aws-modules style: `count = var.create ? 1 : 0`, `role = aws_iam_role.this[0].name`,
     and the role's name unknown (a required variable): linked by reference, not by name."""
     assert findings("this_index") == [
-        ("JEP106", 19, 16, f"role aws_iam_role.this[0] {ADMIN} aws_iam_role_policy_attachment.admin[0]")
+        (
+            "JEP106",
+            19,
+            16,
+            f"role aws_iam_role.this[0] (name var.name: known only at apply) {ADMIN} aws_iam_role_policy_attachment.admin[0]",
+        )
     ]
     assert notes("this_index") == []
 
@@ -102,7 +107,12 @@ def test_fabric_style_iam_map_into_a_local_module(in_root: Path) -> None:
 def test_role_returned_by_a_local_module_output(in_root: Path) -> None:
     """`name = null` with `name_prefix`: only the reference links the attachment to the role."""
     assert findings("module_output") == [
-        ("JEP106", 8, 16, f"role module.ci.aws_iam_role.this {ADMIN} aws_iam_role_policy_attachment.ci_admin")
+        (
+            "JEP106",
+            8,
+            16,
+            f'role module.ci.aws_iam_role.this (name generated at apply from prefix "ci-") {ADMIN} aws_iam_role_policy_attachment.ci_admin',
+        )
     ]
 
 
@@ -343,7 +353,12 @@ def test_name_with_unknown_parts_links_when_written_alike_in_the_module(in_root:
     """cloudgoat style: `role = "ops-${var.cgid}"` names the role whose name is written the same
     way in the same module instance; another name with unknown parts is said, not guessed."""
     assert findings("template_name") == [
-        ("JEP106", 12, 16, f"role aws_iam_role.ops {ADMIN} aws_iam_role_policy_attachment.ops"),
+        (
+            "JEP106",
+            12,
+            16,
+            "role aws_iam_role.ops (name ops-${var.cgid}: known only at apply) " + f"{ADMIN} aws_iam_role_policy_attachment.ops",
+        ),
     ]
     assert notes("template_name") == [
         ("main.tf", 16, 16, 'IAM reference not resolved: the role named by "other-${var.cgid}"'),
@@ -362,3 +377,24 @@ def test_role_of_a_file_outside_the_scan_is_an_identity_declared_elsewhere(tmp_p
         ("JEP106", 3, f"role aws_iam_role.app (declared outside the scan) {ADMIN} aws_iam_role_policy_attachment.admin")
     ]
     assert result.problems == [] and result.graph.unresolved == []
+
+
+def test_unknown_name_is_said_alike_by_every_rule(tmp_path: Path, monkeypatch) -> None:
+    """One helper (`Identity.label`): the address, and why it stands for the name."""
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_user" "chris" {\n  name = "chris-${var.cgid}"\n}\n\n'
+        'resource "aws_iam_access_key" "chris" {\n  user = aws_iam_user.chris.name\n}\n\n'
+        'resource "aws_iam_user_policy_attachment" "chris" {\n  user       = aws_iam_user.chris.name\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n\n'
+        'resource "aws_iam_role" "generated" {\n  assume_role_policy = "{}"\n}\n\n'
+        'resource "aws_iam_role_policy_attachment" "generated" {\n  role       = aws_iam_role.generated.name\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n\n'
+        'variable "cgid" {\n  type = string\n}\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    got = [(f.rule_id, f.span.line, f.message.split(" holds ")[0].split(" has ")[0]) for f in scan(["."]).findings]
+    assert got == [
+        ("JEP201", 5, "user aws_iam_user.chris (name chris-${var.cgid}: known only at apply)"),
+        ("JEP106", 11, "user aws_iam_user.chris (name chris-${var.cgid}: known only at apply)"),
+        ("JEP106", 20, "role aws_iam_role.generated (name generated at apply)"),
+    ]

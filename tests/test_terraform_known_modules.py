@@ -253,7 +253,8 @@ def test_role_v6_github_trust_and_a_name_used_as_prefix(in_root: Path) -> None:
             "JEP404",
             6,
             24,  # enable_github_oidc = true, pinning nothing
-            "role module.any_repo.aws_iam_role.this[0] trusts OIDC tokens of GitHub Actions "
+            'role module.any_repo.aws_iam_role.this[0] (name generated at apply from prefix "gha-any") trusts OIDC '
+            "tokens of GitHub Actions "
             "(token.actions.githubusercontent.com) with iss = https://token.actions.githubusercontent.com: a workflow of "
             "any repository on GitHub can assume it",
         )
@@ -262,8 +263,8 @@ def test_role_v6_github_trust_and_a_name_used_as_prefix(in_root: Path) -> None:
     result = scan([f"{BASE}/role_v6_github"])
     verdicts = sorted((f.subject, f.verdict) for f in result.graph.federations)
     assert verdicts == [
-        ("role module.any_repo.aws_iam_role.this[0]", "nothing"),
-        ("role module.main_branch.aws_iam_role.this[0]", "branch"),
+        ('role module.any_repo.aws_iam_role.this[0] (name generated at apply from prefix "gha-any")', "nothing"),
+        ('role module.main_branch.aws_iam_role.this[0] (name generated at apply from prefix "gha-main")', "branch"),
     ]
     saml = next(i for i in result.graph.identities if i.name == "module.saml.aws_iam_role.this[0]")
     assert saml.trust is None

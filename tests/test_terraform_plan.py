@@ -73,3 +73,81 @@ def test_unknown_format_version_and_malformed_plan_exit_2(tmp_path: Path, monkey
     assert "malformed/tfplan.json:6:94: error: expected a string object key" in capsys.readouterr().err
     result = scan(["bad_version", "state"])
     assert [f.rule_id for f in result.findings] == ["JEP106"]  # the other file's findings are kept
+
+
+SOURCE = f"{BASE}/with-source"
+
+
+def test_plan_with_its_source_is_located_at_the_source_once(in_root: Path) -> None:
+    """A plan next to the .tf files of its root: each finding once, at the source block, with the
+    plan's entry as a related location. The plan's variables expand `for_each = var.pipelines`;
+    instances only the plan knows (a for_each over a data source) are read from the plan but
+    located at the source; a registry module that is not in the scan stays in the plan JSON."""
+    result = scan([SOURCE])
+    got = [(f.rule_id, f.span.path, f.span.line, f.span.col) for f in result.findings]
+    assert got == [
+        ("JEP106", f"{SOURCE}/main.tf", 17, 16),
+        ("JEP106", f"{SOURCE}/main.tf", 27, 16),
+        ("JEP106", f"{SOURCE}/modules/app/irsa/main.tf", 7, 16),
+        ("JEP105", f"{SOURCE}/modules/app/main.tf", 18, 66),
+        ("JEP106", f"{SOURCE}/tfplan.json", 151, 31),
+    ]
+    plan = f"{SOURCE}/tfplan.json"
+    related = [[(r.span.path, r.span.line, r.message) for r in f.related if r.span.path == plan] for f in result.findings]
+    assert related[0] == [
+        (plan, 57, 'the plan\'s aws_iam_role_policy_attachment.ci["deploy"]'),
+        (plan, 15, 'the plan\'s aws_iam_role.ci["deploy"]'),
+    ]
+    assert related[1] == [
+        (plan, 29, 'the plan\'s aws_iam_role_policy_attachment.breakglass["breakglass-alice"]'),
+        (plan, 43, 'the plan\'s aws_iam_role_policy_attachment.breakglass["breakglass-bob"]'),
+    ]
+    assert related[3] == [
+        (plan, 90, "the plan's module.app.aws_iam_role_policy.this[0]"),
+        (plan, 76, "the plan's module.app.aws_iam_role.this[0]"),
+    ]
+    assert related[4] == [
+        (
+            plan,
+            151,
+            "module.ops.aws_iam_role_policy_attachment.custom[0] binds AWS managed policy AdministratorAccess to role ops",
+        ),
+        (plan, 129, "role ops is declared here"),
+    ]
+    # One identity per role, not one from the plan and one from the source.
+    declared = sorted(i.key.removeprefix(SOURCE + "/") for i in result.graph.identities)
+    assert declared == [
+        'aws_iam_role.ci["deploy"]',
+        "external:aws:role:breakglass-alice",
+        "external:aws:role:breakglass-bob",
+        "modules/app/aws_iam_role.this[0]@module.app",
+        "tfplan.json/aws_iam_role.this[0]@module.ops",
+    ]
+    assert sorted(b.via for b in result.graph.bindings) == [
+        'aws_iam_role_policy_attachment.breakglass["breakglass-alice"]',
+        'aws_iam_role_policy_attachment.breakglass["breakglass-bob"]',
+        'aws_iam_role_policy_attachment.ci["deploy"]',
+        "module.app.aws_iam_role_policy.this[0]",
+        "module.app.module.irsa.aws_iam_role_policy_attachment.admin",
+        "module.ops.aws_iam_role_policy_attachment.custom[0]",
+    ]
+    # What the source alone cannot expand is not said once the plan tells it; the registry module is.
+    assert [c for _s, c, _m in result.graph.unresolved] == ["registry modules not in the scan"]
+
+
+def test_plan_alone_stays_in_the_plan(in_root: Path) -> None:
+    result = scan([f"{SOURCE}/tfplan.json"])
+    assert {f.span.path for f in result.findings} == {f"{SOURCE}/tfplan.json"}
+    assert [(f.rule_id, f.span.line) for f in result.findings if f.rule_id == "JEP106"] == [
+        ("JEP106", 37),
+        ("JEP106", 51),
+        ("JEP106", 65),
+        ("JEP106", 116),
+        ("JEP106", 151),
+    ]
+
+
+def test_source_alone_says_what_it_cannot_expand(in_root: Path) -> None:
+    result = scan([f"{SOURCE}/main.tf", f"{SOURCE}/modules"])
+    assert "unknown for_each" in [c for _s, c, _m in result.graph.unresolved]
+    assert all(f.span.path.endswith(".tf") for f in result.findings)

@@ -78,6 +78,8 @@ def test_escalation_on_named_resources_does_not_claim_itself(tmp_path: Path) -> 
     assert "to any role, itself included" in anyone
     (named,) = escalations("iam:CreatePolicyVersion", "arn:aws:iam::123456789012:policy/app")
     assert "rewrite the customer managed policy resources named" in named and "its own included" not in named
+    (keys,) = escalations("iam:CreateAccessKey", "arn:aws:iam::123456789012:user/ci")
+    assert "lets it create access keys for the users named (" in keys and "any user" not in keys
 
 
 @pytest.mark.parametrize(

@@ -107,6 +107,43 @@ def service_role_policy(name: str) -> bool:
     return known is not None and known[0] == "/service-role/"
 
 
+def _texts(value: object) -> frozenset[str]:
+    items = value if isinstance(value, list) else [value]
+    return frozenset(str(v).lower() for v in items if isinstance(v, str))
+
+
+@lru_cache(maxsize=1)
+def _service_statements() -> dict[frozenset[str], list[tuple[frozenset[str], str]]]:
+    """resources -> [(actions, policy name)] of every unconditioned Allow statement of the policies
+    AWS publishes for services' roles (`/service-role/`, `/aws-service-role/`); read on first use."""
+    found = catalogue()
+    out: dict[frozenset[str], list[tuple[frozenset[str], str]]] = {}
+    for name in found.names():
+        entry = found.entry(name)
+        if entry is None or entry[0] not in ("/service-role/", "/aws-service-role/"):
+            continue
+        for statement in found.statements(name):
+            if isinstance(statement, dict) and statement.get("Effect") == "Allow" and "Condition" not in statement:
+                if "Action" in statement and "Resource" in statement:
+                    resources = _texts(statement["Resource"])
+                    out.setdefault(resources, []).append((_texts(statement["Action"]), name))
+    return out
+
+
+def documented_for_service(actions: list[str], resources: list[str], services: list[str]) -> str | None:
+    """The AWS managed policy published for one of `services`' roles (its name names the service:
+    `events` in AmazonEC2ContainerServiceEventsRole) with a statement this one copies verbatim (the
+    same actions on the same resources), or None. A subset is not a copy: `ec2:StopInstances` on
+    `*` is in some service's policy, but an instance role written with it is the customer's choice."""
+    wanted = frozenset(a.lower() for a in actions)
+    if not wanted or not services:
+        return None
+    for granted, name in _service_statements().get(frozenset(r.lower() for r in resources), []):
+        if wanted == granted and any(service in name.lower() for service in services):
+            return name
+    return None
+
+
 def managed_name(arn: str) -> str | None:
     match = _ARN.match(arn)
     return match.group("name") if match else None

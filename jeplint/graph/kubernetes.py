@@ -13,6 +13,8 @@ without one in the same namespace. Terraform's `kubernetes_*` resources default 
 
 from __future__ import annotations
 
+import re
+
 from jeplint.catalog.k8s import AGGREGATE_LABEL, AGGREGATES_FROM, BUILTIN_CLUSTER_ROLES
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Link, Policy, TokenMount, Value, Workload
 from jeplint.graph.names import APPLY_NAMESPACE, qualified
@@ -139,11 +141,12 @@ class KubernetesExtractor:
     def _subject(self, subject: Node, binding_ns: str) -> Identity | None:
         if not isinstance(subject, Mapping):
             return None
-        kind, name = text(subject.get("kind")), text(subject.get("name"))
+        kind, name = text(subject.get("kind")), text(subject.get("name")) or _helm_value(subject.get("name"))
         if not name:
             return None
         if kind == "ServiceAccount":
-            return self._account_ref(text(subject.get("namespace"), binding_ns), name)
+            namespace = text(subject.get("namespace")) or _helm_value(subject.get("namespace")) or binding_ns
+            return self._account_ref(namespace, name)
         if kind in ("User", "Group"):
             key = f"{kind.lower()}:{name}"
             if key not in self.accounts:
@@ -336,6 +339,19 @@ def objects(doc: Node) -> list[Mapping]:
     if text(doc.get("kind")).endswith("List") and isinstance(items, Sequence):
         return [item for item in items.items if isinstance(item, Mapping)]
     return [doc]
+
+
+_HELM_VALUE = re.compile(r'^\{"([^"{}]+)": null\}$')
+
+
+def _helm_value(node: Node | None) -> str:
+    """An unrendered Helm value written unquoted (`name: {{ .Values.name }}`), which YAML reads as
+    a mapping inside a mapping: the template as written, so the subject is named, not dropped."""
+    if isinstance(node, Mapping) and len(node.items) == 1:
+        match = _HELM_VALUE.match(next(iter(node.items)))
+        if match is not None:
+            return "{{ " + match.group(1).strip() + " }}"
+    return ""
 
 
 def _name_span(obj: Mapping) -> Span:

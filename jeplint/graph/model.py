@@ -48,12 +48,16 @@ class Identity:
     boundary: Policy | None = None  # an AWS permissions boundary caps what the identity can do
     trust: Policy | None = None  # who may assume this identity (an AWS role's trust policy), when known
     tag_spans: dict[str, Span] = field(default_factory=dict)  # where each tag's value is written
+    # Set when the cloud name is not known to the scan (`name` is then the resource address):
+    # "name generated at apply", "name chris-${var.cgid}: known only at apply".
+    name_note: str = ""
     labels: dict[str, str] = field(default_factory=dict)  # Kubernetes labels (a ServiceAccount's)
 
     @property
     def label(self) -> str:
+        """How every message names the identity: noun, name, and why the name is an address."""
         noun = _NOUNS.get((self.platform, self.kind)) or _NOUNS.get(("", self.kind)) or self.kind
-        return f"{noun} {self.name}"
+        return f"{noun} {self.name}" + (f" ({self.name_note})" if self.name_note else "")
 
 
 @dataclass(slots=True, eq=False)
@@ -119,6 +123,9 @@ class Policy:
     grants: list[Grant] = field(default_factory=list)
     unresolved: str = ""  # why the document could not be read, when it could not
     origin: list[tuple[Span, str]] = field(default_factory=list)  # e.g. the module call that instantiates it
+    # Why the identities holding it are not in the scan, in words, when the graph can tell (it is
+    # passed to a module whose source is not in the scan, returned by an output nothing calls).
+    attached_outside: str = ""
     # What the policy does (see PURPOSES): "identity" grants to the identities bound to it;
     # "resource" grants to the principals it names; "trust" says who may assume a role; "boundary"
     # (permissions boundary) and "scp" (service or resource control policy) only cap, never grant.

@@ -40,6 +40,7 @@ _IAM_RESOURCE = re.compile(r"_iam_|_role|polic|identity|service_account|_access_
 _MAX_DEPTH = 32  # reference chains longer than this are treated as unresolved (and cycles end here)
 _MAX_POLICY_FILE = 1024 * 1024
 NONE = Scalar(None, Span("", 1, 1, 1, 1))
+_MAX_NAME_SHOWN = 60  # an unknown name written longer than this is not repeated in messages
 
 Env = dict[str, Node]  # iterator names of `dynamic` blocks -> {"key": ..., "value": ...}
 
@@ -157,6 +158,12 @@ class Module:
             elif block.type == "output" and labels and "value" in block.attrs:
                 self.outputs[labels[0]] = block.attrs["value"]
         self.children: dict[str, list[Module]] = {}  # module call label -> its instances
+        # Set by `tf_plan` when a plan of the same root is in the scan: related locations of a
+        # resource instance (its entry in the plan, the module calls of its source), and the
+        # resources whose instances only the plan knows (read from the plan, not from here).
+        self.related: dict[tuple[str, str], list[tuple[Span, str]]] = {}
+        self.superseded: set[tuple[str, str]] = set()
+        self._reading: tuple[str, str] | None = None  # the resource instance `each_resource` yields
 
     def release(self) -> None:
         """Forget everything once the graph is built. Instances refer to each other (caller,
@@ -185,8 +192,9 @@ class Module:
         return prefix + ".".join(parts) + suffix
 
     def origin(self) -> list[tuple[Span, str]]:
-        """The chain of module calls that instantiate this module, innermost first."""
-        chain: list[tuple[Span, str]] = []
+        """The chain of module calls that instantiate this module, innermost first; while
+        `each_resource` yields an instance a plan also holds, that plan entry comes first."""
+        chain: list[tuple[Span, str]] = list(self.related.get(self._reading, [])) if self._reading else []
         module: Module | None = self
         while module is not None and module.call is not None and module.caller is not None:
             label = module.call.labels[0]
@@ -242,12 +250,15 @@ class Module:
         """(type, label with instance key, block) for every resource instance; while the caller
         reads one, `each` / `count` resolve to that instance's values."""
         for (tf_type, label), block in list(self.resources.items()):
+            if (tf_type, label) in self.superseded:
+                continue
             for key, env in self.instances(tf_type, label):
-                saved, self.current = self.current, env
+                saved, self.current, reading = self.current, env, self._reading
+                self._reading = (tf_type, label + key)
                 try:
                     yield tf_type, label + key, block
                 finally:
-                    self.current = saved
+                    self.current, self._reading = saved, reading
 
     def resolve(self, node: Node, depth: int = 0, env: Env | None = None) -> Node:
         """Follow references and evaluate the few functions policies use; unknowns stay `Expr`."""
@@ -571,6 +582,33 @@ class Module:
 
     def renderer(self, env: Env | None = None) -> Callable[[Node], Value | None]:
         return lambda node: self.render(node, env)
+
+    def name_of(
+        self, tf_type: str, label: str, block: Block, attrs: tuple[str, ...] = ("name",), generated: bool = False
+    ) -> tuple[str, str]:
+        """(display name, note) of a resource instance that declares an identity: its name when the
+        scan knows it, else its address and why not (`Identity.name_note`): the name is written
+        with values only known at apply, or (`generated`: a type whose provider makes one up)
+        generated at apply, when left out or given as `name_prefix`."""
+        for attr in attrs:
+            node = block.attrs.get(attr)
+            if node is None:
+                continue
+            known = self.text(node)
+            if known:
+                return known, ""
+            value = self.resolve(node)
+            if _is_null(value):
+                continue  # `name = null`: as if left out
+            rendered = self.render(value)
+            text = (rendered.text if rendered is not None else describe(value) if isinstance(value, Expr) else "") or ""
+            shown = bool(text) and len(text) <= _MAX_NAME_SHOWN and not text.startswith("(")  # not "(known after apply)"
+            return self.address_of(tf_type, label), (f"name {text}: " if shown else "name ") + "known only at apply"
+        if not generated:
+            return self.address_of(tf_type, label), ""
+        prefix = self.text(block.attrs.get("name_prefix"))
+        made = f'name generated at apply from prefix "{prefix}"' if prefix else "name generated at apply"
+        return self.address_of(tf_type, label), made
 
     def text(self, node: Node | None) -> str | None:
         """The literal string a node resolves to, or None."""

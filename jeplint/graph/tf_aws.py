@@ -17,7 +17,7 @@ from jeplint.graph.aws_managed import managed_policy, managed_policy_by_name
 from jeplint.graph.model import Binding, Graph, Identity, Policy
 from jeplint.graph.names import aws_named
 from jeplint.graph.policy import describe
-from jeplint.graph.terraform import NONE, Module, traversal
+from jeplint.graph.terraform import NONE, Module, Scoped, traversal
 from jeplint.graph.tf_aws_documents import AwsDocuments
 from jeplint.graph.tf_modules import data_refs
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Span
@@ -63,6 +63,8 @@ class AwsCore(AwsDocuments):
         # (module directory, module address, kind, name template with unknown parts) -> identity
         self.by_template: dict[tuple[str, str, str, str], Identity] = {}
         self.policies: dict[str, Policy] = {}  # key -> policy
+        # (name, path) -> customer managed policies of that name, which SSO permission sets reference
+        self.managed_by_name: dict[tuple[str, str], list[Policy]] = {}
         self.documents: list[tuple[Module, Policy]] = []  # data documents no resource consumes
 
     # -- identities ---------------------------------------------------------------------------
@@ -72,7 +74,7 @@ class AwsCore(AwsDocuments):
             kind = IDENTITY_TYPES.get(tf_type)
             if kind is None:
                 continue
-            display = module.text(block.attrs.get("name")) or module.address_of(tf_type, label)
+            display, note = module.name_of(tf_type, label, block, generated=True)
             tags = module.resolve(block.attrs.get("tags", NONE))
             tag_values = {k: module.resolve(v) for k, v in tags.items.items()} if isinstance(tags, Mapping) else {}
             identity = Identity(
@@ -84,9 +86,11 @@ class AwsCore(AwsDocuments):
                 {k: str(v.value) for k, v in tag_values.items() if isinstance(v, Scalar)},
                 module.origin(),
                 tag_spans={k: v.span for k, v in tag_values.items()},
+                name_note=note,
             )
             self.identities[identity.key] = identity
-            self.by_name.setdefault((kind, display), identity)
+            if not note:
+                self.by_name.setdefault((kind, display), identity)
             rendered = module.render(module.resolve(block.attrs.get("name", NONE)))
             if rendered is not None and rendered.text:  # `cg-role-${var.cgid}`: the same text names it here
                 self.by_template.setdefault((module.directory, module.address, kind, rendered.text), identity)
@@ -133,6 +137,9 @@ class AwsCore(AwsDocuments):
                 return found_by_text
         if isinstance(value, Expr) and value.op == "ref" and traversal(value.text)[:1] == ["var"]:
             return aws_named(self.graph, self.by_name, kind, f"{value.text} (declared outside the scan)")
+        call = _remote_call(module, value)
+        if call is not None and isinstance(value, Expr):
+            return aws_named(self.graph, self.by_name, kind, f"{value.text} (an output of module.{call}, not in the scan)")
         self._unresolved(node, "unknown value", f"the {kind} named by {describe(value)}")
         return None
 
@@ -149,6 +156,10 @@ class AwsCore(AwsDocuments):
                 kind = "inline" if tf_type in INLINE_POLICY_TYPES else "iot" if tf_type == "aws_iot_policy" else "managed"
                 policy = self._policy(module, kind, display, module.key(tf_type, label), block.labels[1].span)
                 self.fill_policy(module, policy, block.attrs.get("policy"))
+                name = module.text(block.attrs.get("name"))
+                if tf_type == "aws_iam_policy" and name is not None:
+                    path = module.text(block.attrs.get("path")) or "/"
+                    self.managed_by_name.setdefault((name, path), []).append(policy)
             elif tf_type in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
                 for index, inline in enumerate(block.blocks_of("inline_policy"), start=1):
                     display = (
@@ -229,6 +240,12 @@ class AwsCore(AwsDocuments):
             return names.get(str(value.value))
         return self._declared_policy(module, value, "aws_iot_policy")
 
+    def _customer_policy(self, name: str) -> Policy | None:
+        """The customer managed policy of the scan a `data "aws_iam_policy"` reads by name (the
+        first declared, when several roots declare one of that name)."""
+        found = [p for (n, _path), policies in self.managed_by_name.items() if n == name for p in policies]
+        return found[0] if found else None
+
     def policy_ref(self, module: Module, node: Node | None) -> Policy | None:
         """A customer managed policy by reference, or an AWS managed policy by ARN (written, with an
         unknown partition `arn:${...}:iam::aws:policy/X`, or read by a `data "aws_iam_policy"`)."""
@@ -244,7 +261,7 @@ class AwsCore(AwsDocuments):
             name = found[0].text(block.attrs.get("name")) if block is not None else None
             policy = managed_policy(self.graph, arn, node.span) if arn else None
             if policy is None and name is not None:
-                policy = managed_policy_by_name(self.graph, name, node.span)
+                policy = managed_policy_by_name(self.graph, name, node.span) or self._customer_policy(name)
             if policy is None:
                 self._unresolved(
                     node, "policy declared outside the scan", f"the policy read by data.aws_iam_policy.{found[1][2]}"
@@ -262,3 +279,15 @@ class AwsCore(AwsDocuments):
 
 def _attr_span(block: Block, attr: str) -> Span:
     return block.attrs[attr].span if attr in block.attrs else block.span
+
+
+def _remote_call(module: Module, value: Node) -> str | None:
+    """The module call a `module.<name>...` reference (of `module`, or of the module a carried
+    value belongs to) names when that module's source is not in the scan."""
+    if not isinstance(value, Expr) or value.op != "ref":
+        return None
+    owner = value.module if isinstance(value, Scoped) else module
+    parts = traversal(value.text)
+    if len(parts) < 3 or parts[0] != "module" or parts[1] in owner.children:
+        return None
+    return parts[1] if any(str(c.labels[0].value) == parts[1] for c in owner.module_calls) else None

@@ -154,7 +154,9 @@ class AwsDocuments:
                 module.resolve(cond.attrs.get("test", NONE), 0, cond_env),
                 module.resolve(cond.attrs.get("variable", NONE), 0, cond_env),
             )
-            values = [v.text for v in values_of(cond.attrs.get("values"), module.resolver(cond_env))]
+            # a template with unknown parts keeps its text, `${...}` placeholders included: the org id
+            # of `"${data.aws_organizations_organization.o.id}/*/ou-x/*"` is unknown, not a wildcard
+            values = [v.text for v in values_of(cond.attrs.get("values"), module.resolver(cond_env), module.renderer(cond_env))]
             if isinstance(test, Scalar) and isinstance(variable, Scalar):
                 conditions.append(Condition(str(test.value), str(variable.value), tuple(values)))
         if conditions:

@@ -16,6 +16,7 @@ from jeplint.graph.tf_aws import (
     WORKLOAD_ROLE_ATTRS,
     _attr_span,
 )
+from jeplint.graph.tf_aws_outside import explain_unattached
 from jeplint.graph.tf_aws_resources import AwsResourcePolicies
 from jeplint.parse.nodes import Block, Expr, Node, Sequence, Span
 
@@ -38,6 +39,7 @@ class AwsExtractor(AwsResourcePolicies):
         for module in modules:
             self._memberships(module)
             self._workloads(module)
+        explain_unattached(self.graph, modules, self.policies)
 
     def _bindings(self, module: Module) -> None:
         for tf_type, label, block in module.each_resource():
@@ -112,6 +114,28 @@ class AwsExtractor(AwsResourcePolicies):
             self.graph.bindings.append(
                 Binding(identity, policy, _attr_span(block, "managed_policy_arn"), address, origin=module.origin())
             )
+
+    def _sso_customer_attachment(self, module: Module, tf_type: str, label: str, block: Block, address: str) -> None:
+        """`aws_ssoadmin_customer_managed_policy_attachment`: the permission set holds, in every
+        account it is provisioned to, the customer managed policy of that name and path there.
+        Bound to each policy of that name and path in the scan; none: said as unresolved."""
+        identity = self.identity_ref(module, "permission-set", block.attrs.get("permission_set_arn"))
+        for reference in block.blocks_of("customer_managed_policy_reference") if identity is not None else []:
+            name = module.text(reference.attrs.get("name"))
+            path = module.text(reference.attrs.get("path")) or "/"
+            where = _attr_span(reference, "name")
+            found = self.managed_by_name.get((name, path), []) if name is not None else []
+            if not found:
+                what = f"the customer managed policy {path}{name}" if name is not None else "a customer managed policy"
+                self.graph.unresolved.append(
+                    (
+                        where,
+                        "policy declared outside the scan",
+                        f"IAM reference not resolved: {what} (no aws_iam_policy of that name in the scan)",
+                    )
+                )
+            for policy in found:
+                self.graph.bindings.append(Binding(identity, policy, where, address, origin=module.origin()))  # type: ignore[arg-type]
 
     def _identity_arns(self, module: Module, tf_type: str, label: str, block: Block, address: str) -> None:
         """`managed_policy_arns` and `permissions_boundary` written on the role, user or group itself."""
@@ -193,5 +217,6 @@ BINDINGS: dict[str, Handler] = {
     "aws_iam_policy_attachment": AwsExtractor._policy_attachment,
     "aws_iot_policy_attachment": AwsExtractor._iot_attachment,
     "aws_ssoadmin_managed_policy_attachment": AwsExtractor._sso_attachment,
+    "aws_ssoadmin_customer_managed_policy_attachment": AwsExtractor._sso_customer_attachment,
     **{t: AwsExtractor._identity_arns for t in IDENTITY_TYPES},
 }

@@ -5,9 +5,14 @@ Identities: user-assigned identities, system-assigned identities of any resource
 `identity { type = "SystemAssigned" }` block, Entra ID service principals and applications.
 Roles: custom `azurerm_role_definition` (each action with its span; `not_actions` are subtracted)
 or built-in roles by name or id, expanded from the shipped catalogue. Assignments record their scope.
+
+Dispatch is by table: `DECLARATIONS` (pass 1) and `EDGES` (pass 2) map a resource type to its
+handler; adding a resource type is one handler and one entry.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from jeplint.catalog.cloud_roles import azure_role
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
@@ -29,28 +34,33 @@ class AzureExtractor:
         self.roles: dict[str, Policy] = {}
 
     def add(self, modules: list[Module]) -> None:
+        """Two passes: what assignments name (`DECLARATIONS`, then any resource's system-assigned
+        identity), then the edges (`EDGES`, else the user-assigned identities a resource runs as)."""
         for module in modules:
             for tf_type, label, block in module.each_resource():
-                if tf_type in IDENTITY_TYPES:
-                    name = module.text(block.attrs.get("name") or block.attrs.get("display_name")) or module.address_of(
-                        tf_type, label
-                    )
-                    self._identity(module, IDENTITY_TYPES[tf_type], name, module.key(tf_type, label), block)
-                elif tf_type == "azurerm_role_definition":
-                    self._definition(module, label, block)
-                for identity_block in block.blocks_of("identity"):
-                    kind = module.text(identity_block.attrs.get("type")) or ""
-                    if "SystemAssigned" in kind:
-                        system = self._identity(
-                            module, "system-identity", f"{tf_type}.{label}", module.key(tf_type, label, "identity"), block
-                        )
-                        self.graph.workloads.append(Workload("azure", tf_type, label, block.labels[1].span, system))
+                declare = DECLARATIONS.get(tf_type)
+                if declare is not None:
+                    declare(self, module, tf_type, label, block)
+                self._system_identity(module, tf_type, label, block)
         for module in modules:
             for tf_type, label, block in module.each_resource():
-                if tf_type == "azurerm_role_assignment":
-                    self._assignment(module, label, block)
-                else:
-                    self._user_assigned_workloads(module, tf_type, label, block)
+                EDGES.get(tf_type, AzureExtractor._user_assigned_workloads)(self, module, tf_type, label, block)
+
+    def _declared_identity(self, module: Module, tf_type: str, label: str, block: Block) -> None:
+        """A user-assigned identity, an Entra ID service principal or application."""
+        name, note = module.name_of(tf_type, label, block, ("name", "display_name"))
+        identity = self._identity(module, IDENTITY_TYPES[tf_type], name, module.key(tf_type, label), block)
+        identity.name_note = note
+
+    def _system_identity(self, module: Module, tf_type: str, label: str, block: Block) -> None:
+        """`identity { type = "SystemAssigned" }` on any resource: an identity the resource runs as."""
+        for identity_block in block.blocks_of("identity"):
+            kind = module.text(identity_block.attrs.get("type")) or ""
+            if "SystemAssigned" in kind:
+                system = self._identity(
+                    module, "system-identity", f"{tf_type}.{label}", module.key(tf_type, label, "identity"), block
+                )
+                self.graph.workloads.append(Workload("azure", tf_type, label, block.labels[1].span, system))
 
     def _identity(self, module: Module, kind: str, name: str, key: str, block: Block) -> Identity:
         identity = Identity("azure", kind, name, key, block.labels[1].span, origin=module.origin())
@@ -58,7 +68,7 @@ class AzureExtractor:
         self.graph.identities.append(identity)
         return identity
 
-    def _definition(self, module: Module, label: str, block: Block) -> None:
+    def _definition(self, module: Module, tf_type: str, label: str, block: Block) -> None:
         name = module.text(block.attrs.get("name")) or label
         policy = Policy(
             "azure", "custom", name, module.key("azurerm_role_definition", label), block.labels[1].span, origin=module.origin()
@@ -133,7 +143,7 @@ class AzureExtractor:
             self.graph.identities.append(self.identities[key])
         return self.identities[key]
 
-    def _assignment(self, module: Module, label: str, block: Block) -> None:
+    def _assignment(self, module: Module, tf_type: str, label: str, block: Block) -> None:
         policy = self._role(module, block)
         identity = self._principal(module, block.attrs.get("principal_id"), f"azurerm_role_assignment.{label}")
         if policy is None or identity is None:
@@ -160,6 +170,16 @@ class AzureExtractor:
                 identity = self._principal(module, item)
                 if identity is not None and identity.kind == "managed-identity":
                     self.graph.workloads.append(Workload("azure", tf_type, label, block.labels[1].span, identity))
+
+
+Handler = Callable[[AzureExtractor, Module, str, str, Block], None]
+# Pass 1, by resource type: what assignments name (identities, custom role definitions).
+DECLARATIONS: dict[str, Handler] = {
+    **{t: AzureExtractor._declared_identity for t in IDENTITY_TYPES},
+    "azurerm_role_definition": AzureExtractor._definition,
+}
+# Pass 2, by resource type: the edges. Any other resource may run as user-assigned identities.
+EDGES: dict[str, Handler] = {"azurerm_role_assignment": AzureExtractor._assignment}
 
 
 def azure_scope_kind(scope: str) -> str:

@@ -6,11 +6,15 @@ grants are all read; the binding records its scope and IAM condition. Roles are 
 scan (`google_*_iam_custom_role`, with the span of each permission) or predefined and basic roles,
 expanded from the shipped catalogue. Workloads: Compute instances, instance templates, GKE node
 pools, Cloud Run and Cloud Functions that run as a service account.
+
+Dispatch is by table: `DECLARATIONS` (pass 1) and `EDGES` / `EDGE_FAMILIES` (pass 2) map a resource
+type, or a family of types, to its handler; adding a resource type is one handler and one entry.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from jeplint.catalog.cloud_roles import gcp_role_permissions
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
@@ -58,19 +62,17 @@ class GcpExtractor:
         self.custom_roles: dict[str, Policy] = {}  # key and role_id -> policy
 
     def add(self, modules: list[Module]) -> None:
+        """Two passes: what edges name (`DECLARATIONS`), then the edges (`edge_handler`)."""
         for module in modules:
             for tf_type, label, block in module.each_resource():
-                if tf_type == "google_service_account":
-                    self._account(module, label, block)
-                elif tf_type in _CUSTOM_ROLE_TYPES:
-                    self._custom_role(module, tf_type, label, block)
+                declare = DECLARATIONS.get(tf_type)
+                if declare is not None:
+                    declare(self, module, tf_type, label, block)
         for module in modules:
             for tf_type, label, block in module.each_resource():
-                match = _BINDING_TYPE.match(tf_type)
-                if match:
-                    self._bindings(module, tf_type, label, block, match.group("scope"), match.group("form"))
-                elif tf_type in WORKLOADS:
-                    self._workload(module, tf_type, label, block)
+                handler = edge_handler(tf_type)
+                if handler is not None:
+                    handler(self, module, tf_type, label, block)
             used = data_refs(module, "google_iam_policy")
             for (tf_type, label), block in module.data.items():
                 if tf_type == "google_iam_policy" and label not in used:
@@ -85,8 +87,8 @@ class GcpExtractor:
                             inner.span,
                         )
 
-    def _account(self, module: Module, label: str, block: Block) -> None:
-        account_id = module.text(block.attrs.get("account_id")) or label
+    def _account(self, module: Module, tf_type: str, label: str, block: Block) -> None:
+        account_id, note = module.name_of("google_service_account", label, block, ("account_id",))
         identity = Identity(
             "gcp",
             "serviceaccount",
@@ -94,9 +96,11 @@ class GcpExtractor:
             module.key("google_service_account", label),
             block.labels[1].span,
             origin=module.origin(),
+            name_note=note,
         )
         self.accounts[identity.key] = identity
-        self.by_account_id.setdefault(account_id, identity)
+        if not note:
+            self.by_account_id.setdefault(account_id, identity)
         self.graph.identities.append(identity)
 
     def _custom_role(self, module: Module, tf_type: str, label: str, block: Block) -> None:
@@ -114,7 +118,11 @@ class GcpExtractor:
 
     # -- bindings -----------------------------------------------------------------------------
 
-    def _bindings(self, module: Module, tf_type: str, label: str, block: Block, scope: str, form: str) -> None:
+    def _bindings(self, module: Module, tf_type: str, label: str, block: Block) -> None:
+        """`google_<scope>_iam_member`, `_iam_binding` and `_iam_policy` (with its data document)."""
+        match = _BINDING_TYPE.match(tf_type)
+        assert match is not None  # dispatched by edge_handler on this pattern
+        scope, form = match.group("scope"), match.group("form")
         address = module.address_of(tf_type, label)
         where = _scope_text(module, scope, block)
         entries: list[tuple[Node | None, list[Node], str]] = []  # (role node, member nodes, condition)
@@ -252,6 +260,26 @@ class GcpExtractor:
                 self.graph.workloads.append(
                     Workload("gcp", kind, module.text(block.attrs.get("name")) or label, block.labels[1].span, identity)
                 )
+
+
+Handler = Callable[[GcpExtractor, Module, str, str, Block], None]
+# Pass 1, by resource type: what bindings and workloads name (service accounts, custom roles).
+DECLARATIONS: dict[str, Handler] = {
+    "google_service_account": GcpExtractor._account,
+    **{t: GcpExtractor._custom_role for t in _CUSTOM_ROLE_TYPES},
+}
+# Pass 2, by resource type: the edges (workloads running as a service account) ...
+EDGES: dict[str, Handler] = {t: GcpExtractor._workload for t in WORKLOADS}
+# ... and by family: every `google_<scope>_iam_member|binding|policy`, whatever the scope.
+EDGE_FAMILIES: tuple[tuple[re.Pattern[str], Handler], ...] = ((_BINDING_TYPE, GcpExtractor._bindings),)
+
+
+def edge_handler(tf_type: str) -> Handler | None:
+    """The pass-2 handler of a resource type: its family's first, then its own."""
+    for pattern, handler in EDGE_FAMILIES:
+        if pattern.match(tf_type):
+            return handler
+    return EDGES.get(tf_type)
 
 
 def _items(module: Module, node: Node | None) -> list[Node]:

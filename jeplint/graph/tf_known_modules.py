@@ -69,7 +69,8 @@ class KnownModule(Module):
             f"{self.label} calls {self.source}, a registry module whose interface jeplint knows: "
             "what it creates is read from the call's inputs, not from the module's source"
         )
-        return [(self.span, note), *caller]
+        planned = list(self.related.get(self._reading, [])) if self._reading else []  # its entry in a plan (tf_plan)
+        return [*planned, (self.span, note), *caller]
 
     # -- inputs --------------------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ are applied in Terraform's order (`tf_loading`). A directory called by a local
 (`.terraform/modules/modules.json`, when inside the scanned tree), is instantiated once per call
 and per `count` / `for_each` key; a directory nobody calls is a root. A call whose module is not
 in the scan is noted once for the scan, and once per call that has IAM-looking inputs (counted as
-unresolved). Plan / state JSON modules (`tfplan`) join as instances of their own.
+unresolved). Plan / state JSON modules (`tfplan`) join as instances of their own; a plan made
+for a root in the scan feeds it its variables and is joined to it (`tf_plan`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from jeplint.graph.model import Graph
 from jeplint.graph.terraform import Env, Files, Module, traversal
 from jeplint.graph.tf_known_modules import KnownModule, modelled_inputs
 from jeplint.graph.tf_loading import apply_overrides, is_override, tfvars_rank
+from jeplint.graph.tf_plan import merge_plan, plan_root, plan_variables
 from jeplint.parse import ParsedFile
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
 
@@ -35,14 +37,20 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
     index.unresolved = graph.unresolved  # one list: extractors add to it after this returns
     by_dir: dict[str, list[ParsedFile]] = {}
     plans: list[Module] = []  # module instances of plan / state JSON: values, not expressions
+    plan_files: list[tuple[str, Block, list[Module]]] = []  # (path, root module block, its instances)
     overrides: dict[str, list[ParsedFile]] = {}
     variable_files: dict[str, list[tuple[tuple[int, str], Block]]] = {}
     for parsed in files:
         directory = posixpath.dirname(parsed.path)
         if parsed.kind == "terraform-plan":
-            for doc in parsed.documents:
-                if isinstance(doc, Block):
-                    plans.append(Module(parsed.path, doc.blocks, index, address=str(doc.labels[0].value)))
+            in_plan = [
+                Module(parsed.path, d.blocks, index, address=str(d.labels[0].value))
+                for d in parsed.documents
+                if isinstance(d, Block)
+            ]
+            plans.extend(in_plan)
+            if in_plan and isinstance(parsed.documents[0], Block):
+                plan_files.append((parsed.path, parsed.documents[0], in_plan))
             continue
         if parsed.kind == "terraform-vars":
             rank = tfvars_rank(parsed.path)
@@ -68,11 +76,18 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
     called: set[str] = set()
     for directory, blocks in groups.items():
         for block in blocks:
-            child = _local_source(directory, block)
+            child = local_source(directory, block)
             if child is not None and child in groups and child != directory:
                 called.add(child)
     installed = {d: found for d in groups if (found := installed_modules(d, index))}  # after `terraform init`
     called.update(d for found in installed.values() for d in found.values() if d in groups)
+    joined: dict[str, list[list[Module]]] = {}  # root directory -> the plans made for it
+    uncalled = {d: blocks for d, blocks in groups.items() if d not in called}
+    for path, plan, plan_instances in plan_files:
+        made_for = plan_root(plan, path, uncalled)
+        if made_for is not None:
+            joined.setdefault(made_for, []).append(plan_instances)
+            tfvars.setdefault(made_for, {}).update(plan_variables(plan))  # the values it was made with
     instances: list[Module] = list(plans)
     remote: list[tuple[Span, str]] = []
 
@@ -93,7 +108,7 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
         for block in module.module_calls:
             label = str(block.labels[0].value)
             key = f"{prefix}.{label}" if prefix else label
-            child = _local_source(directory, block) or installed.get(root, {}).get(key)
+            child = local_source(directory, block) or installed.get(root, {}).get(key)
             if child is None:
                 source = module.text(block.attrs.get("source")) or "?"
                 known = interface_for(source)
@@ -116,9 +131,10 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
                 module.children[label] = [instantiate(child, module, block, depth + 1, k, (root, key)) for k in keys]
         return module
 
+    root_modules: dict[str, Module] = {}
     for directory in groups:
         if directory not in called:
-            instantiate(directory, None, None, 0)
+            root_modules[directory] = instantiate(directory, None, None, 0)
     known_calls = [m for m in instances if isinstance(m, KnownModule)]
     for known in known_calls:  # after every instance exists: inputs may read other modules' outputs
         try:
@@ -140,6 +156,9 @@ def build_modules(files: list[ParsedFile], all_files: list[ParsedFile], roots: l
             "modelled from its inputs, its source is not read"
         )
         graph.notes.append((first.span, f"{first.label} ({first.source}) {what}"))
+    for directory, root in root_modules.items():  # after the known modules are built: they hold instances too
+        for made in joined.get(directory, []):
+            merge_plan(made, root)
     if remote:
         span, source = remote[0]
         more = f" and {len(remote) - 1} other module calls" if len(remote) > 1 else ""
@@ -184,7 +203,7 @@ def installed_modules(directory: str, files: Files) -> dict[str, str]:
     return found
 
 
-def _local_source(directory: str, block: Block) -> str | None:
+def local_source(directory: str, block: Block) -> str | None:
     if block.type != "module":
         return None
     source = block.attrs.get("source")
@@ -210,9 +229,10 @@ def _duplicate_addresses(files: list[ParsedFile]) -> bool:
 def data_refs(module: Module, prefix: str, remote: dict[str, tuple[Span, str]] | None = None) -> set[str]:
     """Labels of data sources `data.<prefix>.<label>` referenced anywhere in the module. With
     `remote`, a reference written only in the inputs of a module call whose source is not in the
-    scan does not count as a use: it is recorded there instead, label -> (where, "module.<name>")."""
-    local_calls = [b for b in module.module_calls if remote is None or _local_source(module.directory, b) is not None]
-    stack: list[Node] = [*module.resources.values(), *module.data.values(), *module.locals.values(), *local_calls]
+    scan (directly, or through locals only such inputs read) does not count as a use: it is
+    recorded there instead, label -> (where, "module.<name>")."""
+    local_calls = [b for b in module.module_calls if remote is None or local_source(module.directory, b) is not None]
+    stack: list[Node] = [*module.resources.values(), *module.data.values(), *local_calls]
     stack.extend(v for v in module.variables.values() if v is not None)
     outside: list[Block] = []  # module calls not in the scan, with the inputs no known interface models
     for call in module.module_calls if remote is not None else []:
@@ -222,16 +242,34 @@ def data_refs(module: Module, prefix: str, remote: dict[str, tuple[Span, str]] |
             stack.extend(node for name, node in call.attrs.items() if name in modelled)
             rest = {name: node for name, node in call.attrs.items() if name not in modelled}
             outside.append(Block(call.type, call.labels, rest, {}, call.blocks, call.span))
+    if remote is None:
+        stack.extend(module.locals.values())
+    else:
+        stack.extend(module.locals[name] for name in _locals_read(module, list(stack)))
     found = _refs_under(stack, f"data.{prefix}.")
     if remote is not None:
         for call in outside:
-            for label, span in _refs_under([call], f"data.{prefix}.").items():
+            through = [module.locals[name] for name in _locals_read(module, [call])]
+            for label, span in _refs_under([call, *through], f"data.{prefix}.").items():
                 remote.setdefault(label, (span, f"module.{call.labels[0].value}"))
     return set(found)
 
 
-def _refs_under(stack: list[Node], head: str) -> dict[str, Span]:
-    """label -> span of the first `<head><label>` reference under the nodes."""
+def _locals_read(module: Module, nodes: list[Node]) -> set[str]:
+    """Names of the locals the nodes read, directly or through other locals."""
+    seen: set[str] = set()
+    pending = [name for name in _refs_under(nodes, "local.", 2) if name in module.locals]
+    while pending:
+        name = pending.pop()
+        if name not in seen:
+            seen.add(name)
+            pending.extend(n for n in _refs_under([module.locals[name]], "local.", 2) if n in module.locals)
+    return seen
+
+
+def _refs_under(stack: list[Node], head: str, at: int = 3) -> dict[str, Span]:
+    """label -> span of the first `<head><label>` reference under the nodes (the label is name
+    number `at` of the reference: 3 for `data.<type>.<label>`, 2 for `local.<label>`)."""
     found: dict[str, Span] = {}
     while stack:
         node = stack.pop()
@@ -241,8 +279,8 @@ def _refs_under(stack: list[Node], head: str) -> dict[str, Span]:
         elif isinstance(node, Expr):
             if node.op == "ref" and node.text.startswith(head):
                 parts = traversal(node.text)
-                if len(parts) >= 3:
-                    found.setdefault(parts[2], node.span)
+                if len(parts) >= at:
+                    found.setdefault(parts[at - 1], node.span)
             stack.extend(node.args)
         elif isinstance(node, Mapping):
             stack.extend(node.items.values())

@@ -13,11 +13,15 @@ A value "known after apply" (`after_unknown` of its `resource_changes` entry) is
 `Expr("other", "(known after apply)")`: unknown, never guessed. Policy documents of
 `aws_iam_policy_document` / `google_iam_policy` data sources are left out: their rendered JSON is
 already in the resources that use them.
+
+The root module's block also carries what ties the plan to its `.tf` source: attribute
+`variables` (name -> the value the plan was made with) and `configuration` (the addresses the
+root module's configuration declares: `aws_iam_role.ci`, `data.aws_iam_roles.x`, `module.app`).
 """
 
 from __future__ import annotations
 
-from jeplint.parse.nodes import Block, Expr, Mapping, Node, ParseError, Scalar, Sequence
+from jeplint.parse.nodes import Block, Expr, Mapping, Node, ParseError, Scalar, Sequence, Span
 from jeplint.parse.tfjson import values_block
 
 PLAN_KEYS = ("planned_values", "resource_changes", "prior_state", "values", "configuration")
@@ -52,9 +56,31 @@ def plan_modules(doc: Mapping, path: str) -> list[Block]:
         label = Scalar(str(address.value) if isinstance(address, Scalar) else "", module.span)
         resources = module.items.get("resources")
         blocks = [_resource(r, path, unknown) for r in _mappings(resources)]
-        out.append(Block("plan-module", [label], {}, {}, [b for b in blocks if b is not None], module.span))
+        attrs = _root_attrs(doc, module.span) if module is root else {}
+        out.append(Block("plan-module", [label], attrs, {}, [b for b in blocks if b is not None], module.span))
         stack.extend(_mappings(module.items.get("child_modules")))
     return out
+
+
+def _root_attrs(doc: Mapping, span: Span) -> dict[str, Node]:
+    """`variables` and `configuration` of the root module (see the module docstring)."""
+    variables = doc.items.get("variables")
+    values: dict[str, Node] = {}
+    for name, entry in variables.items.items() if isinstance(variables, Mapping) else []:
+        if isinstance(entry, Mapping) and "value" in entry.items:
+            values[name] = entry.items["value"]
+    configuration = doc.items.get("configuration")
+    root = configuration.items.get("root_module") if isinstance(configuration, Mapping) else None
+    declared: list[Node] = []
+    if isinstance(root, Mapping):
+        for resource in _mappings(root.items.get("resources")):
+            address = resource.items.get("address")
+            if isinstance(address, Scalar) and isinstance(address.value, str):
+                declared.append(address)
+        calls = root.items.get("module_calls")
+        for name, call in calls.items.items() if isinstance(calls, Mapping) else []:
+            declared.append(Scalar(f"module.{name}", call.span))
+    return {"variables": Mapping(values, {}, span), "configuration": Sequence(declared, span)}
 
 
 def _mappings(node: Node | None) -> list[Mapping]:

@@ -12,6 +12,10 @@ Weighed by what the pattern reaches and where (issue 18):
   destructive or permissions-management actions and a note otherwise; a narrower pattern
   (`kms:GenerateDataKey*` on one key ARN) is not a service wildcard and is reported only when it
   reaches destructive or permissions-management actions.
+- on a CloudFormation stack's own resources (every resource named after the stack:
+  `report-group/${AWS::StackName}*`): not reported unless it administers IAM (roles or policies
+  named after the stack) — it reaches only what the stack itself creates
+  (`common.purpose.own_stack_resources`).
 A pattern whose service is not in the catalogue is reported: it grants nothing today and hides intent.
 A pattern of a known service that matches no action grants nothing and is not reported.
 Documentation: `rules/JEP102-service-wildcard-action/`.
@@ -29,6 +33,7 @@ from jeplint.graph.model import Grant, Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
 from jeplint.rules.common import FULL, allows, broad, delegated, expand_in, grant_finding, plural, resource_scope, source_grants
+from jeplint.rules.common.purpose import own_stack_resources
 
 DANGEROUS = frozenset({"destroy", "resource-policy", "identity-admin"})  # capabilities that weigh on one resource too
 READS_DATA = frozenset({"data-read", "credential-issue"})
@@ -57,6 +62,10 @@ def describe_pattern(grant: Grant, pattern: str, wide: bool) -> tuple[str, tuple
     if name == "*":
         return f"every {prefix} action ({pattern} = {plural(len(actions), 'action')}, {detail})", reach
     return f"{plural(len(actions), prefix + ' action')} matching {pattern} ({detail})", reach
+
+
+def _admin(action: aws_actions.Action) -> bool:
+    return changes(action) and classify(action.full, "aws").capability == "identity-admin"
 
 
 def weigh(actions: tuple[aws_actions.Action, ...], whole: bool, wide: bool, service_role: bool) -> str | None:
@@ -90,8 +99,8 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             if actions is not None and not actions:
                 continue  # matches no action (a generated read-only pattern such as ec2:View*), or none on these resources
             level = "warning" if actions is None else weigh(actions, text.partition(":")[2] == "*", wide, service_role)
-            if level is None:
-                continue
+            if level is None or (actions and own_stack_resources(grant) and not any(_admin(a) for a in actions)):
+                continue  # nothing to weigh; or only the stack's own resources, and no IAM administration
             finding = grant_finding(graph, "JEP102", grant, value, f"perform {what} on {resource_scope(grant)}")
             finding.level = level
             yield finding

@@ -10,7 +10,9 @@ catalogue calls them writes, but they change nothing, and each key's policy boun
 is not reported unless it manages permissions. Nor is a statement whose condition bounds the resources
 it reaches (a resource tag of any service) or lets it be used only through an AWS service
 (`aws:ViaAWSService` or `kms:GrantIsForAWSResource` true, `kms:ViaService`, `aws:CalledVia`):
-`graph.conditions.bounding`. Statements with a full `*` action: `defers_to` JEP101. Documentation: `rules/JEP105-wildcard-resource-write/`.
+`graph.conditions.bounding`. Nor is a statement that copies one of the policies AWS publishes for the
+role of the service its holders serve (the ECS scheduled-task role's `ecs:RunTask` on `*` is
+AmazonEC2ContainerServiceEventsRole's): `common.documented`. Statements with a full `*` action: `defers_to` JEP101. Documentation: `rules/JEP105-wildcard-resource-write/`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from jeplint.graph.conditions import bounding
 from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
-from jeplint.rules.common import allows, delegated, expand_in, grant_finding, plural, source_grants
+from jeplint.rules.common import allows, delegated, documented, expand_in, grant_finding, plural, source_grants
 
 
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
@@ -41,8 +43,8 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
                 if changes(action) and action.resource_scoped and not baseline(action.full, "aws"):
                     writes.setdefault(action.full, action)
         perms = sum(1 for a in writes.values() if "Permissions management" in a.access)
-        if not writes or (not perms and delegated(graph, grant)):
-            continue
+        if not writes or (not perms and delegated(graph, grant)) or documented(graph, grant):
+            continue  # no write; a service's delegation role; AWS's own policy for the service, copied
         names = sorted(writes)
         kinds = (
             plural(len(names), "write action")

@@ -83,7 +83,18 @@ def _token_unused(graph: Graph, workload: Workload, group_bound: set[str]) -> bo
         return False  # made elsewhere (a namespace's default too): bound or set there, for all we know
     if graph.bindings_of(identity) or any(link.source is identity for link in graph.links):
         return False
+    if _bound_by_name(graph, identity):
+        return False
     return not _group_bound(identity, group_bound)
+
+
+def _bound_by_name(graph: Graph, identity: Identity) -> bool:
+    """For a ServiceAccount whose namespace is set at apply, a binding of a ServiceAccount of the same
+    name in a named namespace may be it (the manifests applied to that namespace)."""
+    namespace, _, name = identity.key.removeprefix("sa:").partition("/")
+    if namespace != APPLY_NAMESPACE:
+        return False
+    return any(b.identity.key.startswith("sa:") and b.identity.key.rpartition("/")[2] == name for b in graph.bindings)
 
 
 def unused_tokens(graph: Graph) -> Iterator[Finding]:

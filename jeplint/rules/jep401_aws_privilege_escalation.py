@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule, fingerprint
-from jeplint.rules.common import identities_of, source_grants
+from jeplint.rules.common import identities_of, source_grants, unattached
 from jeplint.rules.common.escalation import (
     RANK,
     anchor,
@@ -67,7 +67,7 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         span = token_span(next(p.token for p in top.parts if p.need == top.path.target))
         yield Finding(
             "JEP401",
-            f"{policy.label} lets its holder {_verb(level)}: {summary(matches)}; it is attached to no identity in the scan",
+            f"{policy.label} lets its holder {_verb(level)}: {summary(matches)}; {unattached(policy)}",
             span,
             finish(part_locations(matches), graph, None),
             fingerprint("JEP401", span.path, policy.key, level, *sorted({m.path.id for m in matches})),

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from jeplint.catalog import aws_actions
+from jeplint.graph.aws_managed import documented_for_service
 from jeplint.graph.conditions import scoping
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
 from jeplint.rules.base import Finding, Related, fingerprint
@@ -115,6 +116,34 @@ def service_delegation(identity: Identity) -> bool:
     return all(s.removesuffix(".amazonaws.com").removesuffix(".amazonaws.com.cn") not in CODE_RUNNING_SERVICES for s in services)
 
 
+def trusted_services(identity: Identity) -> list[str]:
+    """The services of the role's trust (`glue` for `Service: glue.amazonaws.com`) when every
+    principal of it is a service, else []."""
+    trust = identity.trust
+    if identity.platform != "aws" or identity.kind != "role" or trust is None or not trust.grants:
+        return []
+    principals = [v.text or "" for g in trust.grants if g.effect == "Allow" for v in g.principals]
+    if not principals or not all(p.startswith("Service:") for p in principals):
+        return []
+    return [p.split(":", 1)[1].split(".", 1)[0].lower() for p in principals]
+
+
+def documented(graph: Graph, grant: Grant) -> str | None:
+    """The AWS managed policy whose statement `grant` copies for the service its holders serve
+    (the ECS scheduled-task role's `ecs:RunTask` on `*` is AmazonEC2ContainerServiceEventsRole's):
+    AWS's documented design for that service's role, when every holder is a role only AWS
+    services assume. None otherwise."""
+    holders = identities_of(graph, grant.policy)
+    services = [s for h in holders for s in trusted_services(h)]
+    if not holders or any(not trusted_services(h) for h in holders) or grant.conditions or grant.not_actions:
+        return None
+    actions = [v.text for v in grant.actions if v.text is not None and not v.partial]
+    resources = [v.text for v in grant.resources if v.text is not None and not v.partial]
+    if len(actions) != len(grant.actions) or len(resources) != len(grant.resources):
+        return None
+    return documented_for_service(actions, resources, services)
+
+
 def delegated(graph: Graph, grant: Grant) -> bool:
     """Every holder of the grant is a service-delegation role (and there is at least one)."""
     holders = identities_of(graph, grant.policy)
@@ -172,7 +201,15 @@ def sentence(graph: Graph, grant: Grant, can: str) -> str:
     holders = identities_of(graph, grant.policy)
     if holders:
         return f"{who(holders)} can {can} through {grant.where}{limits(graph, grant)}"
-    return f"{grant.where} lets its holder {can}{limits(graph, grant)}; it is attached to no identity in the scan"
+    return f"{grant.where} lets its holder {can}{limits(graph, grant)}; {unattached(grant.policy)}"
+
+
+def unattached(policy: Policy) -> str:
+    """What a finding about a policy no identity in the scan holds says about its holders: where it
+    is attached instead, when the graph can tell (`Policy.attached_outside`)."""
+    if policy.attached_outside:
+        return f"it is attached outside the scan: {policy.attached_outside}"
+    return "it is attached to no identity in the scan"
 
 
 def path_locations(graph: Graph, grant: Grant) -> list[Related]:

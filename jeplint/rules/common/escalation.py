@@ -8,7 +8,7 @@ or the IAM write that picks the victim) is held only on named resources, or only
 condition: each narrowing (and a permissions boundary) lowers the level by one, and a path that
 falls below warning is not reported: that is how the permission should be written.
 
-(About 430 lines: matching, attribution, narrowing and the wording of a path are one pipeline that
+(About 440 lines: matching, attribution, narrowing and the wording of a path are one pipeline that
 every escalation rule walks; split, each piece would import the others.)
 """
 
@@ -27,7 +27,15 @@ from jeplint.graph.effective import _all_aws, effective
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
 from jeplint.iamglob import matches
 from jeplint.rules.base import Related
-from jeplint.rules.common import MAX_RELATED, allows, identity_locations, scoping_keys, service_delegation, statement_key
+from jeplint.rules.common import (
+    MAX_RELATED,
+    allows,
+    identity_locations,
+    scoping_keys,
+    service_delegation,
+    statement_key,
+    trusted_services,
+)
 from jeplint.rules.common.purpose import STACK_REASON, own_stacks
 from jeplint.span import Span
 
@@ -203,7 +211,14 @@ def effect(match: Match) -> str:
         return _ANY_ITSELF.sub("itself", text)
     if "only on the resources named" in match.narrowed and target in _POLICY_WRITES:
         return _ANY_ITSELF.sub(lambda m: f"the {m.group(1)} resources named", text)
+    if "only on the resources named" in match.narrowed:
+        # `iam:CreateAccessKey` on `user/ci`: the keys of the users named, not of any user
+        return _ANY_NOUN.sub(lambda m: f"the {_PLURALS[m.group(1)]} named", text)
     return text
+
+
+_PLURALS = {"user": "users", "role": "roles", "group": "groups", "instance profile": "instance profiles"}
+_ANY_NOUN = re.compile(r"\bany (user|role|group|instance profile)\b(?! it can pass)")
 
 
 def summary(matches: list[Match]) -> str:
@@ -368,12 +383,17 @@ def _parts(pairs: list[tuple[Binding | None, Policy]], need: str) -> list[Part]:
 
 
 def aws_service_role(identity: Identity, parts: list[Part]) -> bool:
-    """A role only AWS services that run no customer code assume, holding the path only through the `service-role/` managed
-    policies AWS publishes for them (the EMR service role's PassRole and RunInstances): reported
-    when the role is also given something else, through the statements that give it."""
-    if not service_delegation(identity):
+    """A role only AWS services assume, holding the path only through the `service-role/` managed
+    policies AWS publishes for them: for a service that runs no customer code any such policy (the
+    EMR service role's PassRole and RunInstances), for one that does the service's own policy, by
+    name (the `glue:*` of AWSGlueServiceRole on a Glue crawler's role). AWS's design for the
+    service: reported when the role is also given something else, through the statements that give it."""
+    if not all(p.grant.policy.kind == "aws-managed" and service_role_policy(p.grant.policy.name) for p in parts):
         return False
-    return all(p.grant.policy.kind == "aws-managed" and service_role_policy(p.grant.policy.name) for p in parts)
+    if service_delegation(identity):
+        return True
+    services = trusted_services(identity)  # a code-running service: the policy must be that service's own
+    return bool(services) and all(any(s in p.grant.policy.name.lower() for s in services) for p in parts)
 
 
 def _passes_to(part: Part, service: str | None) -> bool:

@@ -6,6 +6,9 @@ for an escalation path, not at all), with the reason in the message.
   CNI attaches network interfaces to the nodes; AWS gives no narrower resource for it.
 - A deployment pipeline's role (assumed by CodePipeline, CodeBuild or CloudFormation) acting on the
   CloudFormation stacks it names, each by name: updating its stack is what the pipeline is for.
+- A CloudFormation stack's own resources: every resource of the statement is named after the stack
+  (`report-group/${AWS::StackName}*`, `function:${AWS::StackName}-worker`), so it reaches only what
+  the stack itself creates.
 - A GitOps controller (Argo CD, Flux: their well-known ServiceAccount names, or the
   `app.kubernetes.io/part-of` label) reading the Secrets of its own namespace, through a Role bound
   there: its repository and cluster credentials live there.
@@ -53,6 +56,25 @@ GITOPS_ACCOUNTS = {
 }  # fmt: skip
 
 GITOPS_LABELS = {"argocd": "Argo CD", "flux": "Flux"}  # values of app.kubernetes.io/part-of
+
+_ANY_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+STACK_MARK = "\0stack\0"
+
+
+def own_stack_resources(grant: Grant) -> bool:
+    """Every resource of the statement is an ARN whose name starts with the stack's own name
+    (`...:report-group/${AWS::StackName}*`; placeholders such as `${AWS::Region}` hold no `:`)."""
+    texts = [v.text for v in grant.resources]
+    if not texts or grant.not_resources:
+        return False
+    for text in texts:
+        if text is None:
+            return False
+        parts = _ANY_PLACEHOLDER.sub("x", text.replace("${AWS::StackName}", STACK_MARK)).split(":", 5)
+        if len(parts) != 6 or not re.search(r"(^|[/:])" + STACK_MARK, parts[5]):
+            return False
+    return True
+
 
 CNI_REASON = "inherent to a node role: the VPC CNI plugin's permissions, as AWS documents them in AmazonEKS_CNI_Policy"
 STACK_REASON = "inherent to a deployment pipeline: it acts on the CloudFormation stacks it names"

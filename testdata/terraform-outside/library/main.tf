@@ -1,0 +1,7 @@
+module "policy" {
+  source = "./modules/policy"
+}
+
+output "policy_arn" {
+  value = module.policy.arn
+}
