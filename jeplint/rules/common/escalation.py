@@ -18,12 +18,13 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from jeplint.catalog import aws_actions
 from jeplint.catalog.broad_roles import AZURE_BROAD, GCP_BROAD, K8S_BROAD
 from jeplint.catalog.escalation import Path, arn_parts, covers
 from jeplint.graph.assume import arn_name, reference_key
 from jeplint.graph.aws_managed import BROAD, service_role_policy
 from jeplint.graph.conditions import values_for
-from jeplint.graph.effective import _all_aws, effective
+from jeplint.graph.effective import effective
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value
 from jeplint.iamglob import matches
 from jeplint.rules.base import Related
@@ -70,8 +71,8 @@ def full_wildcard(grant: Grant) -> bool:
 
 def already_admin(graph: Graph, identity: Identity) -> bool:
     """The identity can already do nearly everything: escalating adds nothing (JEP101/103/106 report it)."""
-    catalogue = _all_aws()
-    return bool(catalogue) and len(effective(graph, identity).actions) > NEAR_FULL * len(catalogue)
+    catalogue = aws_actions.action_count()
+    return bool(catalogue) and len(effective(graph, identity).actions) > NEAR_FULL * catalogue
 
 
 # -- AWS: which statement grants an action, and on what ------------------------------------------

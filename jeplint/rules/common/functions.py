@@ -9,8 +9,9 @@ needs it. Listing, describing and tagging are not counted either.
 
 from __future__ import annotations
 
+from jeplint.catalog import aws_actions
 from jeplint.catalog.functions import HIGH_IMPACT, IDENTITY_SERVICES, NOT_COUNTED, Function, classify, plumbing
-from jeplint.graph.effective import _all_aws, effective
+from jeplint.graph.effective import effective
 from jeplint.graph.model import Grant, Graph, Identity
 from jeplint.rules.base import Related
 from jeplint.rules.common import identity_locations
@@ -110,7 +111,7 @@ def near_full(graph: Graph, identity: Identity) -> bool:
     catalogue, or a literal everything (`*` on `*`)."""
     actions = effective(graph, identity).actions
     if identity.platform == "aws":
-        return len(actions) > NEAR_FULL * max(1, len(_all_aws()))
+        return len(actions) > NEAR_FULL * max(1, aws_actions.action_count())
     if identity.platform == "kubernetes":
         from jeplint.catalog.k8s import all_permissions
 
