@@ -75,6 +75,10 @@ def source_grants(graph: Graph) -> Iterator[Grant]:
 HUMAN_KINDS = frozenset({"permission-set", "k8s-user", "k8s-group", "user@gcp", "group@gcp", "domain@gcp"})
 
 
+# A resource or principal naming the caller's own user: `${aws:username}` (Terraform: `$${...}`).
+SELF_USER = ("{aws:username}", "{aws:userid}")
+
+
 def human(identity: Identity) -> bool:
     """An identity people sign in as (SSO permission set, Kubernetes user or group, GCP user/group/domain)."""
     return identity.kind in HUMAN_KINDS or f"{identity.kind}@{identity.platform}" in HUMAN_KINDS
@@ -100,32 +104,20 @@ CODE_RUNNING_SERVICES = frozenset(
 def service_delegation(identity: Identity) -> bool:
     """A role only AWS services that run no customer code may assume (its trust names only such
     `Service` principals): the service acts with it, within that service's own operations."""
-    trust = identity.trust
-    if identity.platform != "aws" or identity.kind != "role" or trust is None or not trust.grants:
-        return False
-    services = [
-        v.text.split(":", 1)[1]
-        for g in trust.grants
-        if g.effect == "Allow"
-        for v in g.principals
-        if v.text and v.text.startswith("Service:")
-    ]
-    others = [v for g in trust.grants if g.effect == "Allow" for v in g.principals if not (v.text or "").startswith("Service:")]
-    if not services or others:
-        return False
-    return all(s.removesuffix(".amazonaws.com").removesuffix(".amazonaws.com.cn") not in CODE_RUNNING_SERVICES for s in services)
+    services = trusted_services(identity)
+    return bool(services) and all(s not in CODE_RUNNING_SERVICES for s in services)
 
 
 def trusted_services(identity: Identity) -> list[str]:
-    """The services of the role's trust (`glue` for `Service: glue.amazonaws.com`) when every
-    principal of it is a service, else []."""
+    """The services of the role's trust (`glue` for `Service: glue.amazonaws.com`, `tasks.apprunner`)
+    when every principal of its Allow statements is a service, else []."""
     trust = identity.trust
     if identity.platform != "aws" or identity.kind != "role" or trust is None or not trust.grants:
         return []
     principals = [v.text or "" for g in trust.grants if g.effect == "Allow" for v in g.principals]
     if not principals or not all(p.startswith("Service:") for p in principals):
         return []
-    return [p.split(":", 1)[1].split(".", 1)[0].lower() for p in principals]
+    return [p.split(":", 1)[1].lower().removesuffix(".amazonaws.com.cn").removesuffix(".amazonaws.com") for p in principals]
 
 
 def documented(graph: Graph, grant: Grant) -> str | None:
@@ -134,9 +126,10 @@ def documented(graph: Graph, grant: Grant) -> str | None:
     AWS's documented design for that service's role, when every holder is a role only AWS
     services assume. None otherwise."""
     holders = identities_of(graph, grant.policy)
-    services = [s for h in holders for s in trusted_services(h)]
-    if not holders or any(not trusted_services(h) for h in holders) or grant.conditions or grant.not_actions:
+    each = [trusted_services(h) for h in holders]
+    if not holders or not all(each) or grant.conditions or grant.not_actions:
         return None
+    services = [s for found in each for s in found]
     actions = [v.text for v in grant.actions if v.text is not None and not v.partial]
     resources = [v.text for v in grant.resources if v.text is not None and not v.partial]
     if len(actions) != len(grant.actions) or len(resources) != len(grant.resources):

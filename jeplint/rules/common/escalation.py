@@ -30,6 +30,7 @@ from jeplint.iamglob import matches
 from jeplint.rules.base import Related
 from jeplint.rules.common import (
     MAX_RELATED,
+    SELF_USER,
     allows,
     identity_locations,
     scoping_keys,
@@ -43,7 +44,7 @@ from jeplint.span import Span
 RANK = {"note": 0, "warning": 1, "error": 2}
 NEAR_FULL = 0.5  # share of the AWS catalogue above which an identity already is administrator (JEP101/103/106)
 SHOWN_PATHS = 2  # paths written out in a message; the others are counted (and listed as related locations)
-SELF_NAMES = ("{aws:username}", "{aws:userid}", "{aws:PrincipalTag")  # `${...}` or Terraform's escaped `$${...}`
+SELF_NAMES = (*SELF_USER, "{aws:PrincipalTag")  # `${...}` or Terraform's escaped `$${...}`
 _ACCOUNT = re.compile(r"^\d{12}$")
 
 

@@ -14,7 +14,7 @@ from jeplint.catalog.functions import HIGH_IMPACT, IDENTITY_SERVICES, NOT_COUNTE
 from jeplint.graph.effective import effective
 from jeplint.graph.model import Grant, Graph, Identity
 from jeplint.rules.base import Related
-from jeplint.rules.common import identity_locations
+from jeplint.rules.common import SELF_USER, identity_locations
 from jeplint.span import Span
 
 Functions = dict[Function, list[tuple[str, Grant]]]
@@ -50,14 +50,11 @@ def named(grant: Grant) -> bool:
     )
 
 
-SELF_MARKERS = ("{aws:username}", "{aws:userid}")  # `${...}` (or Terraform's `$${...}`): the caller's own user
-
-
 def self_service(grant: Grant) -> bool:
     """Every resource of the statement is the caller's own user (`user/${aws:username}`): managing
     one's own password, keys and MFA is self-service, not a function of the identity."""
     written = [v.text if v.text is not None else v.unresolved for v in grant.resources]
-    return bool(written) and not grant.not_resources and all(any(m in w for m in SELF_MARKERS) for w in written)
+    return bool(written) and not grant.not_resources and all(any(m in w for m in SELF_USER) for w in written)
 
 
 def functions_of(graph: Graph, identity: Identity) -> Functions:
