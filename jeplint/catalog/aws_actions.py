@@ -23,7 +23,7 @@ import tempfile
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.util import find_spec
-from typing import Any
+from typing import Any, cast
 
 from jeplint.iamglob import matches
 
@@ -98,8 +98,14 @@ def service_names() -> list[str]:
 
 def action_count() -> int:
     """How many actions the catalogue knows (for "more than half of AWS"): counted without
-    checking or building every service, which a one-file scan does not need."""
-    return sum(len(actions) for actions in (_compiled() or {}).values() if isinstance(actions, dict))
+    checking or building every service, which a one-file scan does not need. Counted once per
+    compiled catalogue (rules ask it for every identity)."""
+    compiled = _compiled()
+    if compiled is None:
+        return 0
+    if not _counted or _counted[0] is not compiled:
+        _counted[:] = [compiled, sum(len(actions) for actions in compiled.values() if isinstance(actions, dict))]
+    return cast(int, _counted[1])
 
 
 @lru_cache(maxsize=1)
@@ -158,6 +164,7 @@ _checked: set[str] = set()  # services of the compiled catalogue checked and sha
 _known: dict[Any, Any] = {}  # one shared tuple per distinct access list / resource-type list
 _distrusted: set[str] = set()  # files that held a malformed service: compiled again instead
 _source: list[str] = []  # the file the compiled catalogue was read from, if any
+_counted: list[Any] = []  # [the compiled catalogue, its number of actions] (`action_count`)
 
 
 @lru_cache(maxsize=1)

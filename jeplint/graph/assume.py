@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from jeplint.catalog import aws_actions
 from jeplint.catalog.escalation import arn_parts
 from jeplint.graph.effective import effective
 from jeplint.graph.model import Grant, Graph, Identity, Value
@@ -143,10 +144,13 @@ def _build(graph: Graph) -> dict[int, list[Step]]:
     index = _TrustIndex(graph)
     position = {id(identity): number for number, identity in enumerate(graph.identities)}
     out: dict[int, list[Step]] = {}
+    # Effective AWS action sets hold the catalogue's spellings (`Action.full`), never lowered.
+    entry = (aws_actions.service("sts") or {}).get("assumerole")
+    assume_role = entry.full if entry is not None else "sts:AssumeRole"
     for source in graph.identities:
         if source.platform != "aws" or not graph.bindings_of(source):
             continue
-        if "sts:assumerole" not in {a.lower() for a in effective(graph, source).actions}:
+        if assume_role not in effective(graph, source).actions:
             continue
         for target, trust, principal in sorted(index.admitting(source), key=lambda item: position[id(item[0])]):
             granted = _grant(graph, source, target)
@@ -172,10 +176,10 @@ def _grant(graph: Graph, source: Identity, target: Identity) -> tuple[Grant, Val
 def _assume_token(grant: Grant) -> Value | Span | None:
     """The token through which `grant` names sts:AssumeRole (the `NotAction` key of a statement that
     does not exclude it); None when it does not grant it."""
-    hits = [v for v in grant.actions if v.text is not None and matches("sts:assumerole", v.text.lower())]
+    hit = grant.action_token("sts:assumerole")
     if grant.not_actions:
-        return None if hits else grant.key_spans.get("NotAction", grant.span)
-    return hits[0] if hits else None
+        return None if hit is not None else grant.key_spans.get("NotAction", grant.span)
+    return hit
 
 
 def _assumes_role(grant: Grant) -> bool:

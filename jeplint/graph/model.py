@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from jeplint.graph.conditions import Conditions
 from jeplint.graph.lifetimes import Lifetime, Rotation
+from jeplint.iamglob import action_matches
 from jeplint.span import Span
 
 if TYPE_CHECKING:
@@ -97,6 +98,22 @@ class Grant:
     sid: str = ""
     key_spans: dict[str, Span] = field(default_factory=dict)  # "NotAction" -> span of that key
     unresolved: str = ""  # set when the whole statement could not be read
+
+    def action_token(self, action: str) -> Value | None:
+        """The first of `actions` that names `action` (given in lower case) by IAM's case-insensitive
+        glob; None when none does. Literal elements of another length are passed over unread: a
+        statement may list hundreds, and this is asked for every escalation need of every holder."""
+        size = len(action)
+        for value in self.actions:
+            text = value.text
+            if text is None:
+                continue
+            if "*" in text or "?" in text:
+                if action_matches(action, text):
+                    return value
+            elif len(text) == size and text.lower() == action:
+                return value
+        return None
 
     @property
     def where(self) -> str:

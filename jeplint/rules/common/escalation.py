@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import cast
 
 from jeplint.catalog import aws_actions
 from jeplint.catalog.broad_roles import AZURE_BROAD, GCP_BROAD, K8S_BROAD
@@ -79,20 +80,13 @@ def already_admin(graph: Graph, identity: Identity) -> bool:
 # -- AWS: which statement grants an action, and on what ------------------------------------------
 
 
-def _pattern_matches(action: str, pattern: str) -> bool:
-    """IAM glob. Not memoized per (action, pattern) pair: `matches` keeps each pattern's compiled
-    matcher, and a memo of the pairs held ~12 MB of keys on a large estate for no measurable time."""
-    return matches(action, pattern)
-
-
 def aws_token(grant: Grant, action: str) -> Value | Span | None:
     """The token through which `grant` names `action`: the matching action pattern, or the
     `NotAction` key of a statement that does not exclude it; None when it does not grant it."""
-    lowered = action.lower()
-    hits = [v for v in grant.actions if v.text is not None and _pattern_matches(lowered, v.text.lower())]
+    hit = grant.action_token(action.lower())
     if grant.not_actions:
-        return None if hits else grant.key_spans.get("NotAction", grant.span)
-    return hits[0] if hits else None
+        return None if hit is not None else grant.key_spans.get("NotAction", grant.span)
+    return hit
 
 
 def broad_resource(text: str) -> bool:
@@ -293,8 +287,12 @@ def lowered_actions(graph: Graph, identity: Identity) -> frozenset[str]:
     every action of every identity cost ~26 MB on a large estate for nothing."""
     memo = graph.memo.setdefault("jep4-lowered", {})
     if id(identity) not in memo:
-        asked = asked_actions()
-        memo[id(identity)] = frozenset(low for a in effective(graph, identity).actions if (low := a.lower()) in asked)
+        actions = effective(graph, identity).actions  # catalogue spellings (`Action.full`)
+        spelled = graph.memo.setdefault("jep4-spelled", {})
+        if 0 not in spelled:
+            spelled[0] = _asked_spelled()
+        asked = cast(dict[str, str], spelled[0])
+        memo[id(identity)] = frozenset(low for full, low in asked.items() if full in actions)
     return memo[id(identity)]  # type: ignore[return-value]
 
 
@@ -305,6 +303,19 @@ def asked_actions() -> frozenset[str]:
     from jeplint.catalog.escalation import aws_paths
 
     return frozenset({need.lower() for path in aws_paths() for need in path.needs} | {"sts:assumerole"})
+
+
+def _asked_spelled() -> dict[str, str]:
+    """{catalogue spelling: lower case} of `asked_actions` the catalogue knows: effective AWS action
+    sets hold catalogue spellings only, so a set is asked ~100 questions instead of lowering each
+    of its thousands of actions. Made once per graph (the catalogue may change between scans)."""
+    out = {}
+    for low in asked_actions():
+        prefix, _, name = low.partition(":")
+        entry = (aws_actions.service(prefix) or {}).get(name)
+        if entry is not None:
+            out[entry.full] = low
+    return out
 
 
 def account_of(text: str) -> str | None:

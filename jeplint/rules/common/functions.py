@@ -9,6 +9,8 @@ needs it. Listing, describing and tagging are not counted either.
 
 from __future__ import annotations
 
+from typing import cast
+
 from jeplint.catalog import aws_actions
 from jeplint.catalog.functions import HIGH_IMPACT, IDENTITY_SERVICES, NOT_COUNTED, Function, classify, plumbing
 from jeplint.graph.effective import effective
@@ -61,17 +63,36 @@ def functions_of(graph: Graph, identity: Identity) -> Functions:
     """{function: [(action, granting statement), ...]} of what an identity can do, plumbing and
     self-service on its own user left out."""
     eff = effective(graph, identity)
+    sources = eff.sources  # one pass over the grants, not one per action (`Effective.source`)
+    # (action, the statement names its resources) -> the function it counts as, None when it is not
+    # counted: shared by the identities of the scan (a read-only managed policy is ~7,000 actions).
+    counted = cast(dict[tuple[str, bool], "Function | None"], graph.memo.setdefault("counted-functions", {}))
+    facts: dict[int, tuple[bool, bool]] = {}  # id(grant) -> (named, self-service)
     out: Functions = {}
     for action in sorted(eff.actions):
-        grant = eff.source(action)
-        if plumbing(action, identity.platform, named(grant)) or self_service(grant):
+        grant = sources[action]
+        fact = facts.get(id(grant))
+        if fact is None:
+            fact = facts[id(grant)] = (named(grant), self_service(grant))
+        if fact[1]:
             continue
-        function = classify(action, identity.platform)
-        if function.capability in NOT_COUNTED:
-            continue
-        domain = DOMAIN_ALIASES.get(function.domain, function.domain)
-        out.setdefault(Function(domain, function.capability, ""), []).append((action, grant))
+        key = (action, fact[0])
+        if key not in counted:
+            counted[key] = _counted(action, identity.platform, fact[0])
+        function = counted[key]
+        if function is not None:
+            out.setdefault(function, []).append((action, grant))
     return out
+
+
+def _counted(action: str, platform: str, named: bool) -> Function | None:
+    """The function `action` counts as (its domain aliased), None for plumbing and what is not counted."""
+    if plumbing(action, platform, named):
+        return None
+    function = classify(action, platform)
+    if function.capability in NOT_COUNTED:
+        return None
+    return Function(DOMAIN_ALIASES.get(function.domain, function.domain), function.capability, "")
 
 
 def resource_groups(functions: Functions) -> list[set[Function]]:
