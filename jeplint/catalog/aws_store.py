@@ -1,0 +1,146 @@
+"""The compiled AWS action catalogue on disk: one file, each service decoded only when asked for.
+
+The file is JSON Lines, `aws-actions-<FORMAT>-<digest>.jsonl` in a private folder of the user's:
+
+- line 1, the index: `{"format": F, "version": V, "services": {prefix: [start, length, count]}}`,
+  where `start` and `length` locate the service's line in the bytes after the index line and
+  `count` is its number of actions (so the catalogue's size is known without decoding a service);
+- then one line per service: `{lower-case action name: [Name, [access levels], takes resources,
+  [[service, ARN prefix], ...]]}`.
+
+A scan reads the bytes once and decodes the index (~20 KB); each service is decoded and checked on
+first use (`Stored.service`): a one-file scan decodes a handful of 457 services. It is plain data
+(JSON), never code, and is read only from a folder no one else may write to (`private`). A service
+that is not what `write` would have written (not JSON, another shape, another count than the index
+says) makes `Stored.service` answer `Malformed`: the caller stops using the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import tempfile
+from typing import Any
+
+# lower-case action name -> [Name, [access levels], takes resources, [[service, ARN prefix], ...]]
+Service = dict[str, list[Any]]
+
+
+class Malformed(Exception):
+    """A service of the stored file is not what `write` writes: the file is not to be used."""
+
+
+class Stored:
+    """The index of a stored catalogue, and its services' bytes (decoded on demand)."""
+
+    __slots__ = ("counts", "_data", "_spans")
+
+    def __init__(self, data: bytes, body: int, index: dict[str, list[int]]) -> None:
+        self.counts = {prefix: entry[2] for prefix, entry in index.items()}  # prefix -> number of actions
+        self._data = data
+        self._spans = {prefix: (body + entry[0], body + entry[0] + entry[1]) for prefix, entry in index.items()}
+
+    def service(self, prefix: str) -> Service | None:
+        """The service's entries, decoded and checked now; None when the index does not name it.
+        Raises `Malformed` when its line is not what `write` wrote."""
+        span = self._spans.get(prefix)
+        if span is None:
+            return None
+        try:
+            actions = json.loads(self._data[span[0] : span[1]])
+        except (ValueError, RecursionError):
+            raise Malformed(prefix) from None
+        if not well_formed(actions) or len(actions) != self.counts[prefix]:
+            raise Malformed(prefix)
+        return actions
+
+
+def read(path: str, fmt: int, version: str) -> Stored | None:
+    """The stored catalogue at `path`, or None when missing, unreadable, of another format or
+    version, or with an index that does not fit the file. Services are checked when decoded."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    end = data.find(b"\n")
+    try:
+        head = json.loads(data[:end]) if end > 0 else None
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(head, dict) or head.get("format") != fmt or head.get("version") != version:
+        return None
+    index = head.get("services")
+    size = len(data) - end - 1
+    if not isinstance(index, dict) or not all(_located(entry, size) for entry in index.values()):
+        return None
+    return Stored(data, end + 1, index)
+
+
+def _located(entry: object, size: int) -> bool:
+    return (
+        isinstance(entry, list)
+        and len(entry) == 3
+        and all(type(n) is int and n >= 0 for n in entry)
+        and entry[0] + entry[1] <= size
+    )
+
+
+def well_formed(actions: object) -> bool:
+    return isinstance(actions, dict) and all(
+        isinstance(k, str)
+        and isinstance(e, list)
+        and len(e) == 4
+        and isinstance(e[0], str)
+        and isinstance(e[1], list)
+        and all(isinstance(a, str) for a in e[1])
+        and isinstance(e[2], bool)
+        and isinstance(e[3], list)
+        and all(isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p) for p in e[3])
+        for k, e in actions.items()
+    )
+
+
+def encode(services: dict[str, Service], fmt: int, version: str) -> bytes:
+    """The file's bytes: the index line, then one line per service (in `services`' order)."""
+    lines = [json.dumps(actions, separators=(",", ":")).encode("ascii") for actions in services.values()]
+    index: dict[str, list[int]] = {}
+    start = 0
+    for (prefix, actions), line in zip(services.items(), lines):
+        index[prefix] = [start, len(line), len(actions)]
+        start += len(line) + 1
+    head = json.dumps({"format": fmt, "version": version, "services": index}, separators=(",", ":"))
+    return b"\n".join([head.encode("ascii"), *lines, b""])
+
+
+def write(path: str, payload: bytes) -> None:
+    """Write atomically (a temporary file renamed into place); a failure only means no file."""
+    folder = os.path.dirname(path)
+    parent = os.path.dirname(folder)
+    if os.path.isdir(parent) and not private(parent):
+        return  # a cache root others may write to is not used at all (not even to hold our folder)
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        if not private(folder):
+            return
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".aws-actions-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(payload)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        return
+
+
+def private(folder: str) -> bool:
+    """The folder is this user's and no one else may write to it (else its file is not trusted)."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return False
+    owner = getattr(os, "getuid", lambda: st.st_uid)()
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == owner and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
