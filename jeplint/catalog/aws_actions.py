@@ -24,7 +24,7 @@ from functools import cache, lru_cache
 from importlib.util import find_spec
 from typing import Any
 
-from jeplint.catalog import aws_store
+from jeplint.catalog import aws_store, private_files
 from jeplint.catalog.aws_store import Malformed, Stored
 from jeplint.iamglob import matches
 
@@ -50,7 +50,7 @@ class Action:
 
 
 def use_folder(folder: str | None) -> None:
-    """Keep the compiled catalogue in `folder` (a private folder of the user's: see `_private`)."""
+    """Keep the compiled catalogue in `folder` (a private folder of the user's: see `private_files`)."""
     global _folder
     if folder != _folder:
         _folder = folder
@@ -186,13 +186,13 @@ def _compiled() -> _Catalogue | None:
     version = data_version()
     digest = hashlib.sha256(f"{FORMAT}\0{version}\0{base}".encode()).hexdigest()[:24]
     path = os.path.join(_folder, f"aws-actions-{FORMAT}-{digest}.jsonl") if _folder else None
-    if path is not None and path not in _distrusted and aws_store.private(_folder or ""):
-        stored = aws_store.read(path, FORMAT, version)
-        if stored is not None:
-            return _Catalogue(stored.counts, {}, stored, path)
+    data = private_files.read(path) if path is not None and path not in _distrusted else None
+    stored = aws_store.read(data, FORMAT, version) if data is not None else None
+    if stored is not None:
+        return _Catalogue(stored.counts, {}, stored, path)
     compiled = _compile(base)
     if path is not None and version not in ("unknown", "unavailable"):
-        aws_store.write(path, aws_store.encode(compiled, FORMAT, version))
+        private_files.write(path, aws_store.encode(compiled, FORMAT, version))
     for actions in compiled.values():
         _share(actions)
     return _Catalogue({prefix: len(actions) for prefix, actions in compiled.items()}, compiled, None, None)

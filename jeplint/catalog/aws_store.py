@@ -10,17 +10,15 @@ The file is JSON Lines, `aws-actions-<FORMAT>-<digest>.jsonl` in a private folde
 
 A scan reads the bytes once and decodes the index (~20 KB); each service is decoded and checked on
 first use (`Stored.service`): a one-file scan decodes a handful of 457 services. It is plain data
-(JSON), never code, and is read only from a folder no one else may write to (`private`). A service
-that is not what `write` would have written (not JSON, another shape, another count than the index
-says) makes `Stored.service` answer `Malformed`: the caller stops using the file.
+(JSON), never code, and is read only from a folder no one else may write to
+(`jeplint.catalog.private_files`). A service that is not what `encode` would have written (not
+JSON, another shape, another count than the index says) makes `Stored.service` raise `Malformed`:
+the caller stops using the file.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import stat
-import tempfile
 from typing import Any
 
 # lower-case action name -> [Name, [access levels], takes resources, [[service, ARN prefix], ...]]
@@ -28,7 +26,7 @@ Service = dict[str, list[Any]]
 
 
 class Malformed(Exception):
-    """A service of the stored file is not what `write` writes: the file is not to be used."""
+    """A service of the stored file is not what `encode` writes: the file is not to be used."""
 
 
 class Stored:
@@ -43,7 +41,7 @@ class Stored:
 
     def service(self, prefix: str) -> Service | None:
         """The service's entries, decoded and checked now; None when the index does not name it.
-        Raises `Malformed` when its line is not what `write` wrote."""
+        Raises `Malformed` when its line is not what `encode` wrote."""
         span = self._spans.get(prefix)
         if span is None:
             return None
@@ -56,14 +54,9 @@ class Stored:
         return actions
 
 
-def read(path: str, fmt: int, version: str) -> Stored | None:
-    """The stored catalogue at `path`, or None when missing, unreadable, of another format or
-    version, or with an index that does not fit the file. Services are checked when decoded."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return None
+def read(data: bytes, fmt: int, version: str) -> Stored | None:
+    """The stored catalogue in `data`, or None when of another format or version, or with an index
+    that does not fit the file. Services are checked when decoded."""
     end = data.find(b"\n")
     try:
         head = json.loads(data[:end]) if end > 0 else None
@@ -112,35 +105,3 @@ def encode(services: dict[str, Service], fmt: int, version: str) -> bytes:
         start += len(line) + 1
     head = json.dumps({"format": fmt, "version": version, "services": index}, separators=(",", ":"))
     return b"\n".join([head.encode("ascii"), *lines, b""])
-
-
-def write(path: str, payload: bytes) -> None:
-    """Write atomically (a temporary file renamed into place); a failure only means no file."""
-    folder = os.path.dirname(path)
-    parent = os.path.dirname(folder)
-    if os.path.isdir(parent) and not private(parent):
-        return  # a cache root others may write to is not used at all (not even to hold our folder)
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        if not private(folder):
-            return
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".aws-actions-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(payload)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError:
-        return
-
-
-def private(folder: str) -> bool:
-    """The folder is this user's and no one else may write to it (else its file is not trusted)."""
-    try:
-        st = os.stat(folder)
-    except OSError:
-        return False
-    owner = getattr(os, "getuid", lambda: st.st_uid)()
-    return stat.S_ISDIR(st.st_mode) and st.st_uid == owner and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
