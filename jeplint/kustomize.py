@@ -14,7 +14,6 @@ import posixpath
 
 from jeplint.parse import ParseError, read_text
 from jeplint.parse.nodes import Mapping, Node, Scalar, Sequence
-from jeplint.parse.yamlpos import load_yaml
 
 KUSTOMIZATION_FILES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 PATCH_FIELDS = ("patches", "patchesStrategicMerge", "patchesJson6902")
@@ -28,6 +27,8 @@ def patches(sources: list[tuple[str, str]], max_bytes: int) -> dict[str, str]:
     for path, display in sources:
         if os.path.basename(path) not in KUSTOMIZATION_FILES:
             continue
+        from jeplint.parse.yamlpos import load_yaml  # imports PyYAML: only when there is a kustomization
+
         try:
             documents = load_yaml(read_text(path, max_bytes), display)
         except ParseError:

@@ -13,7 +13,6 @@ Anything else raises `UnknownRule`, whose message names the reference and the cl
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from jeplint.rules.base import catalogue
@@ -44,6 +43,8 @@ def resolve_all(references: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 
 def closest(reference: str) -> str | None:
     """The real rule id closest to `reference` (by id, or by name), or None when nothing is close."""
+    import difflib  # only for a reference that names no rule
+
     metas = catalogue()
     upper = reference.strip().upper()
     number = re.fullmatch(r"JEP(\d{1,3})", upper)
