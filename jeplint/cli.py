@@ -266,10 +266,12 @@ def _scan(args: argparse.Namespace) -> int:
 
 def _scan_paths(args: argparse.Namespace, paths: list[str]) -> int:
     from jeplint import baseline, config
+    from jeplint.cache import use_catalogue_folder
     from jeplint.neutral import neutral
     from jeplint.output import OutputError, check_target
     from jeplint.run import scan, selected_rules
 
+    use_catalogue_folder()  # before the configuration's rule names are read from the rule catalogue
     try:
         where = [args.stdin_filename] if args.stdin_filename else paths
         conf = _known_rules(config.resolve(where, args.config, isolated=args.isolated))

@@ -42,11 +42,6 @@ from jeplint.globmatch import Glob
 from jeplint.options import Options
 from jeplint.timeparse import parse_duration
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 CONFIG_FILE = ".jeplint.toml"
 LEVELS = ("error", "warning", "note")
 FAIL_ON = ("error", "warning", "note", "never")
@@ -101,6 +96,12 @@ def _has_section(pyproject: str) -> bool:
 
 
 def _read(path: str) -> dict[str, Any]:
+    # imported here: a scan without a configuration file does not need a TOML reader (issue 16)
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)

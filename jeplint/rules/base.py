@@ -8,11 +8,13 @@ the rule's runnable fixtures; the wheel ships that folder as `jeplint/_catalogue
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from jeplint.graph.model import Graph
 from jeplint.options import Options
@@ -150,26 +152,97 @@ def catalogue_dir() -> Path:
     return installed if installed.is_dir() else package.parent / "rules"
 
 
+_STORED_FORMAT = 1  # bump when the fields `_entry` stores change
+_STRINGS = ("id", "name", "level", "summary", "description", "precision", "security_severity")
+_LISTS = ("tags", "standards", "defers_to")
+_folder: list[str] = []  # where the compiled catalogue is kept (`use_folder`)
+
+
+def use_folder(folder: str | None) -> None:
+    """Keep the compiled rule catalogue in `folder` (the scan's cache folder, a private folder of
+    the user's: see `jeplint.catalog.private_files`); None: parse the rule.yaml files every time."""
+    _folder[:] = [folder] if folder else []
+
+
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, RuleMeta]:
+    """Every rule's metadata, from its `rule.yaml`. Parsing YAML means importing PyYAML (~10 ms, a
+    good part of a one-file scan), so the fields are also kept as JSON in the folder of `use_folder`,
+    under a name made from the digest of every rule.yaml; the file is used only when its entries have
+    the expected fields and types (else the YAML is parsed again and the file rewritten)."""
+    files = sorted(catalogue_dir().glob("JEP*/rule.yaml"))
+    texts = [path.read_bytes() for path in files]
+    entries = _stored(files, texts)
+    return {entry["id"]: _meta(entry, path.parent) for path, entry in zip(files, entries)}
+
+
+def _stored(files: list[Path], texts: list[bytes]) -> list[dict[str, Any]]:
+    """The entries of the rule.yaml `texts`: from the compiled file when it is there and well formed,
+    else parsed (and the file written)."""
+    from jeplint.catalog import private_files
+
+    digest = hashlib.sha256(str(_STORED_FORMAT).encode())
+    for path, text in zip(files, texts):
+        digest.update(f"\0{path.parent.name}\0{len(text)}\0".encode() + text)
+    stored = os.path.join(_folder[0], f"rules-{_STORED_FORMAT}-{digest.hexdigest()[:24]}.json") if _folder else None
+    data = private_files.read(stored) if stored is not None else None
+    try:
+        entries = json.loads(data) if data is not None else None
+    except (ValueError, RecursionError):
+        entries = None
+    if isinstance(entries, list) and len(entries) == len(texts) and all(map(_well_formed, entries)):
+        return entries
+    entries = [_entry(text) for text in texts]
+    if stored is not None:
+        try:
+            private_files.write(stored, json.dumps(entries, separators=(",", ":")).encode("ascii"))
+        except (TypeError, ValueError):
+            pass  # a value YAML gave that JSON cannot hold: parsed each time
+    return entries
+
+
+def _entry(text: bytes) -> dict[str, Any]:
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    metas: dict[str, RuleMeta] = {}
-    for rule_file in sorted(catalogue_dir().glob("JEP*/rule.yaml")):
-        data = yaml.load(rule_file.read_text(encoding="utf-8"), Loader=loader)
-        metas[data["id"]] = RuleMeta(
-            id=data["id"],
-            name=data["name"],
-            level=data["level"],
-            summary=data["summary"].strip(),
-            description=data["description"],
-            tags=tuple(data.get("tags", ())),
-            standards=tuple(data.get("standards", ())),
-            precision=data.get("precision", "high"),
-            security_severity=str(data["security_severity"]),
-            folder=rule_file.parent,
-            examples=tuple((label, name) for label, name in data.get("examples", {}).items()),
-            defers_to=tuple(data.get("defers_to", ())),
-        )
-    return metas
+    data = yaml.load(text.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return {
+        "id": data["id"],
+        "name": data["name"],
+        "level": data["level"],
+        "summary": data["summary"].strip(),
+        "description": data["description"],
+        "tags": list(data.get("tags", ())),
+        "standards": list(data.get("standards", ())),
+        "precision": data.get("precision", "high"),
+        "security_severity": str(data["security_severity"]),
+        "examples": [[label, name] for label, name in data.get("examples", {}).items()],
+        "defers_to": list(data.get("defers_to", ())),
+    }
+
+
+def _well_formed(entry: object) -> bool:
+    return (
+        isinstance(entry, dict)
+        and len(entry) == len(_STRINGS) + len(_LISTS) + 1
+        and all(isinstance(entry.get(key), str) for key in _STRINGS)
+        and all(isinstance(entry.get(key), list) and all(isinstance(v, str) for v in entry[key]) for key in _LISTS)
+        and isinstance(entry.get("examples"), list)
+        and all(isinstance(e, list) and len(e) == 2 and all(isinstance(v, str) for v in e) for e in entry["examples"])
+    )
+
+
+def _meta(entry: dict[str, Any], folder: Path) -> RuleMeta:
+    return RuleMeta(
+        id=entry["id"],
+        name=entry["name"],
+        level=entry["level"],
+        summary=entry["summary"],
+        description=entry["description"],
+        tags=tuple(entry["tags"]),
+        standards=tuple(entry["standards"]),
+        precision=entry["precision"],
+        security_severity=entry["security_severity"],
+        folder=folder,
+        examples=tuple((label, name) for label, name in entry["examples"]),
+        defers_to=tuple(entry["defers_to"]),
+    )
