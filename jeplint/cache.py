@@ -33,18 +33,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
-import marshal
 import os
 import secrets
 import shutil
 import stat
 import sys
 import time
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from jeplint import __version__
 from jeplint.cache_codec import CodecError, dump_tables, dumps, load_tables, loads
@@ -185,18 +182,19 @@ class ParseCache:
             pass  # read-only or full disk: the next scan parses again
 
     def hcl_parser(self) -> Lark:
-        """The HCL parser: from the tables shipped in the package when they match the grammar and
-        Lark installed here (`shipped_tables`); else from tables stored here as plain data, or built
-        and its tables saved here.
+        """The HCL parser: the one shipped in the package when it was made from the grammar and
+        Lark installed here (`jeplint.parse.hcl_shipped`); else from tables stored here as plain
+        data, or built and its tables saved here.
 
         Reading the tables here takes about 0.1 s; compiling the grammar about 1.3 s. They are JSON
         with their SHA-256 (`cache_codec.load_tables`): a planted or damaged file is rebuilt.
         """
         from jeplint.parse.hcl import build_tables, parser_from_tables
+        from jeplint.parse.hcl_shipped import shipped_parser
 
-        shipped = shipped_tables()
-        if shipped is not None:  # the package's own: this folder's copy is for another grammar or lark
-            return parser_from_tables(*shipped)
+        shipped = shipped_parser()
+        if shipped is not None:  # the package's own: this folder's tables are for another grammar or lark
+            return shipped
         try:
             return parser_from_tables(*load_tables(self._read((), TABLES)))
         except Exception:  # missing, damaged, planted or from another lark: build
@@ -324,59 +322,9 @@ def _remove_stale(root: str, keep: str) -> None:
             continue
 
 
-# -- parser tables shipped in the package ---------------------------------------------------------
-
-SHIPPED_TABLES = "hcl-tables.marshal.z"  # in jeplint/data: zlib of `<key>\n<sha-256 of body>\n<body>`
-
-
-def tables_key() -> str:
-    """What the HCL parser tables are compiled from: python-hcl2's grammar file, Lark's version and
-    whether the lean (possessive) patterns apply. Shipped tables are used only when it matches."""
-    import hcl2.parser
-    import lark
-
-    grammar = Path(hcl2.parser.__file__).with_name("hcl2.lark").read_bytes()
-    lean = "lean" if sys.version_info >= (3, 11) else "plain"
-    return hashlib.sha256(grammar + f"\0{lark.__version__}\0{lean}\0{CACHE_FORMAT}".encode()).hexdigest()
-
-
-def dump_shipped_tables(tables: Any) -> bytes:
-    """The file `shipped_tables` reads (written by scripts/build_hcl_tables.py)."""
-    body = marshal.dumps(tables, 4)
-    header = f"{tables_key()}\n{hashlib.sha256(body).hexdigest()}\n".encode("ascii")
-    return zlib.compress(header + body, 9)
-
-
-def shipped_tables() -> Any | None:
-    """The HCL parser tables shipped with jeplint, when they were compiled from the grammar and
-    Lark installed here; None otherwise (the caller reads the cache folder's, or compiles).
-
-    They are part of the package, as trusted as its code, so they are kept in `marshal` form:
-    read in ~15 ms where the JSON form of the cache folder (`cache_codec.load_tables`, for files
-    others might plant) takes ~130 ms, most of a one-file scan. marshal reads plain values and
-    runs nothing; the digest refuses a damaged file before it is read."""
-    from importlib import resources
-
-    try:
-        return read_shipped_tables((resources.files("jeplint") / "data" / SHIPPED_TABLES).read_bytes())
-    except OSError:  # absent: the cache folder's, or compile
-        return None
-
-
-def read_shipped_tables(data: bytes) -> Any | None:
-    """The tables of `dump_shipped_tables` bytes; None when damaged or for another grammar or Lark."""
-    try:
-        key, digest, body = zlib.decompress(data).split(b"\n", 2)
-        if key.decode("ascii") != tables_key() or hashlib.sha256(body).hexdigest().encode("ascii") != digest:
-            return None
-        return marshal.loads(body)
-    except (zlib.error, ValueError, EOFError, TypeError):
-        return None
-
-
 def shipped_or_built_parser() -> Lark:
-    """The HCL parser without a parse cache (`--no-cache`): the shipped tables, else compiled."""
-    from jeplint.parse.hcl import build_parser, parser_from_tables
+    """The HCL parser without a cache folder: the shipped one, else compiled."""
+    from jeplint.parse.hcl import build_parser
+    from jeplint.parse.hcl_shipped import shipped_parser
 
-    shipped = shipped_tables()
-    return parser_from_tables(*shipped) if shipped is not None else build_parser()
+    return shipped_parser() or build_parser()

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from jeplint import cache
 from jeplint.cache import ParseCache
 from jeplint.cache_codec import CodecError, load_tables
 from jeplint.cli import main
+from jeplint.parse import hcl_shipped
 
 POLICIES_TF = ROOT / "testdata" / "examples" / "terraform" / "policies.tf"
 
@@ -91,7 +91,7 @@ def test_attack_planted_lark_gadget_in_the_cache_runs_nothing(
     assert not marker.exists()
     # The package's own tables match this install: the cache folder's are not even read.
     assert Path(store.folder, "hcl-tables").read_bytes() == gadget
-    monkeypatch.setattr(cache, "shipped_tables", lambda: None)  # as with another python-hcl2 or lark
+    monkeypatch.setattr(hcl_shipped, "shipped_parser", lambda: None)  # as with another python-hcl2 or lark
     for flags in ((), ("--no-cache",)):
         monkeypatch.setattr(hcl, "_PARSER", [])
         assert _scan_json(*flags, "main.tf") == expected
@@ -117,7 +117,7 @@ def test_attack_partial_and_planted_entries_are_ignored_and_rebuilt(
     assert _scan_json("main.tf") == expected
     assert target.read_bytes() == good  # rebuilt
     tables = Path(store.folder, "hcl-tables")
-    monkeypatch.setattr(cache, "shipped_tables", lambda: None)  # the folder's tables serve another grammar or lark
+    monkeypatch.setattr(hcl_shipped, "shipped_parser", lambda: None)  # the folder's tables serve another grammar or lark
     store.hcl_parser()  # the tables are written when a parser is first made in this cache
     tables.write_bytes(tables.read_bytes()[:-10] + b"]]]]]]]]]]")  # digest no longer matches
     with pytest.raises(CodecError):

@@ -3,6 +3,7 @@ graceful failure, and the cached HCL parser."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pickle
@@ -18,7 +19,7 @@ from jeplint import cache
 from jeplint.cache import NAMESPACE_PREFIX, ParseCache, cache_root, dumps, loads, namespace
 from jeplint.cache_codec import CodecError
 from jeplint.cli import main
-from jeplint.parse import ParsedFile, hcl, parse_file
+from jeplint.parse import ParsedFile, hcl, hcl_shipped, parse_file
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span, Tagged
 from jeplint.run import PARALLEL_THRESHOLD
 
@@ -268,7 +269,7 @@ def test_the_hcl_parser_is_cached_and_parses_the_same(cache_dir: Path, monkeypat
         return build()
 
     monkeypatch.setattr(hcl, "build_tables", counting_build)
-    monkeypatch.setattr(cache, "shipped_tables", lambda: None)  # as with another python-hcl2: compile
+    monkeypatch.setattr(hcl_shipped, "shipped_parser", lambda: None)  # as with another python-hcl2: compile
     fresh = store.hcl_parser()
     loaded = store.hcl_parser()
     assert built == [1] and loaded is not fresh
@@ -301,33 +302,42 @@ def test_a_tree_too_deep_to_encode_is_parsed_in_the_main_process(
     assert b'"files_analysed": 65' in outputs[0]
 
 
-def test_shipped_parser_tables_are_what_the_grammar_compiles_to() -> None:
-    """The tables in jeplint/data are used instead of compiling the grammar (1-3 s on a fresh CI
-    runner) only when they were compiled from the grammar and Lark installed here; then they must be
-    exactly what compiling gives (`python scripts/build_hcl_tables.py` rewrites them)."""
-    from jeplint.cache import shipped_tables
-    from jeplint.parse.hcl import build_parser, parser_from_tables
+def test_the_shipped_parser_parses_as_the_compiled_grammar_does() -> None:
+    """The parser in jeplint/data is used instead of compiling the grammar (1-3 s on a fresh CI
+    runner) only when it was made from the grammar and Lark installed here; then it must parse
+    exactly as the compiled grammar does (`python scripts/build_hcl_tables.py` rewrites it)."""
+    from jeplint.parse.hcl import build_parser
+    from jeplint.parse.hcl_shipped import shipped_parser
 
-    shipped = shipped_tables()
+    shipped = shipped_parser()
     if shipped is None:
-        pytest.skip("the shipped HCL tables are for another python-hcl2/lark: scans compile the grammar instead")
-    # Lark's table order may vary between compilations; what matters is that they parse alike.
-    from_shipped, compiled = parser_from_tables(*shipped), build_parser()
+        pytest.skip("the shipped HCL parser is for another python-hcl2/lark: scans compile the grammar instead")
+    compiled = build_parser()
     sources = sorted((ROOT / "rules").rglob("*.tf")) + sorted((ROOT / "testdata").rglob("*.tf"))
     assert len(sources) > 40
     for source in sources:
         text = source.read_text(encoding="utf-8") + "\n"
-        assert from_shipped.parse(text) == compiled.parse(text), source
+        assert shipped.parse(text) == compiled.parse(text), source
 
 
-def test_shipped_tables_are_refused_when_damaged_or_for_another_grammar() -> None:
-    from jeplint.cache import dump_shipped_tables, read_shipped_tables
+def test_the_shipped_parser_is_refused_when_damaged_or_for_another_grammar_or_not_a_parser() -> None:
+    import pickle
 
-    tables = ({"parser": {"states": {0: {1: (0, 2)}}}, "rules": [("a", 1)]}, {3: {"name": "T"}})
-    good = dump_shipped_tables(tables)
-    assert read_shipped_tables(good) == tables
+    from jeplint.parse.hcl import build_parser
+    from jeplint.parse.hcl_shipped import dump_shipped_parser, read_shipped_parser, tables_key
+
+    good = dump_shipped_parser(build_parser())
+    made = read_shipped_parser(good)
+    assert made is not None and made.parse('a = "b"\n') == build_parser().parse('a = "b"\n')
     raw = zlib.decompress(good)
-    assert read_shipped_tables(zlib.compress(raw[:-1] + b"\x00")) is None  # the digest no longer matches
-    assert read_shipped_tables(zlib.compress(b"0" * 64 + raw[64:])) is None  # compiled for another grammar
-    assert read_shipped_tables(good[:-5]) is None  # truncated
-    assert read_shipped_tables(b"not zlib") is None
+    assert read_shipped_parser(zlib.compress(raw[:-1] + b"\x00")) is None  # the digest no longer matches
+    assert read_shipped_parser(zlib.compress(b"0" * 64 + raw[64:])) is None  # made for another grammar
+    assert read_shipped_parser(good[:-5]) is None  # truncated
+    assert read_shipped_parser(b"not zlib") is None
+
+    def signed(body: bytes) -> bytes:
+        return zlib.compress(f"{tables_key()}\n{hashlib.sha256(body).hexdigest()}\n".encode() + body)
+
+    assert read_shipped_parser(signed(pickle.dumps({"a": 1}))) is None  # plain data, not a parser
+    assert read_shipped_parser(signed(pickle.dumps(os.system))) is None  # anything but a parser's classes
+    assert read_shipped_parser(signed(pickle.dumps(pickle.Unpickler))) is None
