@@ -78,6 +78,10 @@ def test_counts_and_names_come_from_the_index_without_decoding(folder: Path) -> 
     assert aws_actions.action_count() == total == sum(entry[2] for entry in index["services"].values())
     assert aws_actions.service_names() == list(services)
     assert _decoded() == set()
+    # a spelling decodes its service, and builds no `Action`
+    assert aws_actions.spelling("EC2:runinstances") == "ec2:RunInstances" and aws_actions.spelling("ec2:nosuch") is None
+    assert aws_actions.spelling("nosuchservice:RunInstances") is None
+    assert _decoded() == {"ec2"} and aws_actions.service.cache_info().currsize == 0
     assert len(aws_actions.all_actions()) == total  # every service decoded now
     assert _decoded() == set(services)
 

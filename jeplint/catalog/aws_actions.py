@@ -114,6 +114,14 @@ def all_actions() -> frozenset[str]:
     )
 
 
+def spelling(action: str) -> str | None:
+    """The catalogue's "service:Name" of an action written in any case (the same string as its
+    `Action.full`), or None when unknown: without building the service's `Action`s."""
+    prefix, _, name = action.lower().partition(":")
+    entry = (_entries(prefix) or {}).get(name)
+    return None if entry is None else sys.intern(f"{prefix}:{entry[0]}")
+
+
 def arn_prefixes(action: str) -> tuple[tuple[str, str], ...] | None:
     """(service, resource-part prefix) of each resource type `action` accepts: ("codebuild",
     "project/") for codebuild:StartBuild; () when it only takes `*`; None when the catalogue does
@@ -194,7 +202,7 @@ def _compiled() -> _Catalogue | None:
     if path is not None and version not in ("unknown", "unavailable"):
         private_files.write(path, aws_store.encode(compiled, FORMAT, version))
     for actions in compiled.values():
-        _share(actions)
+        aws_store.shared(actions, _known)
     return _Catalogue({prefix: len(actions) for prefix, actions in compiled.items()}, compiled, None, None)
 
 
@@ -209,23 +217,13 @@ def _entries(prefix: str) -> dict[str, list[Any]] | None:
     if actions is not None or catalogue.stored is None:
         return actions
     try:
-        actions = catalogue.stored.service(prefix)
+        actions = catalogue.stored.service(prefix, _known)
     except Malformed:
         _distrusted.add(catalogue.source or "")
         _compiled.cache_clear()
         return _entries(prefix)
     if actions is not None:
-        catalogue.services[prefix] = _share(actions)
-    return actions
-
-
-def _share(actions: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """Intern a service's strings and share one tuple per distinct access list and type list."""
-    for entry in actions.values():
-        access = tuple(sys.intern(level) for level in entry[1])
-        types = tuple((sys.intern(svc), sys.intern(part)) for svc, part in entry[3])
-        entry[1] = _known.setdefault(access, access)
-        entry[3] = _known.setdefault(types, types)
+        catalogue.services[prefix] = actions
     return actions
 
 

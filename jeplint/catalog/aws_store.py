@@ -19,6 +19,7 @@ the caller stops using the file.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 # lower-case action name -> [Name, [access levels], takes resources, [[service, ARN prefix], ...]]
@@ -39,9 +40,9 @@ class Stored:
         self._data = data
         self._spans = {prefix: (body + entry[0], body + entry[0] + entry[1]) for prefix, entry in index.items()}
 
-    def service(self, prefix: str) -> Service | None:
-        """The service's entries, decoded and checked now; None when the index does not name it.
-        Raises `Malformed` when its line is not what `encode` wrote."""
+    def service(self, prefix: str, known: dict[Any, Any]) -> Service | None:
+        """The service's entries, decoded, checked and shared now (`shared`); None when the index
+        does not name it. Raises `Malformed` when its line is not what `encode` wrote."""
         span = self._spans.get(prefix)
         if span is None:
             return None
@@ -49,9 +50,9 @@ class Stored:
             actions = json.loads(self._data[span[0] : span[1]])
         except (ValueError, RecursionError):
             raise Malformed(prefix) from None
-        if not well_formed(actions) or len(actions) != self.counts[prefix]:
+        if type(actions) is not dict or len(actions) != self.counts[prefix]:
             raise Malformed(prefix)
-        return actions
+        return shared(actions, known)
 
 
 def read(data: bytes, fmt: int, version: str) -> Stored | None:
@@ -80,19 +81,32 @@ def _located(entry: object, size: int) -> bool:
     )
 
 
-def well_formed(actions: object) -> bool:
-    return isinstance(actions, dict) and all(
-        isinstance(k, str)
-        and isinstance(e, list)
-        and len(e) == 4
-        and isinstance(e[0], str)
-        and isinstance(e[1], list)
-        and all(isinstance(a, str) for a in e[1])
-        and isinstance(e[2], bool)
-        and isinstance(e[3], list)
-        and all(isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p) for p in e[3])
-        for k, e in actions.items()
-    )
+def shared(actions: object, known: dict[Any, Any]) -> Service:
+    """`actions` checked entry by entry (`Malformed` unless it has the shape `encode` writes), its
+    strings interned and one tuple per distinct access list and resource-type list (`known`)."""
+    if type(actions) is not dict:
+        raise Malformed("not a service")
+    intern = sys.intern
+    for entry in actions.values():
+        if type(entry) is not list or len(entry) != 4:
+            raise Malformed("not an action entry")
+        name, access, scoped, types = entry
+        if type(name) is not str or type(access) is not list or type(scoped) is not bool or type(types) is not list:
+            raise Malformed("not an action entry")
+        levels = tuple(intern(level) if type(level) is str else _malformed() for level in access)
+        pairs = tuple(
+            (intern(pair[0]), intern(pair[1]))
+            if type(pair) is list and len(pair) == 2 and type(pair[0]) is str and type(pair[1]) is str
+            else _malformed()
+            for pair in types
+        )
+        entry[1] = known.setdefault(levels, levels)
+        entry[3] = known.setdefault(pairs, pairs)
+    return actions
+
+
+def _malformed() -> Any:
+    raise Malformed("not an action entry")
 
 
 def encode(services: dict[str, Service], fmt: int, version: str) -> bytes:

@@ -311,10 +311,9 @@ def _asked_spelled() -> dict[str, str]:
     of its thousands of actions. Made once per graph (the catalogue may change between scans)."""
     out = {}
     for low in asked_actions():
-        prefix, _, name = low.partition(":")
-        entry = (aws_actions.service(prefix) or {}).get(name)
-        if entry is not None:
-            out[entry.full] = low
+        full = aws_actions.spelling(low)
+        if full is not None:
+            out[full] = low
     return out
 
 
