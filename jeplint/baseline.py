@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 
@@ -110,6 +109,8 @@ def dumps(findings: list[Finding]) -> str:
 
 def write(path: str, findings: list[Finding]) -> Baseline:
     """Write the baseline of `findings` to `path` (atomically) and return it."""
+    import tempfile  # only when a baseline is written (issue 16: what a scan imports)
+
     directory = os.path.dirname(os.path.abspath(path))
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="\n", dir=directory, delete=False, suffix=".tmp") as handle:
         handle.write(dumps(findings))

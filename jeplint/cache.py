@@ -34,8 +34,6 @@ import contextlib
 import hashlib
 import importlib.util
 import os
-import secrets
-import shutil
 import stat
 import sys
 import time
@@ -217,6 +215,8 @@ class ParseCache:
                 return entry.read()
 
     def _write(self, folders: tuple[str, ...], name: str, data: bytes) -> None:
+        import secrets  # only when the cache is written (a scan with --no-cache does not need it)
+
         with _folder(self.root, (self.name, *folders), create=True) as handle:
             temporary = ".tmp-" + secrets.token_hex(8)
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | _BINARY, 0o600, dir_fd=handle)
@@ -306,6 +306,8 @@ def _owned(st: os.stat_result) -> bool:
 
 def _remove_stale(root: str, keep: str) -> None:
     """Remove the namespaces under `root` that no scan has used for `STALE_DAYS` (best effort)."""
+    import shutil
+
     limit = time.time() - STALE_DAYS * 86400
     try:
         entries = list(os.scandir(root))

@@ -251,10 +251,12 @@ class _Usage(Exception):
 
 
 def _scan(args: argparse.Namespace) -> int:
-    import tempfile
-
     if _refuse_outside(args.paths, args.follow_outside):
         return EXIT_TROUBLE
+    if "-" not in args.paths and args.stdin_filename is None:
+        return _scan_paths(args, args.paths)  # no standard input to save: no temporary folder
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="jeplint-stdin-") as folder:
         try:
             paths = _stdin_paths(args, folder)

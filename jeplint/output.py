@@ -18,7 +18,6 @@ link's target, and `infra -> /elsewhere` must not make a scan read outside it.
 from __future__ import annotations
 
 import os
-import tempfile
 
 
 class OutputError(Exception):
@@ -44,6 +43,8 @@ def check_target(name: str, cwd: str | None = None) -> str:
 
 def write_atomic(name: str, text: str) -> None:
     """Write `text` to `name` (checked by `check_target`) through a temporary file and a rename."""
+    import tempfile  # with its imports (shutil, random), only when a report is written to a file
+
     target = check_target(name)
     folder = os.path.dirname(target)
     os.makedirs(folder, exist_ok=True)
