@@ -10,12 +10,13 @@ import gzip
 import json
 import sys
 from functools import lru_cache
-from importlib import resources
 from typing import Any
+
+from jeplint.datafiles import data_file
 
 
 def _load(name: str) -> dict[str, Any]:
-    with (resources.files("jeplint") / "data" / name).open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
+    with data_file(name).open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
         data: dict[str, Any] = json.load(text)
     return data
 

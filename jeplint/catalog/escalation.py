@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from jeplint.catalog.aws_actions import arn_formats
+from jeplint.datafiles import data_file
 from jeplint.placeholders import substitute
 
 # The service principal that receives a passed role, by the service prefix of the action that uses it
@@ -71,7 +71,7 @@ class RbacRisk:
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    with (resources.files("jeplint") / "data" / "escalation.json").open("r", encoding="utf-8") as handle:
+    with (data_file("escalation.json")).open("r", encoding="utf-8") as handle:
         data: dict[str, Any] = json.load(handle)
     return data
 

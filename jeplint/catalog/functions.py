@@ -29,9 +29,9 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from jeplint.catalog import aws_actions
+from jeplint.datafiles import data_file
 
 CAPABILITIES = (
     "identity-admin",
@@ -198,7 +198,7 @@ class Function:
 
 @lru_cache(maxsize=1)
 def _sets() -> dict[str, frozenset[str]]:
-    with (resources.files("jeplint") / "data" / "aws_function_sets.json").open("r", encoding="utf-8") as handle:
+    with (data_file("aws_function_sets.json")).open("r", encoding="utf-8") as handle:
         raw = json.load(handle)
     return {k: frozenset(v) for k, v in raw.items() if isinstance(v, list)}
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib import resources
 from typing import Any
+
+from jeplint.datafiles import data_file
 
 READ = ("get", "list", "watch")
 WRITE = ("create", "delete", "deletecollection", "patch", "update")
@@ -146,7 +147,7 @@ AGGREGATES_FROM = {"view": ("view",), "edit": ("edit", "view"), "admin": ("admin
 
 @lru_cache(maxsize=1)
 def _catalogue() -> dict[str, Any]:
-    with (resources.files("jeplint") / "data" / "k8s_builtin_resources.json").open("r", encoding="utf-8") as handle:
+    with (data_file("k8s_builtin_resources.json")).open("r", encoding="utf-8") as handle:
         data: dict[str, Any] = json.load(handle)
     return data
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from importlib import resources
 from typing import Any
+
+from jeplint.datafiles import data_file
 
 _GIT_PREFIX = re.compile(r"^(git::)?(https?://|ssh://)?(git@)?")
 
@@ -24,7 +25,7 @@ _GIT_PREFIX = re.compile(r"^(git::)?(https?://|ssh://)?(git@)?")
 @lru_cache(maxsize=1)
 def _table() -> dict[str, tuple[str, dict[str, Any]]]:
     """Normalised base address (registry or git) -> (display name of the source, modules)."""
-    text = resources.files("jeplint.data").joinpath("module-interfaces.json").read_text(encoding="utf-8")
+    text = data_file("module-interfaces.json").read_text(encoding="utf-8")
     found: dict[str, tuple[str, dict[str, Any]]] = {}
     for source in json.loads(text)["sources"]:
         for base in (source["registry"], source["git"]):

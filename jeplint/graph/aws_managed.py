@@ -20,8 +20,8 @@ import json
 import re
 import zlib
 from functools import lru_cache
-from importlib import resources
 
+from jeplint.datafiles import data_file
 from jeplint.graph.model import Graph, Policy
 from jeplint.graph.policy import grants_from_document
 from jeplint.parse.nodes import Mapping, Node, Scalar, Sequence, Span
@@ -66,7 +66,7 @@ class _Catalogue:
     is one substring search of the index; only the documents attached are decompressed."""
 
     def __init__(self) -> None:
-        self.file = resources.files("jeplint").joinpath("data").joinpath(DATA)
+        self.file = data_file(DATA)
         with self.file.open("rb") as handle:
             header = json.loads(handle.readline())
             self.table: bytes = handle.read(header["index"])

@@ -112,10 +112,10 @@ def dump_shipped_parser(parser: Lark) -> bytes:
 def shipped_parser() -> Lark | None:
     """The HCL parser shipped with jeplint, when it was made from the grammar and Lark installed
     here; None otherwise (the caller reads the cache folder's tables, or compiles)."""
-    from importlib import resources
+    from jeplint.datafiles import data_file
 
     try:
-        return read_shipped_parser((resources.files("jeplint") / "data" / SHIPPED_PARSER).read_bytes())
+        return read_shipped_parser(data_file(SHIPPED_PARSER).read_bytes())
     except OSError:  # absent: the cache folder's tables, or compile
         return None
 
