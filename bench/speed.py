@@ -61,7 +61,9 @@ CFN_TEMPLATES = 60
 
 # Targets of issue 7.
 MIN_RATIO = 10.0  # Checkov's time over jeplint's, on every set
-MAX_ONE_FILE = 0.3  # seconds, interpreter start included
+MAX_ONE_FILE = 0.15  # seconds, interpreter start included (issue 16; issue 7 asked 0.3)
+# One file whose `Action: "*"` needs every action of the AWS catalogue (every service decoded): may be slower.
+STAR_FILE = REPO / "rules" / "JEP101-full-wildcard-action" / "bad.tf"
 MAX_OVER_FLOOR = 1.3  # whole corpus scan over the parse-only floor
 MAX_RSS_MB = 150.0  # the main process (issue 16)
 MAX_NONLINEARITY = 0.10  # each scaling point within 10% of the straight line fitted through all four
@@ -374,11 +376,13 @@ class Bench:
             print(f"   {k}  {v:6.2f} s")
 
     def cache(self, wanted: list[str]) -> None:
-        """Parse cache cold (a new, empty cache folder per run) against warm (filled by the warm-up)."""
+        """No parse cache (`--no-cache`; the compiled catalogues of the cache folder are read), a
+        cold cache folder (a new, empty one per run: catalogues compiled, files parsed) and a warm
+        one (filled by the warm-up). `star`: one file whose `Action: "*"` reads every action."""
         print("\n== parse cache (jeplint)")
-        sets = {"one": [str(self.corpus / ONE_FILE)], "corpus": [str(self.corpus)]}
+        sets = {"one": [str(self.corpus / ONE_FILE)], "star": [str(STAR_FILE)], "corpus": [str(self.corpus)]}
         for key, paths in sets.items():
-            if key not in wanted:
+            if (key if key != "star" else "one") not in wanted:
                 continue
             warm_env = {**self.env, "JEPLINT_CACHE_DIR": str(self.work / f"warm-{key}")}
             self.jeplint(paths, "--jobs", "0", env=warm_env)  # fills it
@@ -427,13 +431,15 @@ class Bench:
             )
         if "one" in r.sets:
             one = r.sets["one"]["jeplint s"]
-            warm = r.cache.get("one", {}).get("warm")
-            extra = f", {warm:.3f} s with a warm cache" if warm else ""
+            cold, warm = r.cache.get("one", {}).get("cold"), r.cache.get("one", {}).get("warm")
+            star = r.cache.get("star", {}).get("no cache")
+            extra = f", {cold:.3f} s with a cold cache folder, {warm:.3f} s warm" if cold and warm else ""
+            extra += f'; Action "*" {star:.3f} s' if star else ""
             checks.append(
                 (
                     f"single-file scan <= {MAX_ONE_FILE} s",
                     isinstance(one, float) and one <= MAX_ONE_FILE,
-                    f"{one:.3f} s without the cache{extra}",
+                    f"{one:.3f} s with --no-cache{extra}",
                 )
             )
         if "corpus" in r.sets:
