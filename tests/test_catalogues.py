@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from jeplint.graph import aws_managed
 from jeplint.run import Settings, scan
 
@@ -111,3 +113,21 @@ def test_service_aliases_of_jep107_name_real_prefixes_and_are_not_prefixes_thems
     for alias, (real, _why) in SERVICE_ALIASES.items():
         assert aws_actions.service(alias) is None, alias
         assert aws_actions.service(real) is not None, real
+
+
+def test_shipped_data_files_are_found_beside_the_package_or_through_importlib_resources(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+
+    from jeplint import datafiles
+
+    beside = datafiles.data_file("escalation.json")
+    assert isinstance(beside, Path) and beside.parent.name == "data" and beside.parent.parent.name == "jeplint"
+    from importlib import resources
+
+    asked: list[str] = []
+    files = resources.files
+    monkeypatch.setattr(resources, "files", lambda package: asked.append(package) or files(package))
+    monkeypatch.setattr(datafiles, "_HERE", "/nonexistent/jeplint/data")  # as from a zip archive
+    through = datafiles.data_file("escalation.json")
+    assert asked == ["jeplint"] and through.read_bytes() == beside.read_bytes()
