@@ -16,7 +16,9 @@ from conftest import ROOT
 
 from jeplint.cache_codec import dumps
 from jeplint.parse import parse_file
-from jeplint.run import Settings, _parse_in_worker, _unpickle, scan
+from jeplint.parse_files import _parse_in_worker
+from jeplint.parse_files import unpickle as _unpickle
+from jeplint.run import Settings, scan
 
 _PROBE = """
 import json, sys
@@ -117,3 +119,47 @@ def test_a_worker_result_whose_persistent_ids_are_not_strings_is_refused() -> No
     Planted(out).dump(["x"])
     with pytest.raises(pickle.UnpicklingError):
         _unpickle(out.getvalue())
+
+
+def test_this_process_parses_the_small_end_while_a_worker_takes_the_large_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jeplint import parse_files
+    from jeplint.discover import SourceFile
+
+    sources = []
+    for number in range(40):
+        statements = ",".join('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}' for _ in range(number + 1))
+        path = tmp_path / f"p{number:02}.json"
+        path.write_text(f'{{"Version": "2012-10-17", "Statement": [{statements}]}}')
+        sources.append(SourceFile(str(path), path.name))
+    here: list[str] = []
+    parse_one = parse_files._parse_one
+
+    def recording(source: SourceFile, *args: object) -> object:
+        here.append(source.display)
+        return parse_one(source, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parse_files, "_parse_one", recording)
+    todo = [(index, None) for index in range(len(sources))]
+    shared = dict(parse_files.parse_shared(sources, todo, 1 << 20, True, None, 2, None))
+    assert sorted(shared) == list(range(40))  # every file once, whoever parsed it
+    assert "p00.json" in here  # the smallest, parsed here
+    assert "p39.json" not in here and "p38.json" not in here  # the largest, sent to the worker first
+    alone = dict(parse_files.parse_here(sources, todo, 1 << 20, None, None))
+    assert {i: dumps(p) for i, p in shared.items()} == {i: dumps(p) for i, p in alone.items()}
+
+
+def test_a_deadline_passed_stops_the_shared_parse_without_waiting(tmp_path: Path) -> None:
+    import time
+
+    from jeplint import parse_files
+    from jeplint.discover import SourceFile
+
+    sources = [SourceFile(str(tmp_path / f"{n}.json"), f"{n}.json") for n in range(8)]
+    for source in sources:
+        Path(source.path).write_text("{}")
+    start = time.monotonic()
+    out = list(parse_files.parse_shared(sources, [(i, None) for i in range(8)], 1 << 20, False, None, 2, start - 1))
+    assert out == []
+    assert time.monotonic() - start < 5

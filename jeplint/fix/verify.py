@@ -13,26 +13,32 @@ import os
 from collections import Counter
 from collections.abc import Callable
 
+from jeplint.fix.text import parsed_text
 from jeplint.graph.build import build_graph
-from jeplint.parse import ParsedFile, parse_text
+from jeplint.parse import ParsedFile
 from jeplint.run import Settings, check_graph, selected_rules
 
 Found = Counter[tuple[str, tuple[str, ...]]]
-Recheck = Callable[[dict[str, str]], Found]
+Recheck = Callable[[dict[str, str | None]], Found]
 
 
 def rechecker(files: list[ParsedFile], settings: Settings) -> Recheck:
-    """`recheck({path: new text})`: the findings of the folder of those paths, with those texts."""
+    """`recheck({path: new text})`: the findings of the folder of those paths, with those texts (None:
+    the text as scanned, whose parse is reused)."""
     by_folder: dict[str, list[ParsedFile]] = {}
     for parsed in files:
         by_folder.setdefault(os.path.dirname(parsed.path), []).append(parsed)
     rules = selected_rules(settings)
 
-    def recheck(changed: dict[str, str]) -> Found:
+    def recheck(changed: dict[str, str | None]) -> Found:
         folders = {os.path.dirname(path) for path in changed}
         context = [f for folder in sorted(folders) for f in by_folder.get(folder, [])]
-        replaced = [parse_text(changed[f.path], f.path, f.path) if f.path in changed else f for f in context]
+        replaced = [_replaced(f, changed.get(f.path)) for f in context]
         graph = build_graph(replaced, sorted(folders) or None)
         return Counter((f.rule_id, f.identities) for f in check_graph(graph, rules, settings, []))
 
     return recheck
+
+
+def _replaced(parsed: ParsedFile, text: str | None) -> ParsedFile:
+    return parsed if text is None else parsed_text(parsed.path, text)
