@@ -78,6 +78,27 @@ def test_without_kept_lines_suppressions_still_apply(tmp_path: Path) -> None:
     files = {Path(f.path).name: f for f in dropped.files}
     assert files["a.tf"].lines and files["b.tf"].lines is None  # only a.tf may hold a suppression
     assert all(f.documents for f in dropped.files) and all(f.lines for f in kept.files)
+    released = scan([str(tmp_path)], Settings(jobs=1, select=("JEP101",), keep_lines=False, keep_trees=False))
+    assert [(Path(f.span.path).name, f.span.line) for f in released.findings] == [("b.tf", 5)]
+    assert [Path(s.finding.span.path).name for s in released.suppressed] == ["a.tf"]
+    files = {Path(f.path).name: f for f in released.files}
+    assert files["a.tf"].documents and not files["a.tf"].released  # read again for its suppression
+    assert files["b.tf"].documents == [] and files["b.tf"].released
+
+
+def test_fixes_are_checked_the_same_when_the_scan_released_its_trees() -> None:
+    """A fix's check parses the released files of its folder again: same fixes, same suggestions."""
+    from jeplint.fix.attach import attach_scan
+
+    outcome = []
+    for keep in (True, False):
+        settings = Settings(jobs=1, keep_lines=keep, keep_trees=keep)
+        result = scan([str(ROOT / "testdata" / "examples")], settings)
+        attach_scan(result, settings)
+        outcome.append([(f.rule_id, f.span.line, f.fix.description if f.fix else None, f.suggestion) for f in result.findings])
+        assert any(f.released for f in result.files) is not keep
+    assert outcome[0] == outcome[1]
+    assert sum(1 for *_, fix, _ in outcome[0] if fix) >= 1  # a fix was there to check
 
 
 def test_a_parse_worker_leaves_no_garbage(tmp_path: Path) -> None:

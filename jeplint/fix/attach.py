@@ -162,4 +162,4 @@ def attach_scan(
     from jeplint.fix.verify import rechecker
 
     chosen = result.findings if findings is None else findings
-    attach(chosen, result.graph, settings.options, texts, rechecker(result.files, settings))
+    attach(chosen, result.graph, settings.options, texts, rechecker(result.files, settings, texts))
