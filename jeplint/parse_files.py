@@ -21,7 +21,7 @@ import pickle
 import sys
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -72,32 +72,58 @@ def parse_shared(
     store: ParseCache | None,
     jobs: int,
     deadline: float | None,
+    first: set[int] | None = None,
+    when_first: Callable[[], None] | None = None,
 ) -> Iterator[tuple[int, ParsedFile]]:
     """Parse with `jobs - 1` worker processes and this process (see the module's text). A file whose
     tree cannot travel pickled is parsed here. At `deadline` the workers are stopped: results not
-    back by then are not waited for."""
+    back by then are not waited for.
+
+    `first`: indices parsed before the others, at both ends. Once the last of them has been yielded
+    (at once when `todo` holds none), `when_first` is called here while the workers go on: they are
+    first sent half of what is left (by size), so that they do not run dry meanwhile.
+    """
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait  # not needed by small scans
 
-    queue = deque(sorted(todo, key=lambda item: -_size(sources[item[0]].path)))  # stable: ties keep order
+    size = {index: _size(sources[index].path) for index, _ in todo}
+    pending = {index for index, _ in todo if first is not None and index in first}  # of `first`: not yet yielded
+    parts = ([item for item in todo if item[0] in pending], [item for item in todo if item[0] not in pending])
+    queues = [deque(sorted(part, key=lambda item: -size[item[0]])) for part in parts]  # stable: ties keep order
     work = partial(_parse_chunk_in_worker, max_bytes=max_bytes, cache=store, keep_lines=keep_lines)
     workers = max(1, jobs - 1)
     pool = ProcessPoolExecutor(max_workers=workers)
     sent: dict[Future[list[bytes | None]], Todo] = {}
+
+    def send(chunks: int) -> None:
+        while len(sent) < chunks and any(queues):
+            queue = queues[0] or queues[1]
+            chunk = [queue.popleft() for _ in range(min(CHUNK, len(queue)))]
+            sent[pool.submit(work, [(sources[i].path, sources[i].display, entry) for i, entry in chunk])] = chunk
+
+    def reached_first() -> None:
+        given = sum(size[index] for chunk in sent.values() for index, _ in chunk)
+        total = given + sum(size[index] for queue in queues for index, _ in queue)
+        while any(queues) and given < total / 2:
+            send(len(sent) + 1)
+            given += sum(size[index] for index, _ in list(sent.values())[-1])
+        if when_first is not None:
+            when_first()
+
     finished = False
     try:
-        while queue or sent:
-            while queue and len(sent) < IN_FLIGHT * workers:
-                chunk = [queue.popleft() for _ in range(min(CHUNK, len(queue)))]
-                sent[pool.submit(work, [(sources[i].path, sources[i].display, entry) for i, entry in chunk])] = chunk
+        if first is not None and not pending:
+            reached_first()
+        while any(queues) or sent:
+            send(IN_FLIGHT * workers)
             done = [future for future in sent if future.done()]
-            if not done and queue:
-                index, entry = queue.pop()  # the smallest left
+            results: list[tuple[int, ParsedFile]] = []
+            if not done and any(queues):
+                index, entry = (queues[0] or queues[1]).pop()  # the smallest left
                 parsed = _parse_one(sources[index], entry, max_bytes, store, deadline)
                 if parsed is None:
                     return
-                yield index, parsed
-                continue
-            if not done:
+                results.append((index, parsed))
+            elif not done:
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
                     return
@@ -107,7 +133,15 @@ def parse_shared(
             for future in done:
                 for (index, _), data in zip(sent.pop(future), future.result()):
                     source = sources[index]
-                    yield index, parse_file(source.path, source.display, max_bytes) if data is None else unpickle(data)
+                    results.append(
+                        (index, parse_file(source.path, source.display, max_bytes) if data is None else unpickle(data))
+                    )
+            for index, parsed in results:
+                yield index, parsed
+                if index in pending:
+                    pending.discard(index)
+                    if not pending:
+                        reached_first()
         finished = True
     finally:
         _close(pool, finished)

@@ -15,7 +15,9 @@ import gc
 import os
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
+from typing import cast
 
 from jeplint.baseline import Baseline
 from jeplint.baseline import apply as apply_baseline
@@ -26,7 +28,7 @@ from jeplint.config import Config, exclusion, level_for
 from jeplint.config import options as configured_options
 from jeplint.deadline import TimeUp, alarm
 from jeplint.discover import Discovery, SourceFile, discover, display_path
-from jeplint.graph.build import build_graph
+from jeplint.graph.build import TERRAFORM_INPUTS, TerraformStage, build_graph, terraform_stage
 from jeplint.graph.model import Graph
 from jeplint.kustomize import KUSTOMIZATION_FILES, patches
 from jeplint.options import Options
@@ -174,8 +176,14 @@ def parse_all(
     progress: Progress | None = None,
     reuse: Reuse | None = None,
     deadline: float | None = None,
+    early: list[TerraformStage] | None = None,
+    roots: list[str] | None = None,
 ) -> list[ParsedFile]:
     """Parse every file. Output order = input order, whatever the scheduling.
+
+    `early`: with workers, the Terraform part of the graph of the scanned `roots` is built here from
+    the files that feed it (`TERRAFORM_INPUTS`, parsed first) while the workers parse the others,
+    and appended to `early` (`jeplint.graph.build.terraform_stage`).
 
     With `settings.cache`, a file whose bytes the parse cache holds is loaded from it
     (`jeplint.cache`). The others are parsed here or, when there are many, in a process pool whose
@@ -213,7 +221,16 @@ def parse_all(
         tables = store or ParseCache.open()
         hcl.parser(tables.hcl_parser if tables else shipped_or_built_parser)
     if parallel:
-        parsed = parse_shared(sources, todo, settings.max_file_bytes, settings.keep_lines, store, jobs, deadline)
+        first = {i for i, source in enumerate(sources) if file_format(source.path) in TERRAFORM_INPUTS}
+
+        def terraform_part() -> None:
+            if early is not None:
+                with suppress(TimeUp), alarm(deadline):
+                    early.append(terraform_stage([cast(ParsedFile, files[i]) for i in sorted(first)], roots))
+
+        parsed = parse_shared(
+            sources, todo, settings.max_file_bytes, settings.keep_lines, store, jobs, deadline, first, terraform_part
+        )
     else:
         parsed = parse_here(sources, todo, settings.max_file_bytes, store, deadline)
     for index, parsed_file in parsed:
@@ -386,7 +403,8 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
     found, reported = _discover(paths, settings)
     problems = [Problem(path, reason) for path, reason in found.problems]
     problems += _unsupported(found, paths)
-    files = parse_all(found.files, settings, progress, reuse, deadline)
+    early: list[TerraformStage] = []
+    files = parse_all(found.files, settings, progress, reuse, deadline, early, paths)
     _helm_templates(files, found.files)
     _kustomize_patches(files, found.files, settings.max_file_bytes)
     for parsed in files:
@@ -396,7 +414,7 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
             line, col = parsed.notice_at or (None, None)
             problems.append(Problem(parsed.path, parsed.notice, line, col, level="note"))
     rules = selected_rules(settings)
-    built = _graph(files, paths, deadline)
+    built = _graph(files, paths, deadline, early[0] if early else None)
     if not settings.keep_trees:
         _release(files)
     findings: list[Finding] = []
@@ -449,13 +467,13 @@ def _late(settings: Settings, what: str) -> str:
     return f"not analysed: time limit of {settings.timeout:g} s reached (--timeout) {what}"
 
 
-def _graph(files: list[ParsedFile], paths: list[str], deadline: float | None) -> Graph | None:
+def _graph(files: list[ParsedFile], paths: list[str], deadline: float | None, early: TerraformStage | None) -> Graph | None:
     """The permission graph, or None when the deadline passes first."""
     if deadline is not None and time.monotonic() >= deadline:
         return None
     try:
         with alarm(deadline):
-            return build_graph(files, paths)
+            return build_graph(files, paths, early)
     except TimeUp:
         return None
 

@@ -184,3 +184,38 @@ def test_a_deadline_passed_stops_the_shared_parse_without_waiting(tmp_path: Path
     out = list(parse_files.parse_shared(sources, [(i, None) for i in range(8)], 1 << 20, False, None, 2, start - 1))
     assert out == []
     assert time.monotonic() - start < 5
+
+
+def test_the_terraform_part_built_early_is_used_only_when_nothing_else_feeds_it(tmp_path: Path) -> None:
+    """`terraform_stage` sees the Terraform and JSON files only: a YAML policy or plan, or a file
+    whose kind changed since, makes `build_graph` build that part again, with the same result."""
+    from jeplint.graph.build import TERRAFORM_INPUTS, build_graph, terraform_stage
+    from jeplint.parse import IAM_POLICY, file_format
+
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_role_policy" "p" {\n  role   = "r"\n  policy = file("${path.module}/p.yaml")\n}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "p.yaml").write_text(
+        "Version: '2012-10-17'\nStatement:\n  - Effect: Allow\n    Action: '*'\n    Resource: '*'\n", encoding="utf-8"
+    )
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n", encoding="utf-8")
+    files = [parse_file(str(tmp_path / n), n) for n in ("cm.yaml", "main.tf", "p.yaml")]
+    first = [f for f in files if file_format(f.path) in TERRAFORM_INPUTS]
+    assert [f.path for f in first] == ["main.tf"]
+    early = terraform_stage(first, [str(tmp_path)])
+    assert files[2].kind == IAM_POLICY and not early.holds_for(files)  # a YAML policy: built again
+    assert early.holds_for(files[:2])  # a ConfigMap feeds nothing
+    files[1].kind = None
+    assert not early.holds_for(files[:2])  # its input changed after the stage
+    files[1].kind = first[0].kind = parse_file(str(tmp_path / "main.tf"), "main.tf").kind
+
+    def summary(graph: object) -> list[tuple[str, str, int]]:
+        return [(b.identity.key, b.policy.label, len(b.policy.grants)) for b in graph.bindings]  # type: ignore[attr-defined]
+
+    assert summary(build_graph(files[:2], [str(tmp_path)], early)) == summary(build_graph(files[:2], [str(tmp_path)]))
+    whole = summary(build_graph(files, [str(tmp_path)]))
+    assert whole == [("external:aws:role:r", "policy aws_iam_role_policy.p", 1)]  # the YAML policy read
+    blind = terraform_stage(first, [str(tmp_path)])
+    assert summary(blind.graph) != whole  # what using the stage without `holds_for` would have given
+    assert summary(build_graph(files, [str(tmp_path)], blind)) == whole
