@@ -45,6 +45,7 @@ def _next_process(folder: Path) -> None:
     aws_actions.use_folder(None)
     aws_actions.use_folder(str(folder))
     aws_actions.service.cache_clear()
+    aws_actions.all_actions.cache_clear()
 
 
 def _decoded() -> set[str]:

@@ -145,8 +145,8 @@ def _reveals(fixes: list[Fix], context: Context) -> str:
         return ""
     key = frozenset(changed)
     if key not in context._before:
-        context._before[key] = context.recheck({p: context.text(p) or "" for p in changed})
-    added = context.recheck(changed) - context._before[key]
+        context._before[key] = context.recheck(dict.fromkeys(changed))  # as scanned: their parses are reused
+    added = context.recheck(dict(changed)) - context._before[key]
     if added:
         rules = ", ".join(sorted({rule for rule, _ in added}))
         return f"not applied automatically: the narrower grant would be reported by {rules}"
@@ -162,4 +162,4 @@ def attach_scan(
     from jeplint.fix.verify import rechecker
 
     chosen = result.findings if findings is None else findings
-    attach(chosen, result.graph, settings.options, texts, rechecker(result.files, settings))
+    attach(chosen, result.graph, settings.options, texts, rechecker(result.files, settings, texts))
