@@ -157,3 +157,20 @@ def test_services_are_checked_on_first_use_and_a_malformed_one_discards_the_file
     assert rewritten["ec2"]["describeinstances"][1] == ["List"] and rewritten["s3"]["getobject"][0] == "GetObject"
     _next_process(folder)
     assert aws_actions.service("s3")["getobject"].name == "GetObject"  # type: ignore[index]
+
+
+def test_services_come_from_the_file_whose_index_was_read(folder: Path) -> None:
+    """The index and the services are read from one file: one written over it after the index was
+    read (another scan compiling it again) does not mix into this process's catalogue."""
+    aws_actions.service("s3")
+    written = _compiled_file(folder)
+    _next_process(folder)
+    assert aws_actions.action_count() > 0 and _decoded() == set()  # the index is read, no service yet
+    services = _lines(written)[1]
+    services["s3"]["getobject"][0] = "GetObjectEdited"
+    replacement = written.with_name("replacement")
+    replacement.write_bytes(aws_store.encode(services, aws_actions.FORMAT, aws_actions.data_version()))
+    os.replace(replacement, written)
+    assert aws_actions.service("s3")["getobject"].name == "GetObject"  # type: ignore[index]
+    _next_process(folder)
+    assert aws_actions.service("s3")["getobject"].name == "GetObjectEdited"  # type: ignore[index]

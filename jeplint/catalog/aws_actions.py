@@ -194,8 +194,8 @@ def _compiled() -> _Catalogue | None:
     version = data_version()
     digest = hashlib.sha256(f"{FORMAT}\0{version}\0{base}".encode()).hexdigest()[:24]
     path = os.path.join(_folder, f"aws-actions-{FORMAT}-{digest}.jsonl") if _folder else None
-    data = private_files.read(path) if path is not None and path not in _distrusted else None
-    stored = aws_store.read(data, FORMAT, version) if data is not None else None
+    fd = private_files.open_private(path) if path is not None and path not in _distrusted else None
+    stored = aws_store.read(fd, FORMAT, version) if fd is not None else None
     if stored is not None:
         return _Catalogue(stored.counts, {}, stored, path)
     compiled = _compile(base)

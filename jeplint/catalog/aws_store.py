@@ -8,8 +8,8 @@ The file is JSON Lines, `aws-actions-<FORMAT>-<digest>.jsonl` in a private folde
 - then one line per service: `{lower-case action name: [Name, [access levels], takes resources,
   [[service, ARN prefix], ...]]}`.
 
-A scan reads the bytes once and decodes the index (~20 KB); each service is decoded and checked on
-first use (`Stored.service`): a one-file scan decodes a handful of 457 services. It is plain data
+A scan reads and decodes the index line (~15 KB); each service's line is read, decoded and checked
+on first use (`Stored.service`): a one-file scan reads a handful of 457 services. It is plain data
 (JSON), never code, and is read only from a folder no one else may write to
 (`jeplint.catalog.private_files`). A service that is not what `encode` would have written (not
 JSON, another shape, another count than the index says) makes `Stored.service` raise `Malformed`:
@@ -18,8 +18,11 @@ the caller stops using the file.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+import threading
 from typing import Any
 
 # lower-case action name -> [Name, [access levels], takes resources, [[service, ARN prefix], ...]]
@@ -31,45 +34,78 @@ class Malformed(Exception):
 
 
 class Stored:
-    """The index of a stored catalogue, and its services' bytes (decoded on demand)."""
+    """The index of a stored catalogue, and the open file its services are read from on demand
+    (the file whose index was read: a file written over it meanwhile is another file)."""
 
-    __slots__ = ("counts", "_data", "_spans")
+    __slots__ = ("counts", "_fd", "_spans", "_lock")
 
-    def __init__(self, data: bytes, body: int, index: dict[str, list[int]]) -> None:
+    def __init__(self, fd: int, body: int, index: dict[str, list[int]]) -> None:
         self.counts = {prefix: entry[2] for prefix, entry in index.items()}  # prefix -> number of actions
-        self._data = data
-        self._spans = {prefix: (body + entry[0], body + entry[0] + entry[1]) for prefix, entry in index.items()}
+        self._fd = fd
+        self._spans = {prefix: (body + entry[0], entry[1]) for prefix, entry in index.items()}
+        self._lock = threading.Lock()  # without os.pread: one seek and read at a time
+
+    def __del__(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
 
     def service(self, prefix: str, known: dict[Any, Any]) -> Service | None:
-        """The service's entries, decoded, checked and shared now (`shared`); None when the index
-        does not name it. Raises `Malformed` when its line is not what `encode` wrote."""
+        """The service's entries, read, decoded, checked and shared now (`shared`); None when the
+        index does not name it. Raises `Malformed` when its line is not what `encode` wrote."""
         span = self._spans.get(prefix)
         if span is None:
             return None
         try:
-            actions = json.loads(self._data[span[0] : span[1]])
-        except (ValueError, RecursionError):
+            line = self._read(*span)
+            actions = json.loads(line) if len(line) == span[1] else None
+        except (OSError, ValueError, RecursionError):
             raise Malformed(prefix) from None
         if type(actions) is not dict or len(actions) != self.counts[prefix]:
             raise Malformed(prefix)
         return shared(actions, known)
 
+    def _read(self, start: int, length: int) -> bytes:
+        if hasattr(os, "pread"):
+            return os.pread(self._fd, length, start)
+        with self._lock:
+            os.lseek(self._fd, start, os.SEEK_SET)
+            return os.read(self._fd, length)
 
-def read(data: bytes, fmt: int, version: str) -> Stored | None:
-    """The stored catalogue in `data`, or None when of another format or version, or with an index
-    that does not fit the file. Services are checked when decoded."""
-    end = data.find(b"\n")
+
+_MAX_INDEX = 1 << 20  # an index line longer than this is not what `encode` writes
+
+
+def read(fd: int, fmt: int, version: str) -> Stored | None:
+    """The stored catalogue open as `fd` (kept open by the result, closed here when there is
+    none), or None when of another format or version, or with an index that does not fit the
+    file. Only the index line is read now; services are read and checked when asked for."""
     try:
-        head = json.loads(data[:end]) if end > 0 else None
-    except (ValueError, RecursionError):
+        stored = _read_index(fd, fmt, version)
+    except (OSError, ValueError, RecursionError):
+        stored = None
+    if stored is None:
+        os.close(fd)
+    return stored
+
+
+def _read_index(fd: int, fmt: int, version: str) -> Stored | None:
+    head = b""
+    while b"\n" not in head and len(head) < _MAX_INDEX:
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return None
+        head += chunk
+    end = head.find(b"\n")
+    if end <= 0:
         return None
-    if not isinstance(head, dict) or head.get("format") != fmt or head.get("version") != version:
+    data = json.loads(head[:end])
+    if not isinstance(data, dict) or data.get("format") != fmt or data.get("version") != version:
         return None
-    index = head.get("services")
-    size = len(data) - end - 1
+    index = data.get("services")
+    size = os.fstat(fd).st_size - end - 1
     if not isinstance(index, dict) or not all(_located(entry, size) for entry in index.values()):
         return None
-    return Stored(data, end + 1, index)
+    return Stored(fd, end + 1, index)
 
 
 def _located(entry: object, size: int) -> bool:

@@ -29,6 +29,17 @@ def read(path: str) -> bytes | None:
         return None
 
 
+def open_private(path: str) -> int | None:
+    """A read-only file descriptor of the file when its folder is private; None when it is not, or
+    the file cannot be opened."""
+    if not private(os.path.dirname(path)):
+        return None
+    try:
+        return os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+
+
 def write(path: str, payload: bytes) -> None:
     """Write atomically (a temporary file renamed into place); a failure only means no file."""
     import tempfile
