@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Compile python-hcl2's grammar once and write the HCL parser jeplint ships
-(`jeplint/data/hcl-parser.pickle.z`, see `jeplint.parse.hcl_shipped`): the parser Lark builds from
+(`jeplint/data/hcl-parser.pickle`, see `jeplint.parse.hcl_shipped`): the parser Lark builds from
 the grammar's tables, pickled, digest-checked, keyed by the grammar file, Lark's version and the
 pattern flavour (`tables_key`). A scan uses it when the key matches what is installed, and reads
 the cache folder's plain-data tables or compiles the grammar (1-3 s) otherwise.

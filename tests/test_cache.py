@@ -9,7 +9,6 @@ import os
 import pickle
 import shutil
 import time
-import zlib
 from pathlib import Path
 
 import pytest
@@ -329,14 +328,13 @@ def test_the_shipped_parser_is_refused_when_damaged_or_for_another_grammar_or_no
     good = dump_shipped_parser(build_parser())
     made = read_shipped_parser(good)
     assert made is not None and made.parse('a = "b"\n') == build_parser().parse('a = "b"\n')
-    raw = zlib.decompress(good)
-    assert read_shipped_parser(zlib.compress(raw[:-1] + b"\x00")) is None  # the digest no longer matches
-    assert read_shipped_parser(zlib.compress(b"0" * 64 + raw[64:])) is None  # made for another grammar
+    assert read_shipped_parser(good[:-1] + b"\x00") is None  # the digest no longer matches
+    assert read_shipped_parser(b"0" * 64 + good[64:]) is None  # made for another grammar
     assert read_shipped_parser(good[:-5]) is None  # truncated
-    assert read_shipped_parser(b"not zlib") is None
+    assert read_shipped_parser(b"not a parser") is None
 
     def signed(body: bytes) -> bytes:
-        return zlib.compress(f"{tables_key()}\n{hashlib.sha256(body).hexdigest()}\n".encode() + body)
+        return f"{tables_key()}\n{hashlib.sha256(body).hexdigest()}\n".encode() + body
 
     assert read_shipped_parser(signed(pickle.dumps({"a": 1}))) is None  # plain data, not a parser
     assert read_shipped_parser(signed(pickle.dumps(os.system))) is None  # anything but a parser's classes

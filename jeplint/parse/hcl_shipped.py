@@ -1,9 +1,10 @@
-"""The HCL parser shipped in the package, ready made: `jeplint/data/hcl-parser.pickle.z`.
+"""The HCL parser shipped in the package, ready made: `jeplint/data/hcl-parser.pickle`.
 
 Making python-hcl2's parser means compiling its grammar (1-3 s) or rebuilding Lark's objects from
 its tables (~35 ms, Lark's generic deserializer: the largest part of a one-file scan). The package
 therefore ships the parser itself, as Lark builds it from the tables (`hcl.build_parser`), pickled:
-read in ~7 ms. It is part of the package, as trusted as its code, and is still read with care:
+read in ~7 ms (not compressed, which took 1.5 ms more: git and wheels compress it). It is part of
+the package, as trusted as its code, and is still read with care:
 
 - it is used only when it was made from the grammar file and Lark installed here (`tables_key`)
   and its SHA-256 matches (a damaged file is refused before it is read);
@@ -23,14 +24,13 @@ import pickle
 import re
 import sys
 import types
-import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from lark import Lark
 
-SHIPPED_PARSER = "hcl-parser.pickle.z"  # in jeplint/data: zlib of `<key>\n<sha-256 of body>\n<body>`
+SHIPPED_PARSER = "hcl-parser.pickle"  # in jeplint/data: `<key>\n<sha-256 of body>\n<body>` (git and wheels compress it)
 SHIPPED_FORMAT = 3  # part of the key: bump when what is pickled changes (2: marshal tables; 3: the parser)
 
 # What the shipped parser may be made of: Lark's classes (found by name in these modules) and these.
@@ -106,7 +106,7 @@ def dump_shipped_parser(parser: Lark) -> bytes:
     _Pickler(out, 5).dump(parser)
     body = out.getvalue()
     header = f"{tables_key()}\n{hashlib.sha256(body).hexdigest()}\n".encode("ascii")
-    return zlib.compress(header + body, 9)
+    return header + body
 
 
 def shipped_parser() -> Lark | None:
@@ -126,10 +126,10 @@ def read_shipped_parser(data: bytes) -> Lark | None:
     from lark import Lark
 
     try:
-        key, digest, body = zlib.decompress(data).split(b"\n", 2)
+        key, digest, body = data.split(b"\n", 2)
         if key.decode("ascii") != tables_key() or hashlib.sha256(body).hexdigest().encode("ascii") != digest:
             return None
         parser = _Unpickler(io.BytesIO(body)).load()
-    except (zlib.error, ValueError, EOFError, TypeError, AttributeError, ImportError, IndexError, pickle.UnpicklingError):
+    except (ValueError, EOFError, TypeError, AttributeError, ImportError, IndexError, pickle.UnpicklingError):
         return None
     return parser if isinstance(parser, Lark) else None
