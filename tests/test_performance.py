@@ -219,3 +219,25 @@ def test_the_terraform_part_built_early_is_used_only_when_nothing_else_feeds_it(
     blind = terraform_stage(first, [str(tmp_path)])
     assert summary(blind.graph) != whole  # what using the stage without `holds_for` would have given
     assert summary(build_graph(files, [str(tmp_path)], blind)) == whole
+
+
+def test_the_hcl_parser_reduces_by_rules_compared_by_identity_with_the_same_trees() -> None:
+    from hcl2.postlexer import PostLexer
+    from lark import Lark
+
+    from jeplint.parse import hcl
+
+    data, memo = hcl.build_tables()
+    fast = hcl.parser_from_tables(data, memo)
+    options = {**data["options"], "postlex": None}
+    plain = Lark._load_from_dict({**data, "options": options}, memo, propagate_positions=False, postlex=PostLexer())
+    inner = fast.parser.parser.parser
+    assert {type(k) for k in inner.callbacks if not isinstance(k, str)} == {hcl._Rule}
+    assert {type(k) for k in plain.parser.parser.parser.callbacks if not isinstance(k, str)} != {hcl._Rule}
+    text = 'resource "aws_iam_role_policy" "p" {\n  policy = jsonencode({ Statement = [{ Action = ["s3:*"], Resource = "*" }] })\n  n = var.x ? 1 : 0\n}\n'
+    assert fast.parse(text) == plain.parse(text)
+    with pytest.raises(Exception) as fast_error:
+        fast.parse('resource "x" {\n  a = [1,\n}\n')
+    with pytest.raises(Exception) as plain_error:
+        plain.parse('resource "x" {\n  a = [1,\n}\n')
+    assert str(fast_error.value) == str(plain_error.value)
