@@ -168,7 +168,7 @@ def _rules_by_identity(parser: Lark) -> None:
     rule the table reduces is one of the callbacks' keys itself; otherwise leave it as it is."""
     inner = getattr(getattr(getattr(parser, "parser", None), "parser", None), "parser", None)
     table, callbacks = getattr(inner, "parse_table", None), getattr(inner, "callbacks", None)
-    if table is None or not isinstance(callbacks, dict):
+    if inner is None or table is None or not isinstance(callbacks, dict):
         return
     keys = {id(key) for key in callbacks if isinstance(key, Rule)}
     reduced = {id(arg): arg for actions in table.states.values() for _, arg in actions.values() if isinstance(arg, Rule)}
