@@ -29,6 +29,7 @@ from jeplint.cache import Entry, ParseCache, parse_and_store
 from jeplint.deadline import TimeUp, alarm
 from jeplint.discover import SourceFile
 from jeplint.parse import ParsedFile, file_format, parse_file
+from jeplint.parse.nodes import ParseError
 from jeplint.suppress import may_suppress
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ def parse_shared(
     first sent half of what is left (by size), so that they do not run dry meanwhile.
     """
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait  # not needed by small scans
+    from concurrent.futures.process import BrokenProcessPool
 
     size = {index: _size(sources[index].path) for index, _ in todo}
     pending = {index for index, _ in todo if first is not None and index in first}  # of `first`: not yet yielded
@@ -94,11 +96,17 @@ def parse_shared(
     pool = ProcessPoolExecutor(max_workers=workers)
     sent: dict[Future[list[bytes | None]], Todo] = {}
 
+    broken: list[BaseException] = []  # the pool stopped working: what is left is parsed here
+
     def send(chunks: int) -> None:
-        while len(sent) < chunks and any(queues):
+        while not broken and len(sent) < chunks and any(queues):
             queue = queues[0] or queues[1]
             chunk = [queue.popleft() for _ in range(min(CHUNK, len(queue)))]
-            sent[pool.submit(work, [(sources[i].path, sources[i].display, entry) for i, entry in chunk])] = chunk
+            try:
+                sent[pool.submit(work, [(sources[i].path, sources[i].display, entry) for i, entry in chunk])] = chunk
+            except BrokenProcessPool as exc:
+                broken.append(exc)
+                queue.extendleft(reversed(chunk))  # not sent: parsed here like the rest
 
     def reached_first() -> None:
         given = sum(size[index] for chunk in sent.values() for index, _ in chunk)
@@ -131,7 +139,14 @@ def parse_shared(
                 if not done:
                     return
             for future in done:
-                for (index, _), data in zip(sent.pop(future), future.result()):
+                chunk = sent.pop(future)
+                try:
+                    back = future.result()
+                except BrokenProcessPool as exc:  # a worker was killed (out of memory, a signal)
+                    broken.append(exc)
+                    results += [(index, _lost(sources[index])) for index, _ in chunk]
+                    continue
+                for (index, _), data in zip(chunk, back):
                     source = sources[index]
                     results.append(
                         (index, parse_file(source.path, source.display, max_bytes) if data is None else unpickle(data))
@@ -145,6 +160,12 @@ def parse_shared(
         finished = True
     finally:
         _close(pool, finished)
+
+
+def _lost(source: SourceFile) -> ParsedFile:
+    """A file a worker had when it was killed: not parsed again here, as it may be what killed it."""
+    reason = f"not analysed: the worker process parsing it (with up to {CHUNK - 1} other files) stopped unexpectedly"
+    return ParsedFile(source.display, "unknown", error=ParseError(reason))
 
 
 def _close(pool: object, finished: bool) -> None:
