@@ -215,21 +215,29 @@ def _parse_in_worker(
     so collecting it after each file frees any such garbage.
     """
     try:
-        if cache is not None and file_format(path) in ("tf", "tf.json"):
-            from jeplint.parse import hcl
-
-            hcl.parser(cache.hcl_parser)  # inherited when workers fork; loaded once per worker otherwise
-        parsed = parse_and_store(path, display, entry, max_bytes, cache)
-        if not keep_lines and not may_suppress(parsed):
-            parsed.lines = None
-        out = io.BytesIO()
-        try:
-            _StringsApart(out, parsed.path).dump(parsed)
-        except RecursionError:
-            return None
-        return out.getvalue()
+        return _parsed_and_dumped(path, display, entry, max_bytes, cache, keep_lines)
     finally:
+        # After the tree was freed (by reference counting, as `_parsed_and_dumped` returned): what is
+        # left to collect is only cyclic garbage, not the whole tree walked while still alive.
         gc.collect(0)
+
+
+def _parsed_and_dumped(
+    path: str, display: str, entry: Entry | None, max_bytes: int, cache: ParseCache | None, keep_lines: bool
+) -> bytes | None:
+    if cache is not None and file_format(path) in ("tf", "tf.json"):
+        from jeplint.parse import hcl
+
+        hcl.parser(cache.hcl_parser)  # inherited when workers fork; loaded once per worker otherwise
+    parsed = parse_and_store(path, display, entry, max_bytes, cache)
+    if not keep_lines and not may_suppress(parsed):
+        parsed.lines = None
+    out = io.BytesIO()
+    try:
+        _StringsApart(out, parsed.path).dump(parsed)
+    except RecursionError:
+        return None
+    return out.getvalue()
 
 
 class _StringsApart(pickle.Pickler):
