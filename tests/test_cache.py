@@ -305,13 +305,22 @@ def test_the_shipped_parser_parses_as_the_compiled_grammar_does() -> None:
     """The parser in jeplint/data is used instead of compiling the grammar (1-3 s on a fresh CI
     runner) only when it was made from the grammar and Lark installed here; then it must parse
     exactly as the compiled grammar does (`python scripts/build_hcl_tables.py` rewrites it)."""
+    from jeplint.datafiles import data_file
     from jeplint.parse.hcl import build_parser
-    from jeplint.parse.hcl_shipped import shipped_parser
+    from jeplint.parse.hcl_shipped import SHIPPED_PARSER, shipped_parser, tables_key
 
     shipped = shipped_parser()
     if shipped is None:
+        made_for = data_file(SHIPPED_PARSER).read_bytes().split(b"\n", 1)[0].decode()
+        assert made_for != tables_key(), "the shipped parser was made for this grammar and Lark, yet refused"
         pytest.skip("the shipped HCL parser is for another python-hcl2/lark: scans compile the grammar instead")
     compiled = build_parser()
+    inner = shipped.parser.parser.parser  # rules compared by identity, as `build_parser` makes them
+    keys = {id(key) for key in inner.callbacks if isinstance(key, hcl._Rule)}
+    reduced = {
+        id(arg) for actions in inner.parse_table.states.values() for _, arg in actions.values() if not isinstance(arg, int)
+    }
+    assert len(keys) == len(inner.callbacks) and reduced and reduced <= keys
     sources = sorted((ROOT / "rules").rglob("*.tf")) + sorted((ROOT / "testdata").rglob("*.tf"))
     assert len(sources) > 40
     for source in sources:

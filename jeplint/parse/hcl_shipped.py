@@ -8,8 +8,8 @@ the package, as trusted as its code, and is still read with care:
 
 - it is used only when it was made from the grammar file and Lark installed here (`tables_key`)
   and its SHA-256 matches (a damaged file is refused before it is read);
-- the unpickler makes only Lark's own classes, python-hcl2's post-lexer and `functools.partial`,
-  and the two references below (`_action`, `_re`); anything else refuses the file.
+- the unpickler makes only Lark's own classes, python-hcl2's post-lexer, `functools.partial`,
+  `hcl._Rule` and the two references below (`_action`, `_re`); anything else refuses the file.
 
 Nothing is ever pickled to or read from the cache folder: when the shipped parser does not fit the
 installed python-hcl2 or Lark, the scan reads the plain-data tables of the cache folder or compiles
@@ -47,7 +47,15 @@ _LARK_MODULES = frozenset(
         "lark.tree",
     }
 )
-_OTHERS = frozenset({("hcl2.postlexer", "PostLexer"), ("functools", "partial"), (__name__, "_action"), (__name__, "_re")})
+_OTHERS = frozenset(
+    {
+        ("hcl2.postlexer", "PostLexer"),
+        ("functools", "partial"),
+        ("jeplint.parse.hcl", "_Rule"),  # Lark's Rule compared by identity (`hcl._rules_by_identity`)
+        (__name__, "_action"),
+        (__name__, "_re"),
+    }
+)
 
 
 def tables_key() -> str:
