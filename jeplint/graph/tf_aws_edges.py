@@ -200,6 +200,14 @@ class AwsExtractor(AwsResourcePolicies):
     def _profile_role(self, module: Module, node: Node | None) -> Identity | None:
         if node is None:
             return None
+        found = module.locate(node)  # `aws_iam_instance_profile.x.name` too, whose name is a known value
+        if (
+            found is not None
+            and found[1][0] == "aws_iam_instance_profile"
+            and ("aws_iam_instance_profile", found[1][1]) in found[0].resources
+        ):
+            owner, parts = found[0], found[1]
+            return self.identity_ref(owner, "role", owner.resources[("aws_iam_instance_profile", parts[1])].attrs.get("role"))
         value = module.resolve(node)
         if isinstance(value, Expr) and value.op == "ref":
             parts = traversal(value.text)

@@ -7,7 +7,9 @@ compromise of all. ECS execution roles (which only pull images and write logs) a
 a task definition whose execution role is also its task role is reported when the role holds what the
 ECS agent uses it for (image pulls, log delivery, the secrets and parameters injected into the task):
 the application then holds that access too. The message names what the role holds of it. Identities that hold no grant in the scan are not
-reported.
+reported, nor are those that hold no function (`common.functions`: only operational plumbing,
+listing, describing and tagging, as two instances that each tag their own root volume): sharing them
+gives no workload more than every one of them needs.
 Workloads with the same name (one Deployment declared twice) count once. Documentation:
 `rules/JEP303-identity-reuse/`.
 """
@@ -21,6 +23,7 @@ from jeplint.graph.model import Graph, Identity
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Related, Rule, fingerprint
 from jeplint.rules.common import identity_locations
+from jeplint.rules.common.functions import functions_of
 
 SHOWN = 4
 
@@ -75,8 +78,8 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
                 continue
             users.setdefault(f"{workload.kind} {workload.name}", workload)
         held = graph.bindings_of(identity)
-        if len(users) < 2 or not held:
-            continue  # no grant: nothing is shared (and namespace-less manifests may not share it)
+        if len(users) < 2 or not held or not functions_of(graph, identity):
+            continue  # no grant, or nothing beyond plumbing, listing and tags: nothing is shared
         workloads = list(users.values())
         span = identity.span or workloads[0].span  # type: ignore[attr-defined]
         names = list(users)
