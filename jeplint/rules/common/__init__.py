@@ -80,8 +80,31 @@ SELF_USER = ("{aws:username}", "{aws:userid}")
 
 
 def human(identity: Identity) -> bool:
-    """An identity people sign in as (SSO permission set, Kubernetes user or group, GCP user/group/domain)."""
-    return identity.kind in HUMAN_KINDS or f"{identity.kind}@{identity.platform}" in HUMAN_KINDS
+    """An identity people sign in as (SSO permission set, Kubernetes user or group, GCP user/group/domain,
+    an AWS role only people can assume: `people_only`)."""
+    return identity.kind in HUMAN_KINDS or f"{identity.kind}@{identity.platform}" in HUMAN_KINDS or people_only(identity)
+
+
+def people_only(identity: Identity | None) -> bool:
+    """Every Allow of the role's trust requires MFA (`aws:MultiFactorAuthPresent` true, or an
+    `aws:MultiFactorAuthAge` bound), or admits only SAML federation (`sts:AssumeRoleWithSAML`):
+    only people sign in so, no workload assumes it."""
+    trust = identity.trust if identity is not None else None
+    allows = [g for g in trust.grants if g.effect == "Allow"] if trust is not None else []
+
+    def mfa(grant_conditions: tuple) -> bool:
+        return any(
+            (c.has_key("aws:multifactorauthpresent") and c.base == "Bool" and not c.if_exists and c.values
+             and all(str(v).lower() == "true" for v in c.values))
+            or (c.has_key("aws:multifactorauthage") and c.base.startswith("NumericLessThan") and not c.if_exists)
+            for c in grant_conditions
+        )  # fmt: skip
+
+    def saml(grant: Grant) -> bool:
+        actions = [v.text for v in grant.actions]
+        return not grant.not_actions and bool(actions) and all((a or "").lower() == "sts:assumerolewithsaml" for a in actions)
+
+    return bool(allows) and all(mfa(g.conditions) or saml(g) for g in allows)
 
 
 # AWS services that run the customer's code (or deploy it) with the role they assume: a role they
