@@ -212,12 +212,12 @@ def limits(graph: Graph, grant: Grant) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-def sentence(graph: Graph, grant: Grant, can: str) -> str:
-    """'role x can <can> through policy p, statement 1', or the same for an unattached policy."""
+def sentence(graph: Graph, grant: Grant, can: str, but: str = "") -> str:
+    """'role x can <can> through policy p, statement 1<but>', or the same for an unattached policy."""
     holders = identities_of(graph, grant.policy)
     if holders:
-        return f"{who(holders)} can {can} through {grant.where}{limits(graph, grant)}"
-    return f"{grant.where} lets its holder {can}{limits(graph, grant)}; {unattached(grant.policy)}"
+        return f"{who(holders)} can {can} through {grant.where}{limits(graph, grant)}{but}"
+    return f"{grant.where} lets its holder {can}{limits(graph, grant)}{but}; {unattached(grant.policy)}"
 
 
 def unattached(policy: Policy) -> str:
@@ -275,8 +275,11 @@ def statement_key(grant: Grant) -> str:
     return f"{grant.policy.key}#{grant.index}"
 
 
-def grant_finding(graph: Graph, rule_id: str, grant: Grant, token: Value | Span, can: str, element: str = "") -> Finding:
-    """A finding at `token` (a value, or the span of a key) about what the holders of `grant` can do.
+def grant_finding(
+    graph: Graph, rule_id: str, grant: Grant, token: Value | Span, can: str, element: str = "", but: str = ""
+) -> Finding:
+    """A finding at `token` (a value, or the span of a key) about what the holders of `grant` can do;
+    `but` follows the statement it is done through (`, but ...`).
 
     `element` names the offending element for the fingerprint when `token` is a bare span.
     """
@@ -286,7 +289,7 @@ def grant_finding(graph: Graph, rule_id: str, grant: Grant, token: Value | Span,
     ident = grant.sid or ",".join(sorted(v.text or "?" for v in grant.actions + grant.resources))
     return Finding(
         rule_id,
-        sentence(graph, grant, can),
+        sentence(graph, grant, can, but),
         span,
         path_locations(graph, grant),
         fingerprint(rule_id, span.path, grant.policy.key, ident, element, *holders),
