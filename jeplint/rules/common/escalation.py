@@ -166,18 +166,27 @@ def token_span(token: Value | Span) -> Span:
 
 
 def where(parts: list[Part]) -> str:
-    """'policy deploy, statement 2' or 'policy a, statement 1 and policy b, statement 3'; a GCP or
-    Azure role is named with the binding that grants it ('GCP role roles/x through google_..._member.y')."""
-    seen: list[str] = []
+    """'policy deploy, statement 2', 'policy a, statement 1 and policy b, statement 3', or 'policy a,
+    statements 1 (Read) and 3': the statements of one policy named once with it; a GCP or Azure role
+    is named with the binding that grants it ('GCP role roles/x through google_..._member.y')."""
+    seen: dict[str, dict[int, str]] = {}  # the policy (or the whole text) -> its statements by number
     for part in parts:
-        policy = part.grant.policy
+        policy, grant = part.grant.policy, part.grant
         if policy.platform in ("gcp", "azure") and part.binding is not None:
-            text = f"{policy.label} through {part.binding.via}"
+            seen.setdefault(f"{policy.label} through {part.binding.via}", {})
+        elif grant.where.startswith(f"{policy.label}, statement "):
+            seen.setdefault(policy.label, {})[grant.index] = grant.where[len(policy.label) + len(", statement ") :]
         else:
-            text = part.grant.where
-        if text not in seen:
-            seen.append(text)
-    return " and ".join(seen)
+            seen.setdefault(grant.where, {})
+    texts = []
+    for head, numbered in seen.items():
+        statements = [numbered[n] for n in sorted(numbered)]
+        if not statements:
+            texts.append(head)
+        else:
+            listed = statements[0] if len(statements) == 1 else ", ".join(statements[:-1]) + " and " + statements[-1]
+            texts.append(f"{head}, statement{'s' if len(statements) > 1 else ''} {listed}")
+    return " and ".join(texts)
 
 
 def path_text(match: Match) -> str:
