@@ -84,6 +84,17 @@ def weigh(actions: tuple[aws_actions.Action, ...], whole: bool, wide: bool, serv
     return "warning" if danger else None
 
 
+def _reading(what: str, actions: tuple[aws_actions.Action, ...]) -> str:
+    """A read-only pattern's description with the reads that make it a finding: '... (none of them
+    write; s3:GetObject, s3:GetObjectVersion and 3 more read stored data or credentials)'."""
+    reads = sorted(a.full for a in actions if classify(a.full, "aws").capability in READS_DATA)
+    if not reads or not what.endswith("(none of them write)"):
+        return what
+    shown = ", ".join(reads[:2]) + (f" and {len(reads) - 2} more" if len(reads) > 2 else "")
+    verb = "reads" if len(reads) == 1 else "read"
+    return f"{what[:-1]}; {shown} {verb} stored data or credentials)"
+
+
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for grant in source_grants(graph):
         if grant.policy.platform != "aws" or not allows(grant) or grant.not_actions:
@@ -101,6 +112,8 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             level = "warning" if actions is None else weigh(actions, text.partition(":")[2] == "*", wide, service_role)
             if level is None or (actions and own_stack_resources(grant) and not any(_admin(a) for a in actions)):
                 continue  # nothing to weigh; or only the stack's own resources, and no IAM administration
+            if level == "note" and wide and actions:
+                what = _reading(what, actions)
             finding = grant_finding(graph, "JEP102", grant, value, f"perform {what} on {resource_scope(grant)}")
             finding.level = level
             yield finding
