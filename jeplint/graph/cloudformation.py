@@ -11,6 +11,7 @@ from __future__ import annotations
 from jeplint.graph.aws_managed import managed_policy
 from jeplint.graph.cfn_resources import add_resource_policies
 from jeplint.graph.cfn_template import Template, _branches, _key_span, _template_value
+from jeplint.graph.ecs import agent_uses
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
 from jeplint.graph.policy import grants_from_document
@@ -175,8 +176,11 @@ class CloudFormationExtractor:
                     node = roles.items[0] if isinstance(roles, Sequence) and roles.items else node
                 identity = self._identity(tpl, identities, "role", node)
                 if identity is not None:
-                    suffix = " (execution role)" if attr == "ExecutionRoleArn" else ""
-                    self.graph.workloads.append(Workload("aws", kind, logical + suffix, _key_span(tpl, logical), identity))
+                    suffix, uses = "", None
+                    if attr == "ExecutionRoleArn":
+                        suffix, uses = " (execution role)", agent_uses(props.items.get("ContainerDefinitions"), tpl.resolve)
+                    workload = Workload("aws", kind, logical + suffix, _key_span(tpl, logical), identity, agent_uses=uses)
+                    self.graph.workloads.append(workload)
 
     def _identity_policies(self, tpl: Template, logical: str, identity: Identity) -> None:
         props = tpl.properties(logical)
