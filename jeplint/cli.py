@@ -222,6 +222,7 @@ def _settings(args: argparse.Namespace, conf: Config, accepted: Baseline | None)
         report_unused_suppressions=bool(os.environ.get("CI")) if unused is None else unused,
         display_as=args.stdin_filename,
         keep_lines=False,
+        keep_trees=False,
     )
 
 

@@ -12,32 +12,29 @@ from __future__ import annotations
 
 import argparse
 import gc
-import io
 import os
-import pickle
-import signal
-import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
-from functools import partial
+from typing import cast
 
 from jeplint.baseline import Baseline
 from jeplint.baseline import apply as apply_baseline
 from jeplint.baseline import unmatched as unmatched_baseline
-from jeplint.cache import Entry, ParseCache, cache_root, parse_and_store, shipped_or_built_parser
+from jeplint.cache import Entry, ParseCache, cache_root, shipped_or_built_parser
 from jeplint.catalog import aws_actions
 from jeplint.config import Config, exclusion, level_for
 from jeplint.config import options as configured_options
+from jeplint.deadline import TimeUp, alarm
 from jeplint.discover import Discovery, SourceFile, discover, display_path
-from jeplint.graph.build import build_graph
+from jeplint.graph.build import TERRAFORM_INPUTS, TerraformStage, build_graph, terraform_stage
 from jeplint.graph.model import Graph
 from jeplint.kustomize import KUSTOMIZATION_FILES, patches
 from jeplint.options import Options
-from jeplint.parse import MAX_FILE_BYTES, ParsedFile, file_format, parse_file
+from jeplint.parse import MAX_FILE_BYTES, ParsedFile, file_format
 from jeplint.parse.nodes import ParseError
+from jeplint.parse_files import parse_here, parse_shared
 from jeplint.rules import MODULES, Finding, Rule, deference, selected
 from jeplint.span import Span
 from jeplint.suppress import Suppressed, may_suppress
@@ -67,6 +64,10 @@ class Settings:
     # each file is parsed: what the CLI does, ~13 MB less at the peak on the real corpus. (Their
     # trees stay: fixes are verified by analysing a folder again with its other files' trees.)
     keep_lines: bool = True
+    # False: once the graph is built, the trees of files that cannot hold a suppression (their last
+    # reader in a scan) are dropped (`ParsedFile.released`): what `jeplint scan` does, ~45 MB less at
+    # the peak on the real corpus. A fix's check parses its folder again (`jeplint.fix.verify`).
+    keep_trees: bool = True
 
 
 def settings_from(conf: Config, args: argparse.Namespace, **more: object) -> Settings:
@@ -175,8 +176,14 @@ def parse_all(
     progress: Progress | None = None,
     reuse: Reuse | None = None,
     deadline: float | None = None,
+    early: list[TerraformStage] | None = None,
+    roots: list[str] | None = None,
 ) -> list[ParsedFile]:
     """Parse every file. Output order = input order, whatever the scheduling.
+
+    `early`: with workers, the Terraform part of the graph of the scanned `roots` is built here from
+    the files that feed it (`TERRAFORM_INPUTS`, parsed first) while the workers parse the others,
+    and appended to `early` (`jeplint.graph.build.terraform_stage`).
 
     With `settings.cache`, a file whose bytes the parse cache holds is loaded from it
     (`jeplint.cache`). The others are parsed here or, when there are many, in a process pool whose
@@ -214,9 +221,18 @@ def parse_all(
         tables = store or ParseCache.open()
         hcl.parser(tables.hcl_parser if tables else shipped_or_built_parser)
     if parallel:
-        parsed = _parse_pool(sources, todo, settings, store, jobs, deadline)
+        first = {i for i, source in enumerate(sources) if file_format(source.path) in TERRAFORM_INPUTS}
+
+        def terraform_part() -> None:
+            if early is not None:
+                with suppress(TimeUp), alarm(deadline):
+                    early.append(terraform_stage([cast(ParsedFile, files[i]) for i in sorted(first)], roots))
+
+        parsed = parse_shared(
+            sources, todo, settings.max_file_bytes, settings.keep_lines, store, jobs, deadline, first, terraform_part
+        )
     else:
-        parsed = _parse_here(sources, todo, settings, store, deadline)
+        parsed = parse_here(sources, todo, settings.max_file_bytes, store, deadline)
     for index, parsed_file in parsed:
         files[index] = _slim(parsed_file, settings)
         done += 1
@@ -231,157 +247,6 @@ def _slim(parsed: ParsedFile | None, settings: Settings) -> ParsedFile | None:
     may hold a suppression (the only reader of lines): ~13 MB less at the peak on the real corpus."""
     if parsed is not None and not settings.keep_lines and not may_suppress(parsed):
         parsed.lines = None
-    return parsed
-
-
-def _parse_here(
-    sources: list[SourceFile],
-    todo: list[tuple[int, Entry | None]],
-    settings: Settings,
-    store: ParseCache | None,
-    deadline: float | None,
-) -> Iterator[tuple[int, ParsedFile]]:
-    """Parse in this process, until `deadline` (a file still being parsed then is interrupted)."""
-    for index, entry in todo:
-        source = sources[index]
-        if deadline is not None and time.monotonic() >= deadline:
-            return
-        try:
-            with _alarm(deadline):
-                parsed = parse_and_store(source.path, source.display, entry, settings.max_file_bytes, store)
-        except _TimeUp:
-            return
-        yield index, parsed
-
-
-class _TimeUp(BaseException):
-    """Raised into a parse by `_alarm` (not an Exception: no parser's `except Exception` takes it)."""
-
-
-@contextmanager
-def _alarm(deadline: float | None) -> Iterator[None]:
-    """Raise `_TimeUp` in the block when `deadline` (of `time.monotonic`) passes.
-
-    Needs SIGALRM and the main thread; elsewhere `_parse_here` checks the deadline between files.
-    """
-    if deadline is None or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def time_up(signum: int, frame: object) -> None:
-        raise _TimeUp
-
-    previous = signal.signal(signal.SIGALRM, time_up)
-    try:
-        signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 0.001))
-        try:
-            yield
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-    finally:
-        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
-
-
-def _parse_pool(
-    sources: list[SourceFile],
-    todo: list[tuple[int, Entry | None]],
-    settings: Settings,
-    store: ParseCache | None,
-    jobs: int,
-    deadline: float | None,
-) -> Iterator[tuple[int, ParsedFile]]:
-    """Parse in `jobs` worker processes; each result comes back pickled (a file whose
-    tree cannot travel that way is parsed here). At `deadline` the workers are stopped: results
-    not back by then are not waited for."""
-    from concurrent.futures import ProcessPoolExecutor  # 10 ms of imports that a small scan does not need
-    from concurrent.futures import TimeoutError as Late  # not the built-in TimeoutError before Python 3.11
-
-    work = partial(_parse_in_worker, max_bytes=settings.max_file_bytes, cache=store, keep_lines=settings.keep_lines)
-    chunk = max(1, len(todo) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        results = pool.map(
-            work,
-            [sources[i].path for i, _ in todo],
-            [sources[i].display for i, _ in todo],
-            [entry for _, entry in todo],
-            chunksize=chunk,
-            timeout=None if deadline is None else max(deadline - time.monotonic(), 0.0),
-        )
-        try:
-            for (index, _), data in zip(todo, results):
-                source = sources[index]
-                if data is None:  # too deep to pickle
-                    yield index, parse_file(source.path, source.display, settings.max_file_bytes)
-                else:
-                    yield index, _unpickle(data)
-        except Late:
-            # A parse cannot be interrupted from outside: kill the workers (there is no public API
-            # for that before Python 3.14's terminate_workers), so that leaving the pool does not wait.
-            workers = list(pool._processes.values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for worker in workers:
-                worker.terminate()
-
-
-def _parse_in_worker(
-    path: str, display: str, entry: Entry | None, max_bytes: int, cache: ParseCache | None, keep_lines: bool = True
-) -> bytes | None:
-    """Parse one file in a worker (storing it in `cache` when there is an entry for it): the
-    `ParsedFile` pickled for the scan that forked this worker, its lines dropped as `_slim` would;
-    None when the tree is too deep to pickle (the scan parses that file itself).
-
-    Pickle, not the cache's JSON form: these bytes go through the pool's pipe to this scan's own
-    process (the pool's transport pickles anyway) and are never written anywhere; the C unpickler
-    builds the tree in a third of the main process's time of `cache_codec.loads`, which checks
-    every field of a file it finds on disk. Strings are interned in the main process
-    (`_interned`) as the cache's decoder does.
-
-    Workers are forked with collection paused (`scan`), and a parse can leave reference cycles;
-    all that the worker allocated since the last collection is in the youngest generation, so
-    collecting it after each file frees any such garbage.
-    """
-    try:
-        if cache is not None and file_format(path) in ("tf", "tf.json"):
-            from jeplint.parse import hcl
-
-            hcl.parser(cache.hcl_parser)  # inherited when workers fork; loaded once per worker otherwise
-        parsed = parse_and_store(path, display, entry, max_bytes, cache)
-        if not keep_lines and not may_suppress(parsed):
-            parsed.lines = None
-        out = io.BytesIO()
-        try:
-            _StringsApart(out, parsed.path).dump(parsed)
-        except RecursionError:
-            return None
-        return out.getvalue()
-    finally:
-        gc.collect(0)
-
-
-class _StringsApart(pickle.Pickler):
-    """Writes each string as a persistent id, for `_Interning` to intern as it reads them back;
-    except the file's path, one object that every span shares (the pickle's memo keeps it one)."""
-
-    def __init__(self, out: io.BytesIO, path: str) -> None:
-        super().__init__(out, pickle.HIGHEST_PROTOCOL)
-        self.path = path
-
-    def persistent_id(self, obj: object) -> str | None:
-        return obj if type(obj) is str and obj is not self.path else None
-
-
-class _Interning(pickle.Unpickler):
-    """Reads a `_parse_in_worker` result with its strings interned: a tree repeats its keys, types
-    and references, in every file (on the real corpus 336k strings, 23k distinct: ~14 MB less)."""
-
-    def persistent_load(self, pid: object) -> str:
-        if type(pid) is not str:
-            raise pickle.UnpicklingError("not a string")
-        return sys.intern(pid)
-
-
-def _unpickle(data: bytes) -> ParsedFile:
-    parsed: ParsedFile = _Interning(io.BytesIO(data)).load()
     return parsed
 
 
@@ -538,7 +403,8 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
     found, reported = _discover(paths, settings)
     problems = [Problem(path, reason) for path, reason in found.problems]
     problems += _unsupported(found, paths)
-    files = parse_all(found.files, settings, progress, reuse, deadline)
+    early: list[TerraformStage] = []
+    files = parse_all(found.files, settings, progress, reuse, deadline, early, paths)
     _helm_templates(files, found.files)
     _kustomize_patches(files, found.files, settings.max_file_bytes)
     for parsed in files:
@@ -548,7 +414,9 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
             line, col = parsed.notice_at or (None, None)
             problems.append(Problem(parsed.path, parsed.notice, line, col, level="note"))
     rules = selected_rules(settings)
-    built = _graph(files, paths, deadline)
+    built = _graph(files, paths, deadline, early[0] if early else None)
+    if not settings.keep_trees:
+        _release(files)
     findings: list[Finding] = []
     if built is None:
         graph = Graph()
@@ -587,18 +455,26 @@ def _scan(paths: list[str], settings: Settings, progress: Progress | None = None
     return ScanResult(findings, problems, graph, files, rules, suppressed)
 
 
+def _release(files: list[ParsedFile]) -> None:
+    """Drop the trees the graph was built from, except where a suppression may be written."""
+    for parsed in files:
+        if parsed.documents and not may_suppress(parsed):
+            parsed.documents = []
+            parsed.released = True
+
+
 def _late(settings: Settings, what: str) -> str:
     return f"not analysed: time limit of {settings.timeout:g} s reached (--timeout) {what}"
 
 
-def _graph(files: list[ParsedFile], paths: list[str], deadline: float | None) -> Graph | None:
+def _graph(files: list[ParsedFile], paths: list[str], deadline: float | None, early: TerraformStage | None) -> Graph | None:
     """The permission graph, or None when the deadline passes first."""
     if deadline is not None and time.monotonic() >= deadline:
         return None
     try:
-        with _alarm(deadline):
-            return build_graph(files, paths)
-    except _TimeUp:
+        with alarm(deadline):
+            return build_graph(files, paths, early)
+    except TimeUp:
         return None
 
 
@@ -617,13 +493,13 @@ def _run_rules(
             continue
         level, configured = rule.meta.level, level_for(rule.id, settings.levels)
         try:
-            with _alarm(deadline):
+            with alarm(deadline):
                 for finding in rule.check(graph, settings.options):
                     finding.level = configured or finding.level or level
                     if finding.downgrade and not configured:  # scoped by a condition or a boundary
                         finding.level = {"error": "warning", "warning": "note"}.get(finding.level, finding.level)
                     findings.append(finding)
-        except _TimeUp:
+        except TimeUp:
             unfinished.append(rule.id)
         except Exception as exc:  # a rule bug must not hide the other rules' findings
             if os.environ.get("JEPLINT_DEBUG"):

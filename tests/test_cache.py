@@ -68,7 +68,7 @@ def test_cached_scans_give_byte_identical_json_and_sarif(
         return parsed_again[-1]
 
     monkeypatch.setattr(cache, "parse_file", recording_parse)
-    monkeypatch.setattr("jeplint.run.parse_file", recording_parse)
+    monkeypatch.setattr("jeplint.parse_files.parse_file", recording_parse)
     warm = {fmt: _report(fmt, "--jobs", jobs, paths=everything) for fmt in ("json", "sarif")}
     assert cold == expected
     assert warm == expected

@@ -16,7 +16,9 @@ from conftest import ROOT
 
 from jeplint.cache_codec import dumps
 from jeplint.parse import parse_file
-from jeplint.run import Settings, _parse_in_worker, _unpickle, scan
+from jeplint.parse_files import _parse_in_worker
+from jeplint.parse_files import unpickle as _unpickle
+from jeplint.run import Settings, scan
 
 _PROBE = """
 import json, sys
@@ -76,6 +78,27 @@ def test_without_kept_lines_suppressions_still_apply(tmp_path: Path) -> None:
     files = {Path(f.path).name: f for f in dropped.files}
     assert files["a.tf"].lines and files["b.tf"].lines is None  # only a.tf may hold a suppression
     assert all(f.documents for f in dropped.files) and all(f.lines for f in kept.files)
+    released = scan([str(tmp_path)], Settings(jobs=1, select=("JEP101",), keep_lines=False, keep_trees=False))
+    assert [(Path(f.span.path).name, f.span.line) for f in released.findings] == [("b.tf", 5)]
+    assert [Path(s.finding.span.path).name for s in released.suppressed] == ["a.tf"]
+    files = {Path(f.path).name: f for f in released.files}
+    assert files["a.tf"].documents and not files["a.tf"].released  # read again for its suppression
+    assert files["b.tf"].documents == [] and files["b.tf"].released
+
+
+def test_fixes_are_checked_the_same_when_the_scan_released_its_trees() -> None:
+    """A fix's check parses the released files of its folder again: same fixes, same suggestions."""
+    from jeplint.fix.attach import attach_scan
+
+    outcome = []
+    for keep in (True, False):
+        settings = Settings(jobs=1, keep_lines=keep, keep_trees=keep)
+        result = scan([str(ROOT / "testdata" / "examples")], settings)
+        attach_scan(result, settings)
+        outcome.append([(f.rule_id, f.span.line, f.fix.description if f.fix else None, f.suggestion) for f in result.findings])
+        assert any(f.released for f in result.files) is not keep
+    assert outcome[0] == outcome[1]
+    assert sum(1 for *_, fix, _ in outcome[0] if fix) >= 1  # a fix was there to check
 
 
 def test_a_parse_worker_leaves_no_garbage(tmp_path: Path) -> None:
@@ -117,3 +140,82 @@ def test_a_worker_result_whose_persistent_ids_are_not_strings_is_refused() -> No
     Planted(out).dump(["x"])
     with pytest.raises(pickle.UnpicklingError):
         _unpickle(out.getvalue())
+
+
+def test_this_process_parses_the_small_end_while_a_worker_takes_the_large_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jeplint import parse_files
+    from jeplint.discover import SourceFile
+
+    sources = []
+    for number in range(40):
+        statements = ",".join('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}' for _ in range(number + 1))
+        path = tmp_path / f"p{number:02}.json"
+        path.write_text(f'{{"Version": "2012-10-17", "Statement": [{statements}]}}')
+        sources.append(SourceFile(str(path), path.name))
+    here: list[str] = []
+    parse_one = parse_files._parse_one
+
+    def recording(source: SourceFile, *args: object) -> object:
+        here.append(source.display)
+        return parse_one(source, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parse_files, "_parse_one", recording)
+    todo = [(index, None) for index in range(len(sources))]
+    shared = dict(parse_files.parse_shared(sources, todo, 1 << 20, True, None, 2, None))
+    assert sorted(shared) == list(range(40))  # every file once, whoever parsed it
+    assert "p00.json" in here  # the smallest, parsed here
+    assert "p39.json" not in here and "p38.json" not in here  # the largest, sent to the worker first
+    alone = dict(parse_files.parse_here(sources, todo, 1 << 20, None, None))
+    assert {i: dumps(p) for i, p in shared.items()} == {i: dumps(p) for i, p in alone.items()}
+
+
+def test_a_deadline_passed_stops_the_shared_parse_without_waiting(tmp_path: Path) -> None:
+    import time
+
+    from jeplint import parse_files
+    from jeplint.discover import SourceFile
+
+    sources = [SourceFile(str(tmp_path / f"{n}.json"), f"{n}.json") for n in range(8)]
+    for source in sources:
+        Path(source.path).write_text("{}")
+    start = time.monotonic()
+    out = list(parse_files.parse_shared(sources, [(i, None) for i in range(8)], 1 << 20, False, None, 2, start - 1))
+    assert out == []
+    assert time.monotonic() - start < 5
+
+
+def test_the_terraform_part_built_early_is_used_only_when_nothing_else_feeds_it(tmp_path: Path) -> None:
+    """`terraform_stage` sees the Terraform and JSON files only: a YAML policy or plan, or a file
+    whose kind changed since, makes `build_graph` build that part again, with the same result."""
+    from jeplint.graph.build import TERRAFORM_INPUTS, build_graph, terraform_stage
+    from jeplint.parse import IAM_POLICY, file_format
+
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_role_policy" "p" {\n  role   = "r"\n  policy = file("${path.module}/p.yaml")\n}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "p.yaml").write_text(
+        "Version: '2012-10-17'\nStatement:\n  - Effect: Allow\n    Action: '*'\n    Resource: '*'\n", encoding="utf-8"
+    )
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n", encoding="utf-8")
+    files = [parse_file(str(tmp_path / n), n) for n in ("cm.yaml", "main.tf", "p.yaml")]
+    first = [f for f in files if file_format(f.path) in TERRAFORM_INPUTS]
+    assert [f.path for f in first] == ["main.tf"]
+    early = terraform_stage(first, [str(tmp_path)])
+    assert files[2].kind == IAM_POLICY and not early.holds_for(files)  # a YAML policy: built again
+    assert early.holds_for(files[:2])  # a ConfigMap feeds nothing
+    files[1].kind = None
+    assert not early.holds_for(files[:2])  # its input changed after the stage
+    files[1].kind = first[0].kind = parse_file(str(tmp_path / "main.tf"), "main.tf").kind
+
+    def summary(graph: object) -> list[tuple[str, str, int]]:
+        return [(b.identity.key, b.policy.label, len(b.policy.grants)) for b in graph.bindings]  # type: ignore[attr-defined]
+
+    assert summary(build_graph(files[:2], [str(tmp_path)], early)) == summary(build_graph(files[:2], [str(tmp_path)]))
+    whole = summary(build_graph(files, [str(tmp_path)]))
+    assert whole == [("external:aws:role:r", "policy aws_iam_role_policy.p", 1)]  # the YAML policy read
+    blind = terraform_stage(first, [str(tmp_path)])
+    assert summary(blind.graph) != whole  # what using the stage without `holds_for` would have given
+    assert summary(build_graph(files, [str(tmp_path)], blind)) == whole

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 from jeplint.edits import Fix
 from jeplint.fix import text as textedit
 from jeplint.fix.verify import Found, Recheck
-from jeplint.graph.model import Graph, Identity
+from jeplint.graph.model import Grant, Graph, Identity, Value
 from jeplint.options import Options
 from jeplint.rules.base import Finding
+from jeplint.span import Span
 
 if TYPE_CHECKING:
     from jeplint.run import ScanResult, Settings
@@ -35,6 +36,7 @@ class Context:
     recheck: Recheck | None = None  # the findings with some files' texts replaced (`verify.rechecker`)
     _before: dict[frozenset[str], Found] = field(default_factory=dict)
     _identities: dict[str, Identity] | None = None
+    _actions: dict[Span, tuple[Grant, Value]] | None = None
 
     def text(self, path: str) -> str | None:
         if path not in self.texts:
@@ -43,6 +45,18 @@ class Context:
                 return None
             self.texts[path] = found
         return self.texts[path]
+
+    def action_at(self, span: Span) -> tuple[Grant, Value] | None:
+        """The first statement whose action token written at `span` is known in full, and the token
+        (an index made on first use)."""
+        if self._actions is None:
+            self._actions = {}
+            for policy in self.graph.policies:
+                for grant in policy.grants:
+                    for value in grant.actions:
+                        if value.text is not None and not value.partial:
+                            self._actions.setdefault(value.span, (grant, value))
+        return self._actions.get(span)
 
     def identity(self, key: str) -> Identity | None:
         if self._identities is None:
@@ -145,8 +159,8 @@ def _reveals(fixes: list[Fix], context: Context) -> str:
         return ""
     key = frozenset(changed)
     if key not in context._before:
-        context._before[key] = context.recheck({p: context.text(p) or "" for p in changed})
-    added = context.recheck(changed) - context._before[key]
+        context._before[key] = context.recheck(dict.fromkeys(changed))  # as scanned: their parses are reused
+    added = context.recheck(dict(changed)) - context._before[key]
     if added:
         rules = ", ".join(sorted({rule for rule, _ in added}))
         return f"not applied automatically: the narrower grant would be reported by {rules}"
@@ -162,4 +176,4 @@ def attach_scan(
     from jeplint.fix.verify import rechecker
 
     chosen = result.findings if findings is None else findings
-    attach(chosen, result.graph, settings.options, texts, rechecker(result.files, settings))
+    attach(chosen, result.graph, settings.options, texts, rechecker(result.files, settings, texts))

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from jeplint.edits import Edit
 from jeplint.parse.nodes import Span
+
+if TYPE_CHECKING:
+    from jeplint.parse import ParsedFile
 
 
 def read(path: str) -> str | None:
@@ -72,10 +77,18 @@ def apply(text: str, edits: Iterable[Edit]) -> str:
 
 def parses(path: str, text: str) -> bool:
     """Whether `text`, as the content of `path`, parses without error: a fix must keep a file valid."""
+    result = parsed_text(path, text)
+    return result.error is None and (result.kind is not None or not result.documents)
+
+
+@lru_cache(maxsize=16)
+def parsed_text(path: str, text: str) -> ParsedFile:
+    """`text` parsed as the content of `path`. Kept for the few edited texts a fix is checked with:
+    whether it parses (`parses`), then what the folder reports with it (`jeplint.fix.verify`). Read
+    only: nothing changes a parsed file."""
     from jeplint.parse import parse_text
 
-    result = parse_text(text, path, path)
-    return result.error is None and (result.kind is not None or not result.documents)
+    return parse_text(text, path, path)
 
 
 def diff(path: str, old: str, new: str) -> str:

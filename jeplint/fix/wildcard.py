@@ -57,12 +57,7 @@ def narrowed(pattern: str, purpose: tuple[str, ...]) -> list[str] | None:
 
 
 def _token(finding: Finding, context: Context) -> tuple[Grant, Value] | None:
-    for policy in context.graph.policies:
-        for grant in policy.grants:
-            for value in grant.actions:
-                if value.span == finding.span and value.text is not None and not value.partial:
-                    return grant, value
-    return None
+    return context.action_at(finding.span)
 
 
 def purpose_of(finding: Finding, context: Context) -> tuple[str, str] | None:

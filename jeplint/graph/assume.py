@@ -251,6 +251,7 @@ def _build(graph: Graph) -> dict[int, list[Step]]:
     index = _TrustIndex(graph, accounts)
     position = {id(identity): number for number, identity in enumerate(graph.identities)}
     out: dict[int, list[Step]] = {}
+    tokens: dict[int, Value | Span | None] = {}  # id(grant) -> `_assume_token`, asked once per statement
     # Effective AWS action sets hold the catalogue's spellings (`Action.full`), never lowered.
     entry = (aws_actions.service("sts") or {}).get("assumerole")
     assume_role = entry.full if entry is not None else "sts:AssumeRole"
@@ -260,20 +261,24 @@ def _build(graph: Graph) -> dict[int, list[Step]]:
         if assume_role not in effective(graph, source).actions:
             continue
         for target, trust, principal, doubt in sorted(index.admitting(source), key=lambda item: position[id(item[0])]):
-            granted = _grant(graph, source, target, accounts)
+            granted = _grant(graph, source, target, accounts, tokens)
             if granted is not None:
                 step = Step(source, target, granted[0], granted[1], trust, principal, doubt)
                 out.setdefault(id(source), []).append(step)
     return out
 
 
-def _grant(graph: Graph, source: Identity, target: Identity, accounts: _Accounts) -> tuple[Grant, Value | Span] | None:
+def _grant(
+    graph: Graph, source: Identity, target: Identity, accounts: _Accounts, tokens: dict[int, Value | Span | None]
+) -> tuple[Grant, Value | Span] | None:
     """The first statement of `source` that allows sts:AssumeRole on `target`, and its action token."""
     for binding in graph.bindings_of(source):
         for grant in binding.policy.grants:
             if grant.effect != "Allow" or grant.unresolved:
                 continue
-            token = _assume_token(grant)
+            if id(grant) not in tokens:
+                tokens[id(grant)] = _assume_token(grant)
+            token = tokens[id(grant)]
             if token is not None and (
                 grant.not_resources or any(_reaches(v, binding, target, accounts) for v in grant.resources)
             ):

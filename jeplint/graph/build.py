@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from jeplint.graph.cloudformation import CloudFormationExtractor
 from jeplint.graph.credentials import add_credentials
@@ -29,25 +30,61 @@ from jeplint.graph.tf_modules import build_modules
 from jeplint.parse import CLOUDFORMATION, IAM_POLICY, KUBERNETES, TERRAFORM, TERRAFORM_PLAN, TERRAFORM_VARS, ParsedFile
 from jeplint.parse.nodes import Mapping
 
+# Formats whose files the Terraform part of the graph may read (`terraform_stage`): Terraform, its
+# variable files, plan JSON and the JSON policy documents `file()` names. YAML and `.template` files
+# are CloudFormation or Kubernetes, whose part is built after it.
+TERRAFORM_INPUTS = ("tf", "tf.json", "tfvars", "tfvars.json", "json")
+_READ_BY_TERRAFORM = (TERRAFORM, TERRAFORM_VARS, TERRAFORM_PLAN, IAM_POLICY)
 
-def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Graph:
-    """`roots`: the scanned paths; Terraform `file()` never reads outside them."""
-    graph = Graph()
-    by_kind: dict[str, list[ParsedFile]] = {}
-    for parsed in files:
-        if parsed.error is None and parsed.kind is not None:
-            by_kind.setdefault(parsed.kind, []).append(parsed)
+
+@dataclass
+class TerraformStage:
+    """The Terraform part of a graph, built from the files of `TERRAFORM_INPUTS` alone: a scan builds
+    it while its workers still parse the other files (`jeplint.run`). `build_graph` uses it only when
+    the files it was built from are all it would have read."""
+
+    graph: Graph
+    seen: dict[int, str | None]  # id(file) -> its kind, for every file the stage was given
+    modules: list[Module] = field(default_factory=list)
+    objects: list[Mapping] = field(default_factory=list)  # Kubernetes objects declared in Terraform
+    pod_identities: list[PodIdentity] = field(default_factory=list)
+
+    def holds_for(self, files: list[ParsedFile]) -> bool:
+        """Whether `files` gives the Terraform part nothing the stage did not see: the files it was
+        given are unchanged, and no other file is one Terraform reads (a policy or a plan in YAML)."""
+        for parsed in files:
+            if id(parsed) in self.seen:
+                if self.seen[id(parsed)] != _kind(parsed):
+                    return False
+            elif _kind(parsed) in _READ_BY_TERRAFORM:
+                return False
+        return True
+
+
+def terraform_stage(files: list[ParsedFile], roots: list[str] | None = None) -> TerraformStage:
+    """The Terraform part of the graph of `files` (and its errors), before any other part."""
+    stage = TerraformStage(Graph(), {id(f): _kind(f) for f in files})
+    by_kind = _by_kind(files)
     terraform = by_kind.get(TERRAFORM, []) + by_kind.get(TERRAFORM_VARS, []) + by_kind.get(TERRAFORM_PLAN, [])
-    tf_kubernetes: list[Mapping] = []
-    pod_identities: list[PodIdentity] = []
-    modules: list[Module] = []
 
     def terraform_content(tf: list[ParsedFile]) -> None:
-        found = _terraform(graph, tf, files, roots or [], modules)
-        tf_kubernetes.extend(found.objects)
-        pod_identities.extend(found.pod_identities)
+        found = _terraform(stage.graph, tf, files, roots or [], stage.modules)
+        stage.objects.extend(found.objects)
+        stage.pod_identities.extend(found.pod_identities)
 
-    _guarded(graph, terraform, terraform_content)
+    _guarded(stage.graph, terraform, terraform_content)
+    return stage
+
+
+def build_graph(files: list[ParsedFile], roots: list[str] | None = None, early: TerraformStage | None = None) -> Graph:
+    """`roots`: the scanned paths; Terraform `file()` never reads outside them. `early`: the Terraform
+    part, built from some of `files` beforehand (built again here unless it `holds_for` them)."""
+    if early is None or not early.holds_for(files):
+        early = terraform_stage(files, roots)
+    graph, modules = early.graph, early.modules
+    tf_kubernetes, pod_identities = early.objects, early.pod_identities
+    by_kind = _by_kind(files)
+    terraform = by_kind.get(TERRAFORM, []) + by_kind.get(TERRAFORM_VARS, []) + by_kind.get(TERRAFORM_PLAN, [])
     cfn = CloudFormationExtractor(graph)
     for parsed in by_kind.get(CLOUDFORMATION, []):
         _guarded(graph, [parsed], cfn.add)
@@ -71,6 +108,20 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None) -> Grap
     for module in modules:
         module.release()
     return graph.freeze()
+
+
+def _kind(parsed: ParsedFile) -> str | None:
+    """What a file is to the graph: its kind, None when it did not parse."""
+    return parsed.kind if parsed.error is None else None
+
+
+def _by_kind(files: list[ParsedFile]) -> dict[str, list[ParsedFile]]:
+    by_kind: dict[str, list[ParsedFile]] = {}
+    for parsed in files:
+        kind = _kind(parsed)
+        if kind is not None:
+            by_kind.setdefault(kind, []).append(parsed)
+    return by_kind
 
 
 def _terraform(

@@ -38,6 +38,9 @@ class ParsedFile:
     notice: str = ""  # a non-fatal remark (e.g. "Helm template, not rendered")
     notice_at: tuple[int, int] | None = None  # (line, col) of the remark, when it has a place
     lines: list[str] | None = None  # source lines, kept for suppression comments and fingerprints
+    # True once a scan that keeps no trees (`jeplint.run.Settings.keep_trees`) dropped `documents`
+    # after building its graph: a reader that needs them parses the file again.
+    released: bool = False
 
 
 def decode(data: bytes) -> str:

@@ -43,6 +43,7 @@ from jeplint.rules.common.purpose import STACK_REASON, own_stacks
 from jeplint.span import Span
 
 RANK = {"note": 0, "warning": 1, "error": 2}
+PartsMemo = dict[tuple[int, str], list[tuple[Grant, "Value | Span"]]]  # see `_parts`
 NEAR_FULL = 0.5  # share of the AWS catalogue above which an identity already is administrator (JEP101/103/106)
 SHOWN_PATHS = 2  # paths written out in a message; the others are counted (and listed as related locations)
 SELF_NAMES = (*SELF_USER, "{aws:PrincipalTag")  # `${...}` or Terraform's escaped `$${...}`
@@ -348,7 +349,8 @@ def aws_matches(graph: Graph, identity: Identity) -> list[Match]:
         found: list[Match] = []
         if not already_admin(graph, identity):
             pairs: list[tuple[Binding | None, Policy]] = [(b, b.policy) for b in graph.bindings_of(identity)]
-            found = _matches(identity, lowered_actions(graph, identity), pairs)
+            parts = cast(PartsMemo, graph.memo.setdefault("jep4-parts", {}))
+            found = _matches(identity, lowered_actions(graph, identity), pairs, parts)
         memo[id(identity)] = found
     return memo[id(identity)]  # type: ignore[return-value]
 
@@ -359,17 +361,19 @@ def unbound_matches(policy: Policy) -> list[Match]:
     scratch = Graph(bindings=[Binding(holder, policy, policy.span or Span("", 1, 1, 1, 1), "")])
     if already_admin(scratch, holder):
         return []
-    return _matches(holder, lowered_actions(scratch, holder), [(None, policy)])
+    return _matches(holder, lowered_actions(scratch, holder), [(None, policy)], {})
 
 
-def _matches(identity: Identity, held: frozenset[str], pairs: list[tuple[Binding | None, Policy]]) -> list[Match]:
+def _matches(
+    identity: Identity, held: frozenset[str], pairs: list[tuple[Binding | None, Policy]], memo: PartsMemo
+) -> list[Match]:
     from jeplint.catalog.escalation import aws_paths
 
     found = []
     for path in aws_paths():
         if not all(need.lower() in held for need in path.needs):
             continue
-        parts = [part for need in path.needs for part in _parts(pairs, need) if _passes_to(part, path.passed_to)]
+        parts = [part for need in path.needs for part in _parts(pairs, need, memo) if _passes_to(part, path.passed_to)]
         if {p.need for p in parts} != set(path.needs):
             continue  # held through something the statements do not show (not expected)
         if aws_service_role(identity, parts):
@@ -391,16 +395,20 @@ def _matches(identity: Identity, held: frozenset[str], pairs: list[tuple[Binding
     return ordered(keep_smallest(found))
 
 
-def _parts(pairs: list[tuple[Binding | None, Policy]], need: str) -> list[Part]:
-    """The Allow statements that grant `need` on a resource it acts on."""
+def _parts(pairs: list[tuple[Binding | None, Policy]], need: str, memo: PartsMemo) -> list[Part]:
+    """The Allow statements that grant `need` on a resource it acts on. `memo`: (id(policy), need) ->
+    [(statement, token)], shared by the holders of a policy (a managed policy is held by many)."""
     parts = []
     for binding, policy in pairs:
-        for grant in policy.grants:
-            if not allows(grant) or not _applies(grant, need):
-                continue
-            token = aws_token(grant, need)
-            if token is not None:
-                parts.append(Part(need, grant, token, binding))
+        key = (id(policy), need)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = [
+                (grant, token)
+                for grant in policy.grants
+                if allows(grant) and _applies(grant, need) and (token := aws_token(grant, need)) is not None
+            ]
+        parts += [Part(need, grant, token, binding) for grant, token in found]
     return parts
 
 
