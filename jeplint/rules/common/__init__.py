@@ -131,6 +131,23 @@ def service_delegation(identity: Identity) -> bool:
     return bool(services) and all(s not in CODE_RUNNING_SERVICES for s in services)
 
 
+def passed_only_to_delegates(grant: Grant) -> bool:
+    """The statement's `iam:PassRole` is limited (`iam:PassedToService` StringEquals or StringLike,
+    no wildcard) to services that run no customer code (`ecs.amazonaws.com`, the ECS service role for
+    load balancers): the service acts with the role within its own operations, nothing runs as it."""
+    for condition in grant.conditions:
+        if not condition.has_key("iam:passedtoservice") or condition.qualifier or condition.if_exists:
+            continue
+        if condition.base not in ("StringEquals", "StringLike", "StringEqualsIgnoreCase") or not condition.values:
+            continue
+        names = [v.lower() for v in condition.values if isinstance(v, str) and "*" not in v and "?" not in v]
+        if len(names) == len(condition.values):
+            services = [n.removesuffix(".amazonaws.com.cn").removesuffix(".amazonaws.com") for n in names]
+            if all(s not in CODE_RUNNING_SERVICES for s in services):
+                return True
+    return False
+
+
 def trusted_services(identity: Identity) -> list[str]:
     """The services of the role's trust (`glue` for `Service: glue.amazonaws.com`, `tasks.apprunner`)
     when every principal of its Allow statements is a service, else []."""
