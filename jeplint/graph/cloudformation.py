@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from jeplint.graph.aws_managed import managed_policy
 from jeplint.graph.cfn_resources import add_resource_policies
-from jeplint.graph.cfn_template import Template, _branches, _key_span, _template_value
+from jeplint.graph.cfn_template import Template, _branches, _intrinsic_text, _key_span, _template_value
 from jeplint.graph.ecs import agent_uses
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
@@ -120,10 +120,16 @@ class CloudFormationExtractor:
         principal = props.items["Principal"]
         cert = tpl.logical_ref(principal)
         resolved_principal = tpl.resolve(principal)
-        shown = cert or (str(resolved_principal.value) if isinstance(resolved_principal, Scalar) else "certificate")
+        shown = cert or (str(resolved_principal.value) if isinstance(resolved_principal, Scalar) else "")
+        note = "" if shown else "its ARN is known only at deploy"
         if policy is not None:
             identity = Identity(
-                "aws", "iot-certificate", shown, f"{tpl.path}#{cert or logical}:certificate", _key_span(tpl, cert or logical)
+                "aws",
+                "iot-certificate",
+                shown or _intrinsic_text(principal),  # `Ref CertificateArn`: a parameter without default
+                f"{tpl.path}#{cert or logical}:certificate",
+                _key_span(tpl, cert or logical),
+                name_note=note,
             )
             self.graph.identities.append(identity)
             self.graph.bindings.append(

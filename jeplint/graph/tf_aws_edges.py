@@ -99,8 +99,10 @@ class AwsExtractor(AwsResourcePolicies):
             name = f"{parts[0]}.{parts[1]}" if len(parts) >= 2 else (module.text(target) or "certificate")
             key = module.key(parts[0], parts[1]) if len(parts) >= 2 else module.key(tf_type, label, "target")
             found = module.resources.get((parts[0], parts[1])) if len(parts) >= 2 else None
+            # `var.certificate_arn`: neither a certificate of the module nor a written ARN
+            note = "its ARN is known only at apply" if found is None and not isinstance(resolved, Scalar) else ""
             identity = self.identities.get(key) or Identity(
-                "aws", "iot-certificate", name, key, found.labels[1].span if found else None
+                "aws", "iot-certificate", name, key, found.labels[1].span if found else None, name_note=note
             )
             if key not in self.identities:
                 self.identities[key] = identity
