@@ -157,3 +157,20 @@ def test_account_root_admits_the_identities_known_in_that_account(tmp_path: Path
 def test_account_root_of_an_account_no_identity_is_known_in_links_nothing(tmp_path: Path) -> None:
     prod = role("admin", "admin", json.dumps("arn:aws:iam::111111111111:root"), admin=True)
     assert chains(tmp_path, {"tools": TOOLS_UNKNOWN, "prod": prod}) == []
+
+
+# -- JEP404: a literal account root that is the role's own account --------------------------------
+
+
+def test_own_account_root_written_literally_is_not_open_trust(tmp_path: Path) -> None:
+    """tools is known to be account 111111111111 (its audit role names ci there): a trust of that
+    account's root is the own account, as `${data.aws_caller_identity...}` is; another account's is not."""
+    own = TOOLS_111 + role("ops", "ops", '"arn:aws:iam::111111111111:root"')
+    (tmp_path / "main.tf").write_text(own)
+    assert scan([str(tmp_path)], Settings(select=("JEP404",))).findings == []
+    (tmp_path / "main.tf").write_text(own.replace(":111111111111:root", ":222222222222:root"))
+    (finding,) = scan([str(tmp_path)], Settings(select=("JEP404",))).findings
+    assert "trusts every principal of account 222222222222" in finding.message
+    (tmp_path / "main.tf").write_text(TOOLS_UNKNOWN + role("ops", "ops", '"arn:aws:iam::111111111111:root"'))
+    (finding,) = scan([str(tmp_path)], Settings(select=("JEP404",))).findings  # the account is not known: reported
+    assert "trusts every principal of account 111111111111" in finding.message

@@ -246,8 +246,20 @@ def assume_edges(graph: Graph) -> dict[int, list[Step]]:
     return memo[0]  # type: ignore[return-value]
 
 
+def known_account(graph: Graph, identity: Identity) -> str | None:
+    """The literal account the scan knows `identity` to be in (`_Accounts`), or None."""
+    return _accounts(graph).literal(identity)
+
+
+def _accounts(graph: Graph) -> _Accounts:
+    memo = graph.memo.setdefault("accounts", {})
+    if 0 not in memo:
+        memo[0] = _Accounts(graph)
+    return memo[0]  # type: ignore[return-value]
+
+
 def _build(graph: Graph) -> dict[int, list[Step]]:
-    accounts = _Accounts(graph)
+    accounts = _accounts(graph)
     index = _TrustIndex(graph, accounts)
     position = {id(identity): number for number, identity in enumerate(graph.identities)}
     out: dict[int, list[Step]] = {}
