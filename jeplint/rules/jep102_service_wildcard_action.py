@@ -57,6 +57,13 @@ def describe_pattern(grant: Grant, pattern: str, wide: bool) -> tuple[str, tuple
     detail = f"{writes} of them write or permissions management" if writes else "none of them write"
     if len(reach) != len(actions):
         detail = f"{len(reach)} of them act on these resources, {writes} of those write or manage permissions"
+    perms = sorted(
+        (a.full for a in reach if changes(a) and "Permissions management" in a.access),
+        key=lambda n: (not any(w in n for w in ("Policy", "Acl", "Permission")), n),  # the policy writers first
+    )
+    if perms:  # what weighs most, by name: `s3:PutObject*` reaches s3:PutObjectAcl
+        shown = ", ".join(perms[:2]) + (f" and {len(perms) - 2} more" if len(perms) > 2 else "")
+        detail += f": {shown} {'manages' if len(perms) == 1 else 'manage'} permissions"
     if name == "*" and grant.policy.kind == "iot":
         return f"every IoT device action ({pattern} = {plural(len(actions), 'action')}, {detail})", reach
     if name == "*":
