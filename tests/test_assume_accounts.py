@@ -73,8 +73,12 @@ def test_principal_of_another_account_does_not_link(tmp_path: Path) -> None:
 
 
 def test_the_deployment_tells_the_account_of_its_other_identities(tmp_path: Path) -> None:
-    """Only audit's ARN is written with an account; ci is in the same deployment, so the same account."""
-    tools = role("ci", "ci", resource='"*"') + role("audit", "audit", resource='"arn:aws:iam::111111111111:role/audit"')
+    """Only audit's ARN is written with an account (by ops); ci is in the same deployment, so the same account."""
+    tools = (
+        role("ci", "ci", resource='"*"')
+        + role("audit", "audit")
+        + role("ops", "ops", resource='"arn:aws:iam::111111111111:role/audit"')
+    )
     prod = role("admin", "admin", '"arn:aws:iam::222222222222:role/ci"', admin=True)
     assert chains(tmp_path, {"tools": tools, "prod": prod}) == []
     (tmp_path / "prod" / "main.tf").write_text(prod.replace("222222222222", "111111111111"))
@@ -108,9 +112,11 @@ def test_caller_identity_is_the_trusting_deployment_account(tmp_path: Path) -> N
 
 
 def test_caller_identity_of_a_deployment_known_in_another_account(tmp_path: Path) -> None:
-    """prod's ops role names itself in account 222222222222: prod's caller identity is that account,
-    not tools' 111111111111, so prod's admin role does not admit tools' ci; in 111111111111 it does."""
-    prod = CALLER + role("admin", "admin", OWN, admin=True) + role("ops", "ops", resource='"arn:aws:iam::222222222222:role/ops"')
+    """prod's ops role names the admin role in account 222222222222: prod's caller identity is that
+    account, not tools' 111111111111, so prod's admin role does not admit tools' ci; in 111111111111 it does."""
+    prod = (
+        CALLER + role("admin", "admin", OWN, admin=True) + role("ops", "ops", resource='"arn:aws:iam::222222222222:role/admin"')
+    )
     assert chains(tmp_path, {"tools": TOOLS_111, "prod": prod}) == []
     (tmp_path / "prod" / "main.tf").write_text(prod.replace("222222222222", "111111111111"))
     found = scan([str(tmp_path)], Settings(select=("JEP405",))).findings
@@ -174,3 +180,27 @@ def test_own_account_root_written_literally_is_not_open_trust(tmp_path: Path) ->
     (tmp_path / "main.tf").write_text(TOOLS_UNKNOWN + role("ops", "ops", '"arn:aws:iam::111111111111:root"'))
     (finding,) = scan([str(tmp_path)], Settings(select=("JEP404",))).findings  # the account is not known: reported
     assert "trusts every principal of account 111111111111" in finding.message
+
+
+# -- JEP401: an ARN of the identity's own name in another account is not the identity ---------------
+
+
+def policy_on(resource: str) -> str:
+    """Role app (known to be in 111111111111 through audit's trust; what its own statements name
+    does not count) that may write inline policies of `resource`."""
+    return (
+        role("app", "app", resource='"*"').replace('sts:AssumeRole", Resource', 'sts:AssumeRole", Resource', 1)
+        + role("audit", "audit", principal='"arn:aws:iam::111111111111:role/app"')
+        + 'resource "aws_iam_role_policy" "write" {\n  name = "write"\n  role = aws_iam_role.app.id\n'
+        f'  policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Action = "iam:PutRolePolicy", Resource = "{resource}" }}] }})\n}}\n'
+    )
+
+
+def test_own_name_in_another_account_is_not_itself(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(policy_on("arn:aws:iam::111111111111:role/app"))
+    (finding,) = scan([str(tmp_path)], Settings(select=("JEP401",))).findings
+    assert finding.message.startswith(
+        "role app can escalate to administrator: iam:PutRolePolicy on arn:aws:iam::111111111111:role/app"
+    )
+    (tmp_path / "main.tf").write_text(policy_on("arn:aws:iam::222222222222:role/app"))
+    assert scan([str(tmp_path)], Settings(select=("JEP401",))).findings == []

@@ -13,9 +13,9 @@ The grant side is checked only for the roles the index returns. Edges are in the
 roles in `graph.identities`, and for each role the first admitting principal and the first
 granting statement are kept, as before the index (issue 20, item 3; issue 12).
 
-An ARN names a role or user by name *and account*. A scanned identity's account is known when its
-own deployment (Terraform module instance, CloudFormation template) writes its ARN with a literal
-account (`_Accounts`), or when another identity of the deployment is known so; `${caller_identity}`
+An ARN names a role or user by name *and account*. A scanned identity's account is known when
+another identity of its deployment (Terraform module instance, CloudFormation template) names it by
+ARN with a literal account (`_Accounts`), or when another identity of the deployment is known so; `${caller_identity}`
 and `${AWS::AccountId}` name the deployment's own account. A principal or an sts:AssumeRole
 resource whose account is known to differ from the identity's does not reach it; one whose account
 cannot be compared still does, and the step says so (`Step.unsure`).
@@ -86,35 +86,41 @@ def scope(key: str) -> str:
 
 class _Accounts:
     """The account of each declared AWS identity, where its own deployment writes it: an ARN of the
-    identity (`arn:aws:iam::123456789012:role/ci`) in a trust principal of a role of the same
-    deployment or a resource of a policy bound there; failing that, the one account the
+    identity (`arn:aws:iam::123456789012:role/ci`) in a trust principal of another role of the same
+    deployment or a resource of a policy another identity there holds (never in its own statements:
+    a role may name its namesake in another account); failing that, the one account the
     deployment's other identities are known to be in. Conflicting accounts are no knowledge."""
 
     __slots__ = ("declared", "deployment", "own")
 
     def __init__(self, graph: Graph) -> None:
-        self.declared = {(scope(i.key), i.kind, i.name) for i in graph.identities if i.platform == "aws" and i.span is not None}
+        self.declared = {(scope(i.key), i.kind, i.name): i.key for i in graph.identities if i.platform == "aws" and i.span}
         seen: dict[tuple[str, str, str], set[str]] = {}
         for identity in graph.identities:
             if identity.platform == "aws" and identity.trust is not None:
                 for grant in identity.trust.grants:
-                    self._note(seen, scope(identity.key), grant.principals)
+                    self._note(seen, identity.key, grant.principals)
         for binding in graph.bindings:
             if binding.identity.platform == "aws" and binding.policy.kind != "aws-managed":
                 for grant in binding.policy.grants:
-                    self._note(seen, scope(binding.identity.key), grant.resources)
+                    self._note(seen, binding.identity.key, grant.resources)
         self.own = {key: next(iter(found)) for key, found in seen.items() if len(found) == 1}
         by_scope: dict[str, set[str]] = {}
         for (where, _, _), found in seen.items():
             by_scope.setdefault(where, set()).update(found)
         self.deployment = {where: next(iter(found)) for where, found in by_scope.items() if len(found) == 1}
 
-    def _note(self, seen: dict[tuple[str, str, str], set[str]], where: str, values: list[Value]) -> None:
+    def _note(self, seen: dict[tuple[str, str, str], set[str]], writer: str, values: list[Value]) -> None:
+        """The accounts of the ARNs in `values`, written in the statements of the identity keyed `writer`."""
+        where = scope(writer)
         for value in values:
             arn = (value.text or "").removeprefix("AWS:")
             name = arn_name(arn)
             account = written_account(arn, where)
-            if name is not None and account is not None and account.isdigit() and (where, *name) in self.declared:
+            if name is None or account is None or not account.isdigit():
+                continue
+            named = self.declared.get((where, *name))
+            if named is not None and named != writer:
                 seen.setdefault((where, *name), set()).add(account)
 
     def literal(self, identity: Identity) -> str | None:
