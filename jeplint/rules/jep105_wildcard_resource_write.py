@@ -34,6 +34,7 @@ from jeplint.rules.common import (
     grant_finding,
     passed_only_to_delegates,
     plural,
+    policy_writers_first,
     source_grants,
 )
 
@@ -57,14 +58,14 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         perms = sum(1 for a in writes.values() if "Permissions management" in a.access)
         if not writes or (not perms and delegated(graph, grant)) or documented(graph, grant):
             continue  # no write; a service's delegation role; AWS's own policy for the service, copied
-        # what manages permissions first: the reason the statement weighs more than its count
-        names = sorted(writes, key=lambda n: ("Permissions management" not in writes[n].access, n))
+        managing = sorted((n for n, a in writes.items() if "Permissions management" in a.access), key=policy_writers_first)
+        names = managing + sorted(n for n in writes if n not in managing)  # permissions management first
         kinds = (
             plural(len(names), "write action")
             if not perms
             else f"{plural(len(names), 'write or permissions-management action')} ({perms} permissions management)"
         )
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3:,} more" if len(names) > 3 else "")
         can = f'perform {kinds} on every resource (Resource "*"): {shown}'
         yield grant_finding(graph, "JEP105", grant, star, can)
 

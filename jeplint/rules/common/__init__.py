@@ -131,6 +131,12 @@ def service_delegation(identity: Identity) -> bool:
     return bool(services) and all(s not in CODE_RUNNING_SERVICES for s in services)
 
 
+def policy_writers_first(action: str) -> tuple[bool, bool, str]:
+    """Sort key for naming permissions-management actions: IAM's first, then the policy, ACL and
+    permission writers (`s3:PutBucketPolicy`, `s3:PutObjectAcl`), then the rest, each alphabetically."""
+    return (not action.startswith("iam:"), not any(word in action for word in ("Policy", "Acl", "Permission")), action)
+
+
 def passed_only_to_delegates(grant: Grant) -> bool:
     """The statement's `iam:PassRole` is limited (`iam:PassedToService` StringEquals or StringLike,
     no wildcard) to services that run no customer code (`ecs.amazonaws.com`, the ECS service role for
