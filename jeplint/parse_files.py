@@ -29,6 +29,7 @@ from jeplint.cache import Entry, ParseCache, parse_and_store
 from jeplint.deadline import TimeUp, alarm
 from jeplint.discover import SourceFile
 from jeplint.parse import ParsedFile, file_format, parse_file
+from jeplint.parse.nodes import ParseError
 from jeplint.suppress import may_suppress
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ def parse_shared(
     first sent half of what is left (by size), so that they do not run dry meanwhile.
     """
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait  # not needed by small scans
+    from concurrent.futures.process import BrokenProcessPool
 
     size = {index: _size(sources[index].path) for index, _ in todo}
     pending = {index for index, _ in todo if first is not None and index in first}  # of `first`: not yet yielded
@@ -94,11 +96,17 @@ def parse_shared(
     pool = ProcessPoolExecutor(max_workers=workers)
     sent: dict[Future[list[bytes | None]], Todo] = {}
 
+    broken: list[BaseException] = []  # the pool stopped working: what is left is parsed here
+
     def send(chunks: int) -> None:
-        while len(sent) < chunks and any(queues):
+        while not broken and len(sent) < chunks and any(queues):
             queue = queues[0] or queues[1]
             chunk = [queue.popleft() for _ in range(min(CHUNK, len(queue)))]
-            sent[pool.submit(work, [(sources[i].path, sources[i].display, entry) for i, entry in chunk])] = chunk
+            try:
+                sent[pool.submit(work, [(sources[i].path, sources[i].display, entry) for i, entry in chunk])] = chunk
+            except BrokenProcessPool as exc:
+                broken.append(exc)
+                queue.extendleft(reversed(chunk))  # not sent: parsed here like the rest
 
     def reached_first() -> None:
         given = sum(size[index] for chunk in sent.values() for index, _ in chunk)
@@ -131,7 +139,14 @@ def parse_shared(
                 if not done:
                     return
             for future in done:
-                for (index, _), data in zip(sent.pop(future), future.result()):
+                chunk = sent.pop(future)
+                try:
+                    back = future.result()
+                except BrokenProcessPool as exc:  # a worker was killed (out of memory, a signal)
+                    broken.append(exc)
+                    results += [(index, _lost(sources[index])) for index, _ in chunk]
+                    continue
+                for (index, _), data in zip(chunk, back):
                     source = sources[index]
                     results.append(
                         (index, parse_file(source.path, source.display, max_bytes) if data is None else unpickle(data))
@@ -145,6 +160,12 @@ def parse_shared(
         finished = True
     finally:
         _close(pool, finished)
+
+
+def _lost(source: SourceFile) -> ParsedFile:
+    """A file a worker had when it was killed: not parsed again here, as it may be what killed it."""
+    reason = f"not analysed: the worker process parsing it (with up to {CHUNK - 1} other files) stopped unexpectedly"
+    return ParsedFile(source.display, "unknown", error=ParseError(reason))
 
 
 def _close(pool: object, finished: bool) -> None:
@@ -194,21 +215,29 @@ def _parse_in_worker(
     so collecting it after each file frees any such garbage.
     """
     try:
-        if cache is not None and file_format(path) in ("tf", "tf.json"):
-            from jeplint.parse import hcl
-
-            hcl.parser(cache.hcl_parser)  # inherited when workers fork; loaded once per worker otherwise
-        parsed = parse_and_store(path, display, entry, max_bytes, cache)
-        if not keep_lines and not may_suppress(parsed):
-            parsed.lines = None
-        out = io.BytesIO()
-        try:
-            _StringsApart(out, parsed.path).dump(parsed)
-        except RecursionError:
-            return None
-        return out.getvalue()
+        return _parsed_and_dumped(path, display, entry, max_bytes, cache, keep_lines)
     finally:
+        # After the tree was freed (by reference counting, as `_parsed_and_dumped` returned): what is
+        # left to collect is only cyclic garbage, not the whole tree walked while still alive.
         gc.collect(0)
+
+
+def _parsed_and_dumped(
+    path: str, display: str, entry: Entry | None, max_bytes: int, cache: ParseCache | None, keep_lines: bool
+) -> bytes | None:
+    if cache is not None and file_format(path) in ("tf", "tf.json"):
+        from jeplint.parse import hcl
+
+        hcl.parser(cache.hcl_parser)  # inherited when workers fork; loaded once per worker otherwise
+    parsed = parse_and_store(path, display, entry, max_bytes, cache)
+    if not keep_lines and not may_suppress(parsed):
+        parsed.lines = None
+    out = io.BytesIO()
+    try:
+        _StringsApart(out, parsed.path).dump(parsed)
+    except RecursionError:
+        return None
+    return out.getvalue()
 
 
 class _StringsApart(pickle.Pickler):

@@ -224,12 +224,21 @@ def parse_all(
         first = {i for i, source in enumerate(sources) if file_format(source.path) in TERRAFORM_INPUTS}
 
         def terraform_part() -> None:
-            if early is not None:
+            if early is not None:  # always, when called (`staged`)
                 with suppress(TimeUp), alarm(deadline):
                     early.append(terraform_stage([cast(ParsedFile, files[i]) for i in sorted(first)], roots))
 
+        staged = bool(first) and early is not None  # a Terraform part to build early
         parsed = parse_shared(
-            sources, todo, settings.max_file_bytes, settings.keep_lines, store, jobs, deadline, first, terraform_part
+            sources,
+            todo,
+            settings.max_file_bytes,
+            settings.keep_lines,
+            store,
+            jobs,
+            deadline,
+            first if staged else None,
+            terraform_part if staged else None,
         )
     else:
         parsed = parse_here(sources, todo, settings.max_file_bytes, store, deadline)

@@ -219,3 +219,57 @@ def test_the_terraform_part_built_early_is_used_only_when_nothing_else_feeds_it(
     blind = terraform_stage(first, [str(tmp_path)])
     assert summary(blind.graph) != whole  # what using the stage without `holds_for` would have given
     assert summary(build_graph(files, [str(tmp_path)], blind)) == whole
+
+
+def test_the_hcl_parser_reduces_by_rules_compared_by_identity_with_the_same_trees() -> None:
+    from hcl2.postlexer import PostLexer
+    from lark import Lark
+
+    from jeplint.parse import hcl
+
+    data, memo = hcl.build_tables()
+    fast = hcl.parser_from_tables(data, memo)
+    options = {**data["options"], "postlex": None}
+    plain = Lark._load_from_dict({**data, "options": options}, memo, propagate_positions=False, postlex=PostLexer())
+    inner = fast.parser.parser.parser
+    assert {type(k) for k in inner.callbacks if not isinstance(k, str)} == {hcl._Rule}
+    assert {type(k) for k in plain.parser.parser.parser.callbacks if not isinstance(k, str)} != {hcl._Rule}
+    text = 'resource "aws_iam_role_policy" "p" {\n  policy = jsonencode({ Statement = [{ Action = ["s3:*"], Resource = "*" }] })\n  n = var.x ? 1 : 0\n}\n'
+    assert fast.parse(text) == plain.parse(text)
+    with pytest.raises(Exception) as fast_error:
+        fast.parse('resource "x" {\n  a = [1,\n}\n')
+    with pytest.raises(Exception) as plain_error:
+        plain.parse('resource "x" {\n  a = [1,\n}\n')
+    assert str(fast_error.value) == str(plain_error.value)
+
+
+def test_a_killed_worker_costs_only_its_files_which_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed mid-parse (out of memory, a signal) breaks the pool: the files it held are
+    reported as not analysed, with the reason; everything else is parsed here, and nothing raises."""
+    from jeplint import parse_files
+    from jeplint.discover import SourceFile
+
+    sources = []
+    for number in range(40):
+        path = tmp_path / f"p{number:02}.json"
+        path.write_text('{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}' + " " * number)
+        sources.append(SourceFile(str(path), path.name))
+    parse_in_worker = parse_files._parse_in_worker
+
+    def dying(path: str, *args: object) -> object:
+        if path.endswith("p39.json"):  # the largest: in the first chunk a worker takes
+            os._exit(9)
+        return parse_in_worker(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parse_files, "_parse_in_worker", dying)  # inherited by the forked worker
+    todo = [(index, None) for index in range(40)]
+    out = dict(parse_files.parse_shared(sources, todo, 1 << 20, True, None, 2, None))
+    assert sorted(out) == list(range(40))
+    lost = {sources[i].display for i, parsed in out.items() if parsed.error is not None}
+    assert "p39.json" in lost and len(lost) <= 2 * parse_files.CHUNK  # at most what was sent to it
+    assert all(
+        out[i].error.reason.startswith("not analysed: the worker process parsing it")
+        for i in range(40)
+        if sources[i].display in lost
+    )  # type: ignore[union-attr]
+    assert all(out[i].kind == "iam-policy" for i in range(40) if sources[i].display not in lost)

@@ -145,7 +145,39 @@ def parser_from_tables(data: dict[str, Any], memo: dict[Any, Any]) -> Lark:
     ):
         raise ValueError("parser tables: unexpected options")
     data = {**data, "options": {**options, **_NO_CALLABLES}}
-    return Lark._load_from_dict(data, memo, propagate_positions=False, postlex=PostLexer())
+    parser = Lark._load_from_dict(data, memo, propagate_positions=False, postlex=PostLexer())
+    _rules_by_identity(parser)
+    return parser
+
+
+class _Rule(Rule):
+    """Lark's `Rule`, compared and hashed by identity in C. Lark's LALR loop hashes every rule it
+    reduces (to find its callback) and compares it with the end state (`assert arg != end_state`):
+    2.5 million calls of `Rule.__hash__` and `Rule.__eq__` in Python on the real corpus, ~5% of a
+    Terraform parse. In one parser each rule is one object (`_rules_by_identity` checks it), so
+    identity is what equality meant there."""
+
+    __slots__ = ()
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
+
+def _rules_by_identity(parser: Lark) -> None:
+    """Make the rules of `parser`'s parse table `_Rule`s and key its callbacks by them, when every
+    rule the table reduces is one of the callbacks' keys itself; otherwise leave it as it is."""
+    inner = getattr(getattr(getattr(parser, "parser", None), "parser", None), "parser", None)
+    table, callbacks = getattr(inner, "parse_table", None), getattr(inner, "callbacks", None)
+    if inner is None or table is None or not isinstance(callbacks, dict):
+        return
+    keys = {id(key) for key in callbacks if isinstance(key, Rule)}
+    reduced = {id(arg): arg for actions in table.states.values() for _, arg in actions.values() if isinstance(arg, Rule)}
+    if not reduced or not keys >= reduced.keys() or any(type(rule) is not Rule for rule in reduced.values()):
+        return
+    rules = [key for key in callbacks if isinstance(key, Rule)]
+    for rule in rules:
+        rule.__class__ = _Rule
+    inner.callbacks = {key: value for key, value in callbacks.items()}  # hashed again, by identity
 
 
 def build_parser() -> Lark:
