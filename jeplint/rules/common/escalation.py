@@ -8,7 +8,7 @@ or the IAM write that picks the victim) is held only on named resources, or only
 condition: each narrowing (and a permissions boundary) lowers the level by one, and a path that
 falls below warning is not reported: that is how the permission should be written.
 
-(About 440 lines: matching, attribution, narrowing and the wording of a path are one pipeline that
+(About 490 lines: matching, attribution, narrowing and the wording of a path are one pipeline that
 every escalation rule walks; split, each piece would import the others.)
 """
 
