@@ -57,7 +57,8 @@ def test_sarif_message_links_every_related_location(examples) -> None:
     assert_valid_sarif(log)
     first = log["runs"][0]["results"][0]
     assert first["message"]["text"] == (
-        "role queue-worker can perform every sqs action (sqs:* = 20 actions, 11 of them write or permissions management)"
+        "role queue-worker can perform every sqs action (sqs:* = 20 actions, 11 of them write or permissions management:"
+        " sqs:AddPermission, sqs:RemovePermission and 1 more manage permissions)"
         " on arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders through policy WorkerPolicy, statement 1"
         " (see [statement 1 of policy WorkerPolicy](1);"
         " [policy WorkerPolicy is bound to role queue-worker by ManagedPolicyArns of WorkerRole](2);"

@@ -88,7 +88,8 @@ def test_no_wildcard_finding_on_delegation_boundaries_or_scps(in_root: Path) -> 
     ]
     kms = next(f for f in result.findings if f.span.path.endswith("main.tf"))
     assert kms.message == (
-        "role app can perform every kms action (kms:* = 58 actions, 28 of them write or permissions management) on "
+        "role app can perform every kms action (kms:* = 58 actions, 28 of them write or permissions management: "
+        "kms:PutKeyPolicy, kms:CreateGrant and 2 more manage permissions) on "
         "aws_kms_key.main through key policy of aws_kms_key.main, statement 2 (App) (capped by permissions boundary policy boundary)"
     )
     assert [r.message for r in kms.related][:3] == [

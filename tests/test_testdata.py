@@ -34,7 +34,7 @@ def test_policy_in_another_file_names_its_identities(in_root: Path) -> None:
     upload = by_line[("policies.tf", 48)]
     assert upload.message == (
         "role reports-job and user legacy-uploader can perform 2 write or permissions-management actions "
-        '(1 permissions management) on every resource (Resource "*"): s3:PutObject, s3:PutObjectAcl '
+        '(1 permissions management) on every resource (Resource "*"): s3:PutObjectAcl, s3:PutObject '
         "through policy uploads, statement 1"
     )
     assert (upload.span.col, upload.span.end_col) == (19, 22)

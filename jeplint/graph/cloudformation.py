@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from jeplint.graph.aws_managed import managed_policy
 from jeplint.graph.cfn_resources import add_resource_policies
-from jeplint.graph.cfn_template import Template, _branches, _key_span, _template_value
+from jeplint.graph.cfn_template import Template, _branches, _intrinsic_text, _key_span, _template_value
+from jeplint.graph.ecs import agent_uses
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
 from jeplint.graph.policy import grants_from_document
@@ -119,10 +120,16 @@ class CloudFormationExtractor:
         principal = props.items["Principal"]
         cert = tpl.logical_ref(principal)
         resolved_principal = tpl.resolve(principal)
-        shown = cert or (str(resolved_principal.value) if isinstance(resolved_principal, Scalar) else "certificate")
+        shown = cert or (str(resolved_principal.value) if isinstance(resolved_principal, Scalar) else "")
+        note = "" if shown else "its ARN is known only at deploy"
         if policy is not None:
             identity = Identity(
-                "aws", "iot-certificate", shown, f"{tpl.path}#{cert or logical}:certificate", _key_span(tpl, cert or logical)
+                "aws",
+                "iot-certificate",
+                shown or _intrinsic_text(principal),  # `Ref CertificateArn`: a parameter without default
+                f"{tpl.path}#{cert or logical}:certificate",
+                _key_span(tpl, cert or logical),
+                name_note=note,
             )
             self.graph.identities.append(identity)
             self.graph.bindings.append(
@@ -175,8 +182,11 @@ class CloudFormationExtractor:
                     node = roles.items[0] if isinstance(roles, Sequence) and roles.items else node
                 identity = self._identity(tpl, identities, "role", node)
                 if identity is not None:
-                    suffix = " (execution role)" if attr == "ExecutionRoleArn" else ""
-                    self.graph.workloads.append(Workload("aws", kind, logical + suffix, _key_span(tpl, logical), identity))
+                    suffix, uses = "", None
+                    if attr == "ExecutionRoleArn":
+                        suffix, uses = " (execution role)", agent_uses(props.items.get("ContainerDefinitions"), tpl.resolve)
+                    workload = Workload("aws", kind, logical + suffix, _key_span(tpl, logical), identity, agent_uses=uses)
+                    self.graph.workloads.append(workload)
 
     def _identity_policies(self, tpl: Template, logical: str, identity: Identity) -> None:
         props = tpl.properties(logical)

@@ -221,6 +221,9 @@ class Workload:
     span: Span
     identity: Identity
     token: TokenMount | None = None  # Kubernetes pod specs only
+    # An ECS task definition's execution role only: what the ECS agent uses it for, as the container
+    # definitions ask (`graph.ecs.AGENT_USES`); None when they cannot be read.
+    agent_uses: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from jeplint.graph.ecs import agent_uses
 from jeplint.graph.model import Binding, Identity, Workload
-from jeplint.graph.terraform import NONE, Module, traversal
+from jeplint.graph.terraform import NONE, Module, parse_embedded_json, traversal
 from jeplint.graph.tf_aws import (
     ATTACHMENT_TYPES,
     EXCLUSIVE_ATTACHMENT_TYPES,
@@ -18,7 +19,7 @@ from jeplint.graph.tf_aws import (
 )
 from jeplint.graph.tf_aws_outside import explain_unattached
 from jeplint.graph.tf_aws_resources import AwsResourcePolicies
-from jeplint.parse.nodes import Block, Expr, Node, Sequence, Span
+from jeplint.parse.nodes import Block, Expr, Node, Scalar, Sequence, Span
 
 Handler = Callable[["AwsExtractor", Module, str, str, Block, str], None]
 
@@ -98,8 +99,10 @@ class AwsExtractor(AwsResourcePolicies):
             name = f"{parts[0]}.{parts[1]}" if len(parts) >= 2 else (module.text(target) or "certificate")
             key = module.key(parts[0], parts[1]) if len(parts) >= 2 else module.key(tf_type, label, "target")
             found = module.resources.get((parts[0], parts[1])) if len(parts) >= 2 else None
+            # `var.certificate_arn`: neither a certificate of the module nor a written ARN
+            note = "its ARN is known only at apply" if found is None and not isinstance(resolved, Scalar) else ""
             identity = self.identities.get(key) or Identity(
-                "aws", "iot-certificate", name, key, found.labels[1].span if found else None
+                "aws", "iot-certificate", name, key, found.labels[1].span if found else None, name_note=note
             )
             if key not in self.identities:
                 self.identities[key] = identity
@@ -185,8 +188,12 @@ class AwsExtractor(AwsResourcePolicies):
                             module.text(block.attrs.get("function_name") or block.attrs.get("family") or block.attrs.get("name"))
                             or label
                         )
-                        suffix = " (execution role)" if attr == "execution_role_arn" else ""
-                        self.graph.workloads.append(Workload("aws", kind, f"{name}{suffix}", block.labels[1].span, identity))
+                        suffix, uses = "", None
+                        if attr == "execution_role_arn":
+                            suffix = " (execution role)"
+                            uses = agent_uses(block.attrs.get("container_definitions"), self._json_resolver(module))
+                        workload = Workload("aws", kind, f"{name}{suffix}", block.labels[1].span, identity, agent_uses=uses)
+                        self.graph.workloads.append(workload)
             elif tf_type in ("aws_instance", "aws_launch_template"):
                 profile = block.attrs.get("iam_instance_profile")
                 if tf_type == "aws_launch_template":
@@ -197,9 +204,29 @@ class AwsExtractor(AwsResourcePolicies):
                     kind = "EC2 instance" if tf_type == "aws_instance" else "EC2 launch template"
                     self.graph.workloads.append(Workload("aws", kind, label, block.labels[1].span, identity))
 
+    def _json_resolver(self, module: Module) -> Callable[[Node], Node]:
+        """Resolve through the module, and read a JSON string (`container_definitions = <<EOF`) as data."""
+        resolve = module.resolver()
+
+        def read(node: Node) -> Node:
+            value = resolve(node)
+            if isinstance(value, Scalar) and isinstance(value.value, str):
+                return parse_embedded_json(value) or value  # not a policy: a fault is not reported
+            return value
+
+        return read
+
     def _profile_role(self, module: Module, node: Node | None) -> Identity | None:
         if node is None:
             return None
+        found = module.locate(node)  # `aws_iam_instance_profile.x.name` too, whose name is a known value
+        if (
+            found is not None
+            and found[1][0] == "aws_iam_instance_profile"
+            and ("aws_iam_instance_profile", found[1][1]) in found[0].resources
+        ):
+            owner, parts = found[0], found[1]
+            return self.identity_ref(owner, "role", owner.resources[("aws_iam_instance_profile", parts[1])].attrs.get("role"))
         value = module.resolve(node)
         if isinstance(value, Expr) and value.op == "ref":
             parts = traversal(value.text)

@@ -32,7 +32,18 @@ from jeplint.graph.conditions import bounding
 from jeplint.graph.model import Grant, Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
-from jeplint.rules.common import FULL, allows, broad, delegated, expand_in, grant_finding, plural, resource_scope, source_grants
+from jeplint.rules.common import (
+    FULL,
+    allows,
+    broad,
+    delegated,
+    expand_in,
+    grant_finding,
+    plural,
+    policy_writers_first,
+    resource_scope,
+    source_grants,
+)
 from jeplint.rules.common.purpose import own_stack_resources
 
 DANGEROUS = frozenset({"destroy", "resource-policy", "identity-admin"})  # capabilities that weigh on one resource too
@@ -57,6 +68,10 @@ def describe_pattern(grant: Grant, pattern: str, wide: bool) -> tuple[str, tuple
     detail = f"{writes} of them write or permissions management" if writes else "none of them write"
     if len(reach) != len(actions):
         detail = f"{len(reach)} of them act on these resources, {writes} of those write or manage permissions"
+    perms = sorted((a.full for a in reach if changes(a) and "Permissions management" in a.access), key=policy_writers_first)
+    if perms:  # what weighs most, by name: `s3:PutObject*` reaches s3:PutObjectAcl
+        shown = ", ".join(perms[:2]) + (f" and {len(perms) - 2:,} more" if len(perms) > 2 else "")
+        detail += f": {shown} {'manages' if len(perms) == 1 else 'manage'} permissions"
     if name == "*" and grant.policy.kind == "iot":
         return f"every IoT device action ({pattern} = {plural(len(actions), 'action')}, {detail})", reach
     if name == "*":
@@ -84,6 +99,17 @@ def weigh(actions: tuple[aws_actions.Action, ...], whole: bool, wide: bool, serv
     return "warning" if danger else None
 
 
+def _reading(what: str, actions: tuple[aws_actions.Action, ...]) -> str:
+    """A read-only pattern's description with the reads that make it a finding: '... (none of them
+    write; s3:GetObject, s3:GetObjectVersion and 3 more read stored data or credentials)'."""
+    reads = sorted(a.full for a in actions if classify(a.full, "aws").capability in READS_DATA)
+    if not reads or not what.endswith("(none of them write)"):
+        return what
+    shown = ", ".join(reads[:2]) + (f" and {len(reads) - 2:,} more" if len(reads) > 2 else "")
+    verb = "reads" if len(reads) == 1 else "read"
+    return f"{what[:-1]}; {shown} {verb} stored data or credentials)"
+
+
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
     for grant in source_grants(graph):
         if grant.policy.platform != "aws" or not allows(grant) or grant.not_actions:
@@ -101,6 +127,8 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             level = "warning" if actions is None else weigh(actions, text.partition(":")[2] == "*", wide, service_role)
             if level is None or (actions and own_stack_resources(grant) and not any(_admin(a) for a in actions)):
                 continue  # nothing to weigh; or only the stack's own resources, and no IAM administration
+            if level == "note" and wide and actions:
+                what = _reading(what, actions)
             finding = grant_finding(graph, "JEP102", grant, value, f"perform {what} on {resource_scope(grant)}")
             finding.level = level
             yield finding

@@ -10,7 +10,8 @@ catalogue calls them writes, but they change nothing, and each key's policy boun
 is not reported unless it manages permissions. Nor is a statement whose condition bounds the resources
 it reaches (a resource tag of any service) or lets it be used only through an AWS service
 (`aws:ViaAWSService` or `kms:GrantIsForAWSResource` true, `kms:ViaService`, `aws:CalledVia`):
-`graph.conditions.bounding`. Nor is a statement that copies one of the policies AWS publishes for the
+`graph.conditions.bounding`. `iam:PassRole` limited by `iam:PassedToService` to services that run
+no customer code (`ecs.amazonaws.com`) is not counted: nothing runs as the passed role. Nor is a statement that copies one of the policies AWS publishes for the
 role of the service its holders serve (the ECS scheduled-task role's `ecs:RunTask` on `*` is
 AmazonEC2ContainerServiceEventsRole's): `common.documented`. Statements with a full `*` action: `defers_to` JEP101. Documentation: `rules/JEP105-wildcard-resource-write/`.
 """
@@ -25,7 +26,17 @@ from jeplint.graph.conditions import bounding
 from jeplint.graph.model import Graph
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
-from jeplint.rules.common import allows, delegated, documented, expand_in, grant_finding, plural, source_grants
+from jeplint.rules.common import (
+    allows,
+    delegated,
+    documented,
+    expand_in,
+    grant_finding,
+    passed_only_to_delegates,
+    plural,
+    policy_writers_first,
+    source_grants,
+)
 
 
 def check(graph: Graph, options: Options) -> Iterator[Finding]:
@@ -36,22 +47,25 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
         if star is None or bounding(grant.conditions):
             continue  # no "*", or a condition bounds the resources (a resource tag) or routes it through an AWS service
         writes: dict[str, aws_actions.Action] = {}
+        delegates = passed_only_to_delegates(grant)  # iam:PassRole only to services that run no code
         for value in grant.actions:
             if value.text is None or value.partial:
                 continue
             for action in expand_in(grant, value.text) or []:
                 if changes(action) and action.resource_scoped and not baseline(action.full, "aws"):
-                    writes.setdefault(action.full, action)
+                    if not (delegates and action.full == "iam:PassRole"):
+                        writes.setdefault(action.full, action)
         perms = sum(1 for a in writes.values() if "Permissions management" in a.access)
         if not writes or (not perms and delegated(graph, grant)) or documented(graph, grant):
             continue  # no write; a service's delegation role; AWS's own policy for the service, copied
-        names = sorted(writes)
+        managing = sorted((n for n, a in writes.items() if "Permissions management" in a.access), key=policy_writers_first)
+        names = managing + sorted(n for n in writes if n not in managing)  # permissions management first
         kinds = (
             plural(len(names), "write action")
             if not perms
             else f"{plural(len(names), 'write or permissions-management action')} ({perms} permissions management)"
         )
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3:,} more" if len(names) > 3 else "")
         can = f'perform {kinds} on every resource (Resource "*"): {shown}'
         yield grant_finding(graph, "JEP105", grant, star, can)
 

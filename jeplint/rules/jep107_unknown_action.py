@@ -115,7 +115,7 @@ def _problem(prefix: str, names: list[str], meant: list[str | None], known_servi
     shown = [f"{prefix}:{n}" + (f" (did you mean {m}?)" if m else "") for n, m in zip(names, meant, strict=True)]
     if len(names) == 1:
         return (
-            f"{prefix}:{names[0]} is not a {prefix} action (did you mean {meant[0]}?)"
+            f"the AWS action catalogue has no {prefix}:{names[0]} (did you mean {meant[0]}?)"
             if meant[0]
             else f"{prefix}:{names[0]} is not in the AWS action catalogue"
         )
@@ -161,9 +161,8 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
             problem = _problem(prefix, names, [m for _, _, m in items], known)
             first = items[0][0]
             what = first.text if len(items) == 1 else f"{first.text} and {plural(len(items) - 1, 'other ' + prefix + ' action')}"
-            finding = grant_finding(
-                graph, "JEP107", grant, first, f"{verb} {what}, but {problem}; the statement does not do what it says"
-            )
+            but = f", but {problem}; the statement does not do what it says"
+            finding = grant_finding(graph, "JEP107", grant, first, f"{verb} {what}", but=but)
             finding.related[:0] = [Related(v.span, f"{v.text}: not in the AWS action catalogue either") for v, _, _ in items[1:]]
             yield finding
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
-from jeplint.graph.model import Credential, Graph, Identity, RolesAnywhere
+from jeplint.graph.model import Credential, Graph, RolesAnywhere
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Rule
+from jeplint.rules.common import people_only
 from jeplint.rules.common.expiry import credential_finding, credentials, lifetime_of, limit_phrase, owner
 from jeplint.timeparse import humanize
 
@@ -36,23 +37,6 @@ def message(credential: Credential, options: Options) -> str | None:
         to = f" to {credential.identity.label}" if credential.identity is not None else ""
         return f"IAM Roles Anywhere profile {profile} issues sessions of {up_to}{to}, {over}: the credential helper renews sessions itself"
     return f"{owner(credential)} allows sessions of {up_to}, {over}: AWS SDKs and CI credential actions renew sessions themselves"
-
-
-def people_only(identity: Identity | None) -> bool:
-    """Every Allow of the role's trust requires MFA (`aws:MultiFactorAuthPresent` true, or an
-    `aws:MultiFactorAuthAge` bound): only people sign in with MFA, so no workload assumes it."""
-    trust = identity.trust if identity is not None else None
-    allows = [g for g in trust.grants if g.effect == "Allow"] if trust is not None else []
-
-    def mfa(grant_conditions: tuple) -> bool:
-        return any(
-            (c.has_key("aws:multifactorauthpresent") and c.base == "Bool" and not c.if_exists and c.values
-             and all(str(v).lower() == "true" for v in c.values))
-            or (c.has_key("aws:multifactorauthage") and c.base.startswith("NumericLessThan") and not c.if_exists)
-            for c in grant_conditions
-        )  # fmt: skip
-
-    return bool(allows) and all(mfa(g.conditions) for g in allows)
 
 
 def check(graph: Graph, options: Options) -> Iterator[Finding]:

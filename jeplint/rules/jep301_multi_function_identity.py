@@ -12,7 +12,8 @@ code-execution) and issue-and-use (identity-admin with credential-issue) are thi
 unrelated groups with several high-impact capabilities are a note: on real estates a count of
 services says more about a deployment role's purpose than about a workload holding two jobs.
 Identities with near-full access are JEP101's and JEP106's (`defers_to`), and identities people sign
-in as (SSO permission sets, Kubernetes users and groups, GCP users and groups) are not judged.
+in as (SSO permission sets, Kubernetes users and groups, GCP users and groups, AWS roles whose trust
+requires MFA or admits only SAML: `common.people_only`) are not judged.
 Documentation: `rules/JEP301-multi-function-identity/`.
 """
 

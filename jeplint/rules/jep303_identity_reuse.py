@@ -5,9 +5,12 @@ Lambda functions, ECS services or instances, a GCP service account attached to s
 each workload then holds the union of what all of them need, and a compromise of one is a
 compromise of all. ECS execution roles (which only pull images and write logs) are not counted — but
 a task definition whose execution role is also its task role is reported when the role holds what the
-ECS agent uses it for (image pulls, log delivery, the secrets and parameters injected into the task):
-the application then holds that access too. The message names what the role holds of it. Identities that hold no grant in the scan are not
-reported.
+ECS agent uses it for (image pulls, log delivery, the secrets and parameters injected into the task,
+as the container definitions ask: `graph.ecs`): the application then holds that access too. The
+message names what the role holds of it that the agent uses. Identities that hold no grant in the scan are not
+reported, nor are those that hold no function (`common.functions`: only operational plumbing,
+listing, describing and tagging, as two instances that each tag their own root volume): sharing them
+gives no workload more than every one of them needs.
 Workloads with the same name (one Deployment declared twice) count once. Documentation:
 `rules/JEP303-identity-reuse/`.
 """
@@ -21,6 +24,7 @@ from jeplint.graph.model import Graph, Identity
 from jeplint.options import Options
 from jeplint.rules.base import Finding, Related, Rule, fingerprint
 from jeplint.rules.common import identity_locations
+from jeplint.rules.common.functions import functions_of
 
 SHOWN = 4
 
@@ -45,13 +49,18 @@ def _both_roles(graph: Graph, identity: Identity) -> Iterator[Finding]:
     """ECS task definitions that run as `identity` and use it as their execution role too, when the
     role holds agent access the application would then share."""
     workloads = graph.workloads_of(identity)
-    executions = {(w.kind, w.name.removesuffix(" (execution role)")) for w in workloads if w.name.endswith(" (execution role)")}
+    executions = {
+        (w.kind, w.name.removesuffix(" (execution role)")): w for w in workloads if w.name.endswith(" (execution role)")
+    }
     for workload in workloads:
-        if workload.name.endswith(" (execution role)") or (workload.kind, workload.name) not in executions:
+        execution = executions.get((workload.kind, workload.name))
+        if workload.name.endswith(" (execution role)") or execution is None:
             continue
         access = _agent_access(graph, identity)
+        if execution.agent_uses is not None:  # what the container definitions ask the agent to do
+            access = [what for what in access if what in execution.agent_uses]
         if not access:
-            continue  # the role holds none of the agent's access: sharing it gives the application nothing
+            continue  # the agent uses none of the role's access: sharing it gives the application nothing
         related = [Related(workload.span, f"{workload.kind} {workload.name} runs as {identity.label}")]
         related += [r for r in identity_locations(graph, identity) if r.span != workload.span]
         yield Finding(
@@ -75,8 +84,8 @@ def check(graph: Graph, options: Options) -> Iterator[Finding]:
                 continue
             users.setdefault(f"{workload.kind} {workload.name}", workload)
         held = graph.bindings_of(identity)
-        if len(users) < 2 or not held:
-            continue  # no grant: nothing is shared (and namespace-less manifests may not share it)
+        if len(users) < 2 or not held or not functions_of(graph, identity):
+            continue  # no grant, or nothing beyond plumbing, listing and tags: nothing is shared
         workloads = list(users.values())
         span = identity.span or workloads[0].span  # type: ignore[attr-defined]
         names = list(users)

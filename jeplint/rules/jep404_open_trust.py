@@ -7,7 +7,9 @@
 - It admits another account's root (`arn:aws:iam::123456789012:root`, or the bare account id)
   without `sts:ExternalId`, MFA, or a condition naming the principals: every principal of that
   account that may call sts:AssumeRole can. Warning. The scan's own account written as a reference
-  (`data.aws_caller_identity`, `${AWS::AccountId}`) is not reported.
+  (`data.aws_caller_identity`, `${AWS::AccountId}`) is not reported, nor the role's own account
+  written literally, when its deployment says which it is (`graph.assume.known_account`: it writes
+  the ARN of one of its identities with that account).
   An account given by a CloudFormation parameter (`!Sub arn:aws:iam::${AccountId}:root`,
   `!Ref AccountId`) is another account unless proven the same: reported alike.
 - Federation (AWS `sts:AssumeRoleWithWebIdentity`, GCP workload identity pool providers, Azure
@@ -30,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from jeplint.catalog.broad_roles import AZURE_BROAD
-from jeplint.graph.assume import account_parameter, own_account
+from jeplint.graph.assume import account_parameter, known_account, own_account, root_account
 from jeplint.graph.conditions import CEL, any_unknown, guards, values_for
 from jeplint.graph.federation import Federation
 from jeplint.graph.federation_aws import unattached_trust
@@ -134,7 +136,10 @@ def _aws(graph: Graph, identity: Identity | None, subject: str, grants: list[Gra
             what = f"can be assumed by every principal except {texts} (NotPrincipal with Allow)"
             yield _finding(graph, identity, subject, grant, span, "error", what, texts)
             continue
+        own = known_account(graph, identity) if identity is not None else None
         for value in grant.principals:
+            if own is not None and root_account((value.text or "").removeprefix("AWS:")) == own:
+                continue  # the role's own account, written literally: as `${data.aws_caller_identity...}`
             found = _aws_principal(grant, value)
             if found is not None:
                 yield _finding(graph, identity, subject, grant, value.span, found[0], found[1], value.text or value.unresolved)

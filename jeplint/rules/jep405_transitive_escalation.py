@@ -9,7 +9,8 @@ first, then the most severe escalation path, then the shortest chain). The relat
 chain in order: each sts:AssumeRole grant and each trust principal that admits the step, then what
 the last role holds. An identity that is administrator already, or holds an error-level escalation
 of its own (JEP401), is not reported again. A condition on a step's grant or trust statement lowers
-the level by one. Documentation: `rules/JEP405-transitive-escalation/`.
+the level by one. A step whose trust principal names the identity by an ARN of an account the scan
+cannot tie to it says so. Documentation: `rules/JEP405-transitive-escalation/`.
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ def _finding(graph: Graph, source: Identity, chain: list[Step], level: str, what
     names = " → ".join([source.label] + [s.target.label for s in chain])
     verb = "escalate to administrator" if level == "error" else "escalate its privileges"
     conditioned = " (a step is limited by a condition)" if any(_conditioned(s) for s in chain) else ""
-    message = f"{source.label} can {verb} by assuming roles ({names}){conditioned}: {what}"
+    unsure = "".join(f" (step {n}: {s.unsure})" for n, s in enumerate(chain, start=1) if s.unsure)
+    message = f"{source.label} can {verb} by assuming roles ({names}){conditioned}{unsure}: {what}"
     related: list[Related] = []
     for number, step in enumerate(chain, start=1):
         related.append(

@@ -18,8 +18,24 @@ resource "aws_iam_role_policy" "secrets" {
 }
 
 resource "aws_ecs_task_definition" "orders" { # expect: JEP303
-  family                = "orders"
+  family             = "orders"
+  task_role_arn      = aws_iam_role.orders.arn
+  execution_role_arn = aws_iam_role.orders.arn
+  container_definitions = jsonencode([{
+    name             = "orders"
+    image            = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders:1.4"
+    logConfiguration = { logDriver = "awslogs", options = { awslogs-group = "/ecs/orders" } }
+    secrets          = [{ name = "DB_PASSWORD", valueFrom = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders-db-AbCdEf" }]
+  }])
+}
+
+# The same role for a worker whose container only pulls its image from ECR: the message names only
+# what the agent uses the role for here.
+resource "aws_ecs_task_definition" "worker" { # expect: JEP303
+  family                = "orders-worker"
   task_role_arn         = aws_iam_role.orders.arn
   execution_role_arn    = aws_iam_role.orders.arn
-  container_definitions = "[]"
+  container_definitions = <<EOF
+[{"name": "worker", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders-worker:1.4"}]
+EOF
 }

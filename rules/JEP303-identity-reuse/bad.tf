@@ -1,4 +1,5 @@
-# One execution role shared by two unrelated Lambda functions.
+# One execution role shared by two unrelated Lambda functions: the billing export can read the
+# images too.
 resource "aws_iam_role" "lambda" { # expect: JEP303
   name               = "lambda-shared"
   assume_role_policy = "{}"
@@ -7,6 +8,15 @@ resource "aws_iam_role" "lambda" { # expect: JEP303
 resource "aws_iam_role_policy_attachment" "logs" {
   role       = aws_iam_role.lambda.name
   policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+}
+
+resource "aws_iam_role_policy" "images" {
+  name = "read-images"
+  role = aws_iam_role.lambda.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::uploads/images/*" }]
+  })
 }
 
 resource "aws_lambda_function" "resize" {

@@ -36,3 +36,25 @@ resource "aws_ecs_task_definition" "web" {
   execution_role_arn    = aws_iam_role.web.arn
   container_definitions = "[]"
 }
+
+# One role for both that holds the agent's access, but the containers ask the agent for none of it: a
+# public image, no log driver, nothing injected. The agent never uses the role.
+resource "aws_iam_role" "demo" {
+  name               = "demo"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ecs-tasks.amazonaws.com" } }] })
+}
+
+resource "aws_iam_role_policy_attachment" "demo" {
+  role       = aws_iam_role.demo.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+}
+
+resource "aws_ecs_task_definition" "demo" {
+  family             = "demo"
+  task_role_arn      = aws_iam_role.demo.arn
+  execution_role_arn = aws_iam_role.demo.arn
+  container_definitions = jsonencode([{
+    name  = "demo"
+    image = "docker.io/library/nginx:1.27"
+  }])
+}

@@ -80,8 +80,31 @@ SELF_USER = ("{aws:username}", "{aws:userid}")
 
 
 def human(identity: Identity) -> bool:
-    """An identity people sign in as (SSO permission set, Kubernetes user or group, GCP user/group/domain)."""
-    return identity.kind in HUMAN_KINDS or f"{identity.kind}@{identity.platform}" in HUMAN_KINDS
+    """An identity people sign in as (SSO permission set, Kubernetes user or group, GCP user/group/domain,
+    an AWS role only people can assume: `people_only`)."""
+    return identity.kind in HUMAN_KINDS or f"{identity.kind}@{identity.platform}" in HUMAN_KINDS or people_only(identity)
+
+
+def people_only(identity: Identity | None) -> bool:
+    """Every Allow of the role's trust requires MFA (`aws:MultiFactorAuthPresent` true, or an
+    `aws:MultiFactorAuthAge` bound), or admits only SAML federation (`sts:AssumeRoleWithSAML`):
+    only people sign in so, no workload assumes it."""
+    trust = identity.trust if identity is not None else None
+    allows = [g for g in trust.grants if g.effect == "Allow"] if trust is not None else []
+
+    def mfa(grant_conditions: tuple) -> bool:
+        return any(
+            (c.has_key("aws:multifactorauthpresent") and c.base == "Bool" and not c.if_exists and c.values
+             and all(str(v).lower() == "true" for v in c.values))
+            or (c.has_key("aws:multifactorauthage") and c.base.startswith("NumericLessThan") and not c.if_exists)
+            for c in grant_conditions
+        )  # fmt: skip
+
+    def saml(grant: Grant) -> bool:
+        actions = [v.text for v in grant.actions]
+        return not grant.not_actions and bool(actions) and all((a or "").lower() == "sts:assumerolewithsaml" for a in actions)
+
+    return bool(allows) and all(mfa(g.conditions) or saml(g) for g in allows)
 
 
 # AWS services that run the customer's code (or deploy it) with the role they assume: a role they
@@ -106,6 +129,29 @@ def service_delegation(identity: Identity) -> bool:
     `Service` principals): the service acts with it, within that service's own operations."""
     services = trusted_services(identity)
     return bool(services) and all(s not in CODE_RUNNING_SERVICES for s in services)
+
+
+def policy_writers_first(action: str) -> tuple[bool, bool, str]:
+    """Sort key for naming permissions-management actions: IAM's first, then the policy, ACL and
+    permission writers (`s3:PutBucketPolicy`, `s3:PutObjectAcl`), then the rest, each alphabetically."""
+    return (not action.startswith("iam:"), not any(word in action for word in ("Policy", "Acl", "Permission")), action)
+
+
+def passed_only_to_delegates(grant: Grant) -> bool:
+    """The statement's `iam:PassRole` is limited (`iam:PassedToService` StringEquals or StringLike,
+    no wildcard) to services that run no customer code (`ecs.amazonaws.com`, the ECS service role for
+    load balancers): the service acts with the role within its own operations, nothing runs as it."""
+    for condition in grant.conditions:
+        if not condition.has_key("iam:passedtoservice") or condition.qualifier or condition.if_exists:
+            continue
+        if condition.base not in ("StringEquals", "StringLike", "StringEqualsIgnoreCase") or not condition.values:
+            continue
+        names = [v.lower() for v in condition.values if isinstance(v, str) and "*" not in v and "?" not in v]
+        if len(names) == len(condition.values):
+            services = [n.removesuffix(".amazonaws.com.cn").removesuffix(".amazonaws.com") for n in names]
+            if all(s not in CODE_RUNNING_SERVICES for s in services):
+                return True
+    return False
 
 
 def trusted_services(identity: Identity) -> list[str]:
@@ -189,12 +235,12 @@ def limits(graph: Graph, grant: Grant) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-def sentence(graph: Graph, grant: Grant, can: str) -> str:
-    """'role x can <can> through policy p, statement 1', or the same for an unattached policy."""
+def sentence(graph: Graph, grant: Grant, can: str, but: str = "") -> str:
+    """'role x can <can> through policy p, statement 1<but>', or the same for an unattached policy."""
     holders = identities_of(graph, grant.policy)
     if holders:
-        return f"{who(holders)} can {can} through {grant.where}{limits(graph, grant)}"
-    return f"{grant.where} lets its holder {can}{limits(graph, grant)}; {unattached(grant.policy)}"
+        return f"{who(holders)} can {can} through {grant.where}{limits(graph, grant)}{but}"
+    return f"{grant.where} lets its holder {can}{limits(graph, grant)}{but}; {unattached(grant.policy)}"
 
 
 def unattached(policy: Policy) -> str:
@@ -252,8 +298,11 @@ def statement_key(grant: Grant) -> str:
     return f"{grant.policy.key}#{grant.index}"
 
 
-def grant_finding(graph: Graph, rule_id: str, grant: Grant, token: Value | Span, can: str, element: str = "") -> Finding:
-    """A finding at `token` (a value, or the span of a key) about what the holders of `grant` can do.
+def grant_finding(
+    graph: Graph, rule_id: str, grant: Grant, token: Value | Span, can: str, element: str = "", but: str = ""
+) -> Finding:
+    """A finding at `token` (a value, or the span of a key) about what the holders of `grant` can do;
+    `but` follows the statement it is done through (`, but ...`).
 
     `element` names the offending element for the fingerprint when `token` is a bare span.
     """
@@ -263,7 +312,7 @@ def grant_finding(graph: Graph, rule_id: str, grant: Grant, token: Value | Span,
     ident = grant.sid or ",".join(sorted(v.text or "?" for v in grant.actions + grant.resources))
     return Finding(
         rule_id,
-        sentence(graph, grant, can),
+        sentence(graph, grant, can, but),
         span,
         path_locations(graph, grant),
         fingerprint(rule_id, span.path, grant.policy.key, ident, element, *holders),

@@ -8,7 +8,7 @@ or the IAM write that picks the victim) is held only on named resources, or only
 condition: each narrowing (and a permissions boundary) lowers the level by one, and a path that
 falls below warning is not reported: that is how the permission should be written.
 
-(About 440 lines: matching, attribution, narrowing and the wording of a path are one pipeline that
+(About 490 lines: matching, attribution, narrowing and the wording of a path are one pipeline that
 every escalation rule walks; split, each piece would import the others.)
 """
 
@@ -22,7 +22,7 @@ from typing import cast
 from jeplint.catalog import aws_actions
 from jeplint.catalog.broad_roles import AZURE_BROAD, GCP_BROAD, K8S_BROAD
 from jeplint.catalog.escalation import Path, arn_parts, covers
-from jeplint.graph.assume import arn_name, reference_key
+from jeplint.graph.assume import arn_name, known_account, reference_key
 from jeplint.graph.aws_managed import BROAD, service_role_policy
 from jeplint.graph.conditions import values_for
 from jeplint.graph.effective import effective
@@ -98,14 +98,19 @@ def broad_resource(text: str) -> bool:
     return "*" in (parts[5] if len(parts) == 6 else text)
 
 
-def names_identity(value: Value, identity: Identity) -> bool:
+def names_identity(value: Value, identity: Identity, account: str | None = None) -> bool:
     """Whether a resource or principal value names `identity` itself (its ARN, `${aws:username}`,
-    a Terraform reference or a CloudFormation `GetAtt` / `Ref` of it)."""
+    a Terraform reference or a CloudFormation `GetAtt` / `Ref` of it). `account`: the one the
+    identity is known to be in (`graph.assume.known_account`); an ARN of another names another."""
     written = value.text if value.text is not None else value.unresolved
     if any(marker in written for marker in SELF_NAMES):  # also inside an expression jeplint cannot evaluate
         return identity.kind in ("user", "group") or "PrincipalTag" in written  # a group: each member itself
     if value.text is not None:
-        return arn_name(value.text.removeprefix("AWS:")) == (identity.kind, identity.name)
+        arn = value.text.removeprefix("AWS:")
+        parts = arn_parts(arn)
+        if account is not None and len(parts) == 6 and _ACCOUNT.match(parts[4]) and parts[4] != account:
+            return False  # the same name in another account
+        return arn_name(arn) == (identity.kind, identity.name)
     return reference_key(value.unresolved.removeprefix("AWS:"), identity.key) == identity.key
 
 
@@ -167,18 +172,27 @@ def token_span(token: Value | Span) -> Span:
 
 
 def where(parts: list[Part]) -> str:
-    """'policy deploy, statement 2' or 'policy a, statement 1 and policy b, statement 3'; a GCP or
-    Azure role is named with the binding that grants it ('GCP role roles/x through google_..._member.y')."""
-    seen: list[str] = []
+    """'policy deploy, statement 2', 'policy a, statement 1 and policy b, statement 3', or 'policy a,
+    statements 1 (Read) and 3': the statements of one policy named once with it; a GCP or Azure role
+    is named with the binding that grants it ('GCP role roles/x through google_..._member.y')."""
+    seen: dict[str, dict[int, str]] = {}  # the policy (or the whole text) -> its statements by number
     for part in parts:
-        policy = part.grant.policy
+        policy, grant = part.grant.policy, part.grant
         if policy.platform in ("gcp", "azure") and part.binding is not None:
-            text = f"{policy.label} through {part.binding.via}"
+            seen.setdefault(f"{policy.label} through {part.binding.via}", {})
+        elif grant.where.startswith(f"{policy.label}, statement "):
+            seen.setdefault(policy.label, {})[grant.index] = grant.where[len(policy.label) + len(", statement ") :]
         else:
-            text = part.grant.where
-        if text not in seen:
-            seen.append(text)
-    return " and ".join(seen)
+            seen.setdefault(grant.where, {})
+    texts = []
+    for head, numbered in seen.items():
+        statements = [numbered[n] for n in sorted(numbered)]
+        if not statements:
+            texts.append(head)
+        else:
+            listed = statements[0] if len(statements) == 1 else ", ".join(statements[:-1]) + " and " + statements[-1]
+            texts.append(f"{head}, statement{'s' if len(statements) > 1 else ''} {listed}")
+    return " and ".join(texts)
 
 
 def path_text(match: Match) -> str:
@@ -340,7 +354,7 @@ def aws_matches(graph: Graph, identity: Identity) -> list[Match]:
         if not already_admin(graph, identity):
             pairs: list[tuple[Binding | None, Policy]] = [(b, b.policy) for b in graph.bindings_of(identity)]
             parts = cast(PartsMemo, graph.memo.setdefault("jep4-parts", {}))
-            found = _matches(identity, lowered_actions(graph, identity), pairs, parts)
+            found = _matches(identity, lowered_actions(graph, identity), pairs, parts, known_account(graph, identity))
         memo[id(identity)] = found
     return memo[id(identity)]  # type: ignore[return-value]
 
@@ -355,7 +369,11 @@ def unbound_matches(policy: Policy) -> list[Match]:
 
 
 def _matches(
-    identity: Identity, held: frozenset[str], pairs: list[tuple[Binding | None, Policy]], memo: PartsMemo
+    identity: Identity,
+    held: frozenset[str],
+    pairs: list[tuple[Binding | None, Policy]],
+    memo: PartsMemo,
+    account: str | None = None,
 ) -> list[Match]:
     from jeplint.catalog.escalation import aws_paths
 
@@ -370,7 +388,7 @@ def _matches(
             continue  # AWS's own design for the service that assumes the role: not the customer's grant
         if only_through_one_group(parts):
             continue  # the group is reported, not each member (a broad role or `*`: defers_to JEP101/JEP106)
-        narrowing = _narrowing(path, parts, identity)
+        narrowing = _narrowing(path, parts, identity, account)
         if narrowing is None:
             continue
         steps, scope, notes = narrowing
@@ -432,7 +450,7 @@ def _applies(grant: Grant, need: str) -> bool:
     return any(v.text is None or covers(v.text, need) for v in grant.resources)
 
 
-def _narrowing(path: Path, parts: list[Part], identity: Identity) -> tuple[int, str, list[str]] | None:
+def _narrowing(path: Path, parts: list[Part], identity: Identity, account: str | None) -> tuple[int, str, list[str]] | None:
     """(levels to lower, resources of the target permission, why) for the broadest statement that
     grants the path's target permission; None when every such statement is time-bound
     (`aws:CurrentTime`), or gives a self-service credential path on the identity itself only."""
@@ -443,12 +461,16 @@ def _narrowing(path: Path, parts: list[Part], identity: Identity) -> tuple[int, 
         named = (
             bool(grant.resources)
             and not grant.not_resources
-            and not any(v.text and broad_resource(v.text) and not names_identity(v, identity) for v in grant.resources)
+            and not any(v.text and broad_resource(v.text) and not names_identity(v, identity, account) for v in grant.resources)
         )  # `user/*/${aws:username}`: the `*` is the user's path, the name is the caller's own
-        itself = named and all(names_identity(v, identity) for v in grant.resources)
+        itself = named and all(names_identity(v, identity, account) for v in grant.resources)
         if itself and path.self_neutral:
             continue
-        if named and path.target.lower() in GRANTS_TO_RESOURCE and not any(names_identity(v, identity) for v in grant.resources):
+        if (
+            named
+            and path.target.lower() in GRANTS_TO_RESOURCE
+            and not any(names_identity(v, identity, account) for v in grant.resources)
+        ):
             continue  # it grants the named roles or users more, not itself (becoming them is JEP405's path)
         keys = scoping_keys(grant)
         if any(k.lower() == "aws:currenttime" for k in keys):
