@@ -398,3 +398,20 @@ def test_unknown_name_is_said_alike_by_every_rule(tmp_path: Path, monkeypatch) -
         ("JEP106", 11, "user aws_iam_user.chris (name chris-${var.cgid}: known only at apply)"),
         ("JEP106", 20, "role aws_iam_role.generated (name generated at apply)"),
     ]
+
+
+def test_iterating_over_another_resources_instances(in_root: Path) -> None:
+    """`for_each = aws_iam_policy.x` is a map of its instances by key, each `each.value` a reference
+    to one of them (`each.value.arn`); a `for` over it and `count = length(...)` read it too."""
+    result = scan([f"{BASE}/over_resource_instances"])
+    held = sorted((b.identity.name, b.policy.name, b.via) for b in result.graph.bindings)
+    assert held == [
+        ("app", "write-data", 'aws_iam_role_policy_attachment.each["data"]'),
+        ("app", "write-logs", 'aws_iam_role_policy_attachment.each["logs"]'),
+        ("svc", "tables-0", "aws_iam_role_policy_attachment.counted[0]"),
+        ("svc", "tables-1", "aws_iam_role_policy_attachment.counted[1]"),
+        ("svc", "write-data", "managed_policy_arns of aws_iam_role.svc"),
+        ("svc", "write-logs", "managed_policy_arns of aws_iam_role.svc"),
+    ]
+    assert notes("over_resource_instances") == []
+    assert result.graph.unresolved == []

@@ -26,6 +26,7 @@ import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
+from typing import cast
 
 from jeplint.graph.model import Value
 from jeplint.graph.policy import describe
@@ -382,6 +383,10 @@ class Module:
             child = self.child(node.text, depth, env)
             if child is not None and parts[2] in child.outputs:
                 return child.export(child._walk(child.outputs[parts[2]], parts[3:], node, depth, {}), {})
+        if len(parts) == 2 and (head, parts[1]) in self.resources and "[" not in node.text:
+            whole = self._instances_value(head, parts[1], node)
+            if whole is not None:
+                return whole
         if len(parts) >= 3 and (head, parts[1]) in self.resources:
             # A literal argument of another resource (`aws_iam_role.app.name`): follow it, with the
             # `each` / `count` of the instance the reference names. Computed attributes (arn, id)
@@ -393,6 +398,29 @@ class Module:
         if head == "path" and len(parts) == 2 and parts[1] in ("module", "root", "cwd"):
             return Scalar((self.directory or ".") if parts[1] == "module" else self._root_dir(), node.span)
         return node
+
+    def _instances_value(self, tf_type: str, label: str, node: Expr) -> Node | None:
+        """`aws_iam_policy.x` of a resource with `count` / `for_each`, as Terraform gives it: a list
+        (count) or a map by key (for_each) of its instances, each a reference to that instance
+        (`aws_iam_policy.x["a"]`), so that `for_each = aws_iam_policy.x` and `each.value.arn` follow
+        them. None without count / for_each, or when its instances are not known."""
+        block = self.resources[(tf_type, label)]
+        kind = "for_each" if "for_each" in block.attrs else "count" if "count" in block.attrs else None
+        instances = self.instances(tf_type, label)
+        if kind is None or (len(instances) == 1 and instances[0][0] == ""):
+            return None
+        refs = [Expr("ref", f"{tf_type}.{label}{key}", node.span) for key, _ in instances]
+        if kind == "count":
+            return Sequence(list(refs), node.span)
+        keys = [str(cast(Scalar, cast(Mapping, env["each"]).items["key"]).value) for _, env in instances]
+        return Mapping(dict(zip(keys, refs)), {}, node.span)
+
+    def _resource_ref(self, node: Node) -> bool:
+        """A plain reference to a resource of this module (not one carried in from another)."""
+        if type(node) is not Expr or node.op != "ref":
+            return False
+        parts = traversal(node.text)
+        return len(parts) >= 2 and (parts[0], parts[1]) in self.resources
 
     def index_of(self, text: str, depth: int = 0, env: Env | None = None) -> tuple[str | None, ...]:
         """The instance keys a reference text writes after its first names: `aws_iam_role.x[0]` ->
@@ -509,8 +537,12 @@ class Module:
         return owner, parts, owner.key(parts[0], parts[1] + index) if index else None
 
     def _reference_in(self, value: Node, rest: list[str], depth: int, env: Env) -> tuple[Module, Expr, Env] | None:
-        for part in rest:
+        for number, part in enumerate(rest):
             container = self.resolve(value, depth + 1, env)
+            if self._resource_ref(container):  # an instance of `for_each = aws_iam_policy.x`: `.arn` of it
+                assert isinstance(container, Expr)
+                text = container.text + "".join("." + name for name in rest[number:])
+                return self.reference(Expr("ref", text, container.span), depth + 1, env)
             if not isinstance(container, Mapping) or part not in container.items:
                 return None
             value = container.items[part]
@@ -528,7 +560,11 @@ class Module:
         """Follow `.name` and `[index]` steps into a value; indexes are evaluated with `env`, the
         value itself with `value_env` (default `env`). Unknown anywhere: the original reference."""
         value = self.resolve(value, depth + 1, env if value_env is None else value_env)
-        for kind, text in steps:
+        for number, (kind, text) in enumerate(steps):
+            if self._resource_ref(value):  # `p.arn` of `for p in aws_iam_policy.x`: that instance's `.arn`
+                written = self._written_steps(steps[number:], depth, env)
+                assert isinstance(value, Expr)
+                return origin if written is None else Expr("ref", value.text + written, value.span)
             if kind == "attr":
                 key: object = text
             else:
@@ -542,6 +578,16 @@ class Module:
             else:
                 return origin
         return value
+
+    def _written_steps(self, steps: list[tuple[str, str]], depth: int, env: Env) -> str | None:
+        """`.name` and `[key]` steps written with their keys evaluated; None if a key is not known."""
+        out = ""
+        for kind, text in steps:
+            key = "." + text if kind == "attr" else self.eval_index(text, depth, env)
+            if key is None:
+                return None
+            out += key
+        return out
 
     def _walk(self, value: Node, rest: list[str], origin: Expr, depth: int, env: Env | None) -> Node:
         value = self.resolve(value, depth + 1, env)
