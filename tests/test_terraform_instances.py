@@ -415,3 +415,30 @@ def test_iterating_over_another_resources_instances(in_root: Path) -> None:
     ]
     assert notes("over_resource_instances") == []
     assert result.graph.unresolved == []
+
+
+def test_gcp_members_and_custom_roles_named_by_an_instance_index(in_root: Path) -> None:
+    """`google_service_account.sa[each.value.sa].email` and `google_project_iam_custom_role.c[each.key].id`
+    name one instance each (before: no binding at all, and nothing said); an index or a role that
+    is not known is said."""
+    result = scan([f"{BASE}/gcp_member_instances"])
+    held = sorted((b.identity.name, b.policy.name, b.via) for b in result.graph.bindings)
+    assert held == [
+        ("deployer", "roles/owner", 'google_project_iam_member.pairs["deployer-roles/owner"]'),
+        ("deployer", "roles/run.admin", 'google_project_iam_member.pairs["deployer-roles/run.admin"]'),
+        ("reader", "custom_releaser", 'google_project_iam_member.custom["releaser"]'),
+        ("reader", "roles/viewer", 'google_project_iam_member.pairs["reader-roles/viewer"]'),
+    ]
+    assert findings("gcp_member_instances") == [
+        (
+            "JEP106",
+            21,
+            14,
+            "service account deployer holds GCP role roles/owner (full control of every resource, including IAM policy) "
+            'on project acme-prod through google_project_iam_member.pairs["deployer-roles/owner"]',
+        )
+    ]
+    assert notes("gcp_member_instances") == [
+        ("main.tf", 42, 13, "IAM reference not resolved: the role var.extra_role"),
+        ("main.tf", 49, 13, "IAM reference not resolved: which instance of google_service_account.sa is meant"),
+    ]

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from jeplint.catalog.cloud_roles import gcp_role_permissions
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
-from jeplint.graph.policy import values_of
+from jeplint.graph.policy import describe, values_of
 from jeplint.graph.terraform import NONE, Module, traversal
 from jeplint.graph.tf_modules import data_refs
 from jeplint.parse.nodes import Block, Expr, Node, Scalar, Sequence, Span
@@ -179,10 +179,14 @@ class GcpExtractor:
         if node is None:
             return None
         value = module.resolve(node)
-        if isinstance(value, Expr) and value.op == "ref":
-            parts = traversal(value.text)
-            if len(parts) >= 2 and parts[0] in _CUSTOM_ROLE_TYPES:
-                return self.custom_roles.get(module.key(parts[0], parts[1]))
+        found = module.locate(node) if isinstance(value, Expr) else None
+        if found is not None and found[1][0] in _CUSTOM_ROLE_TYPES:  # the instance its index names
+            role = self.custom_roles.get(found[2]) if found[2] else None
+            if role is None:
+                self._unresolved(node, "unknown instance key", f"which instance of {'.'.join(found[1][:2])} is meant")
+            return role
+        if isinstance(value, Expr):
+            self._unresolved(node, "unknown value", f"the role {describe(value)}")
             return None
         if not isinstance(value, Scalar) or not isinstance(value.value, str):
             return None
@@ -205,18 +209,32 @@ class GcpExtractor:
         self.graph.policies.append(policy)
         return policy
 
-    def _member(self, module: Module, node: Node) -> Identity | None:
+    def _member(self, module: Module, node: Node, say: bool = True) -> Identity | None:
+        """The identity a member names: a service account of the scan by reference (the instance
+        its index names: `google_service_account.sa[each.value.sa].email`), else by its text; an
+        instance or value that cannot be told is said as unresolved."""
         value = module.resolve(node)
         if isinstance(value, Expr):
             refs = [value] if value.op == "ref" else [a for a in value.args if isinstance(a, Expr) and a.op == "ref"]
             for ref in refs:
-                parts = traversal(ref.text)
-                if len(parts) >= 2 and parts[0] == "google_service_account":
-                    return self.accounts.get(module.key(parts[0], parts[1]))
+                found = module.locate(ref)
+                if found is not None and found[1][0] == "google_service_account" and len(found[1]) >= 2:
+                    owner, parts, key = found
+                    identity = self.accounts.get(key) if key else None
+                    if identity is None and (parts[0], parts[1]) in owner.resources:
+                        self._unresolved(node, "unknown instance key", f"which instance of {parts[0]}.{parts[1]} is meant")
+                    return identity
+            if say:
+                self._unresolved(node, "unknown value", f"the member {describe(value)}")
             return None
         if not isinstance(value, Scalar) or not isinstance(value.value, str):
+            if say:
+                self._unresolved(node, "unknown value", f"the member {describe(value)}")
             return None
         return self.member_identity(value.value)
+
+    def _unresolved(self, node: Node, category: str, what: str) -> None:
+        self.graph.unresolved.append((node.span, category, f"IAM reference not resolved: {what}"))
 
     def member_identity(self, member: str) -> Identity:
         """The identity an IAM member string names (`serviceAccount:x@p.iam.gserviceaccount.com`, ...)."""
@@ -252,7 +270,7 @@ class GcpExtractor:
             holders = [child for holder in holders for child in holder.blocks_of(step)]
         for holder in holders:
             node = holder.attrs.get(attr)
-            identity = self._member(module, node) if node is not None else None
+            identity = self._member(module, node, say=False) if node is not None else None
             if identity is None and node is not None:
                 email = module.text(node)
                 identity = self.member_identity(f"serviceAccount:{email}") if email else None
