@@ -442,3 +442,32 @@ def test_gcp_members_and_custom_roles_named_by_an_instance_index(in_root: Path) 
         ("main.tf", 42, 13, "IAM reference not resolved: the role var.extra_role"),
         ("main.tf", 49, 13, "IAM reference not resolved: which instance of google_service_account.sa is meant"),
     ]
+
+
+def test_azure_identities_and_role_definitions_named_by_an_instance_index(in_root: Path) -> None:
+    """`azurerm_user_assigned_identity.app[each.value.app].principal_id` is that instance's managed
+    identity (before: one made-up principal holding both instances' roles), `each.value.identity[0]
+    .principal_id` over `for_each = azurerm_linux_web_app.web` each app's system identity, and
+    `each.value.role_definition_resource_id` that custom role (before: the assignment was dropped)."""
+    result = scan([f"{BASE}/azure_instances"])
+    held = sorted((b.identity.kind, b.identity.name, b.policy.name, b.via) for b in result.graph.bindings)
+    assert held == [
+        ("managed-identity", "id-api", "Reader", 'azurerm_role_assignment.app["api-Reader"]'),
+        ("managed-identity", "id-api", "custom-ops", 'azurerm_role_assignment.custom["ops"]'),
+        ("managed-identity", "id-worker", "Contributor", 'azurerm_role_assignment.app["worker-Contributor"]'),
+        (
+            "managed-identity",
+            "id-worker",
+            "Storage Blob Data Owner",
+            'azurerm_role_assignment.app["worker-Storage Blob Data Owner"]',
+        ),
+        ("system-identity", 'azurerm_linux_web_app.web["blue"]', "Owner", 'azurerm_role_assignment.web["blue"]'),
+        ("system-identity", 'azurerm_linux_web_app.web["green"]', "Owner", 'azurerm_role_assignment.web["green"]'),
+    ]
+    assert sorted(i.kind for i in result.graph.identities) == ["managed-identity"] * 2 + ["system-identity"] * 2
+    assert [(f.rule_id, f.span.line, f.span.col) for f in result.findings if f.rule_id in ("JEP106", "JEP403")] == [
+        ("JEP403", 12, 43),
+        ("JEP106", 22, 26),
+        ("JEP106", 41, 26),
+    ]
+    assert notes("azure_instances") == [("main.tf", 63, 24, "IAM reference not resolved: the role var.role_id")]

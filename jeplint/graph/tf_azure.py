@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from jeplint.catalog.cloud_roles import azure_role
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
-from jeplint.graph.policy import values_of
+from jeplint.graph.policy import describe, values_of
 from jeplint.graph.terraform import NONE, Module, traversal
 from jeplint.parse.nodes import Block, Expr, Node, Scalar, Sequence
 
@@ -32,6 +32,7 @@ class AzureExtractor:
         self.graph = graph
         self.identities: dict[str, Identity] = {}
         self.roles: dict[str, Policy] = {}
+        self.system_of: dict[str, Identity] = {}  # resource key -> its system-assigned identity
 
     def add(self, modules: list[Module]) -> None:
         """Two passes: what assignments name (`DECLARATIONS`, then any resource's system-assigned
@@ -60,6 +61,7 @@ class AzureExtractor:
                 system = self._identity(
                     module, "system-identity", f"{tf_type}.{label}", module.key(tf_type, label, "identity"), block
                 )
+                self.system_of[module.key(tf_type, label)] = system
                 self.graph.workloads.append(Workload("azure", tf_type, label, block.labels[1].span, system))
 
     def _identity(self, module: Module, kind: str, name: str, key: str, block: Block) -> Identity:
@@ -91,12 +93,14 @@ class AzureExtractor:
         if node is None:
             return None
         value = module.resolve(node)
-        if isinstance(value, Expr) and value.op == "ref":
-            parts = traversal(value.text)
-            if len(parts) >= 2 and parts[0] == "azurerm_role_definition":
-                return self.roles.get(module.key(parts[0], parts[1]))
-            return None
+        found = module.locate(node) if isinstance(value, Expr) else None
+        if found is not None and found[1][0] == "azurerm_role_definition":  # the instance its index names
+            role = self.roles.get(found[2]) if found[2] else None
+            if role is None:
+                self._unresolved(node, "unknown instance key", f"which instance of {'.'.join(found[1][:2])} is meant")
+            return role
         if not isinstance(value, Scalar) or not isinstance(value.value, str):
+            self._unresolved(node, "unknown value", f"the role {describe(value)}")
             return None
         found = azure_role(value.value)
         name = found[0] if found else value.value
@@ -120,6 +124,14 @@ class AzureExtractor:
 
     def _principal(self, module: Module, node: Node | None, where: str = "") -> Identity | None:
         value = module.resolve(node) if node is not None else None
+        found = module.locate(node) if isinstance(value, Expr) else None
+        if found is not None and len(found[1]) >= 2 and (found[1][0], found[1][1]) in found[0].resources:
+            # An identity of the scan, the instance its index names (`x[each.value.app].principal_id`,
+            # `each.value.identity[0].principal_id` over `for_each = azurerm_linux_web_app.web`).
+            system = len(found[1]) >= 3 and found[1][2] == "identity"
+            identity = (self.system_of if system else self.identities).get(found[2] or "")
+            if identity is not None:
+                return identity
         if isinstance(value, Expr) and value.op == "ref":
             parts = traversal(value.text)
             if len(parts) >= 3 and parts[2] == "identity" and module.key(parts[0], parts[1], "identity") in self.identities:
@@ -132,10 +144,13 @@ class AzureExtractor:
             # A principal the scan cannot name (a data source, a variable): keep the assignment. A
             # per-instance value (`each.value.identity[0].principal_id`) names another principal in
             # every block that writes it: never one identity across blocks.
-            per_instance = value.text.startswith(("each.", "count.")) and where
+            per_instance = ("each." in value.text or "count." in value.text) and where
             key = module.key(f"{value.text}@{where}" if per_instance else value.text)
             return self._external(f"{value.text} of {where}" if per_instance else value.text, f"external:azure:{key}")
         return None
+
+    def _unresolved(self, node: Node, category: str, what: str) -> None:
+        self.graph.unresolved.append((node.span, category, f"IAM reference not resolved: {what}"))
 
     def _external(self, name: str, key: str) -> Identity:
         if key not in self.identities:
