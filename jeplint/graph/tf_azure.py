@@ -93,11 +93,11 @@ class AzureExtractor:
         if node is None:
             return None
         value = module.resolve(node)
-        found = module.locate(node) if isinstance(value, Expr) else None
-        if found is not None and found[1][0] == "azurerm_role_definition":  # the instance its index names
-            role = self.roles.get(found[2]) if found[2] else None
+        located = module.locate(node) if isinstance(value, Expr) else None
+        if located is not None and located[1][0] == "azurerm_role_definition":  # the instance its index names
+            role = self.roles.get(located[2]) if located[2] else None
             if role is None:
-                self._unresolved(node, "unknown instance key", f"which instance of {'.'.join(found[1][:2])} is meant")
+                self._unresolved(node, "unknown instance key", f"which instance of {'.'.join(located[1][:2])} is meant")
             return role
         if not isinstance(value, Scalar) or not isinstance(value.value, str):
             self._unresolved(node, "unknown value", f"the role {describe(value)}")
