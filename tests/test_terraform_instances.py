@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from jeplint.graph.terraform import traversal
 from jeplint.graph.tf_functions import call
+from jeplint.graph.tf_instances import split_reference
 from jeplint.parse.nodes import Expr, Mapping, Scalar, Sequence, Span
 from jeplint.report import json_report
 from jeplint.report.text import summary
@@ -197,6 +199,22 @@ def plain(node: object) -> object:
         ("lower", [s("AB")], "ab"),
         ("upper", [s("ab")], "AB"),
         ("compact", [Sequence([s("a"), s(""), s(None)], SPAN)], ["a"]),
+        (
+            "toset",
+            [Sequence([Mapping({"r": s("a")}, {}, SPAN), Mapping({"r": s("a")}, {}, SPAN)], SPAN)],
+            [{"r": "a"}],
+        ),
+        ("setproduct", [Sequence([s("a"), s("b")], SPAN), Sequence([s(1)], SPAN)], [["a", 1], ["b", 1]]),
+        ("setproduct", [Sequence([s("a")], SPAN), Sequence([], SPAN)], []),
+        ("one", [Sequence([s("a")], SPAN)], "a"),
+        ("one", [Sequence([], SPAN)], None),
+        ("contains", [Sequence([s("a"), s("b")], SPAN), s("b")], True),
+        ("contains", [Sequence([s("a")], SPAN), s("b")], False),
+        ("basename", [s("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess")], "ViewOnlyAccess"),
+        ("trimprefix", [s("https://oidc.example"), s("https://")], "oidc.example"),
+        ("trimsuffix", [s("a.json"), s(".json")], "a"),
+        ("startswith", [s("roles/owner"), s("roles/")], True),
+        ("endswith", [s("roles/owner"), s("/admin")], False),
     ],
 )
 def test_functions_over_known_values(name: str, args: list, expected: object) -> None:
@@ -211,6 +229,9 @@ def test_functions_over_known_values(name: str, args: list, expected: object) ->
         ("toset", [Sequence([Expr("ref", "var.x", SPAN), s("a")], SPAN)]),  # unknowns may collapse
         ("flatten", [Sequence([Expr("ref", "var.x", SPAN)], SPAN)]),
         ("replace", [s("a"), s("/a/"), s("b")]),  # a regular expression: not evaluated
+        ("one", [Sequence([s("a"), s("b")], SPAN)]),  # an error in Terraform
+        ("contains", [Sequence([Expr("ref", "var.x", SPAN)], SPAN), s("a")]),
+        ("setproduct", [Sequence([s("a")], SPAN), Expr("ref", "var.x", SPAN)]),
         ("no_such_function", [s("a")]),
     ],
 )
@@ -471,3 +492,36 @@ def test_azure_identities_and_role_definitions_named_by_an_instance_index(in_roo
         ("JEP106", 41, 26),
     ]
     assert notes("azure_instances") == [("main.tf", 63, 24, "IAM reference not resolved: the role var.role_id")]
+
+
+def test_role_policy_pairs_from_a_set_of_objects_and_setproduct(in_root: Path) -> None:
+    """`toset(flatten([for ... : [for ... : { role, policy }]]))` keyed with `basename()`, and
+    `setproduct` read with `count.index`: `local.combos[count.index][0]` is two indexes in a row
+    inside an index (before: the pairs unknown, one made-up role `aws_iam_role.r]` for the product)."""
+    result = scan([f"{BASE}/pairs_and_products"])
+    held = sorted((b.identity.name, b.policy.name, b.via) for b in result.graph.bindings)
+    assert held == [
+        ("pipeline-ingest", "AmazonSQSFullAccess", 'aws_iam_role_policy_attachment.pairs["ingest/AmazonSQSFullAccess"]'),
+        ("pipeline-ingest", "IAMFullAccess", 'aws_iam_role_policy_attachment.pairs["ingest/IAMFullAccess"]'),
+        ("pipeline-ingest", "ReadOnlyAccess", "aws_iam_role_policy_attachment.combos[0]"),
+        ("pipeline-publish", "AmazonSQSFullAccess", 'aws_iam_role_policy_attachment.pairs["publish/AmazonSQSFullAccess"]'),
+        ("pipeline-publish", "IAMFullAccess", 'aws_iam_role_policy_attachment.pairs["publish/IAMFullAccess"]'),
+        ("pipeline-publish", "ReadOnlyAccess", "aws_iam_role_policy_attachment.combos[1]"),
+    ]
+    assert sorted(i.name for i in result.graph.identities) == ["pipeline-ingest", "pipeline-publish"]
+    assert findings("pairs_and_products") == [
+        (
+            "JEP106",
+            22,
+            16,
+            "role pipeline-ingest holds AWS managed policy IAMFullAccess (full IAM administration (iam:*)) through "
+            'aws_iam_role_policy_attachment.pairs["ingest/IAMFullAccess"]',
+        )
+    ]
+    assert notes("pairs_and_products") == []
+
+
+def test_a_reference_with_an_index_inside_an_index() -> None:
+    assert traversal("aws_iam_role.r[local.combos[count.index][0]].name") == ["aws_iam_role", "r", "name"]
+    assert traversal('aws_iam_role.r["a"].arn') == ["aws_iam_role", "r", "arn"]
+    assert split_reference("local.combos[count.index][0]") == [("local", None), ("combos", "count.index"), ("", "0")]

@@ -36,6 +36,8 @@ from jeplint.parse import IAM_POLICY, ParsedFile
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, ParseError, Scalar, Sequence, Span
 
 _INDEX = re.compile(r"\[[^\]]*\]")
+_NESTED_INDEX = re.compile(r"\[[^\]]*\[")
+_BY_VALUE = ("toset", "distinct", "contains")  # functions whose arguments are compared element by element
 # Resource types whose instances carry IAM (identities, policies, bindings, workloads' roles).
 _IAM_RESOURCE = re.compile(r"_iam_|_role|polic|identity|service_account|_access_|assignment|rolebinding|_user$|_group$")
 _MAX_DEPTH = 32  # reference chains longer than this are treated as unresolved (and cycles end here)
@@ -47,7 +49,10 @@ Env = dict[str, Node]  # iterator names of `dynamic` blocks -> {"key": ..., "val
 
 
 def traversal(text: str) -> list[str]:
-    """`aws_iam_role.app[0].name` -> ["aws_iam_role", "app", "name"]."""
+    """`aws_iam_role.app[0].name` -> ["aws_iam_role", "app", "name"]; an index that holds another
+    (`aws_iam_role.r[local.pairs[count.index][0]].name`) is skipped whole."""
+    if _NESTED_INDEX.search(text):
+        return [name for name, _index in split_reference(text) if name]
     return [part for part in _INDEX.sub("", text).split(".") if part]
 
 
@@ -601,6 +606,8 @@ class Module:
     def _resolve_call(self, node: Expr, depth: int, env: Env | None) -> Node:
         args = [self.resolve(arg, depth + 1, env) for arg in node.args]
         name = node.name
+        if name in _BY_VALUE:  # compare elements by value: objects built by `for` are read lazily
+            args = [self._deep(arg, depth + 1, env) for arg in args]
         result = call_function(name, args, node.span)
         if result is not None:
             return result
@@ -613,6 +620,18 @@ class Module:
                 self.consumed_files.add(posixpath.normpath(path))
                 return document
         return node
+
+    def _deep(self, value: Node, depth: int, env: Env | None) -> Node:
+        """`value` with the elements and attributes of its collections resolved too, as far as known."""
+        if depth > _MAX_DEPTH:
+            return value
+        value = self.resolve(value, depth + 1, env)
+        if isinstance(value, Mapping):
+            items = {k: self._deep(v, depth + 1, env) for k, v in value.items.items()}
+            return Mapping(items, value.key_spans, value.span)
+        if isinstance(value, Sequence):
+            return Sequence([self._deep(v, depth + 1, env) for v in value.items], value.span)
+        return value
 
     def render(self, node: Node, env: Env | None = None) -> Value | None:
         """A template with unknown parts, as text with `${...}` placeholders (never a wildcard)."""
@@ -668,7 +687,8 @@ def _steps(text: str) -> list[tuple[str, str]]:
     """`local.x[each.key].y` -> [("attr", "local"), ("attr", "x"), ("index", "each.key"), ("attr", "y")]."""
     out: list[tuple[str, str]] = []
     for name, index in split_reference(text):
-        out.append(("attr", name))
+        if name:
+            out.append(("attr", name))
         if index is not None:
             out.append(("index", index))
     return out

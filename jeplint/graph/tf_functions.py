@@ -15,6 +15,7 @@ from collections.abc import Callable
 from jeplint.parse.nodes import Expr, Mapping, Node, Scalar, Sequence, Span
 
 Args = list[Node]
+_MAX_PRODUCT = 4096  # a setproduct larger than this is not expanded (unknown)
 
 
 def _known(node: Node) -> bool:
@@ -41,18 +42,68 @@ def _identity(args: Args, span: Span) -> Node | None:
     return args[0] if len(args) == 1 else None
 
 
+def _plain(node: Node) -> object:
+    """A known value as a hashable Python value: set elements are equal when their values are."""
+    if isinstance(node, Mapping):
+        return ("map", tuple(sorted((k, _plain(v)) for k, v in node.items.items())))
+    if isinstance(node, Sequence):
+        return ("list", tuple(_plain(v) for v in node.items))
+    value = node.value if isinstance(node, Scalar) else None
+    return repr(value) if isinstance(value, (dict, list)) else value
+
+
 def _toset(args: Args, span: Span) -> Node | None:
+    """A set of strings, or of objects (`toset(flatten([... { role = r, policy = p } ...]))`)."""
     if len(args) != 1:
         return None
     if not isinstance(args[0], Sequence):
         return args[0] if isinstance(args[0], Mapping) else None
     seen: dict[object, Node] = {}
     for item in args[0].items:
-        if isinstance(item, Scalar):
-            seen.setdefault(item.value, item)
-        else:
+        if not _known(item):
             return None  # a set of unknowns may collapse: its size is unknown
+        seen.setdefault(_plain(item), item)
     return _seq(list(seen.values()), span)
+
+
+def _setproduct(args: Args, span: Span) -> Node | None:
+    """Every combination of one element of each list, as a list of lists (role x policy pairs)."""
+    if not args or not all(isinstance(arg, Sequence) for arg in args):
+        return None
+    combinations: list[list[Node]] = [[]]
+    for arg in args:
+        assert isinstance(arg, Sequence)
+        combinations = [[*done, item] for done in combinations for item in arg.items]
+        if len(combinations) > _MAX_PRODUCT:
+            return None
+    return _seq([_seq(items, span) for items in combinations], span)
+
+
+def _one(args: Args, span: Span) -> Node | None:
+    if len(args) != 1 or not isinstance(args[0], Sequence) or len(args[0].items) > 1:
+        return None
+    return args[0].items[0] if args[0].items else Scalar(None, span)
+
+
+def _contains(args: Args, span: Span) -> Node | None:
+    if len(args) != 2 or not isinstance(args[0], Sequence) or not _known(args[0]) or not _known(args[1]):
+        return None
+    return Scalar(_plain(args[1]) in {_plain(item) for item in args[0].items}, span)
+
+
+def _strings(test: Callable[[str, str], object]) -> Callable[[Args, Span], Node | None]:
+    """A function of two strings: `trimprefix`, `trimsuffix`, `startswith`, `endswith`."""
+
+    def apply(args: Args, span: Span) -> Node | None:
+        texts = [arg.value for arg in args if isinstance(arg, Scalar) and isinstance(arg.value, str)]
+        return Scalar(test(texts[0], texts[1]), span) if len(args) == len(texts) == 2 else None
+
+    return apply
+
+
+def _basename(args: Args, span: Span) -> Node | None:
+    text = args[0].value if len(args) == 1 and isinstance(args[0], Scalar) else None
+    return Scalar(text.rsplit("/", 1)[-1], span) if isinstance(text, str) else None
 
 
 def _compact(args: Args, span: Span) -> Node | None:
@@ -256,6 +307,14 @@ FUNCTIONS: dict[str, Callable[[Args, Span], Node | None]] = {
     "upper": _case(str.upper),
     "trimspace": _case(str.strip),
     "tostring": _tostring,
+    "setproduct": _setproduct,
+    "one": _one,
+    "contains": _contains,
+    "trimprefix": _strings(lambda text, prefix: text.removeprefix(prefix)),
+    "trimsuffix": _strings(lambda text, end: text.removesuffix(end)),
+    "startswith": _strings(str.startswith),
+    "endswith": _strings(str.endswith),
+    "basename": _basename,
 }
 
 

@@ -47,7 +47,8 @@ def expand(kind: str, collection: Node, span: Span) -> list[Instance] | None:
 
 
 def split_reference(text: str) -> list[tuple[str, str | None]]:
-    """`a.b[0].c["x"]` -> [("a", None), ("b", "0"), ("c", '"x"')]: names with the index after each."""
+    """`a.b[0].c["x"]` -> [("a", None), ("b", "0"), ("c", '"x"')]: names with the index after each;
+    `a[0][1]` -> [("a", "0"), ("", "1")]."""
     parts: list[tuple[str, str | None]] = []
     i, n = 0, len(text)
     while i < n:
@@ -68,9 +69,10 @@ def split_reference(text: str) -> list[tuple[str, str | None]]:
                         break
                 j += 1
             inner = text[i + 1 : j]
-            if parts:
-                name, _ = parts[-1]
-                parts[-1] = (name, inner)
+            if parts and parts[-1][1] is None:
+                parts[-1] = (parts[-1][0], inner)
+            else:  # a second index in a row (`local.pairs[count.index][0]`): a step without a name
+                parts.append(("", inner))
             i = j + 1
             continue
         j = i
