@@ -525,3 +525,21 @@ def test_a_reference_with_an_index_inside_an_index() -> None:
     assert traversal("aws_iam_role.r[local.combos[count.index][0]].name") == ["aws_iam_role", "r", "name"]
     assert traversal('aws_iam_role.r["a"].arn') == ["aws_iam_role", "r", "arn"]
     assert split_reference("local.combos[count.index][0]") == [("local", None), ("combos", "count.index"), ("", "0")]
+
+
+def test_iterating_over_a_module_calls_instances(in_root: Path) -> None:
+    """`for_each = module.service` is a map of the call's instances by key (`each.value.role_name` an
+    output of one), `length(module.batch)` and `[for m in module.batch : m.role_name]` read the
+    instances of a call with count (before: for_each and count not known, nothing linked)."""
+    result = scan([f"{BASE}/over_module_instances"])
+    held = sorted((b.identity.name, b.policy.name, b.via) for b in result.graph.bindings)
+    assert held == [
+        ("batch-0", "ReadOnlyAccess", "aws_iam_role_policy_attachment.readers[0]"),
+        ("batch-0", "logs", "aws_iam_policy_attachment.logs"),
+        ("batch-1", "ReadOnlyAccess", "aws_iam_role_policy_attachment.readers[1]"),
+        ("batch-1", "logs", "aws_iam_policy_attachment.logs"),
+        ("svc-billing", "AdministratorAccess", 'aws_iam_role_policy_attachment.admin["billing"]'),
+        ("svc-search", "AdministratorAccess", 'aws_iam_role_policy_attachment.admin["search"]'),
+    ]
+    assert notes("over_module_instances") == []
+    assert result.graph.unresolved == []

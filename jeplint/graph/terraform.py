@@ -388,6 +388,10 @@ class Module:
             child = self.child(node.text, depth, env)
             if child is not None and parts[2] in child.outputs:
                 return child.export(child._walk(child.outputs[parts[2]], parts[3:], node, depth, {}), {})
+        if head == "module" and len(parts) == 2 and "[" not in node.text:
+            whole = self._calls_value(parts[1], node)
+            if whole is not None:
+                return whole
         if len(parts) == 2 and (head, parts[1]) in self.resources and "[" not in node.text:
             whole = self._instances_value(head, parts[1], node)
             if whole is not None:
@@ -420,11 +424,26 @@ class Module:
         keys = [str(cast(Scalar, cast(Mapping, env["each"]).items["key"]).value) for _, env in instances]
         return Mapping(dict(zip(keys, refs)), {}, node.span)
 
+    def _calls_value(self, label: str, node: Expr) -> Node | None:
+        """`module.x` of a call with count / for_each: a list or a map by key of references to its
+        instances (`module.x["a"]`), so that `for_each = module.x` reads `each.value.role_arn`."""
+        found = self.children.get(label, [])
+        if not found or found[0].call is None or not found[0].call_suffix:
+            return None
+        refs = [Expr("ref", f"module.{label}{m.call_suffix}", node.span) for m in found]
+        if "count" in found[0].call.attrs:
+            return Sequence(list(refs), node.span)
+        keys = [str(cast(Scalar, cast(Mapping, m.call_env["each"]).items["key"]).value) for m in found]
+        return Mapping(dict(zip(keys, refs)), {}, node.span)
+
     def _resource_ref(self, node: Node) -> bool:
-        """A plain reference to a resource of this module (not one carried in from another)."""
+        """A plain reference to a resource of this module, or to an instance of a module it calls
+        (not one carried in from another)."""
         if type(node) is not Expr or node.op != "ref":
             return False
         parts = traversal(node.text)
+        if len(parts) == 2 and parts[0] == "module":
+            return parts[1] in self.children
         return len(parts) >= 2 and (parts[0], parts[1]) in self.resources
 
     def index_of(self, text: str, depth: int = 0, env: Env | None = None) -> tuple[str | None, ...]:
@@ -569,7 +588,10 @@ class Module:
             if self._resource_ref(value):  # `p.arn` of `for p in aws_iam_policy.x`: that instance's `.arn`
                 written = self._written_steps(steps[number:], depth, env)
                 assert isinstance(value, Expr)
-                return origin if written is None else Expr("ref", value.text + written, value.span)
+                if written is None:
+                    return origin
+                found = Expr("ref", value.text + written, value.span)
+                return self.resolve(found, depth + 1, env) if value.text.startswith("module.") else found
             if kind == "attr":
                 key: object = text
             else:
