@@ -543,3 +543,31 @@ def test_iterating_over_a_module_calls_instances(in_root: Path) -> None:
     ]
     assert notes("over_module_instances") == []
     assert result.graph.unresolved == []
+
+
+def test_policy_documents_with_for_each_read_per_instance(in_root: Path) -> None:
+    """`data "aws_iam_policy_document"` with for_each: `for_each = data.aws_iam_policy_document.per`
+    with `each.value.json`, and `data.aws_iam_policy_document.per[each.key].json` from a resource
+    whose own `each.value` is something else, read that document's instance (before: the first
+    was not known, the second read `each.value.actions` of the wrong `each`); an instance that
+    cannot be told is said."""
+    result = scan([f"{BASE}/data_document_instances"])
+    held = sorted(
+        (
+            b.identity.name,
+            b.policy.name,
+            b.via,
+            [([a.text for a in g.actions], [r.text for r in g.resources]) for g in b.policy.grants],
+        )
+        for b in result.graph.bindings
+    )
+    assert held == [
+        ("etl", "etl-reader", 'aws_iam_role_policy_attachment.per["reader"]', [(["s3:GetObject"], ["arn:aws:s3:::exports/*"])]),
+        ("etl", "etl-writer", 'aws_iam_role_policy_attachment.per["writer"]', [(["s3:*"], ["*"])]),
+        ("etl", "inline-writer", 'aws_iam_role_policy.inline["writer"]', [(["s3:*"], ["*"])]),
+        ("etl", "unknown", "aws_iam_role_policy.unknown", []),
+    ]
+    assert [(f.rule_id, f.span.line, f.span.col) for f in result.findings] == [("JEP105", 5, 49)]
+    assert notes("data_document_instances") == [
+        ("main.tf", 44, 12, "IAM reference not resolved: which instance of data.aws_iam_policy_document.per is meant")
+    ]

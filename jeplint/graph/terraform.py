@@ -218,7 +218,7 @@ class Module:
         cached = self._instances.get((tf_type, label))
         if cached is not None:
             return cached
-        block = self.resources[(tf_type, label)]
+        block = self._block(tf_type, label)
         found: list[tuple[str, Env]] = [("", {})]
         for kind in ("for_each", "count"):
             if kind in block.attrs:
@@ -229,6 +229,12 @@ class Module:
                 break
         self._instances[(tf_type, label)] = found
         return found
+
+    def _block(self, tf_type: str, label: str) -> Block:
+        """The block of a resource, or of a data source given as `data.<type>`."""
+        if tf_type.startswith("data."):
+            return self.data[(tf_type[5:], label)]
+        return self.resources[(tf_type, label)]
 
     def expand_node(self, kind: str, node: Node, address: str, env: Env, iam: bool = True) -> list[tuple[str, Env]] | None:
         """Instances of a `count` / `for_each`; an unknown or oversized one is said (when it is IAM's)."""
@@ -396,6 +402,10 @@ class Module:
             whole = self._instances_value(head, parts[1], node)
             if whole is not None:
                 return whole
+        if head == "data" and len(parts) == 3 and (parts[1], parts[2]) in self.data and "[" not in node.text:
+            whole = self._instances_value(f"data.{parts[1]}", parts[2], node)
+            if whole is not None:
+                return whole
         if len(parts) >= 3 and (head, parts[1]) in self.resources:
             # A literal argument of another resource (`aws_iam_role.app.name`): follow it, with the
             # `each` / `count` of the instance the reference names. Computed attributes (arn, id)
@@ -413,7 +423,7 @@ class Module:
         (count) or a map by key (for_each) of its instances, each a reference to that instance
         (`aws_iam_policy.x["a"]`), so that `for_each = aws_iam_policy.x` and `each.value.arn` follow
         them. None without count / for_each, or when its instances are not known."""
-        block = self.resources[(tf_type, label)]
+        block = self._block(tf_type, label)
         kind = "for_each" if "for_each" in block.attrs else "count" if "count" in block.attrs else None
         instances = self.instances(tf_type, label)
         if kind is None or (len(instances) == 1 and instances[0][0] == ""):
@@ -444,6 +454,8 @@ class Module:
         parts = traversal(node.text)
         if len(parts) == 2 and parts[0] == "module":
             return parts[1] in self.children
+        if len(parts) == 3 and parts[0] == "data":
+            return (parts[1], parts[2]) in self.data
         return len(parts) >= 2 and (parts[0], parts[1]) in self.resources
 
     def index_of(self, text: str, depth: int = 0, env: Env | None = None) -> tuple[str | None, ...]:
@@ -470,7 +482,7 @@ class Module:
         instances = self.instances(tf_type, label)
         if len(instances) == 1 and instances[0][0] == "":
             return {}
-        key = self.index_of(text, depth, env)[0] if "[" in text else ""
+        key = self.index_of(text, depth, env)[1 if tf_type.startswith("data.") else 0] if "[" in text else ""
         return next((e for k, e in instances if k == key), None) if key else None
 
     def child(self, text: str, depth: int = 0, env: Env | None = None) -> Module | None:

@@ -31,7 +31,7 @@ class AwsDocuments:
             if parts[:2] == ["data", "aws_iam_policy_document"] and len(parts) >= 3:
                 block = owner.data.get(("aws_iam_policy_document", parts[2]))
                 if block is not None:
-                    self.fill_from_data_document(owner, policy, block, set())
+                    self._fill_from_instance(module, owner, policy, node, block)
                     return
             if len(parts) >= 3 and parts[0] in ("aws_iam_policy", "aws_iam_role_policy") and parts[-1] == "policy":
                 target = owner.resources.get((parts[0], parts[1]))
@@ -49,6 +49,26 @@ class AwsDocuments:
             grants_from_document(policy, value, module.resolver(), module.renderer())
             return
         policy.unresolved = describe(value)
+
+    def _fill_from_instance(self, module: Module, owner: Module, policy: Policy, node: Node, block: Block) -> None:
+        """A data document with count / for_each: read with the `each` / `count` of the instance
+        the reference names (`data.aws_iam_policy_document.x[each.key].json`, `each.value.json`
+        over `for_each = data.aws_iam_policy_document.x`); said when that instance is not known."""
+        if "for_each" not in block.attrs and "count" not in block.attrs:
+            self.fill_from_data_document(owner, policy, block, set())
+            return
+        found = module.reference(node)
+        label = str(block.labels[1].value)
+        env = found[0].instance_env("data.aws_iam_policy_document", label, found[1].text, 0, found[2]) if found else None
+        if env is None:
+            policy.unresolved = f"which instance of data.aws_iam_policy_document.{label} is meant"
+            self.graph.unresolved.append((node.span, "unknown instance key", f"IAM reference not resolved: {policy.unresolved}"))
+            return
+        saved, owner.current = owner.current, env
+        try:
+            self.fill_from_data_document(owner, policy, block, set())
+        finally:
+            owner.current = saved
 
     def fill_from_data_document(self, module: Module, policy: Policy, block: Block, seen: set[int]) -> None:
         """`data "aws_iam_policy_document"` -> grants: sources first, own statements, then overrides by sid."""
