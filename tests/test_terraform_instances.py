@@ -571,3 +571,32 @@ def test_policy_documents_with_for_each_read_per_instance(in_root: Path) -> None
     assert notes("data_document_instances") == [
         ("main.tf", 44, 12, "IAM reference not resolved: which instance of data.aws_iam_policy_document.per is meant")
     ]
+
+
+def test_templatefile_policy_filled_with_its_variables(in_root: Path) -> None:
+    """`templatefile("....json.tpl", { service = "s3", bucket = each.key, key_arn = ... })`: each
+    interpolating string of the JSON is evaluated with the template's variables (before: read as
+    written, so `${service}:*` was reported as an unknown service); a part not known stays unknown;
+    a template with directives is said, not guessed."""
+    result = scan([f"{BASE}/template_policy"])
+    held = sorted(
+        (b.policy.name, [([a.text for a in g.actions], [r.text for r in g.resources]) for g in b.policy.grants])
+        for b in result.graph.bindings
+    )
+    assert held == [
+        ("bucket-exports", [(["s3:*"], ["arn:aws:s3:::exports", "arn:aws:s3:::exports/*"]), (["kms:Decrypt"], [None])]),
+        ("bucket-imports", [(["s3:*"], ["arn:aws:s3:::imports", "arn:aws:s3:::imports/*"]), (["kms:Decrypt"], [None])]),
+        ("queues", []),
+    ]
+    assert [(f.rule_id, f.span.path.rsplit("/", 1)[-1], f.span.line, f.span.col) for f in result.findings] == [
+        ("JEP102", "service.json.tpl", 7, 18)
+    ]
+    assert "every s3 action" in result.findings[0].message
+    assert notes("template_policy")[1:] == [
+        (
+            "main.tf",
+            27,
+            12,
+            f"templatefile() not read: {BASE}/template_policy/policies/queues.json.tpl is not JSON (expected a JSON value)",
+        )
+    ]

@@ -32,6 +32,7 @@ from jeplint.graph.model import Value
 from jeplint.graph.policy import describe
 from jeplint.graph.tf_functions import call as call_function
 from jeplint.graph.tf_instances import MAX_INSTANCES, expand, literal_index, split_reference, suffix
+from jeplint.graph.tf_templates import directives, substitute
 from jeplint.parse import IAM_POLICY, ParsedFile
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, ParseError, Scalar, Sequence, Span
 
@@ -102,6 +103,11 @@ class Files:
             return load_json(text, path), ""
         except ParseError as exc:
             return None, f"{path} is not JSON ({exc.reason})"
+
+    def say(self, span: Span, category: str, message: str) -> None:
+        """Count an IAM value not followed, once however often it is evaluated."""
+        if (span, category, message) not in self.unresolved:
+            self.unresolved.append((span, category, message))
 
     def _inside(self, path: str) -> bool:
         real = os.path.realpath(path)
@@ -649,11 +655,27 @@ class Module:
             path = args[0].value
             if self.directory and not os.path.isabs(path) and not path.startswith(self.directory + "/"):
                 path = posixpath.join(self.directory, path)
-            document, _why = self.files.document(path)
+            document, why = self.files.document(path)
             if document is not None:
                 self.consumed_files.add(posixpath.normpath(path))
-                return document
+                return self._template(document, node, args, depth, env, path) if name == "templatefile" else document
+            if name == "templatefile":  # a policy template, most often: say why it was not read
+                self.files.say(node.span, "template not evaluated", f"templatefile() not read: {why}")
         return node
+
+    def _template(self, document: Node, node: Expr, args: list[Node], depth: int, env: Env | None, path: str) -> Node:
+        """`templatefile(path, vars)` of a JSON document: its interpolating strings evaluated with
+        `vars` only (what Terraform gives a template); directives are not evaluated, and said."""
+        if directives(document):
+            self.files.say(
+                node.span, "template not evaluated", f"templatefile() of {path}: its directives (%{{ ... }}) are not evaluated"
+            )
+            return node
+        variables = self._deep(args[1], depth + 1, env) if len(args) == 2 else None
+        if not isinstance(variables, Mapping):
+            return node
+        scope: Env = {name: self.export(value, env or {}) for name, value in variables.items.items()}
+        return substitute(document, path, lambda template: self.export(self.resolve(template, depth + 1, scope), scope))
 
     def _deep(self, value: Node, depth: int, env: Env | None) -> Node:
         """`value` with the elements and attributes of its collections resolved too, as far as known."""
