@@ -215,6 +215,7 @@ def plain(node: object) -> object:
         ("trimsuffix", [s("a.json"), s(".json")], "a"),
         ("startswith", [s("roles/owner"), s("roles/")], True),
         ("endswith", [s("roles/owner"), s("/admin")], False),
+        ("coalescelist", [Sequence([], SPAN), Sequence([s("sts.amazonaws.com")], SPAN)], ["sts.amazonaws.com"]),
     ],
 )
 def test_functions_over_known_values(name: str, args: list, expected: object) -> None:
@@ -230,6 +231,7 @@ def test_functions_over_known_values(name: str, args: list, expected: object) ->
         ("flatten", [Sequence([Expr("ref", "var.x", SPAN)], SPAN)]),
         ("replace", [s("a"), s("/a/"), s("b")]),  # a regular expression: not evaluated
         ("one", [Sequence([s("a"), s("b")], SPAN)]),  # an error in Terraform
+        ("coalescelist", [Expr("ref", "var.x", SPAN), Sequence([s("a")], SPAN)]),
         ("contains", [Sequence([Expr("ref", "var.x", SPAN)], SPAN), s("a")]),
         ("setproduct", [Sequence([s("a")], SPAN), Expr("ref", "var.x", SPAN)]),
         ("no_such_function", [s("a")]),
@@ -600,3 +602,25 @@ def test_templatefile_policy_filled_with_its_variables(in_root: Path) -> None:
             f"templatefile() not read: {BASE}/template_policy/policies/queues.json.tpl is not JSON (expected a JSON value)",
         )
     ]
+
+
+def test_count_decided_by_comparisons_and_arithmetic(in_root: Path) -> None:
+    """`length(var.admins) > 0 ? 1 : 0`, `var.max_roles - 2 >= 1`, `var.max_roles * 2 > 10` decide how
+    many instances there are (before: not known, read as one instance each, the last one wrongly),
+    and `coalescelist` / `trimprefix` let the GitHub trust be judged (before: not judged)."""
+    result = scan([f"{BASE}/comparisons"])
+    held = sorted((b.identity.name, b.policy.name, b.via) for b in result.graph.bindings)
+    assert held == [
+        ("admins", "AdministratorAccess", "aws_iam_group_policy_attachment.admins[0]"),
+        ("ops-bot", "AdministratorAccess", "aws_iam_group_membership.admins[0] (member of group admins)"),
+    ]
+    assert [(f.rule_id, f.span.line, f.span.col) for f in result.findings] == [
+        ("JEP106", 3, 14),
+        ("JEP106", 27, 16),
+        ("JEP404", 39, 22),
+    ]
+    assert result.findings[2].message == (
+        "role deploy trusts OIDC tokens of GitHub Actions (token.actions.githubusercontent.com) with sub like "
+        "repo:acme/*:*: a workflow of any repository of owner acme can assume it"
+    )
+    assert notes("comparisons") == []

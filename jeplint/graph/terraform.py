@@ -300,13 +300,10 @@ class Module:
         if node.op == "binary":
             left, right = (self.resolve(arg, depth + 1, env) for arg in node.args)
             if isinstance(left, Scalar) and isinstance(right, Scalar):
-                result = {
-                    "==": lambda a, b: a == b,
-                    "!=": lambda a, b: a != b,
-                    "&&": lambda a, b: bool(a) and bool(b),
-                    "||": lambda a, b: bool(a) or bool(b),
-                }[node.name](left.value, right.value)
-                return Scalar(result, node.span)
+                result = _binary(node.name, left.value, right.value)
+                if result is not None:
+                    return Scalar(result, node.span)
+                return node
             if (
                 node.name in ("==", "!=")
                 and (_is_null(left) or _is_null(right))
@@ -737,6 +734,38 @@ class Module:
             return None
         value = self.resolve(node)
         return str(value.value) if isinstance(value, Scalar) and value.value is not None else None
+
+
+_LOGIC: dict[str, Callable[[object, object], object]] = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "&&": lambda a, b: bool(a) and bool(b),
+    "||": lambda a, b: bool(a) or bool(b),
+}
+_NUMBERS: dict[str, Callable[[float, float], object]] = {
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b if b else None,
+    "%": lambda a, b: a % b if b else None,
+}
+
+
+def _binary(operator: str, left: object, right: object) -> object | None:
+    """`left <operator> right` of known values; comparisons and arithmetic of numbers only."""
+    if operator in _LOGIC:
+        return _LOGIC[operator](left, right)
+    numbers = [v for v in (left, right) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if operator not in _NUMBERS or len(numbers) != 2:
+        return None
+    result = _NUMBERS[operator](numbers[0], numbers[1])
+    if isinstance(result, float) and result.is_integer() and operator != "/":
+        return int(result)
+    return result
 
 
 def _steps(text: str) -> list[tuple[str, str]]:

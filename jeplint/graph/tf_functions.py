@@ -199,6 +199,16 @@ def _coalesce(args: Args, span: Span) -> Node | None:
     return None
 
 
+def _coalescelist(args: Args, span: Span) -> Node | None:
+    """The first list that is not empty; unknown as soon as a list before it is not known."""
+    for arg in args:
+        if not isinstance(arg, Sequence):
+            return None
+        if arg.items:
+            return arg
+    return None
+
+
 def _try(args: Args, span: Span) -> Node | None:
     # The evaluator has already resolved each argument; an argument that failed stays an Expr and
     # Terraform's try() would move on only if it *errors*, which we cannot tell from unknown.
@@ -297,6 +307,7 @@ FUNCTIONS: dict[str, Callable[[Args, Span], Node | None]] = {
     "element": _element,
     "length": _length,
     "coalesce": _coalesce,
+    "coalescelist": _coalescelist,
     "try": _try,
     "zipmap": _zipmap,
     "join": _join,

@@ -380,6 +380,7 @@ def _template_token(token: Token) -> str:
     return str(token)[1:]  # ESCAPED_INTERPOLATION `$${..}` / ESCAPED_DIRECTIVE `%%{..}`
 
 
+_BINARY_OPERATORS = frozenset(("==", "!=", "&&", "||", "<", ">", "<=", ">=", "+", "-", "*", "/", "%"))
 # Lark rule -> the name of the `_Converter` method that reads it. Names, not bound methods: a table
 # of bound methods on the converter would be a reference cycle (converter -> table -> converter)
 # that only the garbage collector frees, and a scan runs with collection paused.
@@ -482,13 +483,13 @@ class _Converter:
         return Expr("conditional", self.source(tree), self.span(tree), args=parts)
 
     def binary(self, tree: Tree) -> Expr:
-        """`a != b` -> Expr("binary", name="!=", args=[a, b]) (comparisons and logic only)."""
+        """`a != b` -> Expr("binary", name="!=", args=[a, b]): comparisons, logic and arithmetic."""
         trees = [child for child in _trees(tree) if child.data != "new_line_or_comment"]
         if len(trees) != 2 or trees[1].data != "binary_term":
             return self.other(tree)
         term = [child for child in _trees(trees[1]) if child.data != "new_line_or_comment"]
         operator = "".join(str(t).strip() for t in term[0].children) if term and term[0].data == "binary_operator" else ""
-        if operator not in ("==", "!=", "&&", "||") or len(term) != 2:
+        if operator not in _BINARY_OPERATORS or len(term) != 2:
             return self.other(tree)
         try:
             args = [self.expr(trees[0]), self.expr(term[1])]

@@ -69,8 +69,8 @@ class Expr(Node):
     op values: "ref" (text is the traversal, e.g. ``data.aws_iam_policy_document.x.json``; args empty),
     "call" (name = function name, args = arguments), "template" (args = parts: Scalar strings and
     nodes of interpolations), "conditional" (args = [condition, then, else]), "binary" (name = the
-    operator, one of == != && ||; args = [left, right]), and "other" for anything else (arithmetic,
-    for-expressions, splats): text only.
+    operator: == != && || < > <= >= + - * / %; args = [left, right]), and "other" for anything
+    else (unary operators, splats): text only.
     """
 
     __slots__ = ("op", "name", "args", "text")

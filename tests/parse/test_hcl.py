@@ -195,7 +195,6 @@ class TestExpressions:
     @pytest.mark.parametrize(
         "source",
         [
-            "var.a + 1",
             "!var.enabled",
             "-var.n",
             "(var.x).y",
@@ -205,6 +204,21 @@ class TestExpressions:
     def test_other_expressions_keep_their_source(self, source: str) -> None:
         node = attr(f"x = {source}\n")
         assert isinstance(node, Expr) and node.op == "other" and node.text == source
+        assert node.span == Span(PATH, 1, 5, 1, 5 + len(source))
+
+    @pytest.mark.parametrize(
+        ("source", "operator", "left"),
+        [
+            ("var.a + 1", "+", "var.a"),
+            ("length(var.users) > 0", ">", "length(var.users)"),
+            ("var.n * 2 >= 10", ">=", "var.n * 2"),  # precedence: the product is the left operand
+            ("var.a == 1 && var.b", "&&", "var.a == 1"),
+        ],
+    )
+    def test_comparisons_and_arithmetic_are_binary_expressions(self, source: str, operator: str, left: str) -> None:
+        node = attr(f"x = {source}\n")
+        assert isinstance(node, Expr) and node.op == "binary" and node.name == operator and node.text == source
+        assert node.args[0].text == left  # type: ignore[attr-defined]
         assert node.span == Span(PATH, 1, 5, 1, 5 + len(source))
 
     def test_parentheses_are_the_expression_inside_even_over_several_lines(self) -> None:
