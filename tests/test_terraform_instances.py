@@ -624,3 +624,38 @@ def test_count_decided_by_comparisons_and_arithmetic(in_root: Path) -> None:
         "repo:acme/*:*: a workflow of any repository of owner acme can assume it"
     )
     assert notes("comparisons") == []
+
+
+def test_dynamic_inline_policies_and_named_iterators(in_root: Path) -> None:
+    """`dynamic "inline_policy"` over a map gives one inline policy per element (before: none), and
+    `iterator = doc` / `iterator = table` name the iterator of dynamic inline policies and statements
+    (before: read as `inline_policy` / `statement`, so nothing resolved); an unknown for_each is said."""
+    result = scan([f"{BASE}/dynamic_inline"])
+    held = sorted(
+        (b.policy.name, [([a.text for a in g.actions], [r.text for r in g.resources]) for g in b.policy.grants])
+        for b in result.graph.bindings
+    )
+    assert held == [
+        ("logs", [(["logs:PutLogEvents"], ["*"])]),
+        ("tables", [(["dynamodb:*"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/orders"])]),
+        ("worker-admin", [(["*"], ["*"])]),
+        ("worker-queue", [(["sqs:SendMessage"], ["arn:aws:sqs:eu-west-1:123456789012:jobs"])]),
+    ]
+    assert [(f.rule_id, f.span.line, f.span.col) for f in result.findings] == [("JEP101", 5, 78), ("JEP102", 40, 27)]
+    assert notes("dynamic_inline") == [
+        ("main.tf", 28, 16, "IAM reference not resolved: the inline policies of dynamic inline_policy over var.more_policies")
+    ]
+
+
+def test_gcp_members_listed_by_a_for_over_service_account_instances(in_root: Path) -> None:
+    """`[for sa in google_service_account.runner : "serviceAccount:${sa.email}"]` (before: not
+    resolved) and `[for n in keys(...) : google_service_account.runner[n].member]`."""
+    result = scan([f"{BASE}/gcp_for_members"])
+    held = sorted((b.identity.name, b.policy.name, b.via) for b in result.graph.bindings)
+    assert held == [
+        ("runner-build", "roles/editor", "google_project_iam_binding.editors"),
+        ("runner-build", "roles/storage.objectAdmin", "google_project_iam_binding.writers"),
+        ("runner-deploy", "roles/editor", "google_project_iam_binding.editors"),
+        ("runner-deploy", "roles/storage.objectAdmin", "google_project_iam_binding.writers"),
+    ]
+    assert notes("gcp_for_members") == []

@@ -768,6 +768,16 @@ def _binary(operator: str, left: object, right: object) -> object | None:
     return result
 
 
+def iterator_name(block: Block, default: str) -> str:
+    """The iterator of a `dynamic` block: `iterator = doc` is a bare name (the block's label if none)."""
+    node = block.attrs.get("iterator")
+    if isinstance(node, Expr) and node.op == "ref" and "." not in node.text and "[" not in node.text:
+        return node.text
+    if isinstance(node, Scalar) and isinstance(node.value, str) and node.value:
+        return node.value
+    return default
+
+
 def _steps(text: str) -> list[tuple[str, str]]:
     """`local.x[each.key].y` -> [("attr", "local"), ("attr", "x"), ("index", "each.key"), ("attr", "y")]."""
     out: list[tuple[str, str]] = []

@@ -17,10 +17,10 @@ from jeplint.graph.aws_managed import managed_policy, managed_policy_by_name
 from jeplint.graph.model import Binding, Graph, Identity, Policy
 from jeplint.graph.names import aws_named
 from jeplint.graph.policy import describe
-from jeplint.graph.terraform import NONE, Module, Scoped, traversal
+from jeplint.graph.terraform import NONE, Env, Module, Scoped, iterator_name, traversal
 from jeplint.graph.tf_aws_documents import AwsDocuments
 from jeplint.graph.tf_modules import data_refs
-from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Span
+from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence, Span
 
 IDENTITY_TYPES = {
     "aws_iam_role": "role",
@@ -161,12 +161,17 @@ class AwsCore(AwsDocuments):
                     path = module.text(block.attrs.get("path")) or "/"
                     self.managed_by_name.setdefault((name, path), []).append(policy)
             elif tf_type in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
-                for index, inline in enumerate(block.blocks_of("inline_policy"), start=1):
-                    display = (
-                        module.text(inline.attrs.get("name")) or f"{module.address_of(tf_type, label)} inline_policy {index}"
-                    )
-                    policy = self._policy(module, "inline", display, module.key(tf_type, label) + f"#inline{index}", inline.span)
-                    self.fill_policy(module, policy, inline.attrs.get("policy"))
+                for index, (inline, env) in enumerate(self._inline_blocks(module, block), start=1):
+                    saved, module.current = module.current, {**(module.current or {}), **env}
+                    try:
+                        display = (
+                            module.text(inline.attrs.get("name")) or f"{module.address_of(tf_type, label)} inline_policy {index}"
+                        )
+                        key = module.key(tf_type, label) + f"#inline{index}"
+                        policy = self._policy(module, "inline", display, key, inline.span)
+                        self.fill_policy(module, policy, inline.attrs.get("policy"))
+                    finally:
+                        module.current = saved
                     identity = self.identities[module.key(tf_type, label)]
                     self.graph.bindings.append(Binding(identity, policy, inline.span, f"inline_policy of {tf_type}.{label}"))
                 if tf_type == "aws_iam_role" and "assume_role_policy" in block.attrs:
@@ -210,6 +215,29 @@ class AwsCore(AwsDocuments):
                 if label in remote:  # it feeds a module that is not in the scan: checked as a document
                     span, call = remote[label]
                     policy.origin.append((span, f"{call} receives this document; its source is not in the scan"))
+
+    def _inline_blocks(self, module: Module, block: Block) -> list[tuple[Block, Env]]:
+        """`inline_policy` blocks, then `dynamic "inline_policy"` content once per element of a known
+        for_each, with its iterator (`inline_policy.key`, `.value`); an unknown for_each is said."""
+        found: list[tuple[Block, Env]] = [(inline, {}) for inline in block.blocks_of("inline_policy")]
+        for child in block.blocks_of("dynamic"):
+            content = next(iter(child.blocks_of("content")), None)
+            if not child.labels or child.labels[0].value != "inline_policy" or content is None:
+                continue
+            name = iterator_name(child, "inline_policy")
+            node = child.attrs.get("for_each", NONE)
+            collection = module.resolve(node)
+            if isinstance(collection, Sequence):
+                pairs = [(Scalar(i, item.span), item) for i, item in enumerate(collection.items)]
+            elif isinstance(collection, Mapping):
+                pairs = [(Scalar(k, collection.key_spans.get(k, v.span)), v) for k, v in collection.items.items()]
+            else:
+                self._unresolved(
+                    node, "unknown for_each", f"the inline policies of dynamic inline_policy over {describe(collection)}"
+                )
+                continue
+            found.extend((content, {name: Mapping({"key": key, "value": value}, {}, value.span)}) for key, value in pairs)
+        return found
 
     def _policy(self, module: Module, kind: str, name: str, key: str, span: Span) -> Policy:
         policy = Policy("aws", kind, name, key, span, origin=module.origin())

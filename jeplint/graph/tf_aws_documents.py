@@ -9,7 +9,7 @@ from collections.abc import Callable
 from jeplint.graph.conditions import UNKNOWN, Condition
 from jeplint.graph.model import Grant, Graph, Policy, Value
 from jeplint.graph.policy import describe, grants_from_document, values_of
-from jeplint.graph.terraform import NONE, Env, Module, parse_embedded_json, traversal
+from jeplint.graph.terraform import NONE, Env, Module, iterator_name, parse_embedded_json, traversal
 from jeplint.parse.nodes import Block, Expr, Mapping, Node, Scalar, Sequence
 
 _POLICY_KEY = {"actions": "Action", "not_actions": "NotAction", "resources": "Resource", "not_resources": "NotResource"}
@@ -132,7 +132,7 @@ class AwsDocuments:
                 content = next(iter(child.blocks_of("content")), None)
                 if content is None:
                     continue
-                name = module.text(child.attrs.get("iterator")) or "statement"
+                name = iterator_name(child, "statement")
                 collection = module.resolve(child.attrs.get("for_each", NONE))
                 if isinstance(collection, Sequence):
                     pairs = [(Scalar(i, item.span), item) for i, item in enumerate(collection.items)]
@@ -198,7 +198,7 @@ class AwsDocuments:
             content = next(iter(child.blocks_of("content")), None)
             if not child.labels or child.labels[0].value != "condition" or content is None:
                 continue
-            name = module.text(child.attrs.get("iterator")) or "condition"
+            name = iterator_name(child, "condition")
             collection = module.resolve(child.attrs.get("for_each", NONE), 0, env)
             if isinstance(collection, Sequence):
                 pairs = [(Scalar(i, item.span), item) for i, item in enumerate(collection.items)]

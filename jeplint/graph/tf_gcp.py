@@ -19,7 +19,7 @@ from collections.abc import Callable
 from jeplint.catalog.cloud_roles import gcp_role_permissions
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.policy import describe, values_of
-from jeplint.graph.terraform import NONE, Module, traversal
+from jeplint.graph.terraform import NONE, Module, Scoped, traversal
 from jeplint.graph.tf_modules import data_refs
 from jeplint.parse.nodes import Block, Expr, Node, Scalar, Sequence, Span
 
@@ -215,9 +215,13 @@ class GcpExtractor:
         instance or value that cannot be told is said as unresolved."""
         value = module.resolve(node)
         if isinstance(value, Expr):
-            refs = [value] if value.op == "ref" else [a for a in value.args if isinstance(a, Expr) and a.op == "ref"]
+            # A template built by a `for` (`[for sa in google_service_account.x : "serviceAccount:${sa.email}"]`)
+            # comes back scoped: its references are read with the `for`'s variables.
+            scope = value if isinstance(value, Scoped) else None
+            inner = scope.inner if scope is not None else value
+            refs = [inner] if inner.op == "ref" else [a for a in inner.args if isinstance(a, Expr) and a.op == "ref"]
             for ref in refs:
-                found = module.locate(ref)
+                found = module.locate(Scoped(ref, scope.module, scope.env) if scope is not None else ref)
                 if found is not None and found[1][0] == "google_service_account" and len(found[1]) >= 2:
                     owner, parts, key = found
                     identity = self.accounts.get(key) if key else None
