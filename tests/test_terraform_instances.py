@@ -216,6 +216,7 @@ def plain(node: object) -> object:
         ("startswith", [s("roles/owner"), s("roles/")], True),
         ("endswith", [s("roles/owner"), s("/admin")], False),
         ("coalescelist", [Sequence([], SPAN), Sequence([s("sts.amazonaws.com")], SPAN)], ["sts.amazonaws.com"]),
+        ("try", [Expr("error", "cfg.policy_arns", SPAN), Sequence([], SPAN)], []),  # a missing attribute fails
     ],
 )
 def test_functions_over_known_values(name: str, args: list, expected: object) -> None:
@@ -659,3 +660,16 @@ def test_gcp_members_listed_by_a_for_over_service_account_instances(in_root: Pat
         ("runner-deploy", "roles/storage.objectAdmin", "google_project_iam_binding.writers"),
     ]
     assert notes("gcp_for_members") == []
+
+
+def test_spread_arguments_and_try_of_a_missing_attribute(in_root: Path) -> None:
+    """`merge([for ... : {...}]...)` expands its list into arguments, and `try(cfg.policy_arns, [])`
+    of an object without that attribute is `[]` (before: both unknown, for_each not known)."""
+    result = scan([f"{BASE}/spread_and_try"])
+    held = sorted((b.identity.name, b.policy.name, b.via) for b in result.graph.bindings)
+    assert held == [
+        ("admin", "AdministratorAccess", 'aws_iam_role_policy_attachment.this["admin/AdministratorAccess"]'),
+        ("analyst", "AmazonAthenaFullAccess", 'aws_iam_role_policy_attachment.this["analyst/AmazonAthenaFullAccess"]'),
+    ]
+    assert [(f.rule_id, f.span.line, f.span.col) for f in result.findings] == [("JEP106", 28, 16)]
+    assert notes("spread_and_try") == []

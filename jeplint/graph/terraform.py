@@ -617,6 +617,8 @@ class Module:
                 value = self.resolve(value.items[str(key)], depth + 1, env if value_env is None else value_env)
             elif isinstance(value, Sequence) and isinstance(key, int) and 0 <= key < len(value.items):
                 value = self.resolve(value.items[key], depth + 1, env if value_env is None else value_env)
+            elif isinstance(value, Mapping) and kind == "attr":  # a known object without it: an error (try() moves on)
+                return Expr("error", origin.text, origin.span)
             else:
                 return origin
         return value
@@ -643,6 +645,10 @@ class Module:
     def _resolve_call(self, node: Expr, depth: int, env: Env | None) -> Node:
         args = [self.resolve(arg, depth + 1, env) for arg in node.args]
         name = node.name
+        if name.endswith("..."):  # `merge([for ...]...)`: the last argument's elements are the arguments
+            if not args or not isinstance(args[-1], Sequence):
+                return node
+            name, args = name[:-3], [*args[:-1], *(self.resolve(a, depth + 1, env) for a in args[-1].items)]
         if name in _BY_VALUE:  # compare elements by value: objects built by `for` are read lazily
             args = [self._deep(arg, depth + 1, env) for arg in args]
         result = call_function(name, args, node.span)

@@ -210,9 +210,14 @@ def _coalescelist(args: Args, span: Span) -> Node | None:
 
 
 def _try(args: Args, span: Span) -> Node | None:
-    # The evaluator has already resolved each argument; an argument that failed stays an Expr and
-    # Terraform's try() would move on only if it *errors*, which we cannot tell from unknown.
-    return args[0] if args and _known(args[0]) else None
+    """The first argument that is known; an argument known to fail (`Expr("error")`: an attribute
+    a known object does not have) moves on to the next, as Terraform's try() does. An unknown one
+    may or may not fail: unknown."""
+    for arg in args:
+        if isinstance(arg, Expr) and arg.op == "error":
+            continue
+        return arg if _known(arg) else None
+    return None
 
 
 def _zipmap(args: Args, span: Span) -> Node | None:

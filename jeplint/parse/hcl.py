@@ -598,9 +598,12 @@ class _Converter:
         for child in _trees(tree):
             if child.data == "identifier":
                 names.append(_name(child))
-            else:  # arguments
+            else:  # arguments; `f(list...)` expands its last argument: the name says so (`merge...`)
                 args = [self.expr(t) for t in _trees(child)]
-        return Expr("call", self.source(tree), self.span(tree), "::".join(names), args)
+                if any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in child.children):
+                    names.append("...")
+        name = "::".join(names[:-1]) + "..." if names[-1:] == ["..."] else "::".join(names)
+        return Expr("call", self.source(tree), self.span(tree), name, args)
 
     # strings and templates
 

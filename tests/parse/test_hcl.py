@@ -221,6 +221,12 @@ class TestExpressions:
         assert node.args[0].text == left  # type: ignore[attr-defined]
         assert node.span == Span(PATH, 1, 5, 1, 5 + len(source))
 
+    def test_a_spread_argument_is_said_in_the_function_name(self) -> None:
+        node = attr("x = merge([{ a = 1 }]...)\n")
+        assert isinstance(node, Expr) and node.op == "call" and node.name == "merge..." and len(node.args) == 1
+        plain = attr("x = merge({ a = 1 })\n")
+        assert isinstance(plain, Expr) and plain.name == "merge"
+
     def test_parentheses_are_the_expression_inside_even_over_several_lines(self) -> None:
         node = attr('x = (\n  var.create\n  ? "a"\n  : "b"\n)\n')
         assert isinstance(node, Expr) and node.op == "conditional"
@@ -268,7 +274,8 @@ class TestExpressions:
     def test_function_calls(self) -> None:
         text = 'x = concat(var.a, ["s3:GetObject"], local.b...)\n'
         node = attr(text)
-        assert isinstance(node, Expr) and node.op == "call" and node.name == "concat"
+        # `local.b...` spreads its elements as arguments: the name says so (not concat of local.b itself)
+        assert isinstance(node, Expr) and node.op == "call" and node.name == "concat..."
         assert node.text == 'concat(var.a, ["s3:GetObject"], local.b...)'
         assert [type(a).__name__ for a in node.args] == ["Expr", "Sequence", "Expr"]
         assert node.args[1].items[0].span == at(text, '"s3:GetObject"')
