@@ -217,6 +217,8 @@ def plain(node: object) -> object:
         ("endswith", [s("roles/owner"), s("/admin")], False),
         ("coalescelist", [Sequence([], SPAN), Sequence([s("sts.amazonaws.com")], SPAN)], ["sts.amazonaws.com"]),
         ("try", [Expr("error", "cfg.policy_arns", SPAN), Sequence([], SPAN)], []),  # a missing attribute fails
+        ("can", [Expr("error", "cfg.policy_arns", SPAN)], False),
+        ("can", [Sequence([s("a")], SPAN)], True),
     ],
 )
 def test_functions_over_known_values(name: str, args: list, expected: object) -> None:
@@ -233,6 +235,7 @@ def test_functions_over_known_values(name: str, args: list, expected: object) ->
         ("replace", [s("a"), s("/a/"), s("b")]),  # a regular expression: not evaluated
         ("one", [Sequence([s("a"), s("b")], SPAN)]),  # an error in Terraform
         ("coalescelist", [Expr("ref", "var.x", SPAN), Sequence([s("a")], SPAN)]),
+        ("can", [Expr("ref", "var.x", SPAN)]),
         ("contains", [Sequence([Expr("ref", "var.x", SPAN)], SPAN), s("a")]),
         ("setproduct", [Sequence([s("a")], SPAN), Expr("ref", "var.x", SPAN)]),
         ("no_such_function", [s("a")]),

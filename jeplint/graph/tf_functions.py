@@ -220,6 +220,16 @@ def _try(args: Args, span: Span) -> Node | None:
     return None
 
 
+def _can(args: Args, span: Span) -> Node | None:
+    """Whether the argument evaluates without error: false for an attribute a known object does not
+    have, true for a known value, unknown otherwise."""
+    if len(args) != 1:
+        return None
+    if isinstance(args[0], Expr) and args[0].op == "error":
+        return Scalar(False, span)
+    return Scalar(True, span) if _known(args[0]) else None
+
+
 def _zipmap(args: Args, span: Span) -> Node | None:
     if len(args) != 2 or not isinstance(args[0], Sequence) or not isinstance(args[1], Sequence):
         return None
@@ -314,6 +324,7 @@ FUNCTIONS: dict[str, Callable[[Args, Span], Node | None]] = {
     "coalesce": _coalesce,
     "coalescelist": _coalescelist,
     "try": _try,
+    "can": _can,
     "zipmap": _zipmap,
     "join": _join,
     "split": _split,
