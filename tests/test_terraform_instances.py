@@ -676,3 +676,26 @@ def test_spread_arguments_and_try_of_a_missing_attribute(in_root: Path) -> None:
     ]
     assert [(f.rule_id, f.span.line, f.span.col) for f in result.findings] == [("JEP106", 28, 16)]
     assert notes("spread_and_try") == []
+
+
+def test_oidc_provider_of_the_scan_named_by_reference(in_root: Path) -> None:
+    """`Federated = aws_iam_openid_connect_provider.github.arn` is that provider's ARN, its issuer the
+    provider's `url` (before: not followed, so a trust with no subject condition passed in silence);
+    a provider whose url is a cluster's issuer, not known here, is said rather than passed."""
+    assert findings("oidc_provider_arn", ("JEP404",)) == [
+        (
+            "JEP404",
+            15,
+            33,
+            "role release trusts OIDC tokens of GitHub Actions (token.actions.githubusercontent.com) with no condition "
+            "on the token's subject: a workflow of any repository on GitHub can assume it",
+        )
+    ]
+    assert notes("oidc_provider_arn") == [
+        (
+            "main.tf",
+            42,
+            22,
+            "role external-dns: trust of web identities not judged: the issuer of aws_iam_openid_connect_provider.eks.arn is not known",
+        )
+    ]

@@ -47,6 +47,7 @@ def add_aws_federation(graph: Graph) -> None:
         for grant in identity.trust.grants:
             trusted_spans.add(grant.span)
             graph.federations.extend(_facts(identity.label, identity, grant, identity.trust))
+            _note_unknown_issuer(graph, identity.label, grant)
     for grant in unattached_trust(graph, trusted_spans):
         subject = f"trust policy document {grant.policy.name} (attached to no role in this scan)"
         graph.federations.extend(_facts(subject, None, grant, grant.policy))
@@ -90,6 +91,25 @@ def _facts(subject: str, identity, grant: Grant, trust: Policy) -> list[Federati
         )
         out.append(fact)
     return out
+
+
+def _note_unknown_issuer(graph: Graph, subject: str, grant: Grant) -> None:
+    """A web-identity trust whose provider is a value not known here (`aws_iam_openid_connect_provider.eks.arn`
+    of a cluster's issuer) and whose condition keys do not name the issuer either: said, not passed."""
+    if (
+        grant.effect != "Allow"
+        or grant.unresolved
+        or not any((v.text or "").lower() == "sts:assumerolewithwebidentity" for v in grant.actions)
+    ):
+        return
+    for value in grant.principals:
+        if value.text is None and value.unresolved.startswith("Federated:") and _issuer(grant, value) is None:
+            note = (
+                value.span,
+                f"{subject}: trust of web identities not judged: the issuer of {value.unresolved[10:]} is not known",
+            )
+            if note not in graph.notes:
+                graph.notes.append(note)
 
 
 def _issuer(grant: Grant, value: Value) -> Issuer | None:

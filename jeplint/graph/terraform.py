@@ -417,9 +417,21 @@ class Module:
             instance = self.instance_env(head, parts[1], node.text, depth, env)
             if found is not None and instance is not None:
                 return self.resolve(found, depth + 1, instance)
+            if head == "aws_iam_openid_connect_provider" and parts[2:] == ["arn"] and instance is not None:
+                return self._provider_arn(parts[1], node, depth, instance)
         if head == "path" and len(parts) == 2 and parts[1] in ("module", "root", "cwd"):
             return Scalar((self.directory or ".") if parts[1] == "module" else self._root_dir(), node.span)
         return node
+
+    def _provider_arn(self, label: str, node: Expr, depth: int, env: Env) -> Node:
+        """The ARN of an OIDC provider of the scan: `arn:aws:iam::<account>:oidc-provider/<url without
+        scheme>`, the account unknown; the reference itself when its `url` is not known."""
+        url = self.resolve(self.resources[("aws_iam_openid_connect_provider", label)].attrs.get("url", NONE), depth + 1, env)
+        if not isinstance(url, Scalar) or not isinstance(url.value, str) or not url.value:
+            return node
+        issuer = re.sub(r"^https?://", "", url.value).rstrip("/")
+        parts: list[Node] = [Scalar("arn:aws:iam::", node.span), Expr("other", "its account", node.span)]
+        return Expr("template", node.text, node.span, args=[*parts, Scalar(f":oidc-provider/{issuer}", node.span)])
 
     def _instances_value(self, tf_type: str, label: str, node: Expr) -> Node | None:
         """`aws_iam_policy.x` of a resource with `count` / `for_each`, as Terraform gives it: a list
