@@ -699,3 +699,24 @@ def test_oidc_provider_of_the_scan_named_by_reference(in_root: Path) -> None:
             "role external-dns: trust of web identities not judged: the issuer of aws_iam_openid_connect_provider.eks.arn is not known",
         )
     ]
+
+
+def test_identities_listed_with_splat_expressions(in_root: Path) -> None:
+    """`aws_iam_user.bots[*].name`, `aws_iam_role.worker.*.name` and `element(aws_iam_role.worker[*].name,
+    count.index)` name every instance (before: nothing linked, and nothing said for the lists); a
+    list that is not known (`values(...)[*].name`) is said."""
+    result = scan([f"{BASE}/splat_lists"])
+    held = sorted((b.identity.name, b.policy.name, b.via) for b in result.graph.bindings)
+    assert held == [
+        ("admins", "AdministratorAccess", "aws_iam_group_policy_attachment.admins"),
+        ("bot-0", "AdministratorAccess", "aws_iam_group_membership.bots (member of group admins)"),
+        ("bot-1", "AdministratorAccess", "aws_iam_group_membership.bots (member of group admins)"),
+        ("worker-0", "AmazonSQSFullAccess", "aws_iam_policy_attachment.workers"),
+        ("worker-0", "ReadOnlyAccess", "aws_iam_role_policy_attachment.each_worker[0]"),
+        ("worker-1", "AmazonSQSFullAccess", "aws_iam_policy_attachment.workers"),
+        ("worker-1", "ReadOnlyAccess", "aws_iam_role_policy_attachment.each_worker[1]"),
+    ]
+    assert [(f.rule_id, f.span.line, f.span.col) for f in result.findings] == [("JEP106", 18, 16), ("JEP106", 24, 11)]
+    assert notes("splat_lists") == [
+        ("main.tf", 30, 11, "IAM reference not resolved: the users named by values(aws_iam_user.svc)[*].name")
+    ]

@@ -38,6 +38,7 @@ from jeplint.parse.nodes import Block, Expr, Mapping, Node, ParseError, Scalar, 
 
 _INDEX = re.compile(r"\[[^\]]*\]")
 _NESTED_INDEX = re.compile(r"\[[^\]]*\[")
+_SPLAT = re.compile(r"\[\*\]|\.\*(?=[.\[]|$)")  # `x[*].name`, `x.*.name` (not inside an index)
 _BY_VALUE = ("toset", "distinct", "contains")  # functions whose arguments are compared element by element
 # Resource types whose instances carry IAM (identities, policies, bindings, workloads' roles).
 _IAM_RESOURCE = re.compile(r"_iam_|_role|polic|identity|service_account|_access_|assignment|rolebinding|_user$|_group$")
@@ -371,6 +372,9 @@ class Module:
         return Sequence(items, node.span) if kind == "tuple" else Mapping(mapping, key_spans, node.span)
 
     def _resolve_ref(self, node: Expr, depth: int, env: Env | None) -> Node:
+        splat = _SPLAT.search(node.text)
+        if splat is not None:
+            return self._resolve_splat(node, splat, depth, env)
         parts = traversal(node.text)
         if not parts:
             return node
@@ -422,6 +426,32 @@ class Module:
         if head == "path" and len(parts) == 2 and parts[1] in ("module", "root", "cwd"):
             return Scalar((self.directory or ".") if parts[1] == "module" else self._root_dir(), node.span)
         return node
+
+    def _resolve_splat(self, node: Expr, splat: re.Match[str], depth: int, env: Env | None) -> Node:
+        """`aws_iam_user.bots[*].name`, `aws_iam_role.r.*.arn`: the steps after the splat taken from
+        each element of the list before it (a resource's instances, a list value); a single resource
+        is a list of one. Unknown if the list or any element's value is."""
+        base = self.resolve(Expr("ref", node.text[: splat.start()], node.span), depth + 1, env)
+        rest = node.text[splat.end() :]
+        if isinstance(base, Sequence):
+            items = base.items
+        elif self._resource_ref(base):
+            items = [base]
+        else:
+            return node
+        steps = _steps(rest)
+        out: list[Node] = []
+        for item in items:
+            if self._resource_ref(item):
+                assert isinstance(item, Expr)
+                found = Expr("ref", item.text + rest, item.span)
+                out.append(self.resolve(found, depth + 1, env) if item.text.startswith("module.") else found)
+                continue
+            value = self._walk_steps(item, steps, node, depth, env or {})
+            if value is node:
+                return node
+            out.append(value)
+        return Sequence(out, node.span)
 
     def _provider_arn(self, label: str, node: Expr, depth: int, env: Env) -> Node:
         """The ARN of an OIDC provider of the scan: `arn:aws:iam::<account>:oidc-provider/<url without
@@ -543,6 +573,9 @@ class Module:
             return None if condition is None else self.reference(node.args[1 if condition else 2], depth + 1, env)
         if node.op == "call" and node.name in ("try", "one", "coalesce", "tostring", "nonsensitive") and node.args:
             return self.reference(node.args[0], depth + 1, env)
+        if node.op == "call":  # `element(aws_iam_role.r[*].name, count.index)`: the reference it evaluates to
+            value = self.resolve(node, depth + 1, env)
+            return self.reference(value, depth + 1, env) if isinstance(value, Expr) and value.op == "ref" else None
         if node.op == "template" and len(node.args) == 1:
             return self.reference(node.args[0], depth + 1, env)
         if node.op != "ref":

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from jeplint.graph.ecs import agent_uses
 from jeplint.graph.model import Binding, Identity, Workload
+from jeplint.graph.policy import describe
 from jeplint.graph.terraform import NONE, Module, parse_embedded_json, traversal
 from jeplint.graph.tf_aws import (
     ATTACHMENT_TYPES,
@@ -83,11 +84,19 @@ class AwsExtractor(AwsResourcePolicies):
         if policy is None:
             return
         for attr, kind in (("roles", "role"), ("users", "user"), ("groups", "group")):
-            node = module.resolve(block.attrs.get(attr, NONE))
+            node = self._list(module, block, attr, kind)
             for item in node.items if isinstance(node, Sequence) else []:
                 identity = self.identity_ref(module, kind, item)
                 if identity is not None:
                     self.graph.bindings.append(Binding(identity, policy, item.span, address, origin=module.origin()))
+
+    def _list(self, module: Module, block: Block, attr: str, kind: str) -> Node:
+        """A list of identities (`roles`, `users`, `groups`), said when it is not known."""
+        node = block.attrs.get(attr)
+        value = module.resolve(node) if node is not None else NONE
+        if node is not None and not isinstance(value, Sequence):
+            self._unresolved(node, "unknown value", f"the {kind}s named by {describe(value)}")
+        return value
 
     def _iot_attachment(self, module: Module, tf_type: str, label: str, block: Block, address: str) -> None:
         """`aws_iot_policy_attachment`: an IoT policy to a certificate (the identity of a device)."""
@@ -159,14 +168,14 @@ class AwsExtractor(AwsResourcePolicies):
             address = module.address_of(tf_type, label)
             if tf_type == "aws_iam_user_group_membership":
                 user = self.identity_ref(module, "user", block.attrs.get("user"))
-                groups = module.resolve(block.attrs.get("groups", NONE))
+                groups = self._list(module, block, "groups", "group")
                 for item in groups.items if isinstance(groups, Sequence) and user else []:
                     group = self.identity_ref(module, "group", item)
                     if group is not None and user is not None:
                         pairs.append((user, group, item.span, address))
             elif tf_type == "aws_iam_group_membership":
                 group = self.identity_ref(module, "group", block.attrs.get("group"))
-                users = module.resolve(block.attrs.get("users", NONE))
+                users = self._list(module, block, "users", "user")
                 for item in users.items if isinstance(users, Sequence) and group else []:
                     user = self.identity_ref(module, "user", item)
                     if user is not None and group is not None:
