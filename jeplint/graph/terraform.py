@@ -12,8 +12,11 @@ not known there crosses into the module as a `Scoped` expression that remembers 
 and module outputs come back the same way.
 
 `Module.resolve` follows locals, variables (tfvars, defaults, call arguments), module outputs,
-indexes (`local.m[each.key]`), `for` expressions, conditionals, the collection and string
-functions of `tf_functions`, `file()` / `templatefile()` of files inside the scanned tree,
+indexes (`local.m[each.key]`, `local.pairs[count.index][0]`), splats (`aws_iam_user.x[*].name`), the
+instances of a resource, data source or module call referenced whole (`for_each = module.x`), `for`
+expressions, conditionals, comparisons and arithmetic of numbers, the collection and string
+functions of `tf_functions` (spread arguments `merge(list...)` included), `file()` / `templatefile()`
+of files inside the scanned tree (a JSON template filled with its variables by `tf_templates`),
 templates, and `dynamic` block iterators. What it cannot know stays an `Expr`: unresolved
 downstream, never a false wildcard. `Module.reference` / `locate` follow a value to the resource
 instance it names (`aws_iam_role.ci["deploy"]`), which is how attachments link to identities;
