@@ -720,3 +720,25 @@ def test_identities_listed_with_splat_expressions(in_root: Path) -> None:
     assert notes("splat_lists") == [
         ("main.tf", 30, 11, "IAM reference not resolved: the users named by values(aws_iam_user.svc)[*].name")
     ]
+
+
+def test_gke_workload_identity_on_one_service_account_is_a_link(in_root: Path) -> None:
+    """`roles/iam.workloadIdentityUser` on one service account for `PROJECT.svc.id.goog[ns/name]` is
+    the Kubernetes ServiceAccount acting as it (a link, what it may do is the service account's), not
+    an escalation of its own (before: JEP403 on every such binding); at project scope it still is one."""
+    result = scan([f"{BASE}/gke_workload_identity"])
+    assert [(link.source.name, link.target.name, link.via, link.span.line) for link in result.graph.links] == [
+        (
+            "acme-prod.svc.id.goog[web/frontend]",
+            "web-app",
+            "google_service_account_iam_member.web_wi (GKE workload identity)",
+            9,
+        )
+    ]
+    held = sorted((b.identity.name, b.policy.name, b.via) for b in result.graph.bindings)
+    assert held == [
+        ("acme-prod.svc.id.goog[batch/runner]", "roles/iam.workloadIdentityUser", "google_project_iam_member.batch_wi"),
+        ("web-app", "roles/storage.objectViewer", "google_project_iam_member.web"),
+    ]
+    assert [(f.rule_id, f.span.line, f.span.col) for f in result.findings] == [("JEP403", 22, 13)]
+    assert "acme-prod.svc.id.goog[batch/runner] can escalate to administrator" in result.findings[0].message

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 
 from jeplint.catalog.cloud_roles import gcp_role_permissions
-from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
+from jeplint.graph.model import Binding, Grant, Graph, Identity, Link, Policy, Value, Workload
 from jeplint.graph.policy import describe, values_of
 from jeplint.graph.terraform import NONE, Module, Scoped, traversal
 from jeplint.graph.tf_modules import data_refs
@@ -142,8 +142,22 @@ class GcpExtractor:
                     entries.append(
                         (inner.attrs.get("role"), _items(module, inner.attrs.get("members")), _condition(module, inner))
                     )
+        target = self._account_of(module, block.attrs.get("service_account_id")) if scope == "service_account" else None
         for role_node, members, condition in entries:
-            self._bind(module, address, where, role_node, members, condition, block.span, scope.replace("_", "-"))
+            self._bind(module, address, where, role_node, members, condition, block.span, scope.replace("_", "-"), target)
+
+    def _account_of(self, module: Module, node: Node | None) -> Identity | None:
+        """The service account of the scan a `service_account_id` names (reference, id or email)."""
+        found = module.locate(node) if node is not None else None
+        if found is not None and found[1][0] == "google_service_account":
+            return self.accounts.get(found[2] or "")
+        value = module.resolve(node) if node is not None else NONE
+        match = (
+            _SA_EMAIL.match(value.value.rsplit("/", 1)[-1])
+            if isinstance(value, Scalar) and isinstance(value.value, str)
+            else None
+        )
+        return self.by_account_id.get(match.group("id")) if match else None
 
     def _bind(
         self,
@@ -155,12 +169,19 @@ class GcpExtractor:
         condition: str,
         fallback: Span,
         scope_kind: str = "",
+        target: Identity | None = None,
     ) -> None:
         policy = self._role(module, role_node)
         if policy is None:
             return
         for member in members:
             identity = self._member(module, member)
+            if identity is not None and target is not None and _workload_identity(policy, identity):
+                # GKE workload identity: the Kubernetes ServiceAccount acts as this service account
+                # (what it may then do is the service account's), not a privilege of its own.
+                span = role_node.span if role_node else fallback
+                self.graph.links.append(Link(identity, target, span, f"{address} (GKE workload identity)"))
+                continue
             if identity is not None:
                 self.graph.bindings.append(
                     Binding(
@@ -302,6 +323,11 @@ def edge_handler(tf_type: str) -> Handler | None:
         if pattern.match(tf_type):
             return handler
     return EDGES.get(tf_type)
+
+
+def _workload_identity(policy: Policy, identity: Identity) -> bool:
+    """`roles/iam.workloadIdentityUser` for `serviceAccount:PROJECT.svc.id.goog[NAMESPACE/NAME]`."""
+    return policy.name == "roles/iam.workloadIdentityUser" and ".svc.id.goog[" in identity.name
 
 
 def _items(module: Module, node: Node | None) -> list[Node]:
