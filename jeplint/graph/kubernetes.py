@@ -102,7 +102,36 @@ class KubernetesExtractor:
                 self._binding(obj, kind)
             elif kind in WORKLOAD_POD_SPEC:
                 self._workload(obj, kind)
+        self._group_members()
         self._links()
+
+    def _group_members(self) -> None:
+        """ServiceAccounts hold what is bound to the groups Kubernetes puts them in:
+        `system:serviceaccounts:<ns>` (those of one namespace), `system:serviceaccounts` and
+        `system:authenticated` (all of them). A ServiceAccount whose namespace is set at apply is
+        counted only in the cluster-wide groups (which namespace it lands in is not known)."""
+        accounts = [a for a in self.accounts.values() if a.kind == "serviceaccount"]
+        for binding in [b for b in self.graph.bindings if b.identity.kind == "k8s-group"]:
+            group = binding.identity.name
+            if group in ("system:serviceaccounts", "system:authenticated"):
+                members = accounts
+            elif group.startswith("system:serviceaccounts:"):
+                ns = group.removeprefix("system:serviceaccounts:")
+                members = [a for a in accounts if a.key.startswith(f"sa:{ns}/")]
+            else:
+                continue
+            for account in members:
+                self.graph.bindings.append(
+                    Binding(
+                        account,
+                        binding.policy,
+                        binding.span,
+                        f"{binding.via} (member of group {group})",
+                        scope_kind=binding.scope_kind,
+                        namespace=binding.namespace,
+                        group=binding.identity,
+                    )
+                )
 
     def _namespace(self, obj: Mapping) -> str:
         return namespace_of(obj, "default" if id(obj) in self.terraform else APPLY_NAMESPACE)

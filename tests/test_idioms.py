@@ -1,0 +1,33 @@
+"""Idioms of public CloudFormation, SAM and Kubernetes repositories: each identity is linked to what
+it holds, and what cannot be followed is said (testdata/idioms)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jeplint.run import ScanResult, Settings, scan
+
+
+def _scan(name: str, select: tuple[str, ...] = ("JEP1", "JEP4")) -> ScanResult:
+    return scan([f"testdata/idioms/{name}"], Settings(select=select))
+
+
+def _held(result: ScanResult, name: str) -> list[tuple[str, str]]:
+    identity = next(i for i in result.graph.identities if i.name == name)
+    return sorted((b.policy.name, b.via) for b in result.graph.bindings_of(identity))
+
+
+def test_serviceaccounts_hold_what_their_groups_are_bound(in_root: Path) -> None:
+    result = _scan("k8s-groups")
+    assert _held(result, "ci/builder") == [
+        ("debugger", "RoleBinding ci/ci-debug (member of group system:serviceaccounts:ci)"),
+        ("secret-reader", "ClusterRoleBinding all-read-secrets (member of group system:authenticated)"),
+    ]
+    # the Job's namespace default ServiceAccount is authenticated, not in namespace ci
+    assert _held(result, "web/default") == [
+        ("secret-reader", "ClusterRoleBinding all-read-secrets (member of group system:authenticated)")
+    ]
+    assert [(f.rule_id, f.span.line, f.message.split(" can ")[0]) for f in result.findings] == [
+        ("JEP402", 11, "group system:serviceaccounts:ci and serviceaccount ci/builder"),
+        ("JEP402", 44, "group system:authenticated, serviceaccount ci/builder and serviceaccount web/default"),
+    ]
