@@ -43,7 +43,7 @@ def add_resource_policies(graph: Graph, tpl: Template, identities: dict[str, Ide
             noun, prop, target = RESOURCE_POLICY_TYPES[rtype]
             resource = _named(tpl, props.items.get(target)) if target else logical
             policy = _policy(graph, tpl, logical, noun, "resource", resource)
-            grants_from_document(policy, props.items[prop], tpl.resolve, tpl.render)
+            grants_from_document(policy, tpl.document(props.items[prop]), tpl.resolve, tpl.render)
             grant_to_principals(graph, policy, principal, resource)
         elif rtype == "AWS::Lambda::Permission":
             function = _named(tpl, props.items.get("FunctionName"))
@@ -58,7 +58,7 @@ def add_resource_policies(graph: Graph, tpl: Template, identities: dict[str, Ide
                 name = tpl.resolve(props.items["Name"]) if "Name" in props.items else None
                 policy = _policy(graph, tpl, logical, kind, "scp", "")
                 policy.name = str(name.value) if isinstance(name, Scalar) else logical
-                grants_from_document(policy, props.items["Content"], tpl.resolve, tpl.render)
+                grants_from_document(policy, tpl.document(props.items["Content"]), tpl.resolve, tpl.render)
 
 
 def _policy(graph: Graph, tpl: Template, logical: str, kind: str, purpose: str, resource: str) -> Policy:

@@ -7,11 +7,18 @@ so an intrinsic inside an action list never breaks the rest of the statement.
 
 from __future__ import annotations
 
+import re
+
 from jeplint.graph.model import Value
 from jeplint.parse.nodes import Mapping, Node, Scalar, Sequence, Span
 from jeplint.placeholders import substitute
 
 _PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+_SUB_TARGET = re.compile(
+    r"^(?:\$\{(\w+)(?:\.Arn)?\}"
+    r"|arn:(?:\$\{AWS::Partition\}|aws[\w-]*):iam::(?:\$\{AWS::AccountId\}|\d{12}):"
+    r"(?:role|user|group|instance-profile|policy)/(?:[\w+=,.@-]+/)*\$\{(\w+)\})$"
+)
 
 
 class Template:
@@ -142,6 +149,20 @@ class Template:
                     return Value(str(sep.value).join(texts), node.span, unresolved="Fn::Join", partial=True)
         return None
 
+    def document(self, doc: Node) -> Node:
+        """A policy document whose `Statement` list holds `Fn::If` items: each replaced by the branch
+        the parameters' defaults decide, or by both when undecided (either may be deployed); an
+        `AWS::NoValue` branch adds no statement."""
+        resolved = self.resolve(doc)
+        statements = resolved.items.get("Statement") if isinstance(resolved, Mapping) else None
+        listed = self.resolve(statements) if statements is not None else None
+        if not isinstance(resolved, Mapping) or not isinstance(listed, Sequence):
+            return doc
+        spliced = _branches(listed.items, self)
+        if len(spliced) == len(listed.items) and all(a is b for a, b in zip(spliced, listed.items, strict=True)):
+            return doc
+        return Mapping({**resolved.items, "Statement": Sequence(spliced, listed.span)}, resolved.key_spans, resolved.span)
+
     def logical_ref(self, node: Node) -> str | None:
         """The logical id a `Ref` / `Fn::GetAtt` names, if it is a resource of this template."""
         if isinstance(node, Mapping) and len(node.items) == 1:
@@ -153,9 +174,27 @@ class Template:
                 first = arg.items[0] if isinstance(arg, Sequence) and arg.items else arg
                 if isinstance(first, Scalar):
                     target = str(first.value).split(".")[0]
+            elif fn == "Fn::Sub":
+                return self._sub_target(arg)
             if target in self.resources:
                 return target
         return None
+
+    def _sub_target(self, arg: Node) -> str | None:
+        """The resource an `Fn::Sub` ARN names by its name or ARN (`${AppRole.Arn}`,
+        `arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${AppRole}`), also through a variable of
+        the mapping form (`role/${Name}` with `Name: !Ref AppRole`)."""
+        variables = (
+            arg.items[1].items if isinstance(arg, Sequence) and len(arg.items) == 2 and isinstance(arg.items[1], Mapping) else {}
+        )
+        text = arg.items[0] if isinstance(arg, Sequence) and arg.items else arg
+        match = _SUB_TARGET.match(str(text.value)) if isinstance(text, Scalar) and isinstance(text.value, str) else None
+        name = (match.group(1) or match.group(2)) if match else None
+        if name is None:
+            return None
+        if name in variables:
+            return self.logical_ref(variables[name])
+        return name if name in self.resources else None
 
 
 def _no_value(node: Node) -> bool:

@@ -8,13 +8,13 @@ intrinsic inside an action list never breaks the rest of the statement.
 
 from __future__ import annotations
 
-from jeplint.graph.aws_managed import managed_policy
+from jeplint.graph.aws_managed import managed_policy, managed_policy_by_name
 from jeplint.graph.cfn_resources import add_resource_policies
 from jeplint.graph.cfn_template import Template, _branches, _intrinsic_text, _key_span, _template_value
 from jeplint.graph.ecs import agent_uses
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
-from jeplint.graph.policy import grants_from_document
+from jeplint.graph.policy import describe, grants_from_document
 from jeplint.graph.sam import TEMPLATES
 from jeplint.parse import ParsedFile
 from jeplint.parse.nodes import Mapping, Node, ParseError, Scalar, Sequence, Span
@@ -34,10 +34,13 @@ SINGLE_POLICY_TYPES = {
     "AWS::IAM::UserPolicy": ("user", "UserName"),
     "AWS::IAM::GroupPolicy": ("group", "GroupName"),
 }
+# SAM resources that make their own role from `Policies` unless they name a `Role`: the workload kind
+SAM_ROLES = {"AWS::Serverless::Function": "Lambda function", "AWS::Serverless::StateMachine": "Step Functions state machine"}
 # Workloads: resource type -> (kind, properties naming the role or instance profile)
 WORKLOADS = {
     "AWS::Lambda::Function": ("Lambda function", ("Role",)),
     "AWS::Serverless::Function": ("Lambda function", ("Role",)),
+    "AWS::Serverless::StateMachine": ("Step Functions state machine", ("Role",)),
     "AWS::ECS::TaskDefinition": ("ECS task definition", ("TaskRoleArn", "ExecutionRoleArn")),
     "AWS::CodeBuild::Project": ("CodeBuild project", ("ServiceRole",)),
     "AWS::StepFunctions::StateMachine": ("Step Functions state machine", ("RoleArn",)),
@@ -61,14 +64,14 @@ class CloudFormationExtractor:
         identities: dict[str, Identity] = {}
         for logical in tpl.resources:
             kind_name = IDENTITY_TYPES.get(tpl.type_of(logical))
-            if tpl.type_of(logical) == "AWS::Serverless::Function":
+            if tpl.type_of(logical) in SAM_ROLES:
                 kind_name = ("role", "")
             if kind_name is None:
                 continue
             kind, name_prop = kind_name
             props = tpl.properties(logical)
             name = tpl.resolve(props.items[name_prop]) if props and name_prop in props.items else None
-            if tpl.type_of(logical) == "AWS::Serverless::Function":
+            if tpl.type_of(logical) in SAM_ROLES:
                 if props is not None and "Role" in props.items:
                     continue  # runs as a role declared elsewhere
                 display = f"{logical}Role (SAM role of {logical})"
@@ -144,7 +147,7 @@ class CloudFormationExtractor:
                 continue
             if tpl.type_of(logical) == "AWS::IAM::User" and logical in identities:
                 groups = tpl.resolve(props.items.get("Groups", Sequence([], props.span)))
-                for item in groups.items if isinstance(groups, Sequence) else []:
+                for item in _branches(groups.items if isinstance(groups, Sequence) else [], tpl):
                     group = self._identity(tpl, identities, "group", item)
                     if group is not None:
                         pairs.append((identities[logical], group, item.span, f"Groups of {logical}"))
@@ -163,9 +166,9 @@ class CloudFormationExtractor:
         for logical in tpl.resources:
             rtype = tpl.type_of(logical)
             props = tpl.properties(logical)
-            if rtype == "AWS::Serverless::Function" and logical in identities:
+            if rtype in SAM_ROLES and logical in identities:
                 self.graph.workloads.append(
-                    Workload("aws", "Lambda function", logical, _key_span(tpl, logical), identities[logical])
+                    Workload("aws", SAM_ROLES[rtype], logical, _key_span(tpl, logical), identities[logical])
                 )
                 continue
             if props is None or rtype not in WORKLOADS:
@@ -180,7 +183,8 @@ class CloudFormationExtractor:
                     profile = tpl.properties(target)
                     roles = tpl.resolve(profile.items.get("Roles", Sequence([], profile.span))) if profile else None
                     node = roles.items[0] if isinstance(roles, Sequence) and roles.items else node
-                identity = self._identity(tpl, identities, "role", node)
+                noun = "instance profile" if attr == "IamInstanceProfile" and target is None else "role"
+                identity = self._identity(tpl, identities, "role", node, noun)
                 if identity is not None:
                     suffix, uses = "", None
                     if attr == "ExecutionRoleArn":
@@ -203,8 +207,11 @@ class CloudFormationExtractor:
             elif isinstance(entry, Mapping) and "Statement" in entry.items:  # SAM inline document
                 display, doc = f"{logical} policy {index}", entry
             elif isinstance(entry, Scalar) and isinstance(entry.value, str):  # SAM managed policy name/ARN
+                # SAM looks a bare name up among AWS managed policies whatever their path
+                # (AWSLambdaBasicExecutionRole is under service-role/)
                 arn = entry.value if entry.value.startswith("arn:") else f"arn:aws:iam::aws:policy/{entry.value}"
-                policy = managed_policy(self.graph, arn, entry.span)
+                by_name = None if entry.value.startswith("arn:") else managed_policy_by_name(self.graph, entry.value, entry.span)
+                policy = by_name or managed_policy(self.graph, arn, entry.span)
                 if policy is not None:
                     self.graph.bindings.append(Binding(identity, policy, entry.span, f"Policies of {logical}"))
                 continue
@@ -214,11 +221,11 @@ class CloudFormationExtractor:
             else:
                 continue
             policy = Policy("aws", "inline", display, f"{tpl.path}#{logical}/Policies/{index}", entry.span)
-            grants_from_document(policy, doc, tpl.resolve, tpl.render)
+            grants_from_document(policy, tpl.document(doc), tpl.resolve, tpl.render)
             self.graph.policies.append(policy)
             self.graph.bindings.append(Binding(identity, policy, entry.span, f"Policies of {logical}"))
         arns = tpl.resolve(props.items["ManagedPolicyArns"]) if "ManagedPolicyArns" in props.items else None
-        for item in arns.items if isinstance(arns, Sequence) else []:
+        for item in _branches(arns.items if isinstance(arns, Sequence) else [], tpl):
             self._attach_arn(tpl, identity, item, f"ManagedPolicyArns of {logical}")
         boundary = props.items.get("PermissionsBoundary")
         if boundary is not None:
@@ -241,7 +248,9 @@ class CloudFormationExtractor:
             identity.trust = Policy(
                 "aws", "trust", f"AssumeRolePolicyDocument of {logical}", f"{tpl.path}#{logical}#trust", doc.span
             )
-            grants_from_document(identity.trust, _json_string(doc, self.graph.invalid) or doc, tpl.resolve, tpl.render)
+            grants_from_document(
+                identity.trust, tpl.document(_json_string(doc, self.graph.invalid) or doc), tpl.resolve, tpl.render
+            )
 
     def _sam_template(self, tpl: Template, logical: str, identity: Identity, index: int, entry: Mapping) -> None:
         ((name, params),) = entry.items.items()
@@ -276,6 +285,14 @@ class CloudFormationExtractor:
             policy = managed_policy(self.graph, value.value, item.span)
             if policy is not None:
                 self.graph.bindings.append(Binding(identity, policy, item.span, via))
+            elif not value.value.startswith("arn:aws:iam::aws:policy/"):  # a customer policy made elsewhere
+                self._unresolved(item, "policy declared outside the scan", f"the policy {value.value} ({via})")
+        elif not (isinstance(value, Mapping) and not value.items):  # not an `AWS::NoValue` branch
+            rendered = tpl.render(value)
+            if rendered is not None and ":policy/" in str(rendered.text) and ":iam::aws:policy/" not in str(rendered.text):
+                self._unresolved(item, "policy declared outside the scan", f"the policy {rendered.text} ({via})")
+            else:
+                self._unresolved(item, _category(value), f"the policy named by {describe(value)} ({via})")
 
     def _make_standalone(self, tpl: Template, logical: str, name_prop: str) -> Policy:
         key = f"{tpl.path}#{logical}"
@@ -289,7 +306,7 @@ class CloudFormationExtractor:
         kind = "managed" if rtype == "AWS::IAM::ManagedPolicy" else "iot" if rtype == "AWS::IoT::Policy" else "inline"
         policy = Policy("aws", kind, display, key, _key_span(tpl, logical))
         if props is not None and "PolicyDocument" in props.items:
-            grants_from_document(policy, props.items["PolicyDocument"], tpl.resolve, tpl.render)
+            grants_from_document(policy, tpl.document(props.items["PolicyDocument"]), tpl.resolve, tpl.render)
         else:
             policy.unresolved = "no PolicyDocument"
         self.graph.policies.append(policy)
@@ -300,7 +317,7 @@ class CloudFormationExtractor:
         props = tpl.properties(logical)
         for prop, kind in (("Roles", "role"), ("Users", "user"), ("Groups", "group")):
             node = tpl.resolve(props.items[prop]) if props and prop in props.items else None
-            for item in node.items if isinstance(node, Sequence) else []:
+            for item in _branches(node.items if isinstance(node, Sequence) else [], tpl):
                 identity = self._identity(tpl, identities, kind, item)
                 if identity is not None:
                     self.graph.bindings.append(Binding(identity, policy, item.span, f"{prop} of {logical}"))
@@ -314,14 +331,27 @@ class CloudFormationExtractor:
             if identity is not None:
                 self.graph.bindings.append(Binding(identity, policy, props.items[prop].span, f"{prop} of {logical}"))
 
-    def _identity(self, tpl: Template, identities: dict[str, Identity], kind: str, node: Node) -> Identity | None:
+    def _identity(self, tpl: Template, identities: dict[str, Identity], kind: str, node: Node, noun: str = "") -> Identity | None:
         target = tpl.logical_ref(node)
         if target is not None:
             return identities.get(target)
         value = tpl.resolve(node)
         if isinstance(value, Scalar) and isinstance(value.value, str) and value.value:
             return aws_named(self.graph, self.by_name, kind, value.value)
+        if not (isinstance(value, Mapping) and not value.items):  # not an `AWS::NoValue` branch
+            self._unresolved(node, _category(value), f"the {noun or kind} named by {describe(value)}")
         return None
+
+    def _unresolved(self, node: Node, category: str, what: str) -> None:
+        self.graph.unresolved.append((node.span, category, f"IAM reference not resolved: {what}"))
+
+
+def _category(value: Node) -> str:
+    """Why a CloudFormation reference is not known: another stack's export, a parameter, else."""
+    fn = next(iter(value.items), "") if isinstance(value, Mapping) and len(value.items) == 1 else ""
+    if fn == "Fn::ImportValue":
+        return "Fn::ImportValue"
+    return "parameter without default" if fn == "Ref" else "unknown value"
 
 
 def _json_string(node: Node, invalid: list[tuple[Span, str]]) -> Node | None:
