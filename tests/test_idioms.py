@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from jeplint.run import ScanResult, Settings, scan
 
 
@@ -62,3 +64,36 @@ def test_sam_state_machines_conditional_statements_and_sub_role_arns(in_root: Pa
         (75, "Fn::ImportValue", "IAM reference not resolved: the role named by Fn::ImportValue"),
         (81, "parameter without default", "IAM reference not resolved: the role named by Ref SharedRoleName"),
     ]
+
+
+def test_eks_aws_auth_maps_iam_principals_to_kubernetes_users_and_groups(in_root: Path) -> None:
+    result = _scan("eks-aws-auth", ("JEP106",))
+    assert _held(result, "deployer") == [
+        ("cluster-admin", "aws-auth mapRoles entry for arn:aws:iam::123456789012:role/platform-deployer (group system:masters)")
+    ]
+    assert _held(result, "arn:aws:iam::123456789012:user/release-bot") == [
+        (
+            "edit",
+            "RoleBinding shop/releasers-edit (aws-auth mapUsers entry for arn:aws:iam::123456789012:user/release-bot,"
+            " group releasers)",
+        )
+    ]
+    deployer = next(i for i in result.graph.identities if i.name == "deployer")
+    ((link),) = result.graph.links_to(deployer)
+    assert (link.source.key, link.span.line, link.span.col) == ("testdata/idioms/eks-aws-auth/iam.yaml#Deployer", 13, 16)
+    assert [(f.span.line, f.span.col, f.message.split(" (")[0]) for f in result.findings] == [
+        (16, 11, "user deployer holds built-in ClusterRole cluster-admin"),
+        (20, 11, "user arn:aws:iam::123456789012:user/release-bot holds built-in ClusterRole edit"),
+        (32, 5, "group releasers holds built-in ClusterRole edit"),
+    ]
+
+
+def test_aws_auth_mapping_that_is_not_yaml_is_reported_not_analysed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "aws-auth.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\n"
+        "data:\n  mapRoles: |\n    - rolearn: [unclosed\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = scan(["."], Settings(select=("JEP106",)))
+    assert [(s.line, reason.split(":")[0]) for s, reason in result.graph.invalid] == [(7, "not analysed")]
+    assert [(p.line, p.not_analysed) for p in result.problems] == [(7, True)]

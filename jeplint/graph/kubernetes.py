@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from jeplint.catalog.k8s import AGGREGATE_LABEL, AGGREGATES_FROM, BUILTIN_CLUSTER_ROLES
+from jeplint.graph.k8s_aws_auth import add_mappings, is_aws_auth
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Link, Policy, TokenMount, Value, Workload
 from jeplint.graph.names import APPLY_NAMESPACE, qualified
 from jeplint.graph.policy import identity_resolve, values_of
@@ -102,6 +103,9 @@ class KubernetesExtractor:
                 self._binding(obj, kind)
             elif kind in WORKLOAD_POD_SPEC:
                 self._workload(obj, kind)
+        for obj in manifest_objects:
+            if is_aws_auth(obj, self._namespace(obj)):
+                add_mappings(self.graph, obj, self._named_subject, self._cluster_admin)
         self._group_members()
         self._links()
 
@@ -183,6 +187,16 @@ class KubernetesExtractor:
                 self.graph.identities.append(self.accounts[key])
             return self.accounts[key]
         return None
+
+    def _named_subject(self, kind: str, name: str) -> Identity:
+        """The Kubernetes user or group of that name (an aws-auth mapping's user)."""
+        identity = self._subject(Mapping({"kind": Scalar(kind, _NOWHERE), "name": Scalar(name, _NOWHERE)}, {}, _NOWHERE), "")
+        assert identity is not None  # a User or Group with a name always is one
+        return identity
+
+    def _cluster_admin(self, span: Span) -> Policy | None:
+        ref = Mapping({"kind": Scalar("ClusterRole", span), "name": Scalar("cluster-admin", span)}, {"name": span}, span)
+        return self._role_ref(ref, "")
 
     def _account_ref(self, ns: str, name: str) -> Identity:
         key = f"sa:{ns}/{name}"
@@ -311,6 +325,7 @@ class KubernetesExtractor:
 
 
 TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+_NOWHERE = Span("", 0, 0, 0, 0)
 
 
 def _setting(node: Node | None) -> str:
