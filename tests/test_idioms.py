@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from jeplint.graph.cloudformation import CloudFormationExtractor
+from jeplint.graph.model import Graph
+from jeplint.parse import parse_file
 from jeplint.run import ScanResult, Settings, scan
 
 
@@ -97,3 +100,19 @@ def test_aws_auth_mapping_that_is_not_yaml_is_reported_not_analysed(tmp_path: Pa
     result = scan(["."], Settings(select=("JEP106",)))
     assert [(s.line, reason.split(":")[0]) for s, reason in result.graph.invalid] == [(7, "not analysed")]
     assert [(p.line, p.not_analysed) for p in result.problems] == [(7, True)]
+
+
+@pytest.mark.parametrize("parent_first", [True, False])
+def test_nested_stack_parameters_name_the_parents_role(in_root: Path, parent_first: bool) -> None:
+    folder = "testdata/idioms/cfn-nested"
+    files = [parse_file(f"{folder}/{name}", f"{folder}/{name}") for name in ("main.yaml", "stacks/workers.yaml")]
+    graph = Graph()
+    extractor = CloudFormationExtractor(graph)
+    for parsed in files if parent_first else files[::-1]:
+        extractor.add([parsed])  # one file at a time, as the graph builder does
+    role = next(i for i in graph.identities if i.name == "WorkerRole")
+    assert [(b.policy.name, b.via, b.span.path, b.span.line) for b in graph.bindings if b.identity is role] == [
+        ("drain", "Roles of QueuePolicy", f"{folder}/stacks/workers.yaml", 14)
+    ]
+    assert [(w.name, w.identity.name) for w in graph.workloads] == [("Drain", "WorkerRole")]
+    assert graph.unresolved == []  # the notes said before the parent was read are withdrawn

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from jeplint.graph.model import Value
-from jeplint.parse.nodes import Mapping, Node, Scalar, Sequence, Span
+from jeplint.parse.nodes import Mapping, Node, ParseError, Scalar, Sequence, Span
 from jeplint.placeholders import substitute
 
 _PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
@@ -34,9 +34,13 @@ class Template:
         self.key_spans: dict[str, Span] = resources.key_spans if isinstance(resources, Mapping) else {}
         params = root.get("Parameters")
         self.defaults: dict[str, Node] = {}
+        self.parameters = set(params.items) if isinstance(params, Mapping) else set()
         for name, param in params.items.items() if isinstance(params, Mapping) else []:
             if isinstance(param, Mapping) and "Default" in param.items:
                 self.defaults[name] = param.items["Default"]
+        # parameter -> (parent template, the value its nested-stack resource passes), set by
+        # `cfn_nested.link_nested_stacks` when the parent is in the scan
+        self.inputs: dict[str, tuple[Template, Node]] = {}
         conditions = root.get("Conditions")
         self.conditions: dict[str, Node] = dict(conditions.items) if isinstance(conditions, Mapping) else {}
 
@@ -149,6 +153,17 @@ class Template:
                     return Value(str(sep.value).join(texts), node.span, unresolved="Fn::Join", partial=True)
         return None
 
+    def input(self, node: Node) -> tuple[Template, Node] | None:
+        """For `Ref P` of a parameter a parent stack in the scan passes: (parent, the value written)."""
+        ref = node.items.get("Ref") if isinstance(node, Mapping) and len(node.items) == 1 else None
+        return self.inputs.get(str(ref.value)) if isinstance(ref, Scalar) else None
+
+    def parameter_ref(self, node: Node) -> str | None:
+        """The parameter without default a `Ref` names (what a parent stack may pass), else None."""
+        ref = node.items.get("Ref") if isinstance(node, Mapping) and len(node.items) == 1 else None
+        name = str(ref.value) if isinstance(ref, Scalar) else ""
+        return name if name in self.parameters and name not in self.defaults else None
+
     def document(self, doc: Node) -> Node:
         """A policy document whose `Statement` list holds `Fn::If` items: each replaced by the branch
         the parameters' defaults decide, or by both when undecided (either may be deployed); an
@@ -240,3 +255,27 @@ def _branches(entries: list[Node], tpl: Template | None = None) -> list[Node]:
         else:
             out.append(entry)
     return out
+
+
+def _json_string(node: Node, invalid: list[tuple[Span, str]]) -> Node | None:
+    """A policy written as a JSON string (`AssumeRolePolicyDocument: >` then JSON): its nodes, each
+    placed at the whole string, since a folded YAML scalar does not keep the JSON's own positions."""
+    if not isinstance(node, Scalar) or not isinstance(node.value, str) or not node.value.lstrip().startswith("{"):
+        return None
+    from jeplint.parse.jsonpos import load_json
+
+    try:
+        parsed = load_json(node.value, node.span.path)
+    except ParseError as exc:
+        invalid.append((node.span, f"not analysed: the policy document is not valid JSON: {exc.reason}"))
+        return None
+    stack: list[Node] = [parsed]
+    while stack:
+        current = stack.pop()
+        current.span = node.span
+        if isinstance(current, Mapping):
+            current.key_spans = dict.fromkeys(current.key_spans, node.span)
+            stack.extend(current.items.values())
+        elif isinstance(current, Sequence):
+            stack.extend(current.items)
+    return parsed

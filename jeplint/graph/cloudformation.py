@@ -1,6 +1,7 @@
 """CloudFormation (and SAM) templates -> identities, policies and bindings.
 
-A template is self-contained: `Ref` and `Fn::GetAtt` name logical ids of the same template.
+`Ref` and `Fn::GetAtt` name logical ids of the same template, or a parameter its parent stack in the
+scan passes (`cfn_nested`); a reference that cannot be followed is counted in `graph.unresolved`.
 Intrinsics are resolved where the template itself decides the value (parameter defaults, `Fn::Sub`
 and `Fn::Join` of known parts, `AWS::Partition`); everything else stays an unresolved value, so an
 intrinsic inside an action list never breaks the rest of the statement.
@@ -8,17 +9,21 @@ intrinsic inside an action list never breaks the rest of the statement.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from jeplint.graph.aws_managed import managed_policy, managed_policy_by_name
+from jeplint.graph.cfn_nested import link_nested_stacks
 from jeplint.graph.cfn_resources import add_resource_policies
-from jeplint.graph.cfn_template import Template, _branches, _intrinsic_text, _key_span, _template_value
+from jeplint.graph.cfn_template import Template, _branches, _intrinsic_text, _json_string, _key_span, _template_value
 from jeplint.graph.ecs import agent_uses
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
 from jeplint.graph.policy import describe, grants_from_document
 from jeplint.graph.sam import TEMPLATES
 from jeplint.parse import ParsedFile
-from jeplint.parse.nodes import Mapping, Node, ParseError, Scalar, Sequence, Span
+from jeplint.parse.nodes import Mapping, Node, Scalar, Sequence, Span
 
+Use = Callable[[Identity], None]
 IDENTITY_TYPES = {
     "AWS::IAM::Role": ("role", "RoleName"),
     "AWS::IAM::User": ("user", "UserName"),
@@ -53,14 +58,50 @@ class CloudFormationExtractor:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.by_name: dict[tuple[str, str], Identity] = {}
+        self.declared: dict[int, dict[str, Identity]] = {}  # id(template) -> its identities by logical id
+        self.templates: list[Template] = []
+        # references to a parameter no parent stack read so far passes: (template, parameter, kind,
+        # node, what to do with the identity, the unresolved note to withdraw)
+        self.pending: list[tuple[Template, str, str, Node, Use, tuple[Span, str, str]]] = []
 
     def add(self, files: list[ParsedFile]) -> None:
-        for parsed in files:
-            for doc in parsed.documents:
-                if isinstance(doc, Mapping):
-                    self._template(Template(parsed.path, doc))
+        """Templates of `files`; called once per file, so a nested stack read before its parent has
+        its references to the parent's parameters resumed when the parent comes."""
+        templates = [Template(parsed.path, doc) for parsed in files for doc in parsed.documents if isinstance(doc, Mapping)]
+        self.templates += templates
+        link_nested_stacks(self.templates)
+        for tpl in templates:
+            self.declared[id(tpl)] = self._declare(tpl)
+        for tpl in templates:
+            self._template(tpl, self.declared[id(tpl)])
+        self._resume()
 
-    def _template(self, tpl: Template) -> None:
+    def _resume(self) -> None:
+        """References to a parameter that a parent stack read since passes: followed now."""
+        waiting = []
+        for tpl, param, kind, node, use, note in self.pending:
+            if param not in tpl.inputs:
+                waiting.append((tpl, param, kind, node, use, note))
+                continue
+            if note in self.graph.unresolved:
+                self.graph.unresolved.remove(note)
+            identity = self._identity(tpl, self.declared[id(tpl)], kind, node)
+            if identity is not None:
+                use(identity)
+        self.pending = waiting
+
+    def _bind(self, tpl: Template, identities: dict[str, Identity], kind: str, node: Node, use: Use, noun: str = "") -> None:
+        """`use` the identity `node` names, now or, for a parameter a parent stack may pass, once read."""
+        before = len(self.graph.unresolved)
+        identity = self._identity(tpl, identities, kind, node, noun)
+        if identity is not None:
+            use(identity)
+            return
+        param = tpl.parameter_ref(node)
+        if param is not None and len(self.graph.unresolved) > before:
+            self.pending.append((tpl, param, kind, node, use, self.graph.unresolved[-1]))
+
+    def _declare(self, tpl: Template) -> dict[str, Identity]:
         identities: dict[str, Identity] = {}
         for logical in tpl.resources:
             kind_name = IDENTITY_TYPES.get(tpl.type_of(logical))
@@ -91,6 +132,9 @@ class CloudFormationExtractor:
             identities[logical] = identity
             self.by_name.setdefault((kind, display), identity)
             self.graph.identities.append(identity)
+        return identities
+
+    def _template(self, tpl: Template, identities: dict[str, Identity]) -> None:
         for logical, identity in identities.items():
             self._identity_policies(tpl, logical, identity)
             self._trust(tpl, logical, identity)
@@ -184,13 +228,15 @@ class CloudFormationExtractor:
                     roles = tpl.resolve(profile.items.get("Roles", Sequence([], profile.span))) if profile else None
                     node = roles.items[0] if isinstance(roles, Sequence) and roles.items else node
                 noun = "instance profile" if attr == "IamInstanceProfile" and target is None else "role"
-                identity = self._identity(tpl, identities, "role", node, noun)
-                if identity is not None:
-                    suffix, uses = "", None
-                    if attr == "ExecutionRoleArn":
-                        suffix, uses = " (execution role)", agent_uses(props.items.get("ContainerDefinitions"), tpl.resolve)
-                    workload = Workload("aws", kind, logical + suffix, _key_span(tpl, logical), identity, agent_uses=uses)
-                    self.graph.workloads.append(workload)
+                suffix, uses = "", None
+                if attr == "ExecutionRoleArn":
+                    suffix, uses = " (execution role)", agent_uses(props.items.get("ContainerDefinitions"), tpl.resolve)
+                name, span = logical + suffix, _key_span(tpl, logical)
+
+                self._bind(tpl, identities, "role", node, self._runner(kind, name, span, uses), noun)
+
+    def _runner(self, kind: str, name: str, span: Span, uses: tuple[str, ...] | None) -> Use:
+        return lambda identity: self.graph.workloads.append(Workload("aws", kind, name, span, identity, agent_uses=uses))
 
     def _identity_policies(self, tpl: Template, logical: str, identity: Identity) -> None:
         props = tpl.properties(logical)
@@ -318,23 +364,29 @@ class CloudFormationExtractor:
         for prop, kind in (("Roles", "role"), ("Users", "user"), ("Groups", "group")):
             node = tpl.resolve(props.items[prop]) if props and prop in props.items else None
             for item in _branches(node.items if isinstance(node, Sequence) else [], tpl):
-                identity = self._identity(tpl, identities, kind, item)
-                if identity is not None:
-                    self.graph.bindings.append(Binding(identity, policy, item.span, f"{prop} of {logical}"))
+                self._bind(tpl, identities, kind, item, self._binder(policy, item.span, f"{prop} of {logical}"))
 
     def _single(self, tpl: Template, logical: str, identities: dict[str, Identity]) -> None:
         kind, prop = SINGLE_POLICY_TYPES[tpl.type_of(logical)]
         policy = self._make_standalone(tpl, logical, "PolicyName")
         props = tpl.properties(logical)
         if props is not None and prop in props.items:
-            identity = self._identity(tpl, identities, kind, props.items[prop])
-            if identity is not None:
-                self.graph.bindings.append(Binding(identity, policy, props.items[prop].span, f"{prop} of {logical}"))
+            node = props.items[prop]
+            self._bind(tpl, identities, kind, node, self._binder(policy, node.span, f"{prop} of {logical}"))
 
-    def _identity(self, tpl: Template, identities: dict[str, Identity], kind: str, node: Node, noun: str = "") -> Identity | None:
+    def _binder(self, policy: Policy, span: Span, via: str) -> Use:
+        return lambda identity: self.graph.bindings.append(Binding(identity, policy, span, via))
+
+    def _identity(
+        self, tpl: Template, identities: dict[str, Identity], kind: str, node: Node, noun: str = "", depth: int = 0
+    ) -> Identity | None:
         target = tpl.logical_ref(node)
         if target is not None:
             return identities.get(target)
+        outer = tpl.input(node)
+        if outer is not None and depth < 10:  # a parameter its parent stack passes: the value written there
+            parent, value_node = outer
+            return self._identity(parent, self.declared[id(parent)], kind, value_node, noun, depth + 1)
         value = tpl.resolve(node)
         if isinstance(value, Scalar) and isinstance(value.value, str) and value.value:
             return aws_named(self.graph, self.by_name, kind, value.value)
@@ -352,27 +404,3 @@ def _category(value: Node) -> str:
     if fn == "Fn::ImportValue":
         return "Fn::ImportValue"
     return "parameter without default" if fn == "Ref" else "unknown value"
-
-
-def _json_string(node: Node, invalid: list[tuple[Span, str]]) -> Node | None:
-    """A policy written as a JSON string (`AssumeRolePolicyDocument: >` then JSON): its nodes, each
-    placed at the whole string, since a folded YAML scalar does not keep the JSON's own positions."""
-    if not isinstance(node, Scalar) or not isinstance(node.value, str) or not node.value.lstrip().startswith("{"):
-        return None
-    from jeplint.parse.jsonpos import load_json
-
-    try:
-        parsed = load_json(node.value, node.span.path)
-    except ParseError as exc:
-        invalid.append((node.span, f"not analysed: the policy document is not valid JSON: {exc.reason}"))
-        return None
-    stack: list[Node] = [parsed]
-    while stack:
-        current = stack.pop()
-        current.span = node.span
-        if isinstance(current, Mapping):
-            current.key_spans = dict.fromkeys(current.key_spans, node.span)
-            stack.extend(current.items.values())
-        elif isinstance(current, Sequence):
-            stack.extend(current.items)
-    return parsed
