@@ -116,3 +116,10 @@ def test_nested_stack_parameters_name_the_parents_role(in_root: Path, parent_fir
     ]
     assert [(w.name, w.identity.name) for w in graph.workloads] == [("Drain", "WorkerRole")]
     assert graph.unresolved == []  # the notes said before the parent was read are withdrawn
+
+
+def test_sam_globals_permissions_boundary(in_root: Path) -> None:
+    result = _scan("cfn-globals", ("JEP1",))
+    boundaries = {i.name: i.boundary.name if i.boundary else None for i in result.graph.identities}
+    assert boundaries == {"ReaderRole (SAM role of Reader)": "TeamBoundary", "WriterRole (SAM role of Writer)": "PowerUserAccess"}
+    assert result.findings == []  # before: TeamBoundary read as a policy attached to no identity (JEP105)

@@ -14,6 +14,7 @@ from jeplint.parse.nodes import Mapping, Node, ParseError, Scalar, Sequence, Spa
 from jeplint.placeholders import substitute
 
 _PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+_GLOBALS = {"AWS::Serverless::Function": "Function", "AWS::Serverless::StateMachine": "StateMachine"}
 _SUB_TARGET = re.compile(
     r"^(?:\$\{(\w+)(?:\.Arn)?\}"
     r"|arn:(?:\$\{AWS::Partition\}|aws[\w-]*):iam::(?:\$\{AWS::AccountId\}|\d{12}):"
@@ -41,12 +42,21 @@ class Template:
         # parameter -> (parent template, the value its nested-stack resource passes), set by
         # `cfn_nested.link_nested_stacks` when the parent is in the scan
         self.inputs: dict[str, tuple[Template, Node]] = {}
+        sections = root.get("Globals")  # SAM: properties every function (state machine, ...) takes
+        self.globals = (
+            {k: v for k, v in sections.items.items() if isinstance(v, Mapping)} if isinstance(sections, Mapping) else {}
+        )
         conditions = root.get("Conditions")
         self.conditions: dict[str, Node] = dict(conditions.items) if isinstance(conditions, Mapping) else {}
 
     def type_of(self, logical: str) -> str:
         kind = self.resources[logical].get("Type") if logical in self.resources else None
         return str(kind.value) if isinstance(kind, Scalar) else ""
+
+    def global_property(self, logical: str, name: str) -> Node | None:
+        """A SAM `Globals` property the resource takes when it does not write its own."""
+        section = _GLOBALS.get(self.type_of(logical))
+        return self.globals[section].items.get(name) if section in self.globals else None
 
     def properties(self, logical: str) -> Mapping | None:
         props = self.resources[logical].get("Properties")

@@ -273,7 +273,7 @@ class CloudFormationExtractor:
         arns = tpl.resolve(props.items["ManagedPolicyArns"]) if "ManagedPolicyArns" in props.items else None
         for item in _branches(arns.items if isinstance(arns, Sequence) else [], tpl):
             self._attach_arn(tpl, identity, item, f"ManagedPolicyArns of {logical}")
-        boundary = props.items.get("PermissionsBoundary")
+        boundary = props.items.get("PermissionsBoundary") or tpl.global_property(logical, "PermissionsBoundary")
         if boundary is not None:
             value = tpl.resolve(boundary)
             target = tpl.logical_ref(boundary)
