@@ -123,3 +123,13 @@ def test_sam_globals_permissions_boundary(in_root: Path) -> None:
     boundaries = {i.name: i.boundary.name if i.boundary else None for i in result.graph.identities}
     assert boundaries == {"ReaderRole (SAM role of Reader)": "TeamBoundary", "WriterRole (SAM role of Writer)": "PowerUserAccess"}
     assert result.findings == []  # before: TeamBoundary read as a policy attached to no identity (JEP105)
+
+
+def test_cloudformation_workloads_named_below_the_properties(in_root: Path) -> None:
+    result = _scan("cfn-workloads", ("JEP303",))
+    assert sorted((w.kind, w.name, w.identity.name) for w in result.graph.workloads) == [
+        ("EC2 launch template", "NodeTemplate", "NodeRole"),  # through the instance profile's Arn
+        ("EKS node group", "Nodes", "NodeRole"),
+        ("EventBridge rule", "Nightly", "EventsRole"),  # two targets, one workload
+        ("EventBridge schedule", "Hourly", "EventsRole"),
+    ]

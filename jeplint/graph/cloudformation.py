@@ -15,6 +15,7 @@ from jeplint.graph.aws_managed import managed_policy, managed_policy_by_name
 from jeplint.graph.cfn_nested import link_nested_stacks
 from jeplint.graph.cfn_resources import add_resource_policies
 from jeplint.graph.cfn_template import Template, _branches, _intrinsic_text, _json_string, _key_span, _template_value
+from jeplint.graph.cfn_workloads import WORKLOADS, nodes_at, takes_profile
 from jeplint.graph.ecs import agent_uses
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
@@ -41,17 +42,6 @@ SINGLE_POLICY_TYPES = {
 }
 # SAM resources that make their own role from `Policies` unless they name a `Role`: the workload kind
 SAM_ROLES = {"AWS::Serverless::Function": "Lambda function", "AWS::Serverless::StateMachine": "Step Functions state machine"}
-# Workloads: resource type -> (kind, properties naming the role or instance profile)
-WORKLOADS = {
-    "AWS::Lambda::Function": ("Lambda function", ("Role",)),
-    "AWS::Serverless::Function": ("Lambda function", ("Role",)),
-    "AWS::Serverless::StateMachine": ("Step Functions state machine", ("Role",)),
-    "AWS::ECS::TaskDefinition": ("ECS task definition", ("TaskRoleArn", "ExecutionRoleArn")),
-    "AWS::CodeBuild::Project": ("CodeBuild project", ("ServiceRole",)),
-    "AWS::StepFunctions::StateMachine": ("Step Functions state machine", ("RoleArn",)),
-    "AWS::EC2::Instance": ("EC2 instance", ("IamInstanceProfile",)),
-    "AWS::Glue::Job": ("Glue job", ("Role",)),
-}
 
 
 class CloudFormationExtractor:
@@ -60,6 +50,7 @@ class CloudFormationExtractor:
         self.by_name: dict[tuple[str, str], Identity] = {}
         self.declared: dict[int, dict[str, Identity]] = {}  # id(template) -> its identities by logical id
         self.templates: list[Template] = []
+        self.runs: set[tuple[str, str, Span, str]] = set()  # workloads made (kind, name, where, identity)
         # references to a parameter no parent stack read so far passes: (template, parameter, kind,
         # node, what to do with the identity, the unresolved note to withdraw)
         self.pending: list[tuple[Template, str, str, Node, Use, tuple[Span, str, str]]] = []
@@ -218,16 +209,13 @@ class CloudFormationExtractor:
             if props is None or rtype not in WORKLOADS:
                 continue
             kind, attrs = WORKLOADS[rtype]
-            for attr in attrs:
-                node = props.items.get(attr)
-                if node is None:
-                    continue
+            for attr, node in [(path, found) for path in attrs for found in nodes_at(props, path)]:
                 target = tpl.logical_ref(node)
                 if target is not None and tpl.type_of(target) == "AWS::IAM::InstanceProfile":
                     profile = tpl.properties(target)
                     roles = tpl.resolve(profile.items.get("Roles", Sequence([], profile.span))) if profile else None
                     node = roles.items[0] if isinstance(roles, Sequence) and roles.items else node
-                noun = "instance profile" if attr == "IamInstanceProfile" and target is None else "role"
+                noun = "instance profile" if takes_profile(attr) and target is None else "role"
                 suffix, uses = "", None
                 if attr == "ExecutionRoleArn":
                     suffix, uses = " (execution role)", agent_uses(props.items.get("ContainerDefinitions"), tpl.resolve)
@@ -236,7 +224,12 @@ class CloudFormationExtractor:
                 self._bind(tpl, identities, "role", node, self._runner(kind, name, span, uses), noun)
 
     def _runner(self, kind: str, name: str, span: Span, uses: tuple[str, ...] | None) -> Use:
-        return lambda identity: self.graph.workloads.append(Workload("aws", kind, name, span, identity, agent_uses=uses))
+        def run(identity: Identity) -> None:
+            if (kind, name, span, identity.key) not in self.runs:  # one workload per role (rule targets)
+                self.runs.add((kind, name, span, identity.key))
+                self.graph.workloads.append(Workload("aws", kind, name, span, identity, agent_uses=uses))
+
+        return run
 
     def _identity_policies(self, tpl: Template, logical: str, identity: Identity) -> None:
         props = tpl.properties(logical)
