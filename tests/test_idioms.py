@@ -133,3 +133,22 @@ def test_cloudformation_workloads_named_below_the_properties(in_root: Path) -> N
         ("EventBridge rule", "Nightly", "EventsRole"),  # two targets, one workload
         ("EventBridge schedule", "Hourly", "EventsRole"),
     ]
+
+
+def test_sam_policy_templates_come_from_sams_own_table(in_root: Path) -> None:
+    result = _scan("cfn-sam-templates")
+    policies = {b.policy.name: b.policy for b in result.graph.bindings}
+    sns = policies["SAM SNSCrudPolicy"]
+    assert [([a.text for a in g.actions], [r.text for r in g.resources]) for g in sns.grants] == [
+        (
+            ["sns:ListSubscriptionsByTopic", "sns:CreateTopic", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Publish"],
+            ["arn:aws:sns:${AWS::Region}:${AWS::AccountId}:alerts*"],
+        )
+    ]
+    assert len(policies["SAM KinesisStreamReadPolicy"].grants) == 2
+    # SAM's template is conditioned on the rotation function: not read wider than SAM makes it
+    rotation = policies["SAM AWSSecretsManagerRotationPolicy"]
+    assert (rotation.grants, rotation.unresolved) == (
+        [],
+        "SAM policy template AWSSecretsManagerRotationPolicy is not in jeplint's table",
+    )

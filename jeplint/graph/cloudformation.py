@@ -20,7 +20,7 @@ from jeplint.graph.ecs import agent_uses
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
 from jeplint.graph.policy import describe, grants_from_document
-from jeplint.graph.sam import TEMPLATES
+from jeplint.graph.sam import template
 from jeplint.parse import ParsedFile
 from jeplint.parse.nodes import Mapping, Node, Scalar, Sequence, Span
 
@@ -294,7 +294,7 @@ class CloudFormationExtractor:
     def _sam_template(self, tpl: Template, logical: str, identity: Identity, index: int, entry: Mapping) -> None:
         ((name, params),) = entry.items.items()
         policy = Policy("aws", "inline", f"SAM {name}", f"{tpl.path}#{logical}/Policies/{index}", entry.span)
-        statements = TEMPLATES.get(name)
+        statements = template(name)
         if statements is None:
             policy.unresolved = f"SAM policy template {name} is not in jeplint's table"
         values: dict[str, str] = {}
