@@ -152,3 +152,13 @@ def test_sam_policy_templates_come_from_sams_own_table(in_root: Path) -> None:
         [],
         "SAM policy template AWSSecretsManagerRotationPolicy is not in jeplint's table",
     )
+
+
+def test_sam_attaches_its_own_managed_policies_to_the_role_it_makes(in_root: Path) -> None:
+    result = _scan("cfn-sam-templates")
+    assert [held for held in _held(result, "ConsumerRole (SAM role of Consumer)") if "SAM makes" in held[1]] == [
+        ("AWSLambdaBasicExecutionRole", "role SAM makes for Consumer (always)"),
+        ("AWSLambdaSQSQueueExecutionRole", "role SAM makes for Consumer (event Work, SQS)"),  # not the Schedule event
+        ("AWSLambdaVPCAccessExecutionRole", "role SAM makes for Consumer (VpcConfig)"),
+        ("AWSXrayWriteOnlyAccess", "role SAM makes for Consumer (Tracing)"),
+    ]

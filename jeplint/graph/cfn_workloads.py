@@ -1,10 +1,14 @@
 """CloudFormation resources that run as an IAM role (workloads): resource type -> (kind, where the
 role or instance profile is named). A path is property names joined by dots; `[]` walks each item
-of a list (`Targets[].RoleArn` of an EventBridge rule)."""
+of a list (`Targets[].RoleArn` of an EventBridge rule). And the managed policies SAM itself attaches
+to the role it makes for a function."""
 
 from __future__ import annotations
 
-from jeplint.parse.nodes import Mapping, Node, Sequence
+from jeplint.graph.aws_managed import managed_policy
+from jeplint.graph.cfn_template import Template, _key_span
+from jeplint.graph.model import Binding, Graph, Identity
+from jeplint.parse.nodes import Mapping, Node, Scalar, Sequence
 
 WORKLOADS = {
     "AWS::Lambda::Function": ("Lambda function", ("Role",)),
@@ -48,3 +52,39 @@ def nodes_at(props: Mapping, path: str) -> list[Node]:
         found = [node.items[key] for node in current if isinstance(node, Mapping) and key in node.items]
         current = [item for node in found for item in (node.items if isinstance(node, Sequence) else [])] if each else found
     return current
+
+
+# The AWS managed policies SAM attaches to the role it makes for a function (aws-sam-translator,
+# `SamFunction._construct_role` and the pull event sources): always basic execution (logs), X-Ray when
+# `Tracing` is set and not Disabled, VPC access with `VpcConfig`, and one per polled event source.
+SAM_BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+SAM_TRACING = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"
+SAM_VPC = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+SAM_EVENT_SOURCES = {
+    "Kinesis": "arn:aws:iam::aws:policy/service-role/AWSLambdaKinesisExecutionRole",
+    "DynamoDB": "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole",
+    "SQS": "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole",
+    "MSK": "arn:aws:iam::aws:policy/service-role/AWSLambdaMSKExecutionRole",
+}
+
+
+def sam_implied(graph: Graph, tpl: Template, logical: str, identity: Identity) -> None:
+    """Bind the managed policies SAM attaches to the role it makes for function `logical`."""
+    props = tpl.properties(logical)
+    items = props.items if props is not None else {}
+    via = f"role SAM makes for {logical}"
+    attached = [(SAM_BASIC, _key_span(tpl, logical), f"{via} (always)")]
+    tracing = tpl.resolve(items["Tracing"]) if "Tracing" in items else None
+    if tracing is not None and not (isinstance(tracing, Scalar) and tracing.value == "Disabled"):
+        attached.append((SAM_TRACING, items["Tracing"].span, f"{via} (Tracing)"))
+    if "VpcConfig" in items:
+        attached.append((SAM_VPC, items["VpcConfig"].span, f"{via} (VpcConfig)"))
+    events = items.get("Events")
+    for name, event in events.items.items() if isinstance(events, Mapping) else []:
+        kind = event.items.get("Type") if isinstance(event, Mapping) else None
+        if isinstance(kind, Scalar) and str(kind.value) in SAM_EVENT_SOURCES:
+            attached.append((SAM_EVENT_SOURCES[str(kind.value)], kind.span, f"{via} (event {name}, {kind.value})"))
+    for arn, span, why in attached:
+        policy = managed_policy(graph, arn, span)
+        if policy is not None and not any(b.policy is policy for b in graph.bindings_of(identity)):
+            graph.bindings.append(Binding(identity, policy, span, why))

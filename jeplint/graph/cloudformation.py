@@ -15,7 +15,7 @@ from jeplint.graph.aws_managed import managed_policy, managed_policy_by_name
 from jeplint.graph.cfn_nested import link_nested_stacks
 from jeplint.graph.cfn_resources import add_resource_policies
 from jeplint.graph.cfn_template import Template, _branches, _intrinsic_text, _json_string, _key_span, _template_value
-from jeplint.graph.cfn_workloads import WORKLOADS, nodes_at, takes_profile
+from jeplint.graph.cfn_workloads import WORKLOADS, nodes_at, sam_implied, takes_profile
 from jeplint.graph.ecs import agent_uses
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Policy, Value, Workload
 from jeplint.graph.names import aws_named
@@ -128,6 +128,8 @@ class CloudFormationExtractor:
     def _template(self, tpl: Template, identities: dict[str, Identity]) -> None:
         for logical, identity in identities.items():
             self._identity_policies(tpl, logical, identity)
+            if tpl.type_of(logical) == "AWS::Serverless::Function":
+                sam_implied(self.graph, tpl, logical, identity)
             self._trust(tpl, logical, identity)
         for logical in tpl.resources:
             rtype = tpl.type_of(logical)
