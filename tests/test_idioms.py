@@ -162,3 +162,11 @@ def test_sam_attaches_its_own_managed_policies_to_the_role_it_makes(in_root: Pat
         ("AWSLambdaVPCAccessExecutionRole", "role SAM makes for Consumer (VpcConfig)"),
         ("AWSXrayWriteOnlyAccess", "role SAM makes for Consumer (Tracing)"),
     ]
+
+
+def test_argo_rollouts_and_openshift_deployment_configs_run_as_their_serviceaccount(in_root: Path) -> None:
+    result = _scan("k8s-rollout", ("JEP303",))
+    assert sorted((w.kind, w.name, w.identity.name) for w in result.graph.workloads) == [
+        ("DeploymentConfig", "shop/legacy", "shop/checkout"),
+        ("Rollout", "shop/checkout", "shop/checkout"),
+    ]

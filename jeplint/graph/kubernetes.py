@@ -32,6 +32,8 @@ WORKLOAD_POD_SPEC = {
     "ReplicationController": ("spec", "template", "spec"),
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "Rollout": ("spec", "template", "spec"),  # Argo Rollouts
+    "DeploymentConfig": ("spec", "template", "spec"),  # OpenShift
 }
 
 
