@@ -170,3 +170,16 @@ def test_argo_rollouts_and_openshift_deployment_configs_run_as_their_serviceacco
         ("DeploymentConfig", "shop/legacy", "shop/checkout"),
         ("Rollout", "shop/checkout", "shop/checkout"),
     ]
+
+
+def test_unrendered_chart_namespaces_are_the_install_namespace(in_root: Path) -> None:
+    result = _scan("k8s-helm-chart")
+    accounts = {i.key: _held(result, i.name) for i in result.graph.identities if i.kind == "serviceaccount"}
+    assert accounts == {  # before: bound to a ServiceAccount in namespace "{{ .Release.Namespace }}", declared ones clean
+        'sa:@apply/{{ include "app.fullname" . }}': [("app-secrets", "ClusterRoleBinding app-secrets")],
+        "sa:@apply/worker": [("app-secrets", "ClusterRoleBinding worker-secrets")],
+    }
+    assert [i.span.path.rsplit("/", 1)[-1] for i in result.graph.identities if i.kind == "serviceaccount"] == [
+        "sa.yaml",
+        "sa2.yaml",
+    ]

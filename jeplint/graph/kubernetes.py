@@ -13,12 +13,10 @@ without one in the same namespace. Terraform's `kubernetes_*` resources default 
 
 from __future__ import annotations
 
-import re
-
 from jeplint.catalog.k8s import AGGREGATE_LABEL, AGGREGATES_FROM, BUILTIN_CLUSTER_ROLES
 from jeplint.graph.k8s_aws_auth import add_mappings, is_aws_auth
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Link, Policy, TokenMount, Value, Workload
-from jeplint.graph.names import APPLY_NAMESPACE, qualified
+from jeplint.graph.names import APPLY_NAMESPACE, helm_text, qualified
 from jeplint.graph.policy import identity_resolve, values_of
 from jeplint.parse import ParsedFile
 from jeplint.parse.nodes import Mapping, Node, Scalar, Sequence, Span
@@ -60,7 +58,8 @@ def _cloud_identity(cloud: list[Identity], platform: str, kind: str, value: str)
 
 def namespace_of(obj: Mapping, default: str = APPLY_NAMESPACE) -> str:
     """The object's `metadata.namespace`, else `default` (the namespace set at apply for a manifest)."""
-    return text(get(obj, "metadata", "namespace"), default)
+    written = text(get(obj, "metadata", "namespace"), default)
+    return default if "{{" in written else written  # a chart's `"{{ .Release.Namespace }}"`: set at install
 
 
 def get(node: Node | None, *path: str) -> Node | None:
@@ -143,7 +142,7 @@ class KubernetesExtractor:
         return namespace_of(obj, "default" if id(obj) in self.terraform else APPLY_NAMESPACE)
 
     def _account(self, obj: Mapping) -> None:
-        ns, name = self._namespace(obj), text(get(obj, "metadata", "name"))
+        ns, name = self._namespace(obj), text(get(obj, "metadata", "name")) or helm_text(get(obj, "metadata", "name"))
         key = f"sa:{ns}/{name}"
         if key in self.accounts:
             return
@@ -176,11 +175,14 @@ class KubernetesExtractor:
     def _subject(self, subject: Node, binding_ns: str) -> Identity | None:
         if not isinstance(subject, Mapping):
             return None
-        kind, name = text(subject.get("kind")), text(subject.get("name")) or _helm_value(subject.get("name"))
+        kind, name = text(subject.get("kind")), text(subject.get("name")) or helm_text(subject.get("name"))
         if not name:
             return None
         if kind == "ServiceAccount":
-            namespace = text(subject.get("namespace")) or _helm_value(subject.get("namespace")) or binding_ns
+            written = subject.get("namespace")
+            namespace = text(written) or binding_ns
+            if helm_text(written) or "{{" in namespace:  # a chart's `{{ .Release.Namespace }}`: set at install
+                namespace = APPLY_NAMESPACE
             return self._account_ref(namespace, name)
         if kind in ("User", "Group"):
             key = f"{kind.lower()}:{name}"
@@ -385,19 +387,6 @@ def objects(doc: Node) -> list[Mapping]:
     if text(doc.get("kind")).endswith("List") and isinstance(items, Sequence):
         return [item for item in items.items if isinstance(item, Mapping)]
     return [doc]
-
-
-_HELM_VALUE = re.compile(r'^\{"([^"{}]+)": null\}$')
-
-
-def _helm_value(node: Node | None) -> str:
-    """An unrendered Helm value written unquoted (`name: {{ .Values.name }}`), which YAML reads as
-    a mapping inside a mapping: the template as written, so the subject is named, not dropped."""
-    if isinstance(node, Mapping) and len(node.items) == 1:
-        match = _HELM_VALUE.match(next(iter(node.items)))
-        if match is not None:
-            return "{{ " + match.group(1).strip() + " }}"
-    return ""
 
 
 def _name_span(obj: Mapping) -> Span:
