@@ -82,6 +82,11 @@ from jeplint.report import json_report
 paths, select = json.loads(sys.argv[1]), tuple(json.loads(sys.argv[2]))
 lean = {"keep_lines": False} if "keep_lines" in run.Settings.__dataclass_fields__ else {}  # older checkouts
 settings = run.Settings(jobs=1, select=select, **lean)
+try:  # the compiled catalogues in the cache folder, as `jeplint scan` reads them (older checkouts: compiled here)
+    from jeplint.cache import use_catalogue_folder
+    use_catalogue_folder()
+except ImportError:
+    pass
 gc.disable()
 clock, out = time.process_time, {}
 start = clock()

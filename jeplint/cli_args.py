@@ -116,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="stop after this long (parse, graph, rules) and report what was not analysed (default 300; 0 = no limit)",
     )
-    scan.add_argument("--jobs", "-j", type=_jobs, default=0, help="parser processes (default: one per core)")
+    scan.add_argument(
+        "--jobs", "-j", type=_jobs, default=0, help="files parsed at once: this process and N-1 workers (default: one per core)"
+    )
     scan.add_argument(
         "--sarif-category",
         type=_category,

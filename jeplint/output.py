@@ -18,6 +18,7 @@ link's target, and `infra -> /elsewhere` must not make a scan read outside it.
 from __future__ import annotations
 
 import os
+import stat
 
 
 class OutputError(Exception):
@@ -42,10 +43,23 @@ def check_target(name: str, cwd: str | None = None) -> str:
 
 
 def write_atomic(name: str, text: str) -> None:
-    """Write `text` to `name` (checked by `check_target`) through a temporary file and a rename."""
+    """Write `text` to `name` (checked by `check_target`) through a temporary file and a rename; a
+    character device or a pipe (`/dev/null`, a FIFO a CI step reads) is written as it is: renaming a
+    file over it would replace the device (as root, `/dev/null` itself). A block device, a socket or
+    anything else that is not a regular file is refused."""
+    target = check_target(name)
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+            raise OutputError(f"{name} is not a regular file, a character device or a pipe")
+        with open(target, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        return
     import tempfile  # with its imports (shutil, random), only when a report is written to a file
 
-    target = check_target(name)
     folder = os.path.dirname(target)
     os.makedirs(folder, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".jeplint-", suffix=".tmp")

@@ -5,6 +5,7 @@ fields), the pre-commit pattern, `graph` with configuration, stdin, -V, argument
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -352,3 +353,33 @@ def test_readme_workflow_is_complete_for_private_repositories_and_forks() -> Non
         "${{ github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository }}"
     )
     assert "read-only token" in readme and "pull_request_target" in readme
+
+
+def test_a_report_written_to_a_pipe_is_written_in_it_never_replacing_it(tmp_path: Path) -> None:
+    """`--output` naming a FIFO or a character device (`/dev/null`) writes into it: renaming a
+    temporary file over it would replace the device itself (as root, `/dev/null`)."""
+    import socket
+    import stat
+    import threading
+
+    from jeplint.output import OutputError, write_atomic
+
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    write_atomic(str(fifo), '{"findings": []}\n')
+    reader.join(timeout=10)
+    assert received == ['{"findings": []}\n']
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still the pipe
+    plain = tmp_path / "report.json"
+    write_atomic(str(plain), "x\n")
+    assert (
+        plain.read_text(encoding="utf-8") == "x\n"
+        and [p.name for p in tmp_path.iterdir() if p.name.startswith(".jeplint-")] == []
+    )
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "s.sock"))
+        with pytest.raises(OutputError, match="not a regular file, a character device or a pipe"):
+            write_atomic(str(tmp_path / "s.sock"), "x\n")

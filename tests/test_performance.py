@@ -289,9 +289,38 @@ def test_a_one_file_terraform_scan_imports_only_what_it_needs(tmp_path: Path) ->
     JSON after the first scan), no TOML reader without a configuration file."""
     (tmp_path / "main.tf").write_text(_POLICY.replace("{comment}", ""), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "JEPLINT_CACHE_DIR": str(tmp_path / "cache")}
-    command = [sys.executable, "-c", _ONE_FILE_PROBE, "main.tf", "yaml", "tomllib"]
+    command = [sys.executable, "-c", _ONE_FILE_PROBE, "main.tf", "yaml", "tomllib", "hcl2", "regex"]
     runs = [subprocess.run(command, capture_output=True, text=True, env=env, check=True, cwd=tmp_path) for _ in "12"]
     first, second = (json.loads(run.stdout) for run in runs)
     assert first[:2] == second[:2] == [1, "main.tf:5:18: JEP101"]
     assert "yaml" in first[2]  # the rule catalogue parsed once, then kept as JSON
+    # the shipped parser: python-hcl2 is not imported, nor `regex` (Lark uses it only with regex=True)
+    assert not any(m.startswith(("hcl2", "regex")) for m in first[2])
     assert second[2] == []
+
+
+def test_the_post_lexer_is_jeplints_copy_only_while_python_hcl2s_is_that_same_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    from jeplint.parse import hcl, hcl_postlex
+
+    installed = hashlib.sha256(hcl.hcl2_file("postlexer.py").read_bytes()).hexdigest()
+    monkeypatch.setattr(hcl_postlex, "SOURCE_SHA256", installed)
+    assert type(hcl.post_lexer()) is hcl_postlex.PostLexer
+    monkeypatch.setattr(hcl_postlex, "SOURCE_SHA256", "0" * 64)  # another python-hcl2: its own post-lexer
+    other = hcl.post_lexer()
+    assert type(other).__module__ == "hcl2.postlexer"
+    from lark import Token
+
+    stream = [
+        Token("NAME", "a"),
+        Token("NL_OR_COMMENT", "\n"),
+        Token("PLUS", "+"),
+        Token("NL_OR_COMMENT", "\n"),
+        Token("NAME", "b"),
+    ]
+    assert (
+        [(t.type, str(t)) for t in other.process(iter(stream))]
+        == [(t.type, str(t)) for t in hcl_postlex.PostLexer().process(iter(stream))]
+        == [("NAME", "a"), ("PLUS", "\n+"), ("NL_OR_COMMENT", "\n"), ("NAME", "b")]
+    )

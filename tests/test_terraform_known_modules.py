@@ -72,7 +72,8 @@ def test_assumable_role_with_count_and_an_attachment_to_its_output(in_root: Path
             13,
             27,
             "role ScannerRole allows sessions of up to 12 hours (max_session_duration = 43200), over the 1-hour limit; "
-            "lower it to 1 hour: AWS SDKs and CI credential actions renew sessions themselves",
+            "lower it to 1 hour: AWS SDKs renew the sessions of instances, tasks and pods themselves "
+            "(a CI job gets one session: allow only as long as its longest job needs)",
         ),
         (
             "JEP106",

@@ -50,7 +50,9 @@ def add_parser(sub: argparse._SubParsersAction, rule_list: Convert, size: Conver
     diff.add_argument("--config", metavar="FILE", help="read this configuration file instead of searching for one")
     diff.add_argument("--max-file-size", type=size, default=None, metavar="SIZE", help="skip files larger than this (default 8M)")
     diff.add_argument("--timeout", type=seconds, default=None, metavar="SECONDS", help="per side (default 300; 0 = no limit)")
-    diff.add_argument("--jobs", "-j", type=int, default=0, help="parser processes (default: one per core)")
+    diff.add_argument(
+        "--jobs", "-j", type=int, default=0, help="files parsed at once: this process and N-1 workers (default: one per core)"
+    )
     diff.add_argument("--no-cache", action="store_true", help="neither read nor write cached parse results")
     what = diff.add_mutually_exclusive_group()
     what.add_argument("--fix", action="store_true", help="apply the fixes of the new and updated findings, then compare again")

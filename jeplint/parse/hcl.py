@@ -27,18 +27,30 @@ token helpers.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Callable
+from importlib.util import find_spec
+from pathlib import Path
 from typing import Any
 
-import hcl2.parser
-from hcl2.postlexer import PostLexer
-from lark import Lark, Token, Tree
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
-from lark.grammar import Rule
-from lark.lexer import TerminalDef
+# Lark imports the `regex` module when it is installed (python-hcl2 needs it) but uses it only for
+# parsers made with `regex=True`, which jeplint never makes (`_NO_CALLABLES`): it is kept out of
+# Lark's import (~6 ms of a one-file scan), and importable again right after.
+_REGEX_KEPT_OUT = "regex" not in sys.modules
+if _REGEX_KEPT_OUT:
+    sys.modules["regex"] = None  # type: ignore[assignment]
+try:
+    from lark import Lark, Token, Tree
+    from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
+finally:
+    if _REGEX_KEPT_OUT:
+        del sys.modules["regex"]
 
-from jeplint.parse.nodes import Block, Expr, Mapping, Node, ParseError, Scalar, Sequence, Span
+from jeplint.parse import hcl_postlex  # noqa: E402
+from jeplint.parse.nodes import Block, Expr, Mapping, Node, ParseError, Scalar, Sequence, Span  # noqa: E402
 
 TOO_DEEP = "HCL nested too deeply"
 MAX_DEPTH = 10_000  # brackets, braces, parentheses and interpolations open at once (see `_parse`)
@@ -106,12 +118,37 @@ def parse_template(text: str, path: str, span: Span) -> Node:
 _PARSER: list[Lark] = []  # this process's parser, once made (see `parser`)
 
 
+def hcl2_file(name: str) -> Path:
+    """A file of the installed python-hcl2 package (its grammar, its post-lexer), found without
+    importing the package: its `__init__` imports its whole API."""
+    spec = find_spec("hcl2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("python-hcl2 is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / name
+
+
+def post_lexer() -> Any:
+    """python-hcl2's post-lexer: jeplint's copy (`hcl_postlex`) while the installed one is that same
+    source, else python-hcl2's own."""
+    try:
+        same = hashlib.sha256(hcl2_file("postlexer.py").read_bytes()).hexdigest() == hcl_postlex.SOURCE_SHA256
+    except (ImportError, OSError):
+        same = False
+    if same:
+        return hcl_postlex.PostLexer()
+    from hcl2.postlexer import PostLexer
+
+    return PostLexer()
+
+
 def build_tables() -> tuple[dict[str, Any], dict[Any, Any]]:
     """python-hcl2's grammar compiled by Lark, as the plain data (`data`, `memo`) Lark serializes.
 
     Compiled from `hcl2.lark` itself, never through `hcl2.parser.parser()`: that keeps Lark's own
     grammar cache, a pickle. The post-lexer is an object, not data: `parser_from_tables` adds it."""
-    grammar = Lark.open("hcl2.lark", rel_to=hcl2.parser.__file__, parser="lalr", propagate_positions=False, postlex=PostLexer())
+    grammar = Lark.open(
+        "hcl2.lark", rel_to=str(hcl2_file("hcl2.lark")), parser="lalr", propagate_positions=False, postlex=post_lexer()
+    )
     data, memo = grammar.memo_serialize([TerminalDef, Rule])
     data["options"] = {**data["options"], **_NO_CALLABLES}
     if sys.version_info >= (3, 11):  # possessive repetition
@@ -145,7 +182,7 @@ def parser_from_tables(data: dict[str, Any], memo: dict[Any, Any]) -> Lark:
     ):
         raise ValueError("parser tables: unexpected options")
     data = {**data, "options": {**options, **_NO_CALLABLES}}
-    parser = Lark._load_from_dict(data, memo, propagate_positions=False, postlex=PostLexer())
+    parser = Lark._load_from_dict(data, memo, propagate_positions=False, postlex=post_lexer())
     _rules_by_identity(parser)
     return parser
 

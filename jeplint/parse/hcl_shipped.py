@@ -6,9 +6,9 @@ therefore ships the parser itself, as Lark builds it from the tables (`hcl.build
 read in ~7 ms (not compressed, which took 1.5 ms more: git and wheels compress it). It is part of
 the package, as trusted as its code, and is still read with care:
 
-- it is used only when it was made from the grammar file and Lark installed here (`tables_key`)
+- it is used only when it was made from the grammar file, post-lexer and Lark installed here (`tables_key`)
   and its SHA-256 matches (a damaged file is refused before it is read);
-- the unpickler makes only Lark's own classes, python-hcl2's post-lexer, `functools.partial`,
+- the unpickler makes only Lark's own classes, python-hcl2's post-lexer (jeplint's copy of it), `functools.partial`,
   `hcl._Rule` and the two references below (`_action`, `_re`); anything else refuses the file.
 
 Nothing is ever pickled to or read from the cache folder: when the shipped parser does not fit the
@@ -24,14 +24,15 @@ import pickle
 import re
 import sys
 import types
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from lark import Lark
 
 SHIPPED_PARSER = "hcl-parser.pickle"  # in jeplint/data: `<key>\n<sha-256 of body>\n<body>` (git and wheels compress it)
-SHIPPED_FORMAT = 3  # part of the key: bump when what is pickled changes (2: marshal tables; 3: the parser)
+SHIPPED_FORMAT = (
+    4  # part of the key: bump when what is pickled changes (2: marshal tables; 3: the parser; 4: its post-lexer copied)
+)
 
 # What the shipped parser may be made of: Lark's classes (found by name in these modules) and these.
 _LARK_MODULES = frozenset(
@@ -49,7 +50,7 @@ _LARK_MODULES = frozenset(
 )
 _OTHERS = frozenset(
     {
-        ("hcl2.postlexer", "PostLexer"),
+        ("jeplint.parse.hcl_postlex", "PostLexer"),  # python-hcl2's, copied (`hcl.post_lexer`)
         ("functools", "partial"),
         ("jeplint.parse.hcl", "_Rule"),  # Lark's Rule compared by identity (`hcl._rules_by_identity`)
         (__name__, "_action"),
@@ -59,12 +60,14 @@ _OTHERS = frozenset(
 
 
 def tables_key() -> str:
-    """What the parser is made from: python-hcl2's grammar file, Lark's version, whether the lean
-    (possessive) patterns apply and `SHIPPED_FORMAT`. The shipped parser is used only when it matches."""
-    import hcl2.parser
+    """What the parser is made from: python-hcl2's grammar file and post-lexer, Lark's version,
+    whether the lean (possessive) patterns apply and `SHIPPED_FORMAT`. The shipped parser is used
+    only when it matches. Read without importing python-hcl2 (`hcl.hcl2_file`)."""
     import lark
 
-    grammar = Path(hcl2.parser.__file__).with_name("hcl2.lark").read_bytes()
+    from jeplint.parse.hcl import hcl2_file
+
+    grammar = hcl2_file("hcl2.lark").read_bytes() + b"\0" + hcl2_file("postlexer.py").read_bytes()
     lean = "lean" if sys.version_info >= (3, 11) else "plain"
     return hashlib.sha256(grammar + f"\0{lark.__version__}\0{lean}\0{SHIPPED_FORMAT}".encode()).hexdigest()
 
