@@ -116,14 +116,11 @@ def add_mappings(
                     graph.bindings.append(Binding(user, admin, item.span, f"{via} (group {MASTERS})", scope_kind="cluster"))
                 continue
             for binding in group_bindings.get(name, []):
-                graph.bindings.append(
-                    Binding(
-                        user,
-                        binding.policy,
-                        item.span,
-                        f"{binding.via} ({via}, group {name})",
-                        scope_kind=binding.scope_kind,
-                        namespace=binding.namespace,
-                        group=binding.identity,
-                    )
-                )
+                graph.bindings.append(member_binding(binding, user, item.span, f"{binding.via} ({via}, group {name})"))
+
+
+def member_binding(binding: Binding, member: Identity, span: Span, via: str) -> Binding:
+    """The group's `binding`, held by `member` of that group."""
+    return Binding(
+        member, binding.policy, span, via, scope_kind=binding.scope_kind, namespace=binding.namespace, group=binding.identity
+    )

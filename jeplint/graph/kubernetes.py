@@ -14,7 +14,7 @@ without one in the same namespace. Terraform's `kubernetes_*` resources default 
 from __future__ import annotations
 
 from jeplint.catalog.k8s import AGGREGATE_LABEL, AGGREGATES_FROM, BUILTIN_CLUSTER_ROLES
-from jeplint.graph.k8s_aws_auth import add_mappings, is_aws_auth
+from jeplint.graph.k8s_aws_auth import add_mappings, is_aws_auth, member_binding
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Link, Policy, TokenMount, Value, Workload
 from jeplint.graph.names import APPLY_NAMESPACE, helm_text, qualified
 from jeplint.graph.policy import identity_resolve, values_of
@@ -127,15 +127,7 @@ class KubernetesExtractor:
                 continue
             for account in members:
                 self.graph.bindings.append(
-                    Binding(
-                        account,
-                        binding.policy,
-                        binding.span,
-                        f"{binding.via} (member of group {group})",
-                        scope_kind=binding.scope_kind,
-                        namespace=binding.namespace,
-                        group=binding.identity,
-                    )
+                    member_binding(binding, account, binding.span, f"{binding.via} (member of group {group})")
                 )
 
     def _namespace(self, obj: Mapping) -> str:
