@@ -183,3 +183,17 @@ def test_unrendered_chart_namespaces_are_the_install_namespace(in_root: Path) ->
         "sa.yaml",
         "sa2.yaml",
     ]
+
+
+def test_the_role_sam_makes_is_named_by_its_logical_id(in_root: Path) -> None:
+    result = _scan("cfn-sam-role-names")
+    assert _held(result, "IngestRole (SAM role of Ingest)") == [
+        ("AWSLambdaBasicExecutionRole", "role SAM makes for Ingest (always)"),
+        ("DataKey", "key policy of DataKey names it as a principal"),
+        ("IngestWrites", "Roles of IngestWrites"),
+    ]
+    assert [(f.rule_id, f.span.line, f.message.split(" can ")[0]) for f in result.findings] == [
+        ("JEP105", 18, "role IngestRole (SAM role of Ingest)"),  # before: a policy attached to no identity
+        ("JEP102", 26, "role IngestRole (SAM role of Ingest)"),  # before: missed
+    ]
+    assert result.graph.unresolved == []

@@ -31,7 +31,8 @@ def add_resource_policies(graph: Graph, tpl: Template, identities: dict[str, Ide
         written = value.unresolved.removeprefix("AWS:") if value.text is None else ""
         for fn in ("Fn::GetAtt ", "Ref "):
             if written.startswith(fn):
-                found = identities.get(written[len(fn) :].split(".", 1)[0])
+                name = written[len(fn) :].split(".", 1)[0]
+                found = identities.get(tpl.aliases.get(name, name))
                 return found if found is not None and found.kind in ("role", "user") else None
         return None
 

@@ -33,6 +33,9 @@ class Template:
         }
         # The logical id key is the most useful anchor for a whole resource.
         self.key_spans: dict[str, Span] = resources.key_spans if isinstance(resources, Mapping) else {}
+        # `<Function>Role`, the logical id of the role SAM makes for a function or state machine
+        # without `Role`: templates name it (`Roles: [!Ref ApiFunctionRole]`) -> the SAM resource
+        self.aliases = {f"{logical}Role": logical for logical in self.resources if self._makes_role(logical)}
         params = root.get("Parameters")
         self.defaults: dict[str, Node] = {}
         self.parameters = set(params.items) if isinstance(params, Mapping) else set()
@@ -48,6 +51,11 @@ class Template:
         )
         conditions = root.get("Conditions")
         self.conditions: dict[str, Node] = dict(conditions.items) if isinstance(conditions, Mapping) else {}
+
+    def _makes_role(self, logical: str) -> bool:
+        props = self.properties(logical)
+        named = props is not None and "Role" in props.items
+        return self.type_of(logical) in _GLOBALS and not named and f"{logical}Role" not in self.resources
 
     def type_of(self, logical: str) -> str:
         kind = self.resources[logical].get("Type") if logical in self.resources else None
@@ -203,6 +211,7 @@ class Template:
                 return self._sub_target(arg)
             if target in self.resources:
                 return target
+            return self.aliases.get(target or "")
         return None
 
     def _sub_target(self, arg: Node) -> str | None:
@@ -219,7 +228,7 @@ class Template:
             return None
         if name in variables:
             return self.logical_ref(variables[name])
-        return name if name in self.resources else None
+        return name if name in self.resources else self.aliases.get(name)
 
 
 def _no_value(node: Node) -> bool:

@@ -333,7 +333,7 @@ class CloudFormationExtractor:
             if rendered is not None and ":policy/" in str(rendered.text) and ":iam::aws:policy/" not in str(rendered.text):
                 self._unresolved(item, "policy declared outside the scan", f"the policy {rendered.text} ({via})")
             else:
-                self._unresolved(item, _category(value), f"the policy named by {describe(value)} ({via})")
+                self._unresolved(item, _category(value, tpl), f"the policy named by {describe(value)} ({via})")
 
     def _make_standalone(self, tpl: Template, logical: str, name_prop: str) -> Policy:
         key = f"{tpl.path}#{logical}"
@@ -386,16 +386,16 @@ class CloudFormationExtractor:
         if isinstance(value, Scalar) and isinstance(value.value, str) and value.value:
             return aws_named(self.graph, self.by_name, kind, value.value)
         if not (isinstance(value, Mapping) and not value.items):  # not an `AWS::NoValue` branch
-            self._unresolved(node, _category(value), f"the {noun or kind} named by {describe(value)}")
+            self._unresolved(node, _category(value, tpl), f"the {noun or kind} named by {describe(value)}")
         return None
 
     def _unresolved(self, node: Node, category: str, what: str) -> None:
         self.graph.unresolved.append((node.span, category, f"IAM reference not resolved: {what}"))
 
 
-def _category(value: Node) -> str:
+def _category(value: Node, tpl: Template) -> str:
     """Why a CloudFormation reference is not known: another stack's export, a parameter, else."""
     fn = next(iter(value.items), "") if isinstance(value, Mapping) and len(value.items) == 1 else ""
     if fn == "Fn::ImportValue":
         return "Fn::ImportValue"
-    return "parameter without default" if fn == "Ref" else "unknown value"
+    return "parameter without default" if fn == "Ref" and tpl.parameter_ref(value) else "unknown value"
