@@ -30,7 +30,7 @@ def test_holders_found_or_where_the_policy_leaves_the_scan(in_root: Path) -> Non
     ]
     oidc = "module.ci_role (github.com/example/terraform-github-oidc-role?ref=v1.0.0)"
     assert got == [
-        ("JEP104", "helm/templates/clusterrole.yaml", 8, 13, "serviceaccount {{ .Values.namespace }}/{{ .Values.name }}"),
+        ("JEP104", "helm/templates/clusterrole.yaml", 8, 13, "serviceaccount {{ .Values.name }} (namespace set at apply)"),
         (
             "JEP105",
             "library/modules/policy/main.tf",

@@ -158,7 +158,7 @@ def test_sam_templates_memberships_and_instance_profiles(in_root: Path) -> None:
     result = _scan("cfn-sam")
     function = next(i for i in result.graph.identities if i.name.startswith("ResizeFunctionRole"))
     policies = {b.policy.name: b.policy for b in result.graph.bindings_of(function)}
-    assert sorted(policies) == ["ResizeFunction policy 2", "SAM S3ReadPolicy"]
+    assert sorted(policies) == ["AWSLambdaBasicExecutionRole", "ResizeFunction policy 2", "SAM S3ReadPolicy"]
     (read,) = policies["SAM S3ReadPolicy"].grants
     assert [v.text for v in read.resources] == ["arn:aws:s3:::uploads", "arn:aws:s3:::uploads/*"]
     host = next(i for i in result.graph.identities if i.name == "batch-host")

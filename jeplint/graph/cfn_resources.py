@@ -31,7 +31,8 @@ def add_resource_policies(graph: Graph, tpl: Template, identities: dict[str, Ide
         written = value.unresolved.removeprefix("AWS:") if value.text is None else ""
         for fn in ("Fn::GetAtt ", "Ref "):
             if written.startswith(fn):
-                found = identities.get(written[len(fn) :].split(".", 1)[0])
+                name = written[len(fn) :].split(".", 1)[0]
+                found = identities.get(tpl.aliases.get(name, name))
                 return found if found is not None and found.kind in ("role", "user") else None
         return None
 
@@ -43,7 +44,7 @@ def add_resource_policies(graph: Graph, tpl: Template, identities: dict[str, Ide
             noun, prop, target = RESOURCE_POLICY_TYPES[rtype]
             resource = _named(tpl, props.items.get(target)) if target else logical
             policy = _policy(graph, tpl, logical, noun, "resource", resource)
-            grants_from_document(policy, props.items[prop], tpl.resolve, tpl.render)
+            grants_from_document(policy, tpl.document(props.items[prop]), tpl.resolve, tpl.render)
             grant_to_principals(graph, policy, principal, resource)
         elif rtype == "AWS::Lambda::Permission":
             function = _named(tpl, props.items.get("FunctionName"))
@@ -58,7 +59,7 @@ def add_resource_policies(graph: Graph, tpl: Template, identities: dict[str, Ide
                 name = tpl.resolve(props.items["Name"]) if "Name" in props.items else None
                 policy = _policy(graph, tpl, logical, kind, "scp", "")
                 policy.name = str(name.value) if isinstance(name, Scalar) else logical
-                grants_from_document(policy, props.items["Content"], tpl.resolve, tpl.render)
+                grants_from_document(policy, tpl.document(props.items["Content"]), tpl.resolve, tpl.render)
 
 
 def _policy(graph: Graph, tpl: Template, logical: str, kind: str, purpose: str, resource: str) -> Policy:

@@ -7,11 +7,19 @@ so an intrinsic inside an action list never breaks the rest of the statement.
 
 from __future__ import annotations
 
+import re
+
 from jeplint.graph.model import Value
-from jeplint.parse.nodes import Mapping, Node, Scalar, Sequence, Span
+from jeplint.parse.nodes import Mapping, Node, ParseError, Scalar, Sequence, Span
 from jeplint.placeholders import substitute
 
 _PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+_GLOBALS = {"AWS::Serverless::Function": "Function", "AWS::Serverless::StateMachine": "StateMachine"}
+_SUB_TARGET = re.compile(
+    r"^(?:\$\{(\w+)(?:\.Arn)?\}"
+    r"|arn:(?:\$\{AWS::Partition\}|aws[\w-]*):iam::(?:\$\{AWS::AccountId\}|\d{12}):"
+    r"(?:role|user|group|instance-profile|policy)/(?:[\w+=,.@-]+/)*\$\{(\w+)\})$"
+)
 
 
 class Template:
@@ -25,17 +33,38 @@ class Template:
         }
         # The logical id key is the most useful anchor for a whole resource.
         self.key_spans: dict[str, Span] = resources.key_spans if isinstance(resources, Mapping) else {}
+        # `<Function>Role`, the logical id of the role SAM makes for a function or state machine
+        # without `Role`: templates name it (`Roles: [!Ref ApiFunctionRole]`) -> the SAM resource
+        self.aliases = {f"{logical}Role": logical for logical in self.resources if self._makes_role(logical)}
         params = root.get("Parameters")
         self.defaults: dict[str, Node] = {}
+        self.parameters = set(params.items) if isinstance(params, Mapping) else set()
         for name, param in params.items.items() if isinstance(params, Mapping) else []:
             if isinstance(param, Mapping) and "Default" in param.items:
                 self.defaults[name] = param.items["Default"]
+        # parameter -> (parent template, the value its nested-stack resource passes), set by
+        # `cfn_nested.link_nested_stacks` when the parent is in the scan
+        self.inputs: dict[str, tuple[Template, Node]] = {}
+        sections = root.get("Globals")  # SAM: properties every function (state machine, ...) takes
+        self.globals = (
+            {k: v for k, v in sections.items.items() if isinstance(v, Mapping)} if isinstance(sections, Mapping) else {}
+        )
         conditions = root.get("Conditions")
         self.conditions: dict[str, Node] = dict(conditions.items) if isinstance(conditions, Mapping) else {}
+
+    def _makes_role(self, logical: str) -> bool:
+        props = self.properties(logical)
+        named = props is not None and "Role" in props.items
+        return self.type_of(logical) in _GLOBALS and not named and f"{logical}Role" not in self.resources
 
     def type_of(self, logical: str) -> str:
         kind = self.resources[logical].get("Type") if logical in self.resources else None
         return str(kind.value) if isinstance(kind, Scalar) else ""
+
+    def global_property(self, logical: str, name: str) -> Node | None:
+        """A SAM `Globals` property the resource takes when it does not write its own."""
+        section = _GLOBALS.get(self.type_of(logical))
+        return self.globals[section].items.get(name) if section in self.globals else None
 
     def properties(self, logical: str) -> Mapping | None:
         props = self.resources[logical].get("Properties")
@@ -142,6 +171,31 @@ class Template:
                     return Value(str(sep.value).join(texts), node.span, unresolved="Fn::Join", partial=True)
         return None
 
+    def input(self, node: Node) -> tuple[Template, Node] | None:
+        """For `Ref P` of a parameter a parent stack in the scan passes: (parent, the value written)."""
+        ref = node.items.get("Ref") if isinstance(node, Mapping) and len(node.items) == 1 else None
+        return self.inputs.get(str(ref.value)) if isinstance(ref, Scalar) else None
+
+    def parameter_ref(self, node: Node) -> str | None:
+        """The parameter without default a `Ref` names (what a parent stack may pass), else None."""
+        ref = node.items.get("Ref") if isinstance(node, Mapping) and len(node.items) == 1 else None
+        name = str(ref.value) if isinstance(ref, Scalar) else ""
+        return name if name in self.parameters and name not in self.defaults else None
+
+    def document(self, doc: Node) -> Node:
+        """A policy document whose `Statement` list holds `Fn::If` items: each replaced by the branch
+        the parameters' defaults decide, or by both when undecided (either may be deployed); an
+        `AWS::NoValue` branch adds no statement."""
+        resolved = self.resolve(doc)
+        statements = resolved.items.get("Statement") if isinstance(resolved, Mapping) else None
+        listed = self.resolve(statements) if statements is not None else None
+        if not isinstance(resolved, Mapping) or not isinstance(listed, Sequence):
+            return doc
+        spliced = _branches(listed.items, self)
+        if len(spliced) == len(listed.items) and all(a is b for a, b in zip(spliced, listed.items, strict=True)):
+            return doc
+        return Mapping({**resolved.items, "Statement": Sequence(spliced, listed.span)}, resolved.key_spans, resolved.span)
+
     def logical_ref(self, node: Node) -> str | None:
         """The logical id a `Ref` / `Fn::GetAtt` names, if it is a resource of this template."""
         if isinstance(node, Mapping) and len(node.items) == 1:
@@ -153,9 +207,28 @@ class Template:
                 first = arg.items[0] if isinstance(arg, Sequence) and arg.items else arg
                 if isinstance(first, Scalar):
                     target = str(first.value).split(".")[0]
+            elif fn == "Fn::Sub":
+                return self._sub_target(arg)
             if target in self.resources:
                 return target
+            return self.aliases.get(target or "")
         return None
+
+    def _sub_target(self, arg: Node) -> str | None:
+        """The resource an `Fn::Sub` ARN names by its name or ARN (`${AppRole.Arn}`,
+        `arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${AppRole}`), also through a variable of
+        the mapping form (`role/${Name}` with `Name: !Ref AppRole`)."""
+        variables = (
+            arg.items[1].items if isinstance(arg, Sequence) and len(arg.items) == 2 and isinstance(arg.items[1], Mapping) else {}
+        )
+        text = arg.items[0] if isinstance(arg, Sequence) and arg.items else arg
+        match = _SUB_TARGET.match(str(text.value)) if isinstance(text, Scalar) and isinstance(text.value, str) else None
+        name = (match.group(1) or match.group(2)) if match else None
+        if name is None:
+            return None
+        if name in variables:
+            return self.logical_ref(variables[name])
+        return name if name in self.resources else self.aliases.get(name)
 
 
 def _no_value(node: Node) -> bool:
@@ -201,3 +274,27 @@ def _branches(entries: list[Node], tpl: Template | None = None) -> list[Node]:
         else:
             out.append(entry)
     return out
+
+
+def _json_string(node: Node, invalid: list[tuple[Span, str]]) -> Node | None:
+    """A policy written as a JSON string (`AssumeRolePolicyDocument: >` then JSON): its nodes, each
+    placed at the whole string, since a folded YAML scalar does not keep the JSON's own positions."""
+    if not isinstance(node, Scalar) or not isinstance(node.value, str) or not node.value.lstrip().startswith("{"):
+        return None
+    from jeplint.parse.jsonpos import load_json
+
+    try:
+        parsed = load_json(node.value, node.span.path)
+    except ParseError as exc:
+        invalid.append((node.span, f"not analysed: the policy document is not valid JSON: {exc.reason}"))
+        return None
+    stack: list[Node] = [parsed]
+    while stack:
+        current = stack.pop()
+        current.span = node.span
+        if isinstance(current, Mapping):
+            current.key_spans = dict.fromkeys(current.key_spans, node.span)
+            stack.extend(current.items.values())
+        elif isinstance(current, Sequence):
+            stack.extend(current.items)
+    return parsed

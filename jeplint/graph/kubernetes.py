@@ -13,11 +13,10 @@ without one in the same namespace. Terraform's `kubernetes_*` resources default 
 
 from __future__ import annotations
 
-import re
-
 from jeplint.catalog.k8s import AGGREGATE_LABEL, AGGREGATES_FROM, BUILTIN_CLUSTER_ROLES
+from jeplint.graph.k8s_aws_auth import add_mappings, is_aws_auth, member_binding
 from jeplint.graph.model import Binding, Grant, Graph, Identity, Link, Policy, TokenMount, Value, Workload
-from jeplint.graph.names import APPLY_NAMESPACE, qualified
+from jeplint.graph.names import APPLY_NAMESPACE, helm_text, qualified
 from jeplint.graph.policy import identity_resolve, values_of
 from jeplint.parse import ParsedFile
 from jeplint.parse.nodes import Mapping, Node, Scalar, Sequence, Span
@@ -31,6 +30,8 @@ WORKLOAD_POD_SPEC = {
     "ReplicationController": ("spec", "template", "spec"),
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "Rollout": ("spec", "template", "spec"),  # Argo Rollouts
+    "DeploymentConfig": ("spec", "template", "spec"),  # OpenShift
 }
 
 
@@ -57,7 +58,8 @@ def _cloud_identity(cloud: list[Identity], platform: str, kind: str, value: str)
 
 def namespace_of(obj: Mapping, default: str = APPLY_NAMESPACE) -> str:
     """The object's `metadata.namespace`, else `default` (the namespace set at apply for a manifest)."""
-    return text(get(obj, "metadata", "namespace"), default)
+    written = text(get(obj, "metadata", "namespace"), default)
+    return default if "{{" in written else written  # a chart's `"{{ .Release.Namespace }}"`: set at install
 
 
 def get(node: Node | None, *path: str) -> Node | None:
@@ -102,13 +104,37 @@ class KubernetesExtractor:
                 self._binding(obj, kind)
             elif kind in WORKLOAD_POD_SPEC:
                 self._workload(obj, kind)
+        for obj in manifest_objects:
+            if is_aws_auth(obj, self._namespace(obj)):
+                add_mappings(self.graph, obj, self._named_subject, self._cluster_admin)
+        self._group_members()
         self._links()
+
+    def _group_members(self) -> None:
+        """ServiceAccounts hold what is bound to the groups Kubernetes puts them in:
+        `system:serviceaccounts:<ns>` (those of one namespace), `system:serviceaccounts` and
+        `system:authenticated` (all of them). A ServiceAccount whose namespace is set at apply is
+        counted only in the cluster-wide groups (which namespace it lands in is not known)."""
+        accounts = [a for a in self.accounts.values() if a.kind == "serviceaccount"]
+        for binding in [b for b in self.graph.bindings if b.identity.kind == "k8s-group"]:
+            group = binding.identity.name
+            if group in ("system:serviceaccounts", "system:authenticated"):
+                members = accounts
+            elif group.startswith("system:serviceaccounts:"):
+                ns = group.removeprefix("system:serviceaccounts:")
+                members = [a for a in accounts if a.key.startswith(f"sa:{ns}/")]
+            else:
+                continue
+            for account in members:
+                self.graph.bindings.append(
+                    member_binding(binding, account, binding.span, f"{binding.via} (member of group {group})")
+                )
 
     def _namespace(self, obj: Mapping) -> str:
         return namespace_of(obj, "default" if id(obj) in self.terraform else APPLY_NAMESPACE)
 
     def _account(self, obj: Mapping) -> None:
-        ns, name = self._namespace(obj), text(get(obj, "metadata", "name"))
+        ns, name = self._namespace(obj), text(get(obj, "metadata", "name")) or helm_text(get(obj, "metadata", "name"))
         key = f"sa:{ns}/{name}"
         if key in self.accounts:
             return
@@ -141,11 +167,14 @@ class KubernetesExtractor:
     def _subject(self, subject: Node, binding_ns: str) -> Identity | None:
         if not isinstance(subject, Mapping):
             return None
-        kind, name = text(subject.get("kind")), text(subject.get("name")) or _helm_value(subject.get("name"))
+        kind, name = text(subject.get("kind")), text(subject.get("name")) or helm_text(subject.get("name"))
         if not name:
             return None
         if kind == "ServiceAccount":
-            namespace = text(subject.get("namespace")) or _helm_value(subject.get("namespace")) or binding_ns
+            written = subject.get("namespace")
+            namespace = text(written) or binding_ns
+            if helm_text(written) or "{{" in namespace:  # a chart's `{{ .Release.Namespace }}`: set at install
+                namespace = APPLY_NAMESPACE
             return self._account_ref(namespace, name)
         if kind in ("User", "Group"):
             key = f"{kind.lower()}:{name}"
@@ -154,6 +183,16 @@ class KubernetesExtractor:
                 self.graph.identities.append(self.accounts[key])
             return self.accounts[key]
         return None
+
+    def _named_subject(self, kind: str, name: str) -> Identity:
+        """The Kubernetes user or group of that name (an aws-auth mapping's user)."""
+        identity = self._subject(Mapping({"kind": Scalar(kind, _NOWHERE), "name": Scalar(name, _NOWHERE)}, {}, _NOWHERE), "")
+        assert identity is not None  # a User or Group with a name always is one
+        return identity
+
+    def _cluster_admin(self, span: Span) -> Policy | None:
+        ref = Mapping({"kind": Scalar("ClusterRole", span), "name": Scalar("cluster-admin", span)}, {"name": span}, span)
+        return self._role_ref(ref, "")
 
     def _account_ref(self, ns: str, name: str) -> Identity:
         key = f"sa:{ns}/{name}"
@@ -282,6 +321,7 @@ class KubernetesExtractor:
 
 
 TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+_NOWHERE = Span("", 0, 0, 0, 0)
 
 
 def _setting(node: Node | None) -> str:
@@ -339,19 +379,6 @@ def objects(doc: Node) -> list[Mapping]:
     if text(doc.get("kind")).endswith("List") and isinstance(items, Sequence):
         return [item for item in items.items if isinstance(item, Mapping)]
     return [doc]
-
-
-_HELM_VALUE = re.compile(r'^\{"([^"{}]+)": null\}$')
-
-
-def _helm_value(node: Node | None) -> str:
-    """An unrendered Helm value written unquoted (`name: {{ .Values.name }}`), which YAML reads as
-    a mapping inside a mapping: the template as written, so the subject is named, not dropped."""
-    if isinstance(node, Mapping) and len(node.items) == 1:
-        match = _HELM_VALUE.match(next(iter(node.items)))
-        if match is not None:
-            return "{{ " + match.group(1).strip() + " }}"
-    return ""
 
 
 def _name_span(obj: Mapping) -> Span:

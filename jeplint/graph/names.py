@@ -3,7 +3,10 @@ words for a Kubernetes namespace."""
 
 from __future__ import annotations
 
+import json
+
 from jeplint.graph.model import Graph, Identity
+from jeplint.parse.nodes import Mapping, Node
 
 
 def aws_named(graph: Graph, registry: dict[tuple[str, str], Identity], kind: str, text: str) -> Identity:
@@ -29,3 +32,17 @@ def qualified(ns: str, name: str) -> str:
 def namespace_words(ns: str) -> str:
     """`namespace prod`, or `the namespace set at apply`."""
     return "the namespace set at apply" if ns == APPLY_NAMESPACE else f"namespace {ns}"
+
+
+def helm_text(node: Node | None) -> str:
+    """An unrendered Helm value written unquoted (`name: {{ include "app.fullname" . }}`), which YAML
+    reads as a mapping inside a mapping: the template as written, so the object is named, not
+    dropped; "" for anything else."""
+    if isinstance(node, Mapping) and len(node.items) == 1:
+        try:
+            inner = json.loads(next(iter(node.items)))
+        except ValueError:
+            return ""
+        if isinstance(inner, dict) and len(inner) == 1 and next(iter(inner.values())) is None:
+            return "{{ " + str(next(iter(inner))).strip() + " }}"
+    return ""

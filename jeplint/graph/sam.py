@@ -1,132 +1,32 @@
 """AWS SAM policy templates (`Policies: [{S3ReadPolicy: {BucketName: b}}]`) -> IAM statements.
 
-The statements are those AWS SAM documents for each template (AWS SAM Developer Guide, "AWS SAM
-policy templates"; source of truth: aws-sam-translator's policy_templates.json). Only the most used
-templates are written out; any other template name is kept as an unresolved policy that says so.
+The statements are SAM's own (jeplint/data/sam_policy_templates.json, derived from
+aws-sam-translator's policy_templates.json by scripts/refresh_sam_templates.py; see NOTICE): 79 of
+its 81 templates. The two whose statements carry a condition (AWSSecretsManagerRotationPolicy,
+EFSWriteAccessPolicy) and any name SAM does not have are kept as unresolved policies that say so.
 Parameters are substituted into the resource ARNs; an unknown parameter stays a `${...}` placeholder.
 """
 
 from __future__ import annotations
 
-_BUCKET = ["arn:${AWS::Partition}:s3:::${BucketName}", "arn:${AWS::Partition}:s3:::${BucketName}/*"]
-_TABLE = [
-    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${TableName}",
-    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${TableName}/index/*",
-]
-_QUEUE = ["arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${QueueName}"]
-_TOPIC = ["arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${TopicName}"]
-_FUNCTION = ["arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${FunctionName}*"]
+import json
+from functools import lru_cache
 
-# template -> [(actions, resources)]
-TEMPLATES: dict[str, list[tuple[list[str], list[str]]]] = {
-    "S3ReadPolicy": [
-        (
-            ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetObjectVersion", "s3:GetLifecycleConfiguration"],
-            _BUCKET,
-        )
-    ],
-    "S3WritePolicy": [(["s3:PutObject", "s3:PutObjectAcl", "s3:PutLifecycleConfiguration"], _BUCKET)],
-    "S3CrudPolicy": [
-        (
-            [
-                "s3:GetObject",
-                "s3:ListBucket",
-                "s3:GetBucketLocation",
-                "s3:GetObjectVersion",
-                "s3:PutObject",
-                "s3:PutObjectAcl",
-                "s3:GetLifecycleConfiguration",
-                "s3:PutLifecycleConfiguration",
-                "s3:DeleteObject",
-            ],
-            _BUCKET,
-        )
-    ],
-    "S3FullAccessPolicy": [
-        (
-            [
-                "s3:GetObject",
-                "s3:GetObjectAcl",
-                "s3:GetObjectVersion",
-                "s3:PutObject",
-                "s3:PutObjectAcl",
-                "s3:DeleteObject",
-                "s3:DeleteObjectTagging",
-                "s3:DeleteObjectVersionTagging",
-                "s3:GetObjectTagging",
-                "s3:GetObjectVersionTagging",
-                "s3:PutObjectTagging",
-                "s3:PutObjectVersionTagging",
-            ],
-            _BUCKET[1:],
-        ),
-        (["s3:ListBucket", "s3:GetBucketLocation", "s3:GetLifecycleConfiguration", "s3:PutLifecycleConfiguration"], _BUCKET[:1]),
-    ],
-    "DynamoDBReadPolicy": [
-        (["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:DescribeTable"], _TABLE)
-    ],
-    "DynamoDBWritePolicy": [(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"], _TABLE)],
-    "DynamoDBCrudPolicy": [
-        (
-            [
-                "dynamodb:GetItem",
-                "dynamodb:DeleteItem",
-                "dynamodb:PutItem",
-                "dynamodb:Scan",
-                "dynamodb:Query",
-                "dynamodb:UpdateItem",
-                "dynamodb:BatchWriteItem",
-                "dynamodb:BatchGetItem",
-                "dynamodb:DescribeTable",
-                "dynamodb:ConditionCheckItem",
-            ],
-            _TABLE,
-        )
-    ],
-    "SQSPollerPolicy": [
-        (
-            [
-                "sqs:ChangeMessageVisibility",
-                "sqs:ChangeMessageVisibilityBatch",
-                "sqs:DeleteMessage",
-                "sqs:DeleteMessageBatch",
-                "sqs:GetQueueAttributes",
-                "sqs:ReceiveMessage",
-            ],
-            _QUEUE,
-        )
-    ],
-    "SQSSendMessagePolicy": [(["sqs:SendMessage*"], _QUEUE)],
-    "SNSPublishMessagePolicy": [(["sns:Publish"], _TOPIC)],
-    "LambdaInvokePolicy": [(["lambda:InvokeFunction"], _FUNCTION)],
-    "KMSDecryptPolicy": [(["kms:Decrypt"], ["arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${KeyId}"])],
-    "SSMParameterReadPolicy": [
-        (["ssm:DescribeParameters"], ["*"]),
-        (
-            ["ssm:GetParameters", "ssm:GetParameter", "ssm:GetParametersByPath"],
-            ["arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${ParameterName}"],
-        ),
-    ],
-    "AWSSecretsManagerGetSecretValuePolicy": [(["secretsmanager:GetSecretValue"], ["${SecretArn}"])],
-    "CloudWatchPutMetricPolicy": [(["cloudwatch:PutMetricData"], ["*"])],
-    "EventBridgePutEventsPolicy": [
-        (["events:PutEvents"], ["arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${EventBusName}"])
-    ],
-    "StepFunctionsExecutionPolicy": [
-        (
-            ["states:StartExecution"],
-            ["arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${StateMachineName}"],
-        )
-    ],
-    "VPCAccessPolicy": [
-        (
-            [
-                "ec2:CreateNetworkInterface",
-                "ec2:DeleteNetworkInterface",
-                "ec2:DescribeNetworkInterfaces",
-                "ec2:DetachNetworkInterface",
-            ],
-            ["*"],
-        )
-    ],
-}
+from jeplint.datafiles import data_file
+
+Statements = list[tuple[list[str], list[str]]]
+
+
+@lru_cache(maxsize=1)
+def _templates() -> dict[str, Statements]:
+    with data_file("sam_policy_templates.json").open("r", encoding="utf-8") as handle:
+        data = json.load(handle)
+    return {
+        name: [(list(actions), list(resources)) for actions, resources in statements]
+        for name, statements in data["templates"].items()
+    }
+
+
+def template(name: str) -> Statements | None:
+    """The statements of SAM policy template `name` as (actions, resources), or None when unknown."""
+    return _templates().get(name)
