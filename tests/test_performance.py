@@ -324,3 +324,31 @@ def test_the_post_lexer_is_jeplints_copy_only_while_python_hcl2s_is_that_same_fi
         == [(t.type, str(t)) for t in hcl_postlex.PostLexer().process(iter(stream))]
         == [("NAME", "a"), ("PLUS", "\n+"), ("NL_OR_COMMENT", "\n"), ("NAME", "b")]
     )
+
+
+def test_a_scan_leaves_no_tree_in_a_reference_cycle() -> None:
+    """Collection is paused during a scan, so a cycle that reaches parse trees keeps them to the end
+    of the process: the module builder's recursive closure did (every Terraform tree, ~30 MB on the
+    shared corpus), and so did a nested stack's pending reference (every template's tree)."""
+    from jeplint.graph.cfn_template import Template
+    from jeplint.graph.terraform import Module
+    from jeplint.parse.nodes import Block, Mapping
+
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        result = scan(
+            [str(ROOT / "testdata" / "idioms"), str(ROOT / "testdata" / "terraform-instances")],
+            Settings(jobs=1, keep_lines=False, keep_trees=False),
+        )
+        assert result.findings  # something was read
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        kept = [type(o).__name__ for o in gc.garbage if isinstance(o, (Block, Mapping, Template, Module))]
+        assert kept == []
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if paused:
+            gc.enable()

@@ -88,6 +88,7 @@ def build_graph(files: list[ParsedFile], roots: list[str] | None = None, early: 
     cfn = CloudFormationExtractor(graph)
     for parsed in by_kind.get(CLOUDFORMATION, []):
         _guarded(graph, [parsed], cfn.add)
+    cfn.release()
     manifests = by_kind.get(KUBERNETES, [])
     if manifests or tf_kubernetes:
         _guarded(graph, manifests or terraform, lambda _: KubernetesExtractor(graph).add(manifests, tf_kubernetes))
