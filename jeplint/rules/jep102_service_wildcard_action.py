@@ -59,7 +59,7 @@ def describe_pattern(grant: Grant, pattern: str, wide: bool) -> tuple[str, tuple
     prefix, _, name = pattern.partition(":")
     actions = expand_in(grant, pattern)
     if actions is None:
-        return f"every action matching {pattern}, but service '{prefix}' is not in the AWS action catalogue", None
+        return f"every action matching {pattern} (service '{prefix}' is not in the AWS action catalogue)", None
     texts = [v.text for v in grant.resources]
     reach = actions
     if not wide and texts and all(texts):
