@@ -269,10 +269,9 @@ def _build(graph: Graph) -> dict[int, list[Step]]:
     index = _TrustIndex(graph, accounts)
     position = {id(identity): number for number, identity in enumerate(graph.identities)}
     out: dict[int, list[Step]] = {}
-    tokens: dict[int, Value | Span | None] = {}  # id(grant) -> `_assume_token`, asked once per statement
+    tokens: dict[int, Value | Span | None] = {}  # id(grant) -> its sts:AssumeRole token, asked once per statement
     # Effective AWS action sets hold the catalogue's spellings (`Action.full`), never lowered.
-    entry = (aws_actions.service("sts") or {}).get("assumerole")
-    assume_role = entry.full if entry is not None else "sts:AssumeRole"
+    assume_role = aws_actions.spelling("sts:AssumeRole") or "sts:AssumeRole"
     for source in graph.identities:
         if source.platform != "aws" or not graph.bindings_of(source):
             continue
@@ -295,22 +294,13 @@ def _grant(
             if grant.effect != "Allow" or grant.unresolved:
                 continue
             if id(grant) not in tokens:
-                tokens[id(grant)] = _assume_token(grant)
+                tokens[id(grant)] = grant.granting_token("sts:assumerole")
             token = tokens[id(grant)]
             if token is not None and (
                 grant.not_resources or any(_reaches(v, binding, target, accounts) for v in grant.resources)
             ):
                 return grant, token
     return None
-
-
-def _assume_token(grant: Grant) -> Value | Span | None:
-    """The token through which `grant` names sts:AssumeRole (the `NotAction` key of a statement that
-    does not exclude it); None when it does not grant it."""
-    hit = grant.action_token("sts:assumerole")
-    if grant.not_actions:
-        return None if hit is not None else grant.key_spans.get("NotAction", grant.span)
-    return hit
 
 
 def _assumes_role(grant: Grant) -> bool:

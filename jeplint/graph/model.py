@@ -99,6 +99,15 @@ class Grant:
     key_spans: dict[str, Span] = field(default_factory=dict)  # "NotAction" -> span of that key
     unresolved: str = ""  # set when the whole statement could not be read
 
+    def granting_token(self, action: str) -> Value | Span | None:
+        """The token through which this statement names `action` (given in lower case): the matching
+        element of `actions`, or the `NotAction` key of a statement that does not exclude it; None
+        when it does not name it."""
+        hit = self.action_token(action)
+        if self.not_actions:
+            return None if hit is not None else self.key_spans.get("NotAction", self.span)
+        return hit
+
     def action_token(self, action: str) -> Value | None:
         """The first of `actions` that names `action` (given in lower case) by IAM's case-insensitive
         glob; None when none does. Literal elements of another length are passed over unread: a

@@ -84,10 +84,7 @@ def already_admin(graph: Graph, identity: Identity) -> bool:
 def aws_token(grant: Grant, action: str) -> Value | Span | None:
     """The token through which `grant` names `action`: the matching action pattern, or the
     `NotAction` key of a statement that does not exclude it; None when it does not grant it."""
-    hit = grant.action_token(action.lower())
-    if grant.not_actions:
-        return None if hit is not None else grant.key_spans.get("NotAction", grant.span)
-    return hit
+    return grant.granting_token(action.lower())
 
 
 def broad_resource(text: str) -> bool:
